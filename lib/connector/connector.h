@@ -1,0 +1,200 @@
+// The contract every backend fulfils: describe, count, read batches, and (for
+// databases) write batches. One implementation per file, each header exports
+// a factory; connector/registry.h maps a scheme to its factory.
+//
+// Values cross this interface as UTF-8 text in a canonical form, so that the
+// same row read through different backends compares equal:
+//   integer    decimal digits, optional leading '-'
+//   real       shortest text that round-trips (%.17g trimmed)
+//   decimal    as the engine prints it (scale kept)
+//   boolean    "true" / "false"
+//   date       YYYY-MM-DD; time HH:MM:SS[.ffffff]
+//   timestamp  YYYY-MM-DD HH:MM:SS[.ffffff] (no zone); with a zone: +HH[:MM] appended
+//   binary     the raw bytes
+//   NULL       is_null(), distinct from the empty string
+// Threads: a Connector and its readers/writers belong to one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "connector/connection_string.h"
+#include "util/status.h"
+
+namespace csbridge::connector {
+
+enum class ValueType {
+  kUnknown, kText, kInteger, kReal, kDecimal, kBoolean,
+  kDate, kTime, kTimestamp, kTimestampTz, kBinary, kJson,
+};
+
+const char* value_type_name(ValueType type);
+// Maps a declared SQL type ("varchar(20)", "BIGINT", "timestamp with time zone",
+// "datetime", "NUMBER(10,2)", …) to its ValueType; kUnknown when unrecognised.
+ValueType value_type_from_declared(std::string_view declared);
+
+struct TableRef {
+  std::string schema;  // empty where the backend has none (SQLite main, files)
+  std::string name;
+  std::string display() const { return schema.empty() ? name : schema + "." + name; }
+  bool operator==(const TableRef&) const = default;
+};
+
+struct ColumnInfo {
+  std::string name;
+  std::string declared_type;  // as the source declares it ("" when it declares none)
+  ValueType type = ValueType::kUnknown;
+  bool nullable = true;
+};
+
+struct IndexInfo {
+  std::string name;
+  std::vector<std::string> columns;
+  bool unique = false;
+};
+
+struct ForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  TableRef ref_table;
+  std::vector<std::string> ref_columns;
+};
+
+struct TableInfo {
+  TableRef ref;
+  bool is_view = false;
+  std::vector<ColumnInfo> columns;
+  std::vector<std::string> primary_key;  // empty when none is declared
+  std::vector<IndexInfo> indexes;        // unique keys included (unique = true)
+  std::vector<ForeignKey> foreign_keys;  // declared ones only
+};
+
+struct RowCount {
+  int64_t rows = 0;
+  bool exact = true;
+};
+
+struct SourceInfo {
+  std::string engine;    // "PostgreSQL", "MariaDB", "SQLite", "CSV", …
+  std::string version;   // server/library version, "" for plain files
+  std::string redacted;  // the connection string without secrets
+};
+
+// Rows in canonical text form, row-major, in one contiguous arena so that a
+// batch costs one allocation pattern whatever its row count.
+class Batch {
+ public:
+  explicit Batch(size_t columns = 0) : columns_(columns) {}
+
+  void reset(size_t columns) { columns_ = columns; clear(); }
+  void clear() { arena_.clear(); cells_.clear(); }
+  size_t columns() const { return columns_; }
+  size_t rows() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }
+  bool empty() const { return cells_.empty(); }
+  size_t bytes() const { return arena_.size(); }
+
+  // Appends the next cell of the current row (rows are filled left to right).
+  void append(std::string_view value) {
+    cells_.push_back({static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(value.size())});
+    arena_.append(value);
+  }
+  void append_null() { cells_.push_back({static_cast<uint32_t>(arena_.size()), kNull}); }
+  // Drops the cells of an incomplete last row (a reader that rejects a row midway).
+  void truncate_to_rows(size_t rows) {
+    cells_.resize(rows * columns_);
+    arena_.resize(cells_.empty() ? 0 : cells_.back().offset + (cells_.back().length == kNull ? 0 : cells_.back().length));
+  }
+
+  bool is_null(size_t row, size_t col) const { return cell(row, col).length == kNull; }
+  std::string_view get(size_t row, size_t col) const {
+    const Cell& c = cell(row, col);
+    return c.length == kNull ? std::string_view() : std::string_view(arena_).substr(c.offset, c.length);
+  }
+  std::optional<std::string_view> value(size_t row, size_t col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return get(row, col);
+  }
+
+ private:
+  static constexpr uint32_t kNull = UINT32_MAX;
+  struct Cell { uint32_t offset; uint32_t length; };
+  const Cell& cell(size_t row, size_t col) const { return cells_[row * columns_ + col]; }
+
+  size_t columns_ = 0;
+  std::string arena_;
+  std::vector<Cell> cells_;
+};
+
+// A record the reader could not turn into a row (ragged CSV line, undecodable
+// bytes, malformed JSON record). Readers never drop input silently: every such
+// record is reported here and the rest is read on.
+struct RejectedRecord {
+  std::string location;  // "file.csv:17" or "orders.json:offset 5120" or "table key=42"
+  std::string reason;    // one line, no PII
+};
+
+struct ReadRequest {
+  TableRef table;
+  std::vector<std::string> columns;   // empty = all, in declared order
+  std::string where;                  // a predicate in the source's SQL; "" = none (databases only)
+  std::vector<std::string> order_by;  // column names, ascending; empty = source order
+  int64_t limit = -1;                 // -1 = no limit
+  size_t batch_rows = 1000;           // rows per Batch at most
+};
+
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // The columns of the rows this reader yields, in order.
+  virtual const std::vector<ColumnInfo>& columns() const = 0;
+  // Replaces `out` with the next rows (at most batch_rows). Returns false when
+  // the input is exhausted and `out` is empty. A failure ends the read.
+  virtual Result<bool> next(Batch& out) = 0;
+  // Records rejected since the last call (moved out to the caller).
+  std::vector<RejectedRecord> take_rejects() { return std::exchange(rejects_, {}); }
+
+ protected:
+  std::vector<RejectedRecord> rejects_;
+};
+
+struct WriteRequest {
+  TableRef table;
+  std::vector<std::string> columns;  // the Batch columns, in order
+};
+
+class RowWriter {
+ public:
+  virtual ~RowWriter() = default;
+  // Sends the rows of `batch` (same columns as the request). Values are canonical text.
+  virtual Status write(const Batch& batch) = 0;
+  // Commits everything written. Without finish(), destruction rolls back.
+  virtual Status finish() = 0;
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  virtual Result<SourceInfo> info() = 0;
+  virtual Result<std::vector<TableRef>> list_tables() = 0;
+  virtual Result<TableInfo> describe(const TableRef& table) = 0;
+  // Exact by default; `estimate` lets a database answer from its statistics
+  // (RowCount::exact says which one it gave).
+  virtual Result<RowCount> count(const TableRef& table, bool estimate = false) = 0;
+  virtual Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) = 0;
+
+  // Databases only; file backends answer kNotSupported naming themselves.
+  virtual Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request);
+  // Runs a script of SQL statements (DDL) in one transaction where the engine allows.
+  virtual Status execute(std::string_view sql);
+
+  // The backend's name for messages: "postgres", "odbc", "sqlite", "csv", "json", "jsonl", "xml".
+  virtual std::string backend() const = 0;
+};
+
+}  // namespace csbridge::connector

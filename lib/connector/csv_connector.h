@@ -1,0 +1,12 @@
+// The CSV backend of the connector contract (connector/connector.h).
+#pragma once
+
+#include <memory>
+
+#include "connector/connector.h"
+
+namespace csbridge::connector {
+
+Result<std::unique_ptr<Connector>> open_csv(const ConnectionString& conn);
+
+}  // namespace csbridge::connector

@@ -1,0 +1,159 @@
+#include "util/encoding.h"
+
+#include <iconv.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "util/strings.h"
+
+namespace csbridge::util {
+namespace {
+
+const char* iconv_name(Encoding e) {
+  switch (e) {
+    case Encoding::kUtf8: return "UTF-8";
+    case Encoding::kGb18030:
+    case Encoding::kGbk: return "GB18030";
+    case Encoding::kBig5: return "BIG5";
+    case Encoding::kLatin1: return "ISO-8859-1";
+  }
+  return "UTF-8";
+}
+
+std::string hex_bytes(std::string_view s, size_t offset, size_t n) {
+  std::string out;
+  char buf[4];
+  for (size_t i = offset; i < s.size() && i < offset + n; ++i) {
+    std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(s[i]));
+    if (!out.empty()) out += ' ';
+    out += buf;
+  }
+  return out;
+}
+
+// One iconv descriptor per encoding and thread: opening one costs more than
+// converting a short field.
+class Converter {
+ public:
+  explicit Converter(Encoding from) : cd_(iconv_open("UTF-8", iconv_name(from))) {}
+  ~Converter() {
+    if (cd_ != reinterpret_cast<iconv_t>(-1)) iconv_close(cd_);
+  }
+  Converter(const Converter&) = delete;
+  Converter& operator=(const Converter&) = delete;
+
+  Result<std::string> convert(std::string_view in, Encoding from) {
+    if (cd_ == reinterpret_cast<iconv_t>(-1)) {
+      return internal_error(std::string("iconv cannot convert from ") + iconv_name(from));
+    }
+    iconv(cd_, nullptr, nullptr, nullptr, nullptr);
+    std::string out(in.size() * 2 + 8, '\0');
+    char* src = const_cast<char*>(in.data());
+    size_t src_left = in.size();
+    size_t done = 0;
+    while (src_left > 0) {
+      char* dst = out.data() + done;
+      size_t dst_left = out.size() - done;
+      size_t rc = iconv(cd_, &src, &src_left, &dst, &dst_left);
+      done = out.size() - dst_left;
+      if (rc != static_cast<size_t>(-1)) break;
+      if (errno == E2BIG) {
+        out.resize(out.size() * 2);
+        continue;
+      }
+      size_t offset = in.size() - src_left;
+      return data_error(std::string(errno == EINVAL ? "truncated " : "undecodable ") + encoding_name(from) +
+                        " bytes at offset " + std::to_string(offset) + " (" + hex_bytes(in, offset, 4) + ")");
+    }
+    out.resize(done);
+    return out;
+  }
+
+ private:
+  iconv_t cd_;
+};
+
+}  // namespace
+
+Result<Encoding> parse_encoding(std::string_view name) {
+  std::string n = to_lower(trim(name));
+  if (n == "utf-8" || n == "utf8") return Encoding::kUtf8;
+  if (n == "gbk" || n == "cp936" || n == "gb2312" || n == "euc-cn") return Encoding::kGbk;
+  if (n == "gb18030") return Encoding::kGb18030;
+  if (n == "big5" || n == "cp950") return Encoding::kBig5;
+  if (n == "latin1" || n == "latin-1" || n == "iso-8859-1" || n == "iso8859-1") return Encoding::kLatin1;
+  return invalid_argument("unknown encoding '" + std::string(name) +
+                          "'; known: utf-8, gbk, gb2312, gb18030, big5, latin1");
+}
+
+const char* encoding_name(Encoding e) {
+  switch (e) {
+    case Encoding::kUtf8: return "UTF-8";
+    case Encoding::kGb18030: return "GB18030";
+    case Encoding::kGbk: return "GBK";
+    case Encoding::kBig5: return "Big5";
+    case Encoding::kLatin1: return "Latin-1";
+  }
+  return "?";
+}
+
+size_t find_invalid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    unsigned min_second = 0x80, max_second = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) { len = 3; min_second = 0xA0; }
+    else if (c >= 0xE1 && c <= 0xEC) len = 3;
+    else if (c == 0xED) { len = 3; max_second = 0x9F; }
+    else if (c >= 0xEE && c <= 0xEF) len = 3;
+    else if (c == 0xF0) { len = 4; min_second = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) { len = 4; max_second = 0x8F; }
+    else return i;
+    if (i + len > n) return i;
+    if (p[i + 1] < min_second || p[i + 1] > max_second) return i;
+    for (size_t k = 2; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+Result<std::string> to_utf8(std::string_view bytes, Encoding from) {
+  if (from == Encoding::kUtf8) {
+    size_t bad = find_invalid_utf8(bytes);
+    if (bad != std::string_view::npos) {
+      return data_error("invalid UTF-8 at offset " + std::to_string(bad) + " (" + hex_bytes(bytes, bad, 4) + ")");
+    }
+    return std::string(bytes);
+  }
+  bool ascii = true;
+  for (unsigned char c : bytes) {
+    if (c >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return std::string(bytes);
+  thread_local Converter gb(Encoding::kGb18030), big5(Encoding::kBig5), latin1(Encoding::kLatin1);
+  Converter& conv = from == Encoding::kBig5 ? big5 : from == Encoding::kLatin1 ? latin1 : gb;
+  return conv.convert(bytes, from);
+}
+
+Result<std::string> decode_text(std::string_view bytes, Encoding declared) {
+  if (declared == Encoding::kUtf8 || find_invalid_utf8(bytes) == std::string_view::npos) {
+    return to_utf8(bytes, Encoding::kUtf8);
+  }
+  return to_utf8(bytes, declared);
+}
+
+}  // namespace csbridge::util

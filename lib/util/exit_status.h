@@ -1,0 +1,27 @@
+// The process exit codes of csbridge (PRODUCT.md "Commands and their contracts").
+// This is the only place that maps outcomes to numbers.
+#pragma once
+
+#include "util/status.h"
+
+namespace csbridge {
+
+enum class ExitStatus : int {
+  kSuccess = 0,      // the command ran and everything passed
+  kFailures = 1,     // the command ran and found failures (checks, rejects over threshold)
+  kUsage = 2,        // usage or config error; nothing was written
+  kUnreachable = 3,  // a source or target could not be reached
+  kInternal = 70,    // a bug (EX_SOFTWARE); the last-resort catch in main
+};
+
+inline ExitStatus exit_status_for(const Status& s) {
+  switch (s.code()) {
+    case ErrorCode::kOk: return ExitStatus::kSuccess;
+    case ErrorCode::kUnreachable: return ExitStatus::kUnreachable;
+    case ErrorCode::kInternal: return ExitStatus::kInternal;
+    case ErrorCode::kData: return ExitStatus::kFailures;
+    default: return ExitStatus::kUsage;
+  }
+}
+
+}  // namespace csbridge

@@ -1,0 +1,26 @@
+// Small string helpers with no dependencies (util/ depends on nothing else).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace csbridge::util {
+
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);  // ASCII only
+bool starts_with_icase(std::string_view s, std::string_view prefix);
+bool ends_with_icase(std::string_view s, std::string_view suffix);
+bool equals_icase(std::string_view a, std::string_view b);
+std::vector<std::string_view> split(std::string_view s, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Replaces every occurrence of `from` (non-empty) by `to`.
+std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
+// Levenshtein distance, for "did you mean" suggestions.
+size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to `word` within a distance of max(2, |word|/3), or "".
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+// Shortest decimal text of `v` that reads back as the same double.
+std::string format_double(double v);
+
+}  // namespace csbridge::util

@@ -1,0 +1,44 @@
+#include "test_support.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+
+namespace csbridge::test {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path_ = std::filesystem::temp_directory_path() /
+          ("csbridge-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const {
+  std::filesystem::path p = path_ / name;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+  return p.string();
+}
+
+std::string require_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    FAIL(name << " is not set: run the suite with scripts/test, which starts the test servers "
+                 "(or `eval \"$(scripts/servers start DIR)\"` first)");
+  }
+  return v;
+}
+
+std::string source_dir() { return CSBRIDGE_SOURCE_DIR; }
+
+}  // namespace csbridge::test
