@@ -1,1 +1,155 @@
-// (being written)
+#include "cli.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+#include "util/strings.h"
+
+namespace csbridge::cli {
+namespace {
+
+constexpr const char* kDefaultConfig = "csbridge.yaml";
+
+struct Planned {
+  const char* name;
+  const char* help;
+  const char* issue;
+};
+
+// Commands of PRODUCT.md that are not built yet: listed in --help, and
+// saying so (exit 2) rather than printing anything that looks like a result.
+constexpr Planned kPlanned[] = {
+    {"assess", "Inspect legacy databases and APIs: readiness, risks, PII, effort (not built yet)", "#3 and #7"},
+    {"map", "Map legacy schemas onto the CS model: suggest, check, preview (not built yet)", "#4"},
+    {"migrate", "Move tickets, messages and profiles; resumable, masked (not built yet)", "#5"},
+    {"validate", "Prove a migration consistent, in a sandbox, for CI (not built yet)", "#6"},
+};
+
+const Command kCommands[] = {
+    {"schema", "The customer-service data model: show it, print its DDL, apply it to a target", setup_schema},
+    {"source", "Look at a source through its connector: list tables, describe them, read rows", setup_source},
+};
+
+}  // namespace
+
+Result<const config::Config*> Context::config() {
+  if (config_) return &*config_;
+  std::string path = options_.config_path;
+  if (path.empty() && std::filesystem::exists(kDefaultConfig)) path = kDefaultConfig;
+  if (path.empty()) {
+    config_.emplace();
+    return &*config_;
+  }
+  CSB_ASSIGN_OR_RETURN(config::Config loaded, config::load_config(path));
+  config_ = std::move(loaded);
+  return &*config_;
+}
+
+Result<std::string> Context::format(const std::string& fallback, const std::vector<std::string>& allowed) const {
+  std::string f = options_.format.empty() ? fallback : options_.format;
+  if (std::find(allowed.begin(), allowed.end(), f) == allowed.end()) {
+    return invalid_argument("--format " + f + " is not offered here; choose " + util::join(allowed, ", "));
+  }
+  return f;
+}
+
+Status Context::write(std::string_view text) {
+  if (out_ == nullptr) {
+    if (options_.output.empty() || options_.output == "-") {
+      out_ = stdout;
+    } else {
+      out_ = std::fopen(options_.output.c_str(), "wb");
+      if (out_ == nullptr) return io_error("cannot write " + options_.output + ": " + std::strerror(errno));
+      out_owned_ = true;
+    }
+  }
+  if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) {
+    return io_error("cannot write " + (out_owned_ ? options_.output : std::string("standard output")));
+  }
+  return Status::ok();
+}
+
+Status Context::close_output() {
+  if (out_ == nullptr) return Status::ok();
+  bool ok = std::fflush(out_) == 0;
+  if (out_owned_) ok = std::fclose(out_) == 0 && ok;
+  out_ = nullptr;
+  return ok ? Status::ok() : io_error("cannot finish writing " + (out_owned_ ? options_.output : "standard output"));
+}
+
+void Context::info(const std::string& line) const {
+  if (!options_.quiet) std::cerr << line << "\n";
+}
+
+void Context::debug(const std::string& line) const {
+  if (options_.verbose) std::cerr << line << "\n";
+}
+
+void Context::warn(const std::string& line) const { std::cerr << "warning: " << line << "\n"; }
+
+bool Context::progress_enabled() const { return !options_.no_progress && !options_.quiet && ::isatty(2); }
+
+int fail(const Status& status) {
+  if (status.code() == ErrorCode::kConfig) {
+    std::cerr << status.message() << "\n";
+  } else {
+    std::cerr << "csbridge: error: " << status.message() << "\n";
+  }
+  return static_cast<int>(exit_status_for(status));
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"csbridge — bring legacy helpdesk, CRM and ERP data onto a customer-service platform.\n"
+               "Exit codes: 0 success, 1 the command found failures, 2 usage or config error,\n"
+               "3 a source or target could not be reached.",
+               "csbridge"};
+  app.set_version_flag("--version", std::string("csbridge ") + CSBRIDGE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions options;
+  app.add_option("-c,--config", options.config_path, "Project config (default: ./csbridge.yaml when present)");
+  app.add_option("--format", options.format, "Output format where output is data: text, json, csv, jsonl (per command)");
+  app.add_option("-o,--output", options.output, "Write results to FILE instead of standard output");
+  app.add_flag("-q,--quiet", options.quiet, "Print only results and errors");
+  app.add_flag("-v,--verbose", options.verbose, "Print more about what is done");
+  app.add_flag("--no-progress", options.no_progress, "Never draw progress bars (they appear only on a terminal)");
+
+  Context ctx(options);
+  int exit_code = 0;
+  for (const Command& cmd : kCommands) {
+    CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
+    cmd.setup(*sub, ctx, exit_code);
+  }
+  for (const Planned& p : kPlanned) {
+    CLI::App* sub = app.add_subcommand(p.name, p.help);
+    sub->prefix_command();
+    sub->callback([&exit_code, p] {
+      std::cerr << "csbridge " << p.name << ": not built yet (issue " << p.issue << "); nothing was done\n";
+      exit_code = static_cast<int>(ExitStatus::kUsage);
+    });
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return static_cast<int>(ExitStatus::kUsage);
+  }
+  Status closed = ctx.close_output();
+  if (!closed.is_ok() && exit_code == 0) return fail(closed);
+  return exit_code;
+}
+
+}  // namespace csbridge::cli

@@ -1,1 +1,280 @@
-// (being written)
+#include "config/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/yaml_source.h"
+#include "connector/connection_string.h"
+#include "model/cs_model.h"
+#include "util/strings.h"
+
+namespace csbridge::config {
+namespace {
+
+const std::vector<std::string> kTopKeys = {"version", "sources", "target", "mappings", "masking", "options"};
+const std::vector<std::string> kSourceKeys = {"connection", "encoding", "timezone", "description"};
+const std::vector<std::string> kTargetKeys = {"connection", "schema"};
+const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
+const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone"};
+const std::vector<std::string> kMaskActions = {"keep", "mask", "pseudonymize", "drop"};
+constexpr int kMaxBatchRows = 1'000'000;
+
+class Loader {
+ public:
+  Loader(YamlDocument doc, const EnvLookup& env) : doc_(std::move(doc)), env_(env) {}
+
+  Result<Config> load() {
+    Config config;
+    config.file = doc_.file;
+    const YAML::Node& root = doc_.root;
+    if (!root.IsDefined() || root.IsNull()) return config;
+    if (!root.IsMap()) return error_at(doc_, root, "the config must be a mapping of sections (sources, target, …)");
+    CSB_RETURN_IF_ERROR(check_keys(root, kTopKeys, "config section"));
+    if (root["sources"]) CSB_RETURN_IF_ERROR(load_sources(root["sources"], config));
+    if (root["target"]) CSB_RETURN_IF_ERROR(load_target(root["target"], config));
+    if (root["mappings"]) CSB_RETURN_IF_ERROR(load_mappings(root["mappings"], config));
+    if (root["masking"]) CSB_RETURN_IF_ERROR(load_masking(root["masking"], config));
+    if (root["options"]) CSB_RETURN_IF_ERROR(load_options(root["options"], config));
+    return config;
+  }
+
+ private:
+  Status check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& what) {
+    for (const auto& kv : map) {
+      std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string hint = util::closest_match(key, known);
+      return error_at(doc_, kv.first,
+                      "unknown " + what + " '" + key + "'" +
+                          (hint.empty() ? "; known: " + util::join(known, ", ") : ", did you mean '" + hint + "'?"));
+    }
+    return Status::ok();
+  }
+
+  // The interpolated scalar at `node`; `what` names it in messages.
+  Result<std::string> scalar(const YAML::Node& node, const std::string& what) {
+    if (!node.IsScalar()) return error_at(doc_, node, what + " must be a single value");
+    auto value = interpolate_env(node.Scalar(), env_);
+    if (!value.is_ok()) return error_at(doc_, node, value.status().message());
+    return std::move(value).value();
+  }
+
+  Result<int> integer(const YAML::Node& node, const std::string& what, int min, int max) {
+    CSB_ASSIGN_OR_RETURN(std::string text, scalar(node, what));
+    char* end = nullptr;
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || v < min || v > max) {
+      return error_at(doc_, node,
+                      what + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return static_cast<int>(v);
+  }
+
+  // File connections are relative to the config file, not to the current directory.
+  std::string resolve_file_connection(const std::string& text) {
+    auto conn = connector::parse_connection_string(text);
+    if (!conn.is_ok()) return text;
+    switch (conn->scheme) {
+      case connector::Scheme::kPostgres:
+      case connector::Scheme::kOdbc:
+        return text;
+      default:
+        break;
+    }
+    if (conn->target.empty() || conn->target == ":memory:" || std::filesystem::path(conn->target).is_absolute()) {
+      return text;
+    }
+    size_t at = text.rfind(conn->target);
+    if (at == std::string::npos) return text;
+    return text.substr(0, at) + resolve_path(conn->target) + text.substr(at + conn->target.size());
+  }
+
+  std::string resolve_path(const std::string& path) {
+    std::filesystem::path p(path);
+    if (p.is_absolute()) return path;
+    std::filesystem::path base = std::filesystem::path(doc_.file).parent_path();
+    return base.empty() ? path : (base / p).lexically_normal().string();
+  }
+
+  Status load_sources(const YAML::Node& node, Config& config) {
+    if (!node.IsMap()) return error_at(doc_, node, "'sources' must map source names to their settings");
+    for (const auto& kv : node) {
+      SourceConfig src;
+      src.name = kv.first.Scalar();
+      src.line = line_of(kv.first);
+      if (config.source(src.name)) return error_at(doc_, kv.first, "source '" + src.name + "' is defined twice");
+      const YAML::Node& body = kv.second;
+      std::string conn_text;
+      if (body.IsScalar()) {
+        CSB_ASSIGN_OR_RETURN(conn_text, scalar(body, "source '" + src.name + "'"));
+      } else if (body.IsMap()) {
+        CSB_RETURN_IF_ERROR(check_keys(body, kSourceKeys, "source setting"));
+        if (!body["connection"]) return error_at(doc_, kv.first, "source '" + src.name + "' has no 'connection'");
+        CSB_ASSIGN_OR_RETURN(conn_text, scalar(body["connection"], "connection"));
+        if (body["encoding"]) {
+      CSB_ASSIGN_OR_RETURN(src.encoding, scalar(body["encoding"], "encoding"));
+    }
+        if (body["timezone"]) {
+      CSB_ASSIGN_OR_RETURN(src.timezone, scalar(body["timezone"], "timezone"));
+    }
+      } else {
+        return error_at(doc_, body, "source '" + src.name + "' must be a connection string or a mapping");
+      }
+      const YAML::Node& at = body.IsMap() ? body["connection"] : body;
+      auto parsed = connector::parse_connection_string(conn_text);
+      if (!parsed.is_ok()) return error_at(doc_, at, parsed.status().message());
+      src.connection = resolve_file_connection(conn_text);
+      config.sources.push_back(std::move(src));
+    }
+    return Status::ok();
+  }
+
+  Status load_target(const YAML::Node& node, Config& config) {
+    TargetConfig target;
+    target.line = line_of(node);
+    std::string conn_text;
+    if (node.IsScalar()) {
+      CSB_ASSIGN_OR_RETURN(conn_text, scalar(node, "target"));
+    } else if (node.IsMap()) {
+      CSB_RETURN_IF_ERROR(check_keys(node, kTargetKeys, "target setting"));
+      if (!node["connection"]) return error_at(doc_, node, "the target has no 'connection'");
+      CSB_ASSIGN_OR_RETURN(conn_text, scalar(node["connection"], "connection"));
+      if (node["schema"]) {
+      CSB_ASSIGN_OR_RETURN(target.schema, scalar(node["schema"], "schema"));
+    }
+    } else {
+      return error_at(doc_, node, "'target' must be a connection string or a mapping");
+    }
+    const YAML::Node& at = node.IsMap() ? node["connection"] : node;
+    auto parsed = connector::parse_connection_string(conn_text);
+    if (!parsed.is_ok()) return error_at(doc_, at, parsed.status().message());
+    target.connection = resolve_file_connection(conn_text);
+    config.target = std::move(target);
+    return Status::ok();
+  }
+
+  Status load_mappings(const YAML::Node& node, Config& config) {
+    if (node.IsScalar()) {
+      CSB_ASSIGN_OR_RETURN(std::string path, scalar(node, "mappings"));
+      config.mappings.push_back(resolve_path(path));
+      return Status::ok();
+    }
+    if (!node.IsSequence()) return error_at(doc_, node, "'mappings' must be a path or a list of paths");
+    for (const auto& item : node) {
+      CSB_ASSIGN_OR_RETURN(std::string path, scalar(item, "a mapping path"));
+      config.mappings.push_back(resolve_path(path));
+    }
+    return Status::ok();
+  }
+
+  Status load_masking(const YAML::Node& node, Config& config) {
+    if (!node.IsMap()) return error_at(doc_, node, "'masking' must be a mapping");
+    CSB_RETURN_IF_ERROR(check_keys(node, kMaskingKeys, "masking setting"));
+    if (node["hmac_key_env"]) {
+      CSB_ASSIGN_OR_RETURN(config.masking.hmac_key_env, scalar(node["hmac_key_env"], "hmac_key_env"));
+    }
+    if (!node["actions"]) return Status::ok();
+    const YAML::Node& actions = node["actions"];
+    if (!actions.IsMap()) return error_at(doc_, actions, "'actions' must map PII classes to actions");
+    for (const auto& kv : actions) {
+      std::string cls = kv.first.Scalar();
+      if (!model::parse_pii_class(cls).is_ok() || cls == "none") {
+        return error_at(doc_, kv.first,
+                        "unknown PII class '" + cls +
+                            "'; known: name, phone, national_id, email, bank_card, address, free_text");
+      }
+      CSB_ASSIGN_OR_RETURN(std::string action, scalar(kv.second, "masking action"));
+      if (std::find(kMaskActions.begin(), kMaskActions.end(), action) == kMaskActions.end()) {
+        std::string hint = util::closest_match(action, kMaskActions);
+        return error_at(doc_, kv.second,
+                        "unknown masking action '" + action + "'" +
+                            (hint.empty() ? "; known: " + util::join(kMaskActions, ", ")
+                                          : ", did you mean '" + hint + "'?"));
+      }
+      config.masking.actions[cls] = action;
+    }
+    return Status::ok();
+  }
+
+  Status load_options(const YAML::Node& node, Config& config) {
+    if (!node.IsMap()) return error_at(doc_, node, "'options' must be a mapping");
+    CSB_RETURN_IF_ERROR(check_keys(node, kOptionKeys, "option"));
+    if (node["batch_rows"]) {
+      CSB_ASSIGN_OR_RETURN(config.options.batch_rows, integer(node["batch_rows"], "batch_rows", 1, kMaxBatchRows));
+    }
+    if (node["default_timezone"]) {
+      CSB_ASSIGN_OR_RETURN(config.options.default_timezone, scalar(node["default_timezone"], "default_timezone"));
+    }
+    return Status::ok();
+  }
+
+  YamlDocument doc_;
+  const EnvLookup& env_;
+};
+
+}  // namespace
+
+const SourceConfig* Config::source(const std::string& name) const {
+  for (const SourceConfig& s : sources) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<std::string> interpolate_env(const std::string& text, const EnvLookup& env) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    if (text[i + 1] == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    if (text[i + 1] != '{') {
+      out += text[i];
+      continue;
+    }
+    size_t close = text.find('}', i + 2);
+    if (close == std::string::npos) return config_error("unterminated '${' (write $$ for a literal $)");
+    std::string expr = text.substr(i + 2, close - i - 2);
+    std::string name = expr, fallback;
+    bool has_fallback = false;
+    if (size_t dash = expr.find(":-"); dash != std::string::npos) {
+      name = expr.substr(0, dash);
+      fallback = expr.substr(dash + 2);
+      has_fallback = true;
+    }
+    if (name.empty()) return config_error("empty variable name in '${" + expr + "}'");
+    std::optional<std::string> value = env(name);
+    if (!value || (value->empty() && has_fallback)) {
+      if (!has_fallback) return config_error("environment variable '" + name + "' is not set");
+      value = fallback;
+    }
+    out += *value;
+    i = close;
+  }
+  return out;
+}
+
+Result<Config> load_config(const std::string& path, const EnvLookup& env) {
+  CSB_ASSIGN_OR_RETURN(YamlDocument doc, load_yaml_file(path));
+  return Loader(std::move(doc), env).load();
+}
+
+std::string resolve_connection(const Config& config, const std::string& name_or_connection) {
+  const SourceConfig* src = config.source(name_or_connection);
+  return src ? src->connection : name_or_connection;
+}
+
+}  // namespace csbridge::config

@@ -1,10 +1,664 @@
-// Placeholder while the postgres backend is being written.
+// The PostgreSQL backend over libpqxx 6.4 (PostgreSQL 11 or later). Catalog
+// questions go to pg_catalog with bound parameters; rows move with COPY in text
+// format. Each reader and writer has its own connection, so an open stream
+// never blocks describe/count on the connector and abandoning one cancels only
+// its own query.
 #include "connector/postgres_connector.h"
 
+#include <pqxx/pqxx>
+#include <pqxx/tablewriter>
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/strings.h"
+
 namespace csbridge::connector {
+namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+
+// Fixed so that values read back in the canonical form of connector.h
+// whatever the server or role defaults are.
+constexpr std::array<std::pair<const char*, const char*>, 4> kSessionSettings = {{
+    {"DateStyle", "ISO, YMD"},
+    {"TimeZone", "'UTC'"},
+    {"extra_float_digits", "3"},
+    {"bytea_output", "'hex'"},
+}};
+
+// How a column's COPY text differs from its canonical text.
+enum class CellKind { kPlain, kBoolean, kBytea };
+
+// The first line of a libpq or server message without its severity tag;
+// redacted because libpq can echo the conninfo.
+std::string first_line(std::string_view text) {
+  text = text.substr(0, text.find('\n'));
+  for (std::string_view tag : {"ERROR:", "FATAL:", "PANIC:"}) {
+    if (text.substr(0, tag.size()) == tag) text = util::trim(text.substr(tag.size()));
+  }
+  return redact_secrets(text);
+}
+
+ErrorCode code_for_sqlstate(std::string_view state) {
+  std::string_view cls = state.substr(0, 2);
+  // Connection, authorisation, unknown database, server shutdown: the server is the problem, not the request.
+  if (cls == "08" || cls == "28" || cls == "3D" || state.substr(0, 3) == "57P") return ErrorCode::kUnreachable;
+  if (cls == "22" || cls == "23") return ErrorCode::kData;
+  return ErrorCode::kInvalidArgument;
+}
+
+// The Status for the exception being handled; call only inside a catch block.
+Status current_error(const std::string& subject, const std::string& redacted) {
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
+  } catch (const pqxx::in_doubt_error& e) {
+    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    return Status(code_for_sqlstate(e.sqlstate()), subject + ": " + first_line(e.what()));
+  } catch (const std::exception& e) {
+    return internal_error(subject + ": " + first_line(e.what()));
+  } catch (...) {
+    return internal_error(subject + ": unknown exception");
+  }
+}
+
+Result<std::unique_ptr<pqxx::connection>> connect(const ConnectionString& conn) {
+  std::string failure;
+  try {
+    auto c = std::make_unique<pqxx::connection>(conn.target);
+    c->set_client_encoding("UTF8");
+    for (const auto& [name, value] : kSessionSettings) c->set_variable(name, value);
+    return c;
+  } catch (const std::exception& e) {
+    failure = first_line(e.what());
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  return unreachable("cannot connect to postgres '" + conn.redacted() + "': " + failure);
+}
+
+std::string quoted_table(pqxx::connection_base& c, const TableRef& t) {
+  return c.quote_name(t.schema) + "." + c.quote_name(t.name);
+}
+
+std::string quoted_list(pqxx::connection_base& c, const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + c.quote_name(n);
+  return out;
+}
+
+struct Described {
+  TableInfo info;
+  pqxx::oid oid = 0;
+  char relkind = 'r';
+  double reltuples = -1;
+  std::vector<CellKind> kinds;  // parallel to info.columns
+};
+
+// An empty schema means the relation the search_path finds, as in SQL.
+constexpr const char* kFindRelation =
+    "SELECT c.oid, n.nspname, c.relkind, c.reltuples FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relname = $1 AND c.relkind IN ('r','p','v','m','f') "
+    "AND CASE WHEN $2::text = '' THEN pg_catalog.pg_table_is_visible(c.oid) ELSE n.nspname = $2::text END";
+
+// Domains are typed by their base type; arrays and enums travel as their text.
+constexpr const char* kColumns =
+    "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+    "pg_catalog.format_type(bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END), "
+    "bt.typname, bt.typtype = 'e' OR bt.typcategory = 'A' "
+    "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+    "JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+    "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+constexpr const char* kPrimaryKey =
+    "SELECT a.attname FROM pg_catalog.pg_constraint con "
+    "CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+    "WHERE con.conrelid = $1 AND con.contype = 'p' ORDER BY k.ord";
+
+// The primary key's index is left out: primary_key already says it. Expression
+// columns are named by their expression.
+constexpr const char* kIndexes =
+    "SELECT ic.relname, i.indisunique, "
+    "COALESCE(a.attname, pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true)) "
+    "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+    "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
+    "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+    "WHERE i.indrelid = $1 AND NOT i.indisprimary AND k.ord <= i.indnkeyatts ORDER BY ic.relname, k.ord";
+
+constexpr const char* kForeignKeys =
+    "SELECT con.conname, a.attname, rn.nspname, rc.relname, ra.attname FROM pg_catalog.pg_constraint con "
+    "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, ref_attnum, ord) "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+    "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid "
+    "JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace "
+    "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.ref_attnum "
+    "WHERE con.conrelid = $1 AND con.contype = 'f' ORDER BY con.conname, k.ord";
+
+// Partitions are left out: their rows are read through the partitioned table.
+constexpr const char* kListTables =
+    "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r','p','v','m','f') AND NOT c.relispartition "
+    "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2";
+
+std::string text_of(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+Result<Described> describe_relation(pqxx::transaction_base& txn, const TableRef& table) {
+  pqxx::result rel = txn.exec_params(kFindRelation, table.name, table.schema);
+  if (rel.empty()) return not_found("table " + table.display() + " not found");
+  Described d;
+  d.oid = rel[0][0].as<pqxx::oid>();
+  d.info.ref = {rel[0][1].as<std::string>(), table.name};
+  d.relkind = rel[0][2].as<std::string>().front();
+  d.reltuples = rel[0][3].as<double>();
+  d.info.is_view = d.relkind == 'v' || d.relkind == 'm';
+
+  for (const pqxx::row& r : txn.exec_params(kColumns, d.oid)) {
+    ColumnInfo c{r[0].as<std::string>(), r[1].as<std::string>(), ValueType::kUnknown, r[2].as<bool>()};
+    c.type = r[5].as<bool>() ? ValueType::kText : value_type_from_declared(r[3].as<std::string>());
+    std::string base = r[4].as<std::string>();
+    d.kinds.push_back(base == "bool" ? CellKind::kBoolean : base == "bytea" ? CellKind::kBytea : CellKind::kPlain);
+    d.info.columns.push_back(std::move(c));
+  }
+  for (const pqxx::row& r : txn.exec_params(kPrimaryKey, d.oid)) d.info.primary_key.push_back(r[0].as<std::string>());
+  for (const pqxx::row& r : txn.exec_params(kIndexes, d.oid)) {
+    std::string name = r[0].as<std::string>();
+    if (d.info.indexes.empty() || d.info.indexes.back().name != name) {
+      d.info.indexes.push_back({name, {}, r[1].as<bool>()});
+    }
+    d.info.indexes.back().columns.push_back(text_of(r[2]));
+  }
+  for (const pqxx::row& r : txn.exec_params(kForeignKeys, d.oid)) {
+    std::string name = r[0].as<std::string>();
+    if (d.info.foreign_keys.empty() || d.info.foreign_keys.back().name != name) {
+      d.info.foreign_keys.push_back({name, {}, {r[2].as<std::string>(), r[3].as<std::string>()}, {}});
+    }
+    d.info.foreign_keys.back().columns.push_back(r[1].as<std::string>());
+    d.info.foreign_keys.back().ref_columns.push_back(r[4].as<std::string>());
+  }
+  return d;
+}
+
+std::vector<std::string> column_names(const Described& d) {
+  std::vector<std::string> names;
+  for (const ColumnInfo& c : d.info.columns) names.push_back(c.name);
+  return names;
+}
+
+// Positions of `names` among the columns of `d`, or not_found naming the first unknown one.
+Result<std::vector<size_t>> column_positions(const Described& d, const std::vector<std::string>& names) {
+  std::vector<std::string> known = column_names(d);
+  std::vector<size_t> positions;
+  for (const std::string& name : names) {
+    auto it = std::find(known.begin(), known.end(), name);
+    if (it == known.end()) {
+      std::string hint = util::closest_match(name, known);
+      return not_found("column '" + name + "' not found in table " + d.info.ref.display() +
+                       (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    }
+    positions.push_back(static_cast<size_t>(it - known.begin()));
+  }
+  return positions;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_octal(char c) { return c >= '0' && c <= '7'; }
+
+// COPY text format: the server only emits \b \f \n \r \t \v and \\, but octal
+// and hex escapes are part of the format too.
+void unescape_copy(std::string_view field, std::string& out) {
+  out.clear();
+  for (size_t i = 0; i < field.size(); ++i) {
+    char c = field[i];
+    if (c != '\\' || i + 1 == field.size()) {
+      out += c;
+      continue;
+    }
+    char e = field[++i];
+    switch (e) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case 'x': {
+        int v = 0, digits = 0;
+        while (digits < 2 && i + 1 < field.size() && hex_value(field[i + 1]) >= 0) v = v * 16 + hex_value(field[++i]), ++digits;
+        out += digits == 0 ? 'x' : static_cast<char>(v);
+        break;
+      }
+      default:
+        if (is_octal(e)) {
+          int v = e - '0';
+          for (int digits = 1; digits < 3 && i + 1 < field.size() && is_octal(field[i + 1]); ++digits) v = v * 8 + (field[++i] - '0');
+          out += static_cast<char>(v);
+        } else {
+          out += e;
+        }
+    }
+  }
+}
+
+// bytea_output = hex: "\x" then two hex digits per byte.
+bool decode_bytea(std::string_view text, std::string& out) {
+  if (text.substr(0, 2) != "\\x" || text.size() % 2 != 0) return false;
+  out.clear();
+  for (size_t i = 2; i < text.size(); i += 2) {
+    int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return true;
+}
+
+// Appends one COPY text field to `out` in canonical form; false when it cannot be decoded.
+bool append_field(std::string_view field, CellKind kind, Batch& out, std::string& scratch, std::string& bytes) {
+  if (field == "\\N") {
+    out.append_null();
+    return true;
+  }
+  std::string_view value = field;
+  if (field.find('\\') != std::string_view::npos) {
+    unescape_copy(field, scratch);
+    value = scratch;
+  }
+  switch (kind) {
+    case CellKind::kPlain: out.append(value); return true;
+    case CellKind::kBoolean:
+      if (value != "t" && value != "f") return false;
+      out.append(value == "t" ? "true" : "false");
+      return true;
+    case CellKind::kBytea:
+      if (!decode_bytea(value, bytes)) return false;
+      out.append(bytes);
+      return true;
+  }
+  return false;
+}
+
+// Appends `value` escaped for COPY text format (connector canonical text in, PostgreSQL input text out).
+void append_copy_text(std::string_view value, std::string& line) {
+  for (char c : value) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      default: line += c;
+    }
+  }
+}
+
+void append_copy_bytea(std::string_view bytes, std::string& line) {
+  line += "\\\\x";
+  for (unsigned char b : bytes) {
+    line += kHexDigits[b >> 4];
+    line += kHexDigits[b & 0xF];
+  }
+}
+
+// ", row N of the batch, column 'c'" from the CONTEXT line of a COPY error
+// (one COPY per batch, so its line N is row N of the batch); the value quoted
+// after the column is left out because it may be personal data.
+std::string copy_error_location(std::string_view what) {
+  size_t ctx = what.find("\nCONTEXT:");
+  if (ctx == std::string_view::npos) return "";
+  std::string_view line = what.substr(ctx + 1);
+  line = line.substr(0, line.find('\n'));
+  size_t at = line.find(", line ");
+  if (at == std::string_view::npos) return "";
+  size_t num_start = at + 7;
+  size_t num_end = std::min(line.size(), line.find_first_not_of("0123456789", num_start));
+  if (num_end == num_start) return "";
+  std::string location = ", row " + std::string(line.substr(num_start, num_end - num_start)) + " of the batch";
+  constexpr std::string_view kColumn = ", column ";
+  if (line.substr(num_end, kColumn.size()) == kColumn) {
+    std::string_view name = line.substr(num_end + kColumn.size());
+    location += ", column '" + std::string(name.substr(0, name.rfind(": "))) + "'";
+  }
+  return location;
+}
+
+class PgReader final : public RowReader {
+ public:
+  PgReader(std::unique_ptr<pqxx::connection> conn, std::vector<ColumnInfo> columns, std::vector<CellKind> kinds,
+           size_t batch_rows, std::string subject, std::string redacted)
+      : conn_(std::move(conn)), columns_(std::move(columns)), kinds_(std::move(kinds)), batch_rows_(batch_rows),
+        subject_(std::move(subject)), redacted_(std::move(redacted)) {}
+
+  ~PgReader() override {
+    // Closing a stream reads it to the end; cancelling first spares reading
+    // the rest of a big table nobody wants any more.
+    if (stream_ && *stream_) {
+      try {
+        conn_->cancel_query();
+      } catch (...) {
+      }
+    }
+  }
+
+  // Runs the COPY; errors in the caller's where clause surface here.
+  Status start(const std::string& query) {
+    try {
+      txn_ = std::make_unique<pqxx::read_transaction>(*conn_);
+      stream_ = std::make_unique<pqxx::stream_from>(*txn_, query);
+      return Status::ok();
+    } catch (...) {
+      return current_error(subject_, redacted_);
+    }
+  }
+
+  const std::vector<ColumnInfo>& columns() const override { return columns_; }
+
+  Result<bool> next(Batch& out) override {
+    out.reset(columns_.size());
+    if (!stream_) return false;
+    size_t rows = 0;
+    try {
+      while (rows < batch_rows_) {
+        if (!stream_->get_raw_line(line_)) {
+          stream_.reset();
+          txn_->commit();
+          break;
+        }
+        CSB_RETURN_IF_ERROR(append_row(out));
+        ++rows;
+      }
+    } catch (...) {
+      stream_.reset();
+      return current_error(subject_, redacted_);
+    }
+    return rows > 0;
+  }
+
+ private:
+  Status append_row(Batch& out) {
+    std::string_view line = line_;
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    size_t start = 0;
+    for (size_t col = 0; col < kinds_.size(); ++col) {
+      bool last = col + 1 == kinds_.size();
+      size_t tab = line.find('\t', start);
+      if ((tab == std::string_view::npos) != last) {
+        return internal_error(subject_ + ": COPY output has a row of the wrong width");
+      }
+      if (last) tab = line.size();
+      if (!append_field(line.substr(start, tab - start), kinds_[col], out, scratch_, bytes_)) {
+        return internal_error(subject_ + ": unexpected COPY output for column '" + columns_[col].name + "'");
+      }
+      start = tab + 1;
+    }
+    return Status::ok();
+  }
+
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::read_transaction> txn_;
+  std::unique_ptr<pqxx::stream_from> stream_;
+  std::vector<ColumnInfo> columns_;
+  std::vector<CellKind> kinds_;
+  size_t batch_rows_;
+  std::string subject_;
+  std::string redacted_;
+  std::string line_, scratch_, bytes_;
+};
+
+
+class PgWriter final : public RowWriter {
+ public:
+  PgWriter(std::unique_ptr<pqxx::connection> conn, TableRef table, std::vector<std::string> columns,
+           std::vector<CellKind> kinds, std::string redacted)
+      : conn_(std::move(conn)), table_(std::move(table)), columns_(std::move(columns)), kinds_(std::move(kinds)),
+        subject_("table " + table_.display()), redacted_(std::move(redacted)) {}
+
+  Status begin() {
+    try {
+      txn_ = std::make_unique<pqxx::work>(*conn_);
+      table_sql_ = quoted_table(*conn_, table_);
+      for (const std::string& c : columns_) columns_sql_.push_back(conn_->quote_name(c));
+      return Status::ok();
+    } catch (...) {
+      return current_error(subject_, redacted_);
+    }
+  }
+
+  Status write(const Batch& batch) override {
+    CSB_RETURN_IF_ERROR(usable());
+    if (batch.columns() != columns_.size()) {
+      return invalid_argument(subject_ + ": the batch has " + std::to_string(batch.columns()) +
+                              " columns, the writer " + std::to_string(columns_.size()));
+    }
+    CSB_RETURN_IF_ERROR(check_text(batch));
+    if (batch.empty()) return Status::ok();
+    try {
+      std::unique_ptr<pqxx::tablewriter> copy = begin_copy();
+      std::string line;
+      for (size_t row = 0; row < batch.rows(); ++row) {
+        line.clear();
+        for (size_t col = 0; col < columns_.size(); ++col) {
+          if (col > 0) line += '\t';
+          if (batch.is_null(row, col)) {
+            line += "\\N";
+          } else if (kinds_[col] == CellKind::kBytea) {
+            append_copy_bytea(batch.get(row, col), line);
+          } else {
+            append_copy_text(batch.get(row, col), line);
+          }
+        }
+        copy->write_raw_line(line);
+      }
+      copy->complete();
+      return Status::ok();
+    } catch (const pqxx::sql_error& e) {
+      failed_ = Status(code_for_sqlstate(e.sqlstate()), subject_ + copy_error_location(e.what()) + ": " + first_line(e.what()));
+    } catch (...) {
+      failed_ = current_error(subject_, redacted_);
+    }
+    return failed_;
+  }
+
+  Status finish() override {
+    CSB_RETURN_IF_ERROR(usable());
+    try {
+      txn_->commit();
+      finished_ = true;
+      return Status::ok();
+    } catch (...) {
+      failed_ = current_error(subject_, redacted_);
+      return failed_;
+    }
+  }
+
+ private:
+  Status usable() const {
+    if (!failed_.is_ok()) return failed_.with_context("rolled back after an earlier failure");
+    if (finished_) return invalid_argument(subject_ + ": the writer has already finished");
+    return Status::ok();
+  }
+
+  // PostgreSQL text cannot hold 0x00; caught before sending so that the
+  // transaction stays usable and the caller can resend the batch without the row.
+  Status check_text(const Batch& batch) const {
+    for (size_t row = 0; row < batch.rows(); ++row) {
+      for (size_t col = 0; col < columns_.size(); ++col) {
+        if (kinds_[col] == CellKind::kBytea || batch.get(row, col).find('\0') == std::string_view::npos) continue;
+        return data_error(subject_ + ", row " + std::to_string(row + 1) + " of the batch, column '" + columns_[col] +
+                          "': text contains a NUL byte (0x00), which PostgreSQL cannot store");
+      }
+    }
+    return Status::ok();
+  }
+
+  // One COPY per batch, so that a server error names a row of this batch.
+  // libpqxx 6.4's stream_to only sends tuples of a width fixed at compile
+  // time; tablewriter is its one public way to send a line of a width known
+  // at run time (deprecated there, gone in 7.x where stream_to takes it).
+  std::unique_ptr<pqxx::tablewriter> begin_copy() {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    return std::unique_ptr<pqxx::tablewriter>(
+        new pqxx::tablewriter(*txn_, table_sql_, columns_sql_.begin(), columns_sql_.end()));
+#pragma GCC diagnostic pop
+  }
+
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::work> txn_;  // destroyed first: without commit it rolls back
+  TableRef table_;
+  std::vector<std::string> columns_;
+  std::vector<CellKind> kinds_;
+  std::string subject_;
+  std::string redacted_;
+  std::string table_sql_;
+  std::vector<std::string> columns_sql_;
+  Status failed_;
+  bool finished_ = false;
+};
+
+class PgConnector final : public Connector {
+ public:
+  PgConnector(ConnectionString conn, std::unique_ptr<pqxx::connection> db)
+      : conn_(std::move(conn)), redacted_(conn_.redacted()), db_(std::move(db)) {}
+
+  Result<SourceInfo> info() override {
+    try {
+      pqxx::nontransaction txn(*db_);
+      std::string version = txn.exec("SELECT pg_catalog.current_setting('server_version')")[0][0].as<std::string>();
+      // "15.18 (Debian 15.18-0+deb12u1)": the packager's suffix is not the server's version.
+      return SourceInfo{"PostgreSQL", version.substr(0, version.find(' ')), redacted_};
+    } catch (...) {
+      return current_error("server version", redacted_);
+    }
+  }
+
+  Result<std::vector<TableRef>> list_tables() override {
+    try {
+      pqxx::read_transaction txn(*db_);
+      std::vector<TableRef> tables;
+      for (const pqxx::row& r : txn.exec(kListTables)) tables.push_back({r[0].as<std::string>(), r[1].as<std::string>()});
+      return tables;
+    } catch (...) {
+      return current_error("listing tables", redacted_);
+    }
+  }
+
+  Result<TableInfo> describe(const TableRef& table) override {
+    CSB_ASSIGN_OR_RETURN(Described d, describe_table(table));
+    return std::move(d.info);
+  }
+
+  Result<RowCount> count(const TableRef& table, bool estimate) override {
+    try {
+      pqxx::read_transaction txn(*db_);
+      CSB_ASSIGN_OR_RETURN(Described d, describe_relation(txn, table));
+      // Views have no statistics; reltuples < 0 means never analysed.
+      if (estimate && !d.info.is_view && d.reltuples >= 0) {
+        return RowCount{static_cast<int64_t>(d.reltuples), false};
+      }
+      pqxx::row r = txn.exec1("SELECT count(*) FROM " + quoted_table(*db_, d.info.ref));
+      return RowCount{r[0].as<int64_t>(), true};
+    } catch (...) {
+      return current_error("table " + table.display(), redacted_);
+    }
+  }
+
+  Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
+    if (request.batch_rows == 0) return invalid_argument("reading table " + request.table.display() + ": batch_rows is 0");
+    CSB_ASSIGN_OR_RETURN(Described d, describe_table(request.table));
+    std::vector<std::string> names = request.columns.empty() ? column_names(d) : request.columns;
+    CSB_ASSIGN_OR_RETURN(std::vector<size_t> positions, column_positions(d, names));
+    CSB_RETURN_IF_ERROR(column_positions(d, request.order_by).status());
+    std::vector<ColumnInfo> columns;
+    std::vector<CellKind> kinds;
+    for (size_t p : positions) {
+      columns.push_back(d.info.columns[p]);
+      kinds.push_back(d.kinds[p]);
+    }
+    CSB_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> db, connect(conn_));
+    std::string sql;
+    try {
+      sql = select_sql(*db, d.info.ref, names, request);
+    } catch (...) {
+      return current_error("table " + d.info.ref.display(), redacted_);
+    }
+    std::string subject = "reading table " + d.info.ref.display() + (request.where.empty() ? "" : " where " + request.where);
+    auto reader = std::make_unique<PgReader>(std::move(db), std::move(columns), std::move(kinds), request.batch_rows,
+                                             std::move(subject), redacted_);
+    CSB_RETURN_IF_ERROR(reader->start(sql));
+    return std::unique_ptr<RowReader>(std::move(reader));
+  }
+
+  Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request) override {
+    CSB_ASSIGN_OR_RETURN(Described d, describe_table(request.table));
+    std::vector<std::string> names = request.columns.empty() ? column_names(d) : request.columns;
+    CSB_ASSIGN_OR_RETURN(std::vector<size_t> positions, column_positions(d, names));
+    std::vector<CellKind> kinds;
+    for (size_t p : positions) kinds.push_back(d.kinds[p]);
+    CSB_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> db, connect(conn_));
+    auto writer = std::make_unique<PgWriter>(std::move(db), d.info.ref, std::move(names), std::move(kinds), redacted_);
+    CSB_RETURN_IF_ERROR(writer->begin());
+    return std::unique_ptr<RowWriter>(std::move(writer));
+  }
+
+  Status execute(std::string_view sql) override {
+    try {
+      pqxx::work txn(*db_);
+      txn.exec(std::string(sql));
+      txn.commit();
+      return Status::ok();
+    } catch (...) {
+      return current_error("SQL script", redacted_);
+    }
+  }
+
+  std::string backend() const override { return "postgres"; }
+
+ private:
+  Result<Described> describe_table(const TableRef& table) {
+    try {
+      pqxx::read_transaction txn(*db_);
+      return describe_relation(txn, table);
+    } catch (...) {
+      return current_error("table " + table.display(), redacted_);
+    }
+  }
+
+  // COPY (SELECT …) TO STDOUT: libpqxx 6.4 puts the "table" of stream_from
+  // into the COPY statement as given.
+  static std::string select_sql(pqxx::connection_base& db, const TableRef& table, const std::vector<std::string>& names,
+                                const ReadRequest& request) {
+    std::string sql = "(SELECT " + quoted_list(db, names) + " FROM " + quoted_table(db, table);
+    // The caller's predicate ends in a newline so that a trailing -- comment cannot swallow the ")".
+    if (!request.where.empty()) sql += " WHERE (" + request.where + "\n)";
+    if (!request.order_by.empty()) sql += " ORDER BY " + quoted_list(db, request.order_by);
+    if (request.limit >= 0) sql += " LIMIT " + std::to_string(request.limit);
+    return sql + ")";
+  }
+
+  ConnectionString conn_;
+  std::string redacted_;
+  std::unique_ptr<pqxx::connection> db_;
+};
+
+}  // namespace
 
 Result<std::unique_ptr<Connector>> open_postgres(const ConnectionString& conn) {
-  return not_supported("the postgres backend is not built yet (" + conn.redacted() + ")");
+  CSB_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> db, connect(conn));
+  return std::unique_ptr<Connector>(std::make_unique<PgConnector>(conn, std::move(db)));
 }
 
 }  // namespace csbridge::connector

@@ -1,6 +1,600 @@
-// Placeholder while the CS model loader is being written.
 #include "model/cs_model.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "util/strings.h"
+
 namespace csbridge::model {
-Result<Model> load_model(std::string_view, const std::string& file_name) { return not_supported("model loader not built yet: " + file_name); }
-Result<Model> builtin_model() { return load_model(embedded_cs_model_yaml(), "schemas/cs_model.yaml"); }
+namespace {
+
+constexpr std::string_view kBuiltinFileName = "schemas/cs_model.yaml";
+constexpr std::string_view kIdField = "id";
+constexpr std::string_view kSourceSystem = "source_system";
+constexpr std::string_view kSourceKey = "source_key";
+
+// Defaults for attributes a field may leave out (documented in cs_model.yaml).
+constexpr int kDefaultMaxLength = 255;
+constexpr int kDefaultPrecision = 18;
+constexpr int kDefaultScale = 2;
+// PostgreSQL's limits: varchar(n) up to 10485760, numeric precision up to 1000.
+constexpr int kMaxMaxLength = 10485760;
+constexpr int kMaxPrecision = 1000;
+
+constexpr std::array<std::pair<FieldType, const char*>, 11> kFieldTypes = {{
+    {FieldType::kId, "id"},
+    {FieldType::kString, "string"},
+    {FieldType::kText, "text"},
+    {FieldType::kInteger, "integer"},
+    {FieldType::kBigint, "bigint"},
+    {FieldType::kDecimal, "decimal"},
+    {FieldType::kBoolean, "boolean"},
+    {FieldType::kDate, "date"},
+    {FieldType::kTimestamp, "timestamp"},
+    {FieldType::kJson, "json"},
+    {FieldType::kEnum, "enum"},
+}};
+
+constexpr std::array<std::pair<PiiClass, const char*>, 8> kPiiClasses = {{
+    {PiiClass::kNone, "none"},
+    {PiiClass::kName, "name"},
+    {PiiClass::kPhone, "phone"},
+    {PiiClass::kNationalId, "national_id"},
+    {PiiClass::kEmail, "email"},
+    {PiiClass::kBankCard, "bank_card"},
+    {PiiClass::kAddress, "address"},
+    {PiiClass::kFreeText, "free_text"},
+}};
+
+const std::vector<std::string> kTopLevelKeys = {"version", "common_fields", "entities"};
+const std::vector<std::string> kEntityKeys = {"description", "fields", "unique"};
+const std::vector<std::string> kFieldKeys = {"type",     "max_length", "precision",  "scale",      "values",
+                                             "required", "pii",        "references", "description"};
+
+template <typename Enum, size_t N>
+std::vector<std::string> names_of(const std::array<std::pair<Enum, const char*>, N>& table) {
+  std::vector<std::string> names;
+  for (const auto& [value, name] : table) names.emplace_back(name);
+  return names;
+}
+
+// "unknown <what> 'x', did you mean 'y'? (valid <plural>: a, b)".
+std::string unknown_name_message(std::string_view what, std::string_view plural, std::string_view word,
+                                 const std::vector<std::string>& valid) {
+  std::string message = "unknown " + std::string(what) + " '" + std::string(word) + "'";
+  std::string suggestion = util::closest_match(word, valid);
+  if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
+  return message + " (valid " + std::string(plural) + ": " + util::join(valid, ", ") + ")";
+}
+
+// "unknown key 'x', did you mean 'y'?" or, with no close match, the valid keys.
+std::string unknown_key_message(std::string_view key, const std::vector<std::string>& valid) {
+  std::string message = "unknown key '" + std::string(key) + "'";
+  std::string suggestion = util::closest_match(key, valid);
+  if (!suggestion.empty()) return message + ", did you mean '" + suggestion + "'?";
+  return message + " (valid: " + util::join(valid, ", ") + ")";
+}
+
+// Table and column names are quoted in every statement, but a model name is
+// also a mapping target and a file name: lower snake_case keeps it portable.
+bool is_snake_case(std::string_view name) {
+  if (name.empty() || name.front() < 'a' || name.front() > 'z') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// A reference waiting for every entity to be known.
+struct PendingReference {
+  size_t entity = 0;
+  size_t field = 0;
+  YAML::Mark mark;
+};
+
+// Turns the YAML tree into a Model; the first error wins. yaml-cpp may throw
+// from any accessor, so load_model() calls this inside one try block.
+class Loader {
+ public:
+  explicit Loader(std::string file_name) : file_(std::move(file_name)) {}
+
+  Status error(const YAML::Mark& mark, const std::string& message) const {
+    if (mark.is_null()) return config_error(file_ + ": " + message);
+    return config_error(file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": " +
+                        message);
+  }
+
+  Result<Model> load(const YAML::Node& root) {
+    if (!root.IsMap()) {
+      YAML::Mark mark = root.Mark();
+      if (mark.is_null()) mark = YAML::Mark();  // an empty document has no position: point at its start
+      return error(mark, "the model must be a mapping with keys version, common_fields, entities");
+    }
+    std::optional<YAML::Node> version, common, entities;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (key == "version") {
+        version = it->second;
+      } else if (key == "common_fields") {
+        common = it->second;
+      } else if (key == "entities") {
+        entities = it->second;
+      } else {
+        return error(it->first.Mark(), "top-level " + unknown_key_message(key, kTopLevelKeys));
+      }
+    }
+    if (!version) return error(root.Mark(), "missing 'version'");
+    if (!common) return error(root.Mark(), "missing 'common_fields'");
+    if (!entities) return error(root.Mark(), "missing 'entities'");
+
+    Model model;
+    if (!version->IsScalar() || util::trim(version->Scalar()).empty()) {
+      return error(version->Mark(), "version must be a non-empty scalar, e.g. \"1.0\"");
+    }
+    model.version = version->Scalar();
+    CSB_RETURN_IF_ERROR(load_common_fields(*common));
+    CSB_RETURN_IF_ERROR(load_entities(*entities, model));
+    CSB_RETURN_IF_ERROR(resolve_references(model));
+    CSB_RETURN_IF_ERROR(check_cycles(model));
+    return model;
+  }
+
+ private:
+  Status load_common_fields(const YAML::Node& node) {
+    if (!node.IsMap() || node.size() == 0) {
+      return error(node.Mark(), "common_fields must be a mapping of field name to attributes");
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string name = it->first.Scalar();
+      std::string subject = "common field '" + name + "'";
+      if (!is_snake_case(name)) return error(it->first.Mark(), bad_name_message(subject));
+      if (name == kIdField) return error(it->first.Mark(), subject + ": every entity gets 'id' implicitly");
+      for (const Field& f : common_) {
+        if (f.name == name) {
+          return error(it->first.Mark(), "duplicate common field '" + name + "' (first declared on line " +
+                                             std::to_string(f.line) + ")");
+        }
+      }
+      Field field;
+      YAML::Mark reference_mark;
+      CSB_RETURN_IF_ERROR(load_field(name, subject, it->first, it->second, field, reference_mark));
+      field.provenance = true;
+      if (!field.references.empty()) {
+        return error(it->first.Mark(), subject + ": a common field cannot reference an entity");
+      }
+      common_.push_back(std::move(field));
+    }
+    for (std::string_view key : {kSourceSystem, kSourceKey}) {
+      auto found = std::find_if(common_.begin(), common_.end(), [&](const Field& f) { return f.name == key; });
+      if (found == common_.end() || !found->required) {
+        return error(node.Mark(), "common_fields must declare " + std::string(key) +
+                                      " as a required field (the provenance unique key)");
+      }
+    }
+    return Status::ok();
+  }
+
+  Status load_entities(const YAML::Node& node, Model& model) {
+    if (!node.IsMap() || node.size() == 0) {
+      return error(node.Mark(), "entities must be a mapping of entity name to its description and fields");
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string name = it->first.Scalar();
+      std::string subject = "entity '" + name + "'";
+      if (!is_snake_case(name)) return error(it->first.Mark(), bad_name_message(subject));
+      if (const Entity* first = model.entity(name)) {
+        return error(it->first.Mark(), "duplicate entity '" + name + "' (first declared on line " +
+                                           std::to_string(first->line) + ")");
+      }
+      Entity entity;
+      entity.name = name;
+      entity.line = it->first.Mark().line + 1;
+      CSB_RETURN_IF_ERROR(load_entity(it->first, it->second, model.entities.size(), entity));
+      model.entities.push_back(std::move(entity));
+    }
+    return Status::ok();
+  }
+
+  Status load_entity(const YAML::Node& key, const YAML::Node& node, size_t index, Entity& entity) {
+    std::string subject = "entity '" + entity.name + "'";
+    if (!node.IsMap()) return error(node.Mark(), subject + ": expected a mapping with description, fields, unique");
+    std::optional<YAML::Node> fields, unique;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string k = it->first.Scalar();
+      if (k == "description") {
+        CSB_RETURN_IF_ERROR(scalar(it->second, subject + ": description", entity.description));
+      } else if (k == "fields") {
+        fields = it->second;
+      } else if (k == "unique") {
+        unique = it->second;
+      } else {
+        return error(it->first.Mark(), subject + ": " + unknown_key_message(k, kEntityKeys));
+      }
+    }
+    if (!fields) return error(key.Mark(), subject + ": missing 'fields'");
+    if (!fields->IsMap()) return error(fields->Mark(), subject + ": fields must be a mapping of field name to attributes");
+
+    Field id;
+    id.name = kIdField;
+    id.type = FieldType::kId;
+    id.required = true;
+    id.description = "Surrogate key in the CS platform.";
+    id.line = entity.line;
+    entity.fields.push_back(std::move(id));
+
+    for (auto it = fields->begin(); it != fields->end(); ++it) {
+      std::string name = it->first.Scalar();
+      std::string field_subject = "field '" + entity.name + "." + name + "'";
+      if (!is_snake_case(name)) return error(it->first.Mark(), bad_name_message(field_subject));
+      if (name == kIdField) {
+        return error(it->first.Mark(), subject + ": field 'id' is implicit (every entity gets it first)");
+      }
+      for (const Field& c : common_) {
+        if (c.name == name) {
+          return error(it->first.Mark(), subject + ": field '" + name + "' is declared in common_fields (line " +
+                                             std::to_string(c.line) + ")");
+        }
+      }
+      if (const Field* first = entity.field(name)) {
+        return error(it->first.Mark(), subject + ": duplicate field '" + name + "' (first declared on line " +
+                                           std::to_string(first->line) + ")");
+      }
+      Field field;
+      YAML::Mark reference_mark;
+      CSB_RETURN_IF_ERROR(load_field(name, field_subject, it->first, it->second, field, reference_mark));
+      if (!field.references.empty()) pending_.push_back({index, entity.fields.size(), reference_mark});
+      entity.fields.push_back(std::move(field));
+    }
+    for (const Field& c : common_) entity.fields.push_back(c);
+
+    entity.unique.push_back({std::string(kSourceSystem), std::string(kSourceKey)});
+    if (unique) CSB_RETURN_IF_ERROR(load_unique(*unique, subject, entity));
+    return Status::ok();
+  }
+
+  Status load_unique(const YAML::Node& node, const std::string& subject, Entity& entity) {
+    const std::string shape = subject + ": unique must be a list of field lists, e.g. [[a, b]]";
+    if (!node.IsSequence()) return error(node.Mark(), shape);
+    for (const YAML::Node& constraint : node) {
+      if (!constraint.IsSequence() || constraint.size() == 0) return error(constraint.Mark(), shape);
+      std::vector<std::string> columns;
+      for (const YAML::Node& column : constraint) {
+        std::string name;
+        CSB_RETURN_IF_ERROR(scalar(column, subject + ": a unique column", name));
+        if (entity.field(name) == nullptr) {
+          std::vector<std::string> known;
+          for (const Field& f : entity.fields) known.push_back(f.name);
+          std::string message = subject + ": unique names unknown field '" + name + "'";
+          std::string suggestion = util::closest_match(name, known);
+          if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
+          return error(column.Mark(), message);
+        }
+        columns.push_back(std::move(name));
+      }
+      entity.unique.push_back(std::move(columns));
+    }
+    return Status::ok();
+  }
+
+  Status load_field(const std::string& name, const std::string& subject, const YAML::Node& key,
+                    const YAML::Node& node, Field& field, YAML::Mark& reference_mark) {
+    field.name = name;
+    field.line = key.Mark().line + 1;
+    if (!node.IsMap()) return error(key.Mark(), subject + ": expected a mapping of attributes (type, required, pii, …)");
+
+    std::optional<YAML::Node> type, max_length, precision, scale, values, pii, references;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string k = it->first.Scalar();
+      const YAML::Node& v = it->second;
+      if (k == "type") {
+        type = v;
+      } else if (k == "max_length") {
+        max_length = v;
+      } else if (k == "precision") {
+        precision = v;
+      } else if (k == "scale") {
+        scale = v;
+      } else if (k == "values") {
+        values = v;
+      } else if (k == "required") {
+        CSB_RETURN_IF_ERROR(boolean(v, subject + ": required", field.required));
+      } else if (k == "pii") {
+        pii = v;
+      } else if (k == "references") {
+        references = v;
+      } else if (k == "description") {
+        CSB_RETURN_IF_ERROR(scalar(v, subject + ": description", field.description));
+      } else {
+        return error(it->first.Mark(), subject + ": " + unknown_key_message(k, kFieldKeys));
+      }
+    }
+
+    if (references) {
+      CSB_RETURN_IF_ERROR(scalar(*references, subject + ": references", field.references));
+      reference_mark = references->Mark();
+    }
+    if (type) {
+      std::string type_name;
+      CSB_RETURN_IF_ERROR(scalar(*type, subject + ": type", type_name));
+      Result<FieldType> parsed = parse_field_type(type_name);
+      if (!parsed) return error(type->Mark(), subject + ": " + parsed.status().message());
+      field.type = *parsed;
+    } else if (references) {
+      field.type = FieldType::kId;
+    } else {
+      return error(key.Mark(), subject + ": missing 'type'");
+    }
+    if (references && field.type != FieldType::kId) {
+      return error(type->Mark(), subject + ": a reference has type id, not " + field_type_name(field.type));
+    }
+    if (!references && field.type == FieldType::kId) {
+      return error(type->Mark(), subject + ": type id needs 'references' (the entity whose id it holds)");
+    }
+
+    CSB_RETURN_IF_ERROR(load_type_attributes(subject, key, max_length, precision, scale, values, field));
+
+    if (pii) {
+      std::string pii_name;
+      CSB_RETURN_IF_ERROR(scalar(*pii, subject + ": pii", pii_name));
+      Result<PiiClass> parsed = parse_pii_class(pii_name);
+      if (!parsed) return error(pii->Mark(), subject + ": " + parsed.status().message());
+      field.pii = *parsed;
+    } else if (field.type == FieldType::kString || field.type == FieldType::kText || field.type == FieldType::kJson) {
+      // Free-form columns are where PII hides; defaulting them to none would
+      // let a new column bypass masking unnoticed.
+      return error(key.Mark(), subject + ": a " + field_type_name(field.type) + " field must declare pii (" +
+                                   util::join(names_of(kPiiClasses), ", ") + ")");
+    }
+    return Status::ok();
+  }
+
+  Status load_type_attributes(const std::string& subject, const YAML::Node& key,
+                              const std::optional<YAML::Node>& max_length, const std::optional<YAML::Node>& precision,
+                              const std::optional<YAML::Node>& scale, const std::optional<YAML::Node>& values,
+                              Field& field) {
+    const std::string type = field_type_name(field.type);
+    if (max_length && field.type != FieldType::kString) {
+      return error(max_length->Mark(), subject + ": max_length applies to string fields, not " + type);
+    }
+    if ((precision || scale) && field.type != FieldType::kDecimal) {
+      return error((precision ? precision : scale)->Mark(),
+                   subject + ": precision and scale apply to decimal fields, not " + type);
+    }
+    if (values && field.type != FieldType::kEnum) {
+      return error(values->Mark(), subject + ": values apply to enum fields, not " + type);
+    }
+
+    if (field.type == FieldType::kString) {
+      field.max_length = kDefaultMaxLength;
+      if (max_length) {
+        CSB_RETURN_IF_ERROR(integer(*max_length, subject + ": max_length", 1, kMaxMaxLength, field.max_length));
+      }
+    }
+    if (field.type == FieldType::kDecimal) {
+      field.precision = kDefaultPrecision;
+      field.scale = kDefaultScale;
+      if (precision) {
+        CSB_RETURN_IF_ERROR(integer(*precision, subject + ": precision", 1, kMaxPrecision, field.precision));
+      }
+      if (scale) CSB_RETURN_IF_ERROR(integer(*scale, subject + ": scale", 0, field.precision, field.scale));
+    }
+    if (field.type == FieldType::kEnum) {
+      if (!values) return error(key.Mark(), subject + ": enum without values");
+      if (!values->IsSequence() || values->size() == 0) {
+        return error(values->Mark(), subject + ": enum without values");
+      }
+      for (const YAML::Node& v : *values) {
+        std::string value;
+        CSB_RETURN_IF_ERROR(scalar(v, subject + ": an enum value", value));
+        if (value.empty()) return error(v.Mark(), subject + ": empty enum value");
+        if (std::find(field.values.begin(), field.values.end(), value) != field.values.end()) {
+          return error(v.Mark(), subject + ": duplicate enum value '" + value + "'");
+        }
+        field.values.push_back(std::move(value));
+      }
+    }
+    return Status::ok();
+  }
+
+  Status resolve_references(const Model& model) {
+    std::vector<std::string> names = model.entity_names();
+    for (const PendingReference& ref : pending_) {
+      const Entity& entity = model.entities[ref.entity];
+      const Field& field = entity.fields[ref.field];
+      if (model.entity(field.references) == nullptr) {
+        std::string message = "field '" + entity.name + "." + field.name + "': references unknown entity '" +
+                              field.references + "'";
+        std::string suggestion = util::closest_match(field.references, names);
+        if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
+        return error(ref.mark, message);
+      }
+    }
+    return Status::ok();
+  }
+
+  // Depth-first search in file order; the reference that reaches back into
+  // the current path is reported, with the path it closes.
+  Status check_cycles(const Model& model) {
+    enum class Visit { kUnvisited, kOnPath, kDone };
+    std::vector<Visit> marks(model.entities.size(), Visit::kUnvisited);
+    std::vector<size_t> path;
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < model.entities.size(); ++i) index[model.entities[i].name] = i;
+
+    std::optional<Status> found;
+    auto visit = [&](auto& self, size_t e) -> void {
+      marks[e] = Visit::kOnPath;
+      path.push_back(e);
+      for (const PendingReference& ref : pending_) {
+        if (found || ref.entity != e) continue;
+        const Field& field = model.entities[e].fields[ref.field];
+        size_t target = index.at(field.references);
+        if (target == e) continue;  // self-references (ticket.merged_into_id) are loaded in a second pass
+        if (marks[target] == Visit::kOnPath) {
+          std::string cycle;
+          auto start = std::find(path.begin(), path.end(), target);
+          for (auto it = start; it != path.end(); ++it) cycle += model.entities[*it].name + " -> ";
+          cycle += model.entities[target].name;
+          found = error(ref.mark, "field '" + model.entities[e].name + "." + field.name + "': reference cycle " + cycle);
+        } else if (marks[target] == Visit::kUnvisited) {
+          self(self, target);
+        }
+      }
+      path.pop_back();
+      marks[e] = Visit::kDone;
+    };
+    for (size_t e = 0; e < model.entities.size() && !found; ++e) {
+      if (marks[e] == Visit::kUnvisited) visit(visit, e);
+    }
+    return found ? *found : Status::ok();
+  }
+
+  static std::string bad_name_message(const std::string& subject) {
+    return subject + ": names must be lower snake_case (a-z, 0-9, _), starting with a letter";
+  }
+
+  Status scalar(const YAML::Node& node, const std::string& what, std::string& out) const {
+    if (!node.IsScalar()) return error(node.Mark(), what + " must be a scalar");
+    out = node.Scalar();
+    return Status::ok();
+  }
+
+  Status boolean(const YAML::Node& node, const std::string& what, bool& out) const {
+    if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+      return error(node.Mark(), what + " must be true or false");
+    }
+    out = node.Scalar() == "true";
+    return Status::ok();
+  }
+
+  Status integer(const YAML::Node& node, const std::string& what, int min, int max, int& out) const {
+    const std::string range = what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    if (!node.IsScalar()) return error(node.Mark(), range);
+    const std::string& text = node.Scalar();
+    if (text.empty() || text.size() > std::to_string(max).size() ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return error(node.Mark(), range);
+    }
+    int value = std::stoi(text);
+    if (value < min || value > max) return error(node.Mark(), range);
+    out = value;
+    return Status::ok();
+  }
+
+  std::string file_;
+  std::vector<Field> common_;
+  std::vector<PendingReference> pending_;  // checked once every entity is known
+};
+
+}  // namespace
+
+const char* field_type_name(FieldType type) {
+  for (const auto& [value, name] : kFieldTypes) {
+    if (value == type) return name;
+  }
+  return "?";
+}
+
+const char* pii_class_name(PiiClass pii) {
+  for (const auto& [value, name] : kPiiClasses) {
+    if (value == pii) return name;
+  }
+  return "?";
+}
+
+Result<PiiClass> parse_pii_class(std::string_view name) {
+  for (const auto& [value, n] : kPiiClasses) {
+    if (name == n) return value;
+  }
+  return config_error(unknown_name_message("PII class", "PII classes", name, names_of(kPiiClasses)));
+}
+
+Result<FieldType> parse_field_type(std::string_view name) {
+  for (const auto& [value, n] : kFieldTypes) {
+    if (name == n) return value;
+  }
+  return config_error(unknown_name_message("type", "types", name, names_of(kFieldTypes)));
+}
+
+const Field* Entity::field(std::string_view name) const {
+  for (const Field& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::vector<const Field*> Entity::required_fields() const {
+  std::vector<const Field*> out;
+  for (const Field& f : fields) {
+    if (f.required) out.push_back(&f);
+  }
+  return out;
+}
+
+const Entity* Model::entity(std::string_view name) const {
+  for (const Entity& e : entities) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Model::entity_names() const {
+  std::vector<std::string> names;
+  for (const Entity& e : entities) names.push_back(e.name);
+  return names;
+}
+
+// Repeatedly takes the first entity in file order whose references are all
+// placed, so the order stays close to the file's. A cycle (only possible in a
+// Model not built by load_model) leaves the rest appended in file order.
+std::vector<std::string> Model::dependency_order() const {
+  std::vector<std::string> order;
+  std::vector<bool> placed(entities.size(), false);
+  auto is_placed = [&](const std::string& name) {
+    return std::find(order.begin(), order.end(), name) != order.end();
+  };
+  auto ready = [&](const Entity& e) {
+    return std::all_of(e.fields.begin(), e.fields.end(), [&](const Field& f) {
+      return f.references.empty() || f.references == e.name || entity(f.references) == nullptr ||
+             is_placed(f.references);
+    });
+  };
+  while (order.size() < entities.size()) {
+    bool progressed = false;
+    for (size_t i = 0; i < entities.size(); ++i) {
+      if (!placed[i] && ready(entities[i])) {
+        placed[i] = true;
+        order.push_back(entities[i].name);
+        progressed = true;
+        break;
+      }
+    }
+    if (!progressed) {
+      for (size_t i = 0; i < entities.size(); ++i) {
+        if (!placed[i]) order.push_back(entities[i].name);
+      }
+      break;
+    }
+  }
+  return order;
+}
+
+Result<Model> load_model(std::string_view yaml_text, const std::string& file_name) {
+  Loader loader(file_name);
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml_text));
+    return loader.load(root);
+  } catch (const YAML::Exception& e) {
+    return loader.error(e.mark, "invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return internal_error(file_name + ": " + e.what());
+  }
+}
+
+Result<Model> builtin_model() { return load_model(embedded_cs_model_yaml(), std::string(kBuiltinFileName)); }
+
 }  // namespace csbridge::model

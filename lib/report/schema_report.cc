@@ -1,1 +1,217 @@
-// (being written)
+#include "report/schema_report.h"
+
+#include <algorithm>
+
+#include "util/encoding.h"
+#include "util/strings.h"
+
+namespace csbridge::report {
+namespace {
+
+using nlohmann::json;
+
+std::string field_type_text(const model::Field& f) {
+  std::string t = model::field_type_name(f.type);
+  if (f.type == model::FieldType::kString && f.max_length > 0) t += "(" + std::to_string(f.max_length) + ")";
+  if (f.type == model::FieldType::kDecimal && f.precision > 0) {
+    t += "(" + std::to_string(f.precision) + "," + std::to_string(f.scale) + ")";
+  }
+  if (f.type == model::FieldType::kEnum) t += "[" + util::join(f.values, "|") + "]";
+  return t;
+}
+
+json field_json(const model::Field& f) {
+  json j = {{"name", f.name},
+            {"type", model::field_type_name(f.type)},
+            {"required", f.required},
+            {"pii", model::pii_class_name(f.pii)},
+            {"provenance", f.provenance}};
+  if (f.max_length > 0) j["max_length"] = f.max_length;
+  if (f.type == model::FieldType::kDecimal) {
+    j["precision"] = f.precision;
+    j["scale"] = f.scale;
+  }
+  if (!f.values.empty()) j["values"] = f.values;
+  j["references"] = f.references.empty() ? json(nullptr) : json(f.references);
+  j["description"] = f.description;
+  return j;
+}
+
+json entity_json(const model::Entity& e) {
+  json fields = json::array();
+  for (const model::Field& f : e.fields) fields.push_back(field_json(f));
+  return {{"name", e.name}, {"description", e.description}, {"fields", fields}, {"unique", e.unique}};
+}
+
+void append_entity_text(const model::Entity& e, std::string& out) {
+  out += e.name + " — " + e.description + "\n";
+  size_t name_w = 4, type_w = 4;
+  for (const model::Field& f : e.fields) {
+    name_w = std::max(name_w, f.name.size());
+    type_w = std::max(type_w, field_type_text(f).size());
+  }
+  for (const model::Field& f : e.fields) {
+    std::string type = field_type_text(f);
+    out += "  " + f.name + std::string(name_w - f.name.size() + 2, ' ') + type + std::string(type_w - type.size() + 2, ' ');
+    out += f.required ? "required  " : "optional  ";
+    out += f.pii == model::PiiClass::kNone ? std::string(12, ' ') : "pii:" + std::string(model::pii_class_name(f.pii));
+    if (f.pii != model::PiiClass::kNone) out += std::string(std::max<int>(1, 8 - static_cast<int>(std::string(model::pii_class_name(f.pii)).size())), ' ');
+    if (!f.references.empty()) out += "→ " + f.references;
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
+  }
+  for (const auto& u : e.unique) out += "  unique (" + util::join(u, ", ") + ")\n";
+}
+
+// A JSON string for a cell: text that is not valid UTF-8 (binary) goes as hex.
+json cell_json(std::string_view v, connector::ValueType type) {
+  if (type == connector::ValueType::kBinary || util::find_invalid_utf8(v) != std::string_view::npos) {
+    static const char* kHex = "0123456789abcdef";
+    std::string hex = "\\x";
+    for (unsigned char c : v) {
+      hex += kHex[c >> 4];
+      hex += kHex[c & 15];
+    }
+    return hex;
+  }
+  return std::string(v);
+}
+
+void append_csv_field(std::string_view v, std::string& out) {
+  bool quote = v.empty() || v.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string model_text(const model::Model& model, const model::Entity* entity) {
+  std::string out;
+  if (entity) {
+    append_entity_text(*entity, out);
+    return out;
+  }
+  out += "CS data model " + model.version + ": " + std::to_string(model.entities.size()) + " entities\n";
+  out += "dependency order: " + util::join(model.dependency_order(), ", ") + "\n\n";
+  for (const model::Entity& e : model.entities) {
+    append_entity_text(e, out);
+    out += "\n";
+  }
+  return out;
+}
+
+json model_json(const model::Model& model, const model::Entity* entity) {
+  if (entity) return entity_json(*entity);
+  json entities = json::array();
+  for (const model::Entity& e : model.entities) entities.push_back(entity_json(e));
+  return {{"version", model.version}, {"dependency_order", model.dependency_order()}, {"entities", entities}};
+}
+
+std::string tables_text(const connector::SourceInfo& source, const std::vector<TableReport>& tables) {
+  std::string out = source.engine + (source.version.empty() ? "" : " " + source.version) + " — " + source.redacted +
+                    "\n" + std::to_string(tables.size()) + " tables\n";
+  for (const TableReport& t : tables) {
+    out += "\n" + t.info.ref.display() + (t.info.is_view ? " (view)" : "") + "  " + std::to_string(t.count.rows) +
+           (t.count.exact ? " rows" : " rows (estimated)") + "\n";
+    size_t w = 4;
+    for (const auto& c : t.info.columns) w = std::max(w, c.name.size());
+    for (const auto& c : t.info.columns) {
+      bool in_pk = std::find(t.info.primary_key.begin(), t.info.primary_key.end(), c.name) != t.info.primary_key.end();
+      out += "  " + c.name + std::string(w - c.name.size() + 2, ' ') +
+             (c.declared_type.empty() ? "(" + std::string(connector::value_type_name(c.type)) + ")" : c.declared_type) +
+             (c.nullable ? "" : " not null") + (in_pk ? "  [pk]" : "") + "\n";
+    }
+    if (!t.info.primary_key.empty()) out += "  primary key (" + util::join(t.info.primary_key, ", ") + ")\n";
+    else if (!t.info.is_view) out += "  no primary key\n";
+    for (const auto& ix : t.info.indexes) {
+      out += std::string("  ") + (ix.unique ? "unique index " : "index ") + ix.name + " (" + util::join(ix.columns, ", ") + ")\n";
+    }
+    for (const auto& fk : t.info.foreign_keys) {
+      out += "  foreign key (" + util::join(fk.columns, ", ") + ") → " + fk.ref_table.display() + " (" +
+             util::join(fk.ref_columns, ", ") + ")\n";
+    }
+  }
+  return out;
+}
+
+json tables_json(const connector::SourceInfo& source, const std::vector<TableReport>& tables) {
+  json out = {{"source", {{"engine", source.engine}, {"version", source.version}, {"redacted", source.redacted}}}};
+  json list = json::array();
+  for (const TableReport& t : tables) {
+    json columns = json::array();
+    for (const auto& c : t.info.columns) {
+      columns.push_back({{"name", c.name},
+                         {"declared_type", c.declared_type},
+                         {"type", connector::value_type_name(c.type)},
+                         {"nullable", c.nullable}});
+    }
+    json indexes = json::array();
+    for (const auto& ix : t.info.indexes) indexes.push_back({{"name", ix.name}, {"columns", ix.columns}, {"unique", ix.unique}});
+    json fks = json::array();
+    for (const auto& fk : t.info.foreign_keys) {
+      fks.push_back({{"name", fk.name},
+                     {"columns", fk.columns},
+                     {"ref_table", fk.ref_table.display()},
+                     {"ref_columns", fk.ref_columns},
+                     {"declared", true}});
+    }
+    list.push_back({{"name", t.info.ref.display()},
+                    {"schema", t.info.ref.schema},
+                    {"is_view", t.info.is_view},
+                    {"rows", t.count.rows},
+                    {"rows_exact", t.count.exact},
+                    {"primary_key", t.info.primary_key},
+                    {"columns", columns},
+                    {"indexes", indexes},
+                    {"foreign_keys", fks}});
+  }
+  out["tables"] = list;
+  return out;
+}
+
+std::string rows_header(const std::vector<connector::ColumnInfo>& columns, RowFormat format) {
+  if (format == RowFormat::kJsonl) return "";
+  std::string out;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ',';
+    append_csv_field(columns[i].name, out);
+  }
+  return out + "\n";
+}
+
+std::string rows_body(const std::vector<connector::ColumnInfo>& columns, const connector::Batch& batch,
+                      RowFormat format) {
+  std::string out;
+  for (size_t r = 0; r < batch.rows(); ++r) {
+    if (format == RowFormat::kJsonl) {
+      json row = json::object();
+      for (size_t c = 0; c < columns.size(); ++c) {
+        row[columns[c].name] = batch.is_null(r, c) ? json(nullptr) : cell_json(batch.get(r, c), columns[c].type);
+      }
+      out += row.dump() + "\n";
+      continue;
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c) out += ',';
+      if (batch.is_null(r, c)) continue;
+      std::string_view v = batch.get(r, c);
+      if (columns[c].type == connector::ValueType::kBinary) {
+        append_csv_field(cell_json(v, columns[c].type).get<std::string>(), out);
+      } else {
+        append_csv_field(v, out);
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace csbridge::report

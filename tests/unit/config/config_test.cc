@@ -1,1 +1,138 @@
-// (tests to be written)
+#include "config/config.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "test_support.h"
+
+namespace csbridge::config {
+namespace {
+
+EnvLookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Result<Config> load_text(const test::TempDir& dir, const std::string& text,
+                         std::map<std::string, std::string> env = {}) {
+  return load_config(dir.write("csbridge.yaml", text), fake_env(std::move(env)));
+}
+
+}  // namespace
+
+TEST_CASE("config: a full config loads") {
+  test::TempDir dir;
+  auto r = load_text(dir,
+                     "sources:\n"
+                     "  helpdesk: sqlite:out/helpdesk.db\n"
+                     "  crm:\n"
+                     "    connection: postgresql://crm:${CRM_PASSWORD}@db/crm\n"
+                     "    encoding: gbk\n"
+                     "    timezone: Asia/Shanghai\n"
+                     "target:\n"
+                     "  connection: ${TARGET:-sqlite:out/cs.db}\n"
+                     "  schema: cs\n"
+                     "mappings: [mappings/ticket.yaml]\n"
+                     "masking:\n"
+                     "  hmac_key_env: CSBRIDGE_HMAC_KEY\n"
+                     "  actions: {phone: mask, national_id: pseudonymize, name: keep}\n"
+                     "options:\n"
+                     "  batch_rows: 2000\n"
+                     "  default_timezone: Asia/Shanghai\n",
+                     {{"CRM_PASSWORD", "s3cret"}});
+  REQUIRE_MESSAGE(r.is_ok(), r.status().message());
+  const Config& c = *r;
+  REQUIRE(c.sources.size() == 2);
+  CHECK(c.sources[0].name == "helpdesk");
+  CHECK(c.sources[0].connection == "sqlite:" + (dir.path() / "out/helpdesk.db").string());
+  CHECK(c.sources[0].line == 2);
+  CHECK(c.sources[1].connection == "postgresql://crm:s3cret@db/crm");
+  CHECK(c.sources[1].encoding == "gbk");
+  CHECK(c.sources[1].timezone == "Asia/Shanghai");
+  REQUIRE(c.target.has_value());
+  CHECK(c.target->connection == "sqlite:" + (dir.path() / "out/cs.db").string());
+  CHECK(c.target->schema == "cs");
+  CHECK(c.mappings == std::vector<std::string>{(dir.path() / "mappings/ticket.yaml").string()});
+  CHECK(c.masking.hmac_key_env == "CSBRIDGE_HMAC_KEY");
+  CHECK(c.masking.actions.at("phone") == "mask");
+  CHECK(c.options.batch_rows == 2000);
+  CHECK(resolve_connection(c, "crm") == "postgresql://crm:s3cret@db/crm");
+  CHECK(resolve_connection(c, "sqlite:x.db") == "sqlite:x.db");
+}
+
+TEST_CASE("config: environment interpolation") {
+  auto env = fake_env({{"A", "1"}, {"EMPTY", ""}});
+  CHECK(*interpolate_env("x${A}y", env) == "x1y");
+  CHECK(*interpolate_env("${B:-dflt}", env) == "dflt");
+  CHECK(*interpolate_env("${EMPTY:-dflt}", env) == "dflt");
+  CHECK(*interpolate_env("cost $$5 $x", env) == "cost $5 $x");
+  CHECK(interpolate_env("${B}", env).status().message() == "environment variable 'B' is not set");
+  CHECK(interpolate_env("${A", env).status().message() == "unterminated '${' (write $$ for a literal $)");
+}
+
+TEST_CASE("config: every bad input is file:line:col with a caret, and exit-code class config") {
+  test::TempDir dir;
+  const std::string f = (dir.path() / "csbridge.yaml").string();
+  struct Case {
+    const char* name;
+    std::string text;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"unknown section with a suggestion", "sourcse:\n  a: sqlite:a.db\n",
+       f + ":1:1: unknown config section 'sourcse', did you mean 'sources'?\n    sourcse:\n    ^"},
+      {"unset environment variable", "target: postgresql://u:${PGPASS}@h/db\n",
+       f + ":1:9: environment variable 'PGPASS' is not set\n    target: postgresql://u:${PGPASS}@h/db\n            ^"},
+      {"unknown scheme", "sources:\n  crm: mysql://h/db\n",
+       f + ":2:8: unknown scheme 'mysql' in connection string 'mysql://h/db'; expected one of: postgresql://…, "
+           "postgres://…, service=NAME, odbc:…, sqlite:PATH (or a .db/.sqlite/.sqlite3 path), csv:PATH, json:PATH, "
+           "jsonl:PATH, xml:PATH\n      crm: mysql://h/db\n           ^"},
+      {"duplicate source", "sources:\n  a: sqlite:a.db\n  a: sqlite:b.db\n",
+       f + ":3:3: source 'a' is defined twice\n      a: sqlite:b.db\n      ^"},
+      {"source without connection", "sources:\n  a:\n    encoding: gbk\n",
+       f + ":2:3: source 'a' has no 'connection'\n      a:\n      ^"},
+      {"unknown source key", "sources:\n  a:\n    conection: sqlite:a.db\n",
+       f + ":3:5: unknown source setting 'conection', did you mean 'connection'?\n        conection: sqlite:a.db\n        ^"},
+      {"batch_rows not a number", "options:\n  batch_rows: lots\n",
+       f + ":2:15: batch_rows must be a whole number from 1 to 1000000\n      batch_rows: lots\n                  ^"},
+      {"unknown PII class", "masking:\n  actions:\n    mobile: mask\n",
+       f + ":3:5: unknown PII class 'mobile'; known: name, phone, national_id, email, bank_card, address, "
+           "free_text\n        mobile: mask\n        ^"},
+      {"unknown masking action", "masking:\n  actions:\n    phone: hide\n",
+       f + ":3:12: unknown masking action 'hide'; known: keep, mask, pseudonymize, drop\n        phone: hide\n"
+           "               ^"},
+      {"sources not a mapping", "sources: [a, b]\n",
+       f + ":1:10: 'sources' must map source names to their settings\n    sources: [a, b]\n             ^"},
+      {"top level not a mapping", "- a\n- b\n",
+       f + ":1:1: the config must be a mapping of sections (sources, target, …)\n    - a\n    ^"},
+  };
+  for (const Case& c : cases) {
+    SUBCASE(c.name) {
+      auto r = load_text(dir, c.text);
+      REQUIRE_FALSE(r.is_ok());
+      CHECK(r.status().code() == ErrorCode::kConfig);
+      CHECK(r.status().message() == c.message);
+    }
+  }
+}
+
+TEST_CASE("config: an interpolated secret never appears in an error") {
+  test::TempDir dir;
+  auto r = load_text(dir, "sources:\n  crm: mysql://u:${PW}@h/db\n", {{"PW", "hunter2"}});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message().find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("config: empty file is an empty config") {
+  test::TempDir dir;
+  auto r = load_text(dir, "# nothing yet\n");
+  REQUIRE(r.is_ok());
+  CHECK(r->sources.empty());
+  CHECK_FALSE(r->target.has_value());
+}
+
+}  // namespace csbridge::config

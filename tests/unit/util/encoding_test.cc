@@ -1,1 +1,59 @@
-// (tests to be written)
+#include "util/encoding.h"
+
+#include <doctest/doctest.h>
+
+namespace csbridge::util {
+
+TEST_CASE("encoding: names") {
+  CHECK(*parse_encoding("GBK") == Encoding::kGbk);
+  CHECK(*parse_encoding("cp936") == Encoding::kGbk);
+  CHECK(*parse_encoding("gb18030") == Encoding::kGb18030);
+  CHECK(*parse_encoding("UTF8") == Encoding::kUtf8);
+  auto bad = parse_encoding("klingon");
+  REQUIRE_FALSE(bad.is_ok());
+  CHECK(bad.status().message() == "unknown encoding 'klingon'; known: utf-8, gbk, gb2312, gb18030, big5, latin1");
+}
+
+TEST_CASE("encoding: strict UTF-8 validation") {
+  CHECK(find_invalid_utf8("工单 ok") == std::string_view::npos);
+  CHECK(find_invalid_utf8("ab\xC0\xAF") == 2);        // overlong
+  CHECK(find_invalid_utf8("\xED\xA0\x80") == 0);      // surrogate
+  CHECK(find_invalid_utf8("x\xE5\xB7") == 1);         // truncated
+  CHECK(find_invalid_utf8(std::string_view("a\0b", 3)) == std::string_view::npos);  // NUL is valid UTF-8
+}
+
+TEST_CASE("encoding: GBK and GB18030 decode to UTF-8") {
+  const std::string gbk_zhangsan = "\xD5\xC5\xC8\xFD";  // 张三
+  CHECK(*to_utf8(gbk_zhangsan, Encoding::kGbk) == "张三");
+  CHECK(*to_utf8(gbk_zhangsan, Encoding::kGb18030) == "张三");
+  CHECK(*to_utf8("plain ascii", Encoding::kGbk) == "plain ascii");
+  CHECK(*to_utf8("caf\xE9", Encoding::kLatin1) == "café");
+  CHECK(*to_utf8("\xA4\xA4\xA4\xE5", Encoding::kBig5) == "中文");
+}
+
+TEST_CASE("encoding: undecodable bytes are an error naming the offset, never '?'") {
+  SUBCASE("GBK lead byte without its trail byte at the end") {
+    auto r = to_utf8("ab\xD5", Encoding::kGbk);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == ErrorCode::kData);
+    CHECK(r.status().message() == "truncated GBK bytes at offset 2 (D5)");
+  }
+  SUBCASE("GBK bytes read as UTF-8") {
+    auto r = to_utf8("id:\xD5\xC5\xC8\xFD", Encoding::kUtf8);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message() == "invalid UTF-8 at offset 3 (D5 C5 C8 FD)");
+  }
+  SUBCASE("invalid GBK pair") {
+    auto r = to_utf8("\x81\x20", Encoding::kGbk);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message() == "undecodable GBK bytes at offset 0 (81 20)");
+  }
+}
+
+TEST_CASE("encoding: decode_text keeps valid UTF-8 and decodes the declared encoding otherwise") {
+  CHECK(*decode_text("张三", Encoding::kGbk) == "张三");
+  CHECK(*decode_text("\xD5\xC5\xC8\xFD", Encoding::kGbk) == "张三");
+  CHECK_FALSE(decode_text("\xD5\xC5\xC8\xFD", Encoding::kUtf8).is_ok());
+}
+
+}  // namespace csbridge::util

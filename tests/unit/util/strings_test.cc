@@ -1,1 +1,34 @@
-// (tests to be written)
+#include "util/strings.h"
+
+#include <doctest/doctest.h>
+
+namespace csbridge::util {
+
+TEST_CASE("strings: trim, case and split") {
+  CHECK(trim("  a b \t\n") == "a b");
+  CHECK(trim("") == "");
+  CHECK(to_lower("SeLeCT") == "select");
+  CHECK(starts_with_icase("PostgreSQL://x", "postgresql://"));
+  CHECK_FALSE(starts_with_icase("pg", "postgresql://"));
+  CHECK(ends_with_icase("a.SQLite3", ".sqlite3"));
+  CHECK(split("a,,b", ',') == std::vector<std::string_view>{"a", "", "b"});
+  CHECK(split("", ',') == std::vector<std::string_view>{""});
+  CHECK(join({"a", "b", "c"}, ", ") == "a, b, c");
+  CHECK(replace_all("a\"b\"", "\"", "\"\"") == "a\"\"b\"\"");
+}
+
+TEST_CASE("strings: did-you-mean suggestions") {
+  CHECK(edit_distance("trimm", "trim") == 1);
+  CHECK(closest_match("trimm", {"trim", "split", "concat"}) == "trim");
+  CHECK(closest_match("sourcse", {"sources", "target"}) == "sources");
+  CHECK(closest_match("zzzzzz", {"sources", "target"}).empty());
+}
+
+TEST_CASE("strings: doubles print shortest round-trip text") {
+  CHECK(format_double(12.5) == "12.5");
+  CHECK(format_double(0.1) == "0.1");
+  CHECK(format_double(1e21) == "1e+21");
+  CHECK(format_double(-3) == "-3");
+}
+
+}  // namespace csbridge::util

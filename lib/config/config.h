@@ -1,0 +1,72 @@
+// The project config, csbridge.yaml (schemas/csbridge.config.schema.json):
+// named sources, one target, mapping files, the masking policy and run
+// options. Values may use ${NAME} or ${NAME:-default} to read the environment
+// ($$ is a literal $), which is how secrets get in without being written down.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace csbridge::config {
+
+struct SourceConfig {
+  std::string name;
+  std::string connection;  // interpolated; may hold a secret: print it only redacted
+  std::string encoding;    // declared legacy text encoding ("" = UTF-8)
+  std::string timezone;    // zone of timestamps without one ("" = options.default_timezone)
+  int line = 0;
+};
+
+struct TargetConfig {
+  std::string connection;  // interpolated; may hold a secret
+  std::string schema;      // PostgreSQL schema of the CS model ("" = search_path default)
+  int line = 0;
+};
+
+struct MaskingPolicy {
+  std::string hmac_key_env;                     // environment variable holding the pseudonym key
+  std::map<std::string, std::string> actions;   // PII class → keep | mask | pseudonymize | drop
+};
+
+struct RunOptions {
+  int batch_rows = 5000;
+  std::string default_timezone = "UTC";
+};
+
+struct Config {
+  std::string file;                   // the path it was read from ("" for none)
+  std::vector<SourceConfig> sources;  // in file order
+  std::optional<TargetConfig> target;
+  std::vector<std::string> mappings;  // paths, resolved against the config's folder
+  MaskingPolicy masking;
+  RunOptions options;
+
+  const SourceConfig* source(const std::string& name) const;  // nullptr when absent
+};
+
+// Looks an environment variable up; std::nullopt when unset. Injected so tests need no real environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_environment();
+
+// Reads `path`. Every error is kConfig "file:line:col: message" with the line
+// and a caret: YAML syntax, unknown keys (with "did you mean"), wrong value
+// types, unset ${VAR} (named, its would-be value never shown), unknown PII
+// classes or masking actions, duplicate source names. Relative paths of file
+// connections (sqlite:, csv:, json:, jsonl:, xml:) and of mappings are resolved
+// against the folder of the config file.
+Result<Config> load_config(const std::string& path, const EnvLookup& env = process_environment());
+
+// Replaces ${NAME}, ${NAME:-default} and $$ in `text`. Fails (kConfig, message
+// without location) naming the first unset variable or an unterminated ${.
+Result<std::string> interpolate_env(const std::string& text, const EnvLookup& env);
+
+// Resolves what a --source/--target flag names: a source of `config` by name,
+// else a connection string as given.
+std::string resolve_connection(const Config& config, const std::string& name_or_connection);
+
+}  // namespace csbridge::config

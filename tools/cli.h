@@ -1,0 +1,78 @@
+// The command layer: global options, the subcommand table, and the output
+// sinks. Each command fills a plain options struct, calls lib/, and maps the
+// result to an exit code (util/exit_status.h).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "util/exit_status.h"
+
+namespace csbridge::cli {
+
+struct GlobalOptions {
+  std::string config_path;  // -c/--config; "" = ./csbridge.yaml when it exists
+  std::string format;       // --format; "" = the command's default
+  std::string output;       // -o/--output; "" = stdout
+  bool quiet = false;
+  bool verbose = false;
+  bool no_progress = false;
+};
+
+// What a command needs from the outside world: options, config, output.
+class Context {
+ public:
+  // `options` is filled by the parser; it must outlive the context.
+  explicit Context(const GlobalOptions& options) : options_(options) {}
+  ~Context() { (void)close_output(); }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  const GlobalOptions& options() const { return options_; }
+  // The project config (loaded once); an empty config when none is given or found.
+  Result<const config::Config*> config();
+  // The --format value, or `fallback`; fails (usage) when not in `allowed`.
+  Result<std::string> format(const std::string& fallback, const std::vector<std::string>& allowed) const;
+
+  // Results: stdout or the -o file. Opened on first write.
+  Status write(std::string_view text);
+  Status close_output();
+  // Diagnostics: stderr. info() is silenced by -q; debug() needs -v.
+  void info(const std::string& line) const;
+  void debug(const std::string& line) const;
+  void warn(const std::string& line) const;
+  // True when progress may be drawn (stderr is a terminal and --no-progress is off).
+  bool progress_enabled() const;
+
+ private:
+  const GlobalOptions& options_;
+  std::optional<config::Config> config_;
+  FILE* out_ = nullptr;
+  bool out_owned_ = false;
+};
+
+// Reports `status` on stderr (a config error as is, others prefixed with
+// "csbridge: error: ") and returns its exit code.
+int fail(const Status& status);
+
+struct Command {
+  const char* name;
+  const char* help;
+  // Adds options and subcommands to `app`; `run` is set as the callback's target.
+  std::function<void(CLI::App& app, Context& ctx, int& exit_code)> setup;
+};
+
+// Command set-up functions, one per tools/cmd_*.cc.
+void setup_schema(CLI::App& app, Context& ctx, int& exit_code);
+void setup_source(CLI::App& app, Context& ctx, int& exit_code);
+
+// Runs csbridge with argv; returns the process exit code.
+int run(int argc, char** argv);
+
+}  // namespace csbridge::cli
