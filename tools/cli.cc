@@ -129,6 +129,7 @@ int run(int argc, char** argv) {
   for (const Planned& p : kPlanned) {
     CLI::App* sub = app.add_subcommand(p.name, p.help);
     sub->prefix_command();
+    sub->fallthrough(false);
     sub->callback([&exit_code, p] {
       std::cerr << "csbridge " << p.name << ": not built yet (issue " << p.issue << "); nothing was done\n";
       exit_code = static_cast<int>(ExitStatus::kUsage);
