@@ -486,6 +486,17 @@ bool is_double_byte(util::Encoding e) {
   return e == util::Encoding::kGbk || e == util::Encoding::kGb18030 || e == util::Encoding::kBig5;
 }
 
+Status append_decoded(std::string& out, std::string_view raw, util::Encoding declared) {
+  if (util::find_invalid_utf8(raw) == std::string_view::npos) {
+    out.append(raw);
+    return Status::ok();
+  }
+  auto decoded = util::decode_text(raw, declared);
+  if (!decoded) return decoded.status();
+  out.append(*decoded);
+  return Status::ok();
+}
+
 Result<std::string> read_whole_file(const FileTable& table, std::string_view backend, std::string_view hint) {
   std::error_code ec;
   uint64_t size = fs::file_size(table.path, ec);

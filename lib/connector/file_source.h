@@ -116,6 +116,11 @@ std::string describe_byte(unsigned char c);
 bool is_double_byte(util::Encoding e);
 inline bool is_lead_byte(unsigned char c) { return c >= 0x81 && c != 0xFF; }
 
+// Appends `raw` to `out` as UTF-8 with util::decode_text's rule (valid UTF-8
+// is kept, anything else is decoded from `declared`). On failure `out` is left
+// as it was and the Status names the encoding and the offset within `raw`.
+Status append_decoded(std::string& out, std::string_view raw, util::Encoding declared);
+
 // Reads a whole file, refusing files over kMaxDocumentBytes with a message
 // naming the file, its size and the limit.
 Result<std::string> read_whole_file(const FileTable& table, std::string_view backend, std::string_view hint);

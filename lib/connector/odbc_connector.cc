@@ -1,10 +1,1505 @@
-// Placeholder while the odbc backend is being written.
+// The ODBC backend: unixODBC through the narrow (SQL_C_CHAR) API. The Unicode
+// drivers this targets (MariaDB, PostgreSQL, SQLite3) hand UTF-8 through the
+// narrow API whatever the process locale, so no UTF-16 round trip is needed.
 #include "connector/odbc_connector.h"
 
+#include <sql.h>
+#include <sqlext.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "util/encoding.h"
+#include "util/strings.h"
+
 namespace csbridge::connector {
+namespace {
+
+constexpr SQLULEN kMaxRowsetRows = 1000;              // rows per SQLFetch at most
+constexpr size_t kFetchBufferBudget = 32u << 20;      // bytes of bound column buffers per rowset
+constexpr SQLLEN kMaxBoundCellBytes = 16 * 1024;      // wider columns are read as long columns
+constexpr SQLLEN kLongPrefixBytes = 4096;             // bound prefix of a long column
+constexpr SQLLEN kMinScalarBytes = 64;                // numbers, dates: drivers under-report some
+constexpr SQLLEN kUtf8BytesPerChar = 4;               // sizes are declared in characters
+constexpr size_t kGetDataChunk = 64 * 1024;
+constexpr size_t kMaxValueBytes = 256u << 20;         // larger values reject their row
+constexpr size_t kMaxBatchBytes = 1u << 30;           // Batch offsets are 32-bit
+constexpr size_t kMaxParamRows = 1000;
+constexpr size_t kParamBufferBudget = 16u << 20;      // bytes of parameter arrays per execute
+constexpr SQLLEN kLongParamBytes = 8000;              // longer parameters are sent as LONGVAR*
+constexpr SQLULEN kLoginTimeoutSeconds = 30;
+constexpr size_t kMaxDiagRecords = 3;
+
+constexpr std::array<std::string_view, 6> kSystemSchemas = {
+    "information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"};
+
+// Runs `body`, turning any exception (std::bad_alloc, …) into kInternal: the
+// contract says nothing throws out of a connector.
+template <typename Body>
+auto guarded(const char* what, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return internal_error(std::string("odbc ") + what + ": " + e.what());
+  } catch (...) {
+    return internal_error(std::string("odbc ") + what + ": unknown exception");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Handles
+
+class Handle {
+ public:
+  explicit Handle(SQLSMALLINT type) : type_(type) {}
+  ~Handle() { reset(); }
+  Handle(Handle&& other) noexcept : type_(other.type_), handle_(std::exchange(other.handle_, SQLHANDLE{})) {}
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      type_ = other.type_;
+      handle_ = std::exchange(other.handle_, SQLHANDLE{});
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  SQLHANDLE get() const { return handle_; }
+  SQLSMALLINT type() const { return type_; }
+  SQLHANDLE* out() { reset(); return &handle_; }
+  void reset() {
+    if (handle_ != SQL_NULL_HANDLE) SQLFreeHandle(type_, handle_);
+    handle_ = SQL_NULL_HANDLE;
+  }
+
+ private:
+  SQLSMALLINT type_;
+  SQLHANDLE handle_ = SQL_NULL_HANDLE;
+};
+
+SQLCHAR* sql_text(const std::string& s) { return reinterpret_cast<SQLCHAR*>(const_cast<char*>(s.c_str())); }
+SQLCHAR* sql_text(const std::optional<std::string>& s) { return s ? sql_text(*s) : nullptr; }
+SQLSMALLINT sql_length(const std::optional<std::string>& s) { return s ? SQL_NTS : 0; }
+
+// ---------------------------------------------------------------------------
+// Diagnostics
+
+struct Diagnostic {
+  std::string state;
+  std::string text;
+};
+
+// "[unixODBC][Driver Manager]Data source …" → "Data source …"; newlines folded.
+std::string clean_message(std::string_view raw) {
+  std::string_view s = util::trim(raw);
+  while (!s.empty() && s.front() == '[') {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) break;
+    s = s.substr(close + 1);
+  }
+  std::string out;
+  bool space = false;
+  for (char c : util::trim(s)) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::vector<Diagnostic> diagnostics(SQLSMALLINT type, SQLHANDLE handle) {
+  std::vector<Diagnostic> out;
+  for (SQLSMALLINT rec = 1;; ++rec) {
+    SQLCHAR state[6] = {};
+    SQLINTEGER native = 0;
+    SQLCHAR text[2048] = {};
+    SQLSMALLINT length = 0;
+    SQLRETURN rc = SQLGetDiagRec(type, handle, rec, state, &native, text, sizeof text, &length);
+    if (!SQL_SUCCEEDED(rc)) break;
+    out.push_back({reinterpret_cast<char*>(state), clean_message(reinterpret_cast<char*>(text))});
+  }
+  // Warnings (01xxx) only say what went wrong when nothing else does.
+  bool has_error = std::any_of(out.begin(), out.end(), [](const Diagnostic& d) { return d.state.rfind("01", 0) != 0; });
+  if (has_error) {
+    std::erase_if(out, [](const Diagnostic& d) { return d.state.rfind("01", 0) == 0; });
+  }
+  return out;
+}
+
+std::string describe_diagnostics(const std::vector<Diagnostic>& diags) {
+  if (diags.empty()) return "the driver gave no diagnostic";
+  std::vector<std::string> parts;
+  for (const Diagnostic& d : diags) {
+    if (parts.size() == kMaxDiagRecords) break;
+    std::string part = (d.text.empty() ? "no message" : d.text) + " (" + d.state + ")";
+    if (std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(std::move(part));
+  }
+  return redact_secrets(util::join(parts, "; "));
+}
+
+ErrorCode code_for_state(std::string_view state) {
+  auto starts = [&state](std::string_view p) { return state.rfind(p, 0) == 0; };
+  if (starts("08") || starts("28") || starts("IM") || starts("HYT") || starts("57P") || state == "40001" ||
+      state == "40003")
+    return ErrorCode::kUnreachable;
+  if (state == "42S02" || state == "42P01") return ErrorCode::kNotFound;
+  if (starts("42") || starts("3F")) return ErrorCode::kInvalidArgument;
+  if (starts("0A") || state == "HYC00") return ErrorCode::kNotSupported;
+  return ErrorCode::kData;
+}
+
+// A failed call on `handle`: the code follows the first SQLSTATE; `context`
+// names what was being done (and on what).
+Status odbc_failure(SQLSMALLINT type, SQLHANDLE handle, const std::string& context) {
+  std::vector<Diagnostic> diags = diagnostics(type, handle);
+  ErrorCode code = diags.empty() ? ErrorCode::kData : code_for_state(diags.front().state);
+  return Status(code, context + ": " + describe_diagnostics(diags));
+}
+
+// ---------------------------------------------------------------------------
+// Connection strings
+
+// The value of `key` in an ODBC connection string ("k=v;k={v;w}"), any case.
+std::optional<std::string> odbc_attribute(std::string_view text, std::string_view key) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eq = text.find('=', pos);
+    if (eq == std::string_view::npos) break;
+    std::string_view name = util::trim(text.substr(pos, eq - pos));
+    size_t value_start = eq + 1;
+    while (value_start < text.size() && text[value_start] == ' ') ++value_start;
+    std::string value;
+    size_t next;
+    if (value_start < text.size() && text[value_start] == '{') {
+      size_t close = text.find('}', value_start);
+      if (close == std::string_view::npos) close = text.size();
+      value = std::string(text.substr(value_start + 1, close - value_start - 1));
+      next = text.find(';', close);
+    } else {
+      next = text.find(';', value_start);
+      value = std::string(util::trim(text.substr(value_start, next == std::string_view::npos ? next : next - value_start)));
+    }
+    if (util::equals_icase(name, key)) return value;
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> installed_drivers(SQLHENV env) {
+  std::vector<std::string> names;
+  SQLUSMALLINT direction = SQL_FETCH_FIRST;
+  for (;;) {
+    SQLCHAR name[256] = {};
+    SQLCHAR attrs[1024];
+    SQLSMALLINT name_len = 0, attrs_len = 0;
+    SQLRETURN rc = SQLDrivers(env, direction, name, sizeof name, &name_len, attrs, sizeof attrs, &attrs_len);
+    if (!SQL_SUCCEEDED(rc)) break;
+    names.emplace_back(reinterpret_cast<char*>(name));
+    direction = SQL_FETCH_NEXT;
+  }
+  return names;
+}
+
+std::vector<std::string> defined_data_sources(SQLHENV env) {
+  std::vector<std::string> names;
+  SQLUSMALLINT direction = SQL_FETCH_FIRST;
+  for (;;) {
+    SQLCHAR name[256] = {};
+    SQLCHAR description[512];
+    SQLSMALLINT name_len = 0, description_len = 0;
+    SQLRETURN rc = SQLDataSources(env, direction, name, sizeof name, &name_len, description, sizeof description,
+                                  &description_len);
+    if (!SQL_SUCCEEDED(rc)) break;
+    names.emplace_back(reinterpret_cast<char*>(name));
+    direction = SQL_FETCH_NEXT;
+  }
+  return names;
+}
+
+std::string list_or_none(const std::vector<std::string>& names) {
+  return names.empty() ? std::string("none") : util::join(names, ", ");
+}
+
+// The one-line reason SQLDriverConnect failed. IM002 ("data source name not
+// found and no default driver specified") is reworded to say which of the
+// two is missing and what exists instead.
+std::string connect_failure_reason(SQLHENV env, SQLHDBC dbc, std::string_view target) {
+  std::vector<Diagnostic> diags = diagnostics(SQL_HANDLE_DBC, dbc);
+  std::optional<std::string> driver = odbc_attribute(target, "driver");
+  if (driver && driver->find('/') == std::string::npos) {
+    // unixODBC takes an unregistered driver name for a library path and says
+    // "Can't open lib" (01000); the name is what is wrong, so say that.
+    std::vector<std::string> drivers = installed_drivers(env);
+    bool known = std::any_of(drivers.begin(), drivers.end(), [&](const std::string& d) { return util::equals_icase(d, *driver); });
+    if (!known) {
+      return redact_secrets("ODBC driver '" + *driver + "' is not installed (IM002); installed drivers: " +
+                            list_or_none(drivers));
+    }
+  }
+  bool im002 = std::any_of(diags.begin(), diags.end(), [](const Diagnostic& d) { return d.state == "IM002"; });
+  if (!im002 || driver) return describe_diagnostics(diags);
+  if (std::optional<std::string> dsn = odbc_attribute(target, "dsn")) {
+    return redact_secrets("ODBC data source '" + *dsn + "' is not defined (IM002); defined data sources: " +
+                          list_or_none(defined_data_sources(env)));
+  }
+  return "the connection string names neither DSN= nor Driver= (IM002)";
+}
+
+// ---------------------------------------------------------------------------
+// The connection and what its engine can do
+
+enum class RescueMode {
+  kBlock,      // SQLSetPos + SQLGetData re-reads any row of a rowset
+  kSingleRow,  // SQLGetData re-reads bound columns, one-row rowsets only
+  kNone,       // long columns unbound, one-row rowsets; a truncated bound value is an error
+};
+
+struct Engine {
+  std::string name;     // SQL_DBMS_NAME
+  std::string version;  // SQL_DBMS_VER
+  std::string driver;   // SQL_DRIVER_NAME
+  std::string quote;    // SQL_IDENTIFIER_QUOTE_CHAR, "" when none
+  std::string escape;   // SQL_SEARCH_PATTERN_ESCAPE, "" when none
+  bool has_schemas = false;
+  bool has_catalogs = false;    // and no schemas: the catalog plays the schema (MariaDB)
+  std::string current_catalog;
+  bool limit_clause = false;    // SELECT … LIMIT n
+  bool sizes_enforced = true;   // false: a declared varchar(20) may hold anything (SQLite)
+  bool utc_session = false;     // session time zone set to UTC: timestamptz values read as +00
+  RescueMode rescue = RescueMode::kNone;
+};
+
+struct Connection {
+  Handle env{SQL_HANDLE_ENV};
+  Handle dbc{SQL_HANDLE_DBC};
+  bool connected = false;
+  bool in_transaction = false;  // a writer or execute() has autocommit off
+  std::string redacted;
+  Engine engine;
+
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    if (!connected) return;
+    // Disconnecting with an open transaction fails, so roll back whatever is left.
+    SQLEndTran(SQL_HANDLE_DBC, dbc.get(), SQL_ROLLBACK);
+    SQLDisconnect(dbc.get());
+  }
+
+  std::string quote(std::string_view identifier) const {
+    if (engine.quote.empty()) return std::string(identifier);
+    return engine.quote + util::replace_all(identifier, engine.quote, engine.quote + engine.quote) + engine.quote;
+  }
+
+  Result<Handle> statement() {
+    Handle stmt(SQL_HANDLE_STMT);
+    if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc.get(), stmt.out()))) {
+      return odbc_failure(SQL_HANDLE_DBC, dbc.get(), "cannot allocate a statement on " + redacted);
+    }
+    return stmt;
+  }
+
+  Status set_autocommit(bool on) {
+    SQLPOINTER value = reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF));
+    if (!SQL_SUCCEEDED(SQLSetConnectAttr(dbc.get(), SQL_ATTR_AUTOCOMMIT, value, 0))) {
+      return odbc_failure(SQL_HANDLE_DBC, dbc.get(),
+                          std::string("cannot turn autocommit ") + (on ? "on" : "off") + " on " + redacted);
+    }
+    return Status::ok();
+  }
+
+  Status begin(const std::string& what) {
+    if (in_transaction) {
+      return invalid_argument("cannot " + what + " on " + redacted +
+                              ": another writer or script is still open on this connection");
+    }
+    CSB_RETURN_IF_ERROR(set_autocommit(false));
+    in_transaction = true;
+    return Status::ok();
+  }
+
+  Status end(bool commit) {
+    in_transaction = false;
+    SQLRETURN rc = SQLEndTran(SQL_HANDLE_DBC, dbc.get(), commit ? SQL_COMMIT : SQL_ROLLBACK);
+    Status status = SQL_SUCCEEDED(rc) ? Status::ok()
+                                      : odbc_failure(SQL_HANDLE_DBC, dbc.get(),
+                                                     std::string(commit ? "commit" : "rollback") + " failed on " + redacted);
+    Status restored = set_autocommit(true);
+    return status.is_ok() ? restored : status;
+  }
+
+  // Runs one statement that returns no rows.
+  Status run(const std::string& sql, const std::string& context) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, statement());
+    SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
+    return Status::ok();
+  }
+};
+
+std::string info_string(SQLHDBC dbc, SQLUSMALLINT what) {
+  char buffer[512] = {};
+  SQLSMALLINT length = 0;
+  if (!SQL_SUCCEEDED(SQLGetInfo(dbc, what, buffer, sizeof buffer, &length))) return "";
+  return std::string(buffer, strnlen(buffer, sizeof buffer));
+}
+
+SQLUINTEGER info_bits(SQLHDBC dbc, SQLUSMALLINT what) {
+  SQLUINTEGER value = 0;
+  if (!SQL_SUCCEEDED(SQLGetInfo(dbc, what, &value, sizeof value, nullptr))) return 0;
+  return value;
+}
+
+Engine detect_engine(SQLHDBC dbc) {
+  Engine e;
+  e.name = info_string(dbc, SQL_DBMS_NAME);
+  e.version = info_string(dbc, SQL_DBMS_VER);
+  e.driver = info_string(dbc, SQL_DRIVER_NAME);
+  e.quote = std::string(util::trim(info_string(dbc, SQL_IDENTIFIER_QUOTE_CHAR)));
+  e.escape = info_string(dbc, SQL_SEARCH_PATTERN_ESCAPE);
+  e.has_schemas = info_bits(dbc, SQL_SCHEMA_USAGE) != 0;
+  e.has_catalogs = !e.has_schemas && info_bits(dbc, SQL_CATALOG_USAGE) != 0;
+  if (e.has_catalogs) e.current_catalog = info_string(dbc, SQL_DATABASE_NAME);
+
+  std::string engine = util::to_lower(e.name);
+  bool mariadb = engine.find("mariadb") != std::string::npos || engine.find("mysql") != std::string::npos;
+  bool postgres = engine.find("postgres") != std::string::npos;
+  bool sqlite = engine.find("sqlite") != std::string::npos;
+  e.limit_clause = mariadb || postgres || sqlite;
+  e.sizes_enforced = !sqlite;
+  e.utc_session = postgres;
+
+  SQLUINTEGER getdata = info_bits(dbc, SQL_GETDATA_EXTENSIONS);
+  bool bound = (getdata & SQL_GD_BOUND) != 0;
+  // MariaDB Connector/ODBC 3.1 advertises SQL_GD_BLOCK, but after SQLSetPos
+  // its SQLGetData still reads the first row of the rowset.
+  bool block = bound && (getdata & SQL_GD_BLOCK) != 0 && util::to_lower(e.driver).find("maodbc") == std::string::npos;
+  e.rescue = block ? RescueMode::kBlock : bound ? RescueMode::kSingleRow : RescueMode::kNone;
+  return e;
+}
+
+// ---------------------------------------------------------------------------
+// Reading values with SQLGetData
+
+struct LongValue {
+  std::optional<std::string> value;  // nullopt: SQL NULL
+  bool too_large = false;
+};
+
+// Reads the whole value of `column` of the current row in chunks.
+Result<LongValue> get_whole_value(SQLHSTMT stmt, SQLUSMALLINT column, SQLSMALLINT c_type, std::vector<char>& chunk,
+                                  const std::string& context) {
+  chunk.resize(kGetDataChunk);
+  const SQLLEN usable = static_cast<SQLLEN>(c_type == SQL_C_CHAR ? chunk.size() - 1 : chunk.size());
+  LongValue out;
+  out.value.emplace();
+  for (bool first = true;; first = false) {
+    SQLLEN indicator = 0;
+    SQLRETURN rc = SQLGetData(stmt, column, c_type, chunk.data(), static_cast<SQLLEN>(chunk.size()), &indicator);
+    if (rc == SQL_NO_DATA) return out;
+    if (!SQL_SUCCEEDED(rc)) return odbc_failure(SQL_HANDLE_STMT, stmt, context);
+    if (indicator == SQL_NULL_DATA) {
+      if (first) out.value.reset();
+      return out;
+    }
+    bool more = rc == SQL_SUCCESS_WITH_INFO && (indicator == SQL_NO_TOTAL || indicator > usable);
+    SQLLEN got = more || indicator == SQL_NO_TOTAL ? usable : std::min(indicator, usable);
+    if (out.value->size() + static_cast<size_t>(got) > kMaxValueBytes) {
+      out.too_large = true;
+      out.value.reset();
+      return out;
+    }
+    out.value->append(chunk.data(), static_cast<size_t>(got));
+    if (!more) return out;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Catalog result sets (small: read row by row)
+
+struct CatalogRows {
+  std::vector<std::string> names;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+
+  int index_of(std::string_view name) const {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (util::equals_icase(names[i], name)) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+Result<CatalogRows> fetch_catalog(SQLHSTMT stmt, SQLRETURN rc, const std::string& context) {
+  if (!SQL_SUCCEEDED(rc)) return odbc_failure(SQL_HANDLE_STMT, stmt, context);
+  SQLSMALLINT count = 0;
+  SQLNumResultCols(stmt, &count);
+  CatalogRows out;
+  for (SQLUSMALLINT c = 1; c <= static_cast<SQLUSMALLINT>(count); ++c) {
+    SQLCHAR name[256] = {};
+    SQLSMALLINT name_len = 0, type = 0, digits = 0, nullable = 0;
+    SQLULEN size = 0;
+    SQLDescribeCol(stmt, c, name, sizeof name, &name_len, &type, &size, &digits, &nullable);
+    out.names.emplace_back(reinterpret_cast<char*>(name));
+  }
+  std::vector<char> chunk;
+  for (;;) {
+    rc = SQLFetch(stmt);
+    if (rc == SQL_NO_DATA) break;
+    if (!SQL_SUCCEEDED(rc)) return odbc_failure(SQL_HANDLE_STMT, stmt, context);
+    auto& row = out.rows.emplace_back();
+    for (SQLUSMALLINT c = 1; c <= static_cast<SQLUSMALLINT>(count); ++c) {
+      CSB_ASSIGN_OR_RETURN(LongValue v, get_whole_value(stmt, c, SQL_C_CHAR, chunk, context));
+      row.push_back(std::move(v.value));
+    }
+  }
+  SQLCloseCursor(stmt);
+  return out;
+}
+
+std::string text_or_empty(const std::optional<std::string>& v) { return v.value_or(""); }
+
+int64_t integer_or(const std::optional<std::string>& v, int64_t fallback) {
+  if (!v) return fallback;
+  std::string_view s = util::trim(*v);
+  int64_t out = fallback;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size() ? out : fallback;
+}
+
+// ---------------------------------------------------------------------------
+// Types
+
+bool is_char_type(SQLSMALLINT t) {
+  return t == SQL_CHAR || t == SQL_VARCHAR || t == SQL_WCHAR || t == SQL_WVARCHAR;
+}
+bool is_binary_type(SQLSMALLINT t) { return t == SQL_BINARY || t == SQL_VARBINARY || t == SQL_LONGVARBINARY; }
+bool is_long_type(SQLSMALLINT t) { return t == SQL_LONGVARCHAR || t == SQL_WLONGVARCHAR || t == SQL_LONGVARBINARY; }
+
+ValueType value_type_of(SQLSMALLINT sql_type, const std::string& declared) {
+  switch (sql_type) {
+    case SQL_BIT: return ValueType::kBoolean;
+    case SQL_TINYINT: case SQL_SMALLINT: case SQL_INTEGER: case SQL_BIGINT: return ValueType::kInteger;
+    case SQL_REAL: case SQL_FLOAT: case SQL_DOUBLE: return ValueType::kReal;
+    case SQL_DECIMAL: case SQL_NUMERIC: return ValueType::kDecimal;
+    case SQL_TYPE_DATE: case SQL_DATE: return ValueType::kDate;
+    case SQL_TYPE_TIME: case SQL_TIME: return ValueType::kTime;
+    case SQL_TYPE_TIMESTAMP: case SQL_TIMESTAMP:
+      return value_type_from_declared(declared) == ValueType::kTimestampTz ? ValueType::kTimestampTz
+                                                                           : ValueType::kTimestamp;
+    case SQL_BINARY: case SQL_VARBINARY: case SQL_LONGVARBINARY: return ValueType::kBinary;
+    case SQL_GUID: return ValueType::kText;
+    default: break;
+  }
+  ValueType t = value_type_from_declared(declared);
+  if (t == ValueType::kUnknown && (is_char_type(sql_type) || is_long_type(sql_type))) return ValueType::kText;
+  return t;
+}
+
+// The declared type as "varchar(20)" / "decimal(10,2)": lower case, with the
+// length the driver reports separately. `typmod` is psqlodbc's extra column:
+// -1 there means an unconstrained varchar/numeric, whose size is a default.
+std::string declared_type(const std::string& type_name, SQLSMALLINT sql_type, int64_t size, int64_t digits,
+                          std::optional<int64_t> typmod) {
+  std::string t = util::to_lower(type_name);
+  if (t.empty() || t.find('(') != std::string::npos || size <= 0 || (typmod && *typmod < 0)) return t;
+  if (t == "enum" || t == "set") return t;
+  if (is_char_type(sql_type) || sql_type == SQL_BINARY || sql_type == SQL_VARBINARY) {
+    return t + "(" + std::to_string(size) + ")";
+  }
+  if (sql_type == SQL_DECIMAL || sql_type == SQL_NUMERIC) {
+    return t + "(" + std::to_string(size) + "," + std::to_string(std::max<int64_t>(digits, 0)) + ")";
+  }
+  return t;
+}
+
+struct ColumnMeta {
+  ColumnInfo info;
+  SQLSMALLINT sql_type = SQL_UNKNOWN_TYPE;
+  int64_t size = 0;  // COLUMN_SIZE: characters for text, bytes for binary
+};
+
+// Canonical text of a value read through SQL_C_CHAR (connector.h).
+enum class Conversion { kText, kBinary, kBoolean, kReal, kTemporal, kTemporalTz, kGuid, kAsIs };
+
+Conversion conversion_for(const ColumnMeta& m, const Engine& engine) {
+  if (m.info.type == ValueType::kBinary) return Conversion::kBinary;
+  if (m.info.type == ValueType::kBoolean) return Conversion::kBoolean;
+  if (m.info.type == ValueType::kReal) return Conversion::kReal;
+  if (m.info.type == ValueType::kTimestampTz) return engine.utc_session ? Conversion::kTemporalTz : Conversion::kTemporal;
+  if (m.info.type == ValueType::kTimestamp || m.info.type == ValueType::kTime) return Conversion::kTemporal;
+  if (m.sql_type == SQL_GUID) return Conversion::kGuid;
+  if (m.info.type == ValueType::kText || m.info.type == ValueType::kJson || m.info.type == ValueType::kUnknown)
+    return Conversion::kText;
+  return Conversion::kAsIs;
+}
+
+std::optional<std::string_view> canonical_boolean(std::string_view v) {
+  std::string lower = util::to_lower(util::trim(v));
+  if (lower == "1" || lower == "t" || lower == "true" || lower == "y" || lower == "yes" || v == std::string_view("\x01", 1))
+    return "true";
+  if (lower == "0" || lower == "f" || lower == "false" || lower == "n" || lower == "no" || v == std::string_view("\0", 1))
+    return "false";
+  return std::nullopt;
+}
+
+// "03:04:05.120000" → "03:04:05.12"; an all-zero fraction goes with its dot.
+void trim_fraction(std::string& v) {
+  size_t dot = v.find('.', v.find(':') == std::string::npos ? 0 : v.find(':'));
+  if (dot == std::string::npos) return;
+  size_t end = dot + 1;
+  while (end < v.size() && v[end] >= '0' && v[end] <= '9') ++end;
+  size_t keep = end;
+  while (keep > dot + 1 && v[keep - 1] == '0') --keep;
+  if (keep == dot + 1) keep = dot;
+  v.erase(keep, end - keep);
+}
+
+bool has_zone(std::string_view v) {
+  size_t time = v.find(':');
+  if (time == std::string_view::npos) return false;
+  return v.find_first_of("+-Z", time) != std::string_view::npos;
+}
+
+// Whether `conversion` may rewrite a value (else it only checks it).
+bool rewrites(Conversion conversion) {
+  return conversion != Conversion::kText && conversion != Conversion::kBinary && conversion != Conversion::kAsIs;
+}
+
+// Applies a rewriting `conversion` in place.
+void convert_value(Conversion conversion, std::string& v) {
+  switch (conversion) {
+    case Conversion::kBoolean:
+      if (std::optional<std::string_view> b = canonical_boolean(v)) v = std::string(*b);
+      return;
+    case Conversion::kReal: {
+      double d = 0;
+      std::string_view s = util::trim(v);
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+      if (ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(d)) v = util::format_double(d);
+      return;
+    }
+    case Conversion::kTemporal:
+      trim_fraction(v);
+      return;
+    case Conversion::kTemporalTz:
+      trim_fraction(v);
+      if (!v.empty() && !has_zone(v)) v += "+00";
+      return;
+    case Conversion::kGuid:
+      v = util::to_lower(v);
+      return;
+    case Conversion::kText:
+    case Conversion::kBinary:
+    case Conversion::kAsIs:
+      return;
+  }
+}
+
+// Why a value cannot be handed on as it is, or "" when it can.
+std::string check_value(Conversion conversion, std::string_view v) {
+  if (conversion != Conversion::kText) return "";
+  size_t bad = util::find_invalid_utf8(v);
+  return bad == std::string::npos ? "" : "invalid UTF-8 at byte " + std::to_string(bad);
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+
+struct ResolvedTable {
+  TableRef ref;                        // as list_tables reports it
+  std::optional<std::string> catalog;  // catalog-function arguments
+  std::optional<std::string> schema;
+  std::string name;
+  bool is_view = false;
+};
+
+// Splits "a;b" at statement ends outside quotes and comments. Comments are
+// dropped (some drivers split on any ';' themselves), except MySQL's /*! … */
+// and /*+ … */, which carry meaning; blank statements are skipped.
+std::vector<std::string> split_statements(std::string_view sql) {
+  std::vector<std::string> out;
+  std::string current;
+  auto flush = [&] {
+    std::string_view statement = util::trim(current);
+    if (!statement.empty()) out.emplace_back(statement);
+    current.clear();
+  };
+  auto at = [&sql](size_t i, std::string_view text) { return sql.substr(i, text.size()) == text; };
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    size_t end = i;
+    if (at(i, "--") && (i + 2 == sql.size() || std::isspace(static_cast<unsigned char>(sql[i + 2])))) {
+      end = sql.find('\n', i);
+      current += '\n';
+      i = (end == std::string_view::npos ? sql.size() : end + 1) - 1;
+      continue;
+    }
+    if (at(i, "/*")) {
+      end = sql.find("*/", i + 2);
+      end = end == std::string_view::npos ? sql.size() : end + 2;
+      if (at(i, "/*!") || at(i, "/*+")) current.append(sql.substr(i, end - i));
+      else current += ' ';
+      i = end - 1;
+      continue;
+    }
+    if (c == '\'' || c == '"' || c == '`' || at(i, "$$")) {
+      // A doubled quote inside a literal reads as a close and a reopen: same result.
+      std::string_view close = c == '$' ? "$$" : sql.substr(i, 1);
+      end = sql.find(close, i + close.size());
+      end = end == std::string_view::npos ? sql.size() : end + close.size();
+      current.append(sql.substr(i, end - i));
+      i = end - 1;
+      continue;
+    }
+    if (c == ';') flush();
+    else current += c;
+  }
+  flush();
+  return out;
+}
+
+class OdbcConnector;
+
+// ---------------------------------------------------------------------------
+// Reader
+
+// One column of the result set. Bound columns are fetched as column-wise
+// arrays; unbound (long) columns with SQLGetData, one row at a time.
+struct Slot {
+  size_t output = 0;         // position in the rows handed out
+  std::string name;
+  SQLSMALLINT c_type = SQL_C_CHAR;
+  Conversion conversion = Conversion::kText;
+  bool bound = false;
+  SQLLEN width = 0;          // bytes per row in `data`
+  std::vector<char> data;
+  std::vector<SQLLEN> indicators;
+};
+
+class OdbcReader : public RowReader {
+ public:
+  OdbcReader(std::shared_ptr<Connection> conn, Handle stmt, TableRef table, std::vector<ColumnInfo> columns,
+             std::vector<Slot> slots, SQLULEN rowset, size_t batch_rows, int64_t limit)
+      : conn_(std::move(conn)),
+        stmt_(std::move(stmt)),
+        table_(std::move(table)),
+        columns_(std::move(columns)),
+        slots_(std::move(slots)),
+        rowset_(rowset),
+        row_status_(rowset),
+        batch_rows_(std::max<size_t>(batch_rows, 1)),
+        limit_(limit) {}
+
+  Status bind() {
+    SQLHSTMT st = stmt_.get();
+    auto set = [st](SQLINTEGER attr, SQLPOINTER value) { return SQLSetStmtAttr(st, attr, value, 0); };
+    if (!SQL_SUCCEEDED(set(SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(SQL_BIND_BY_COLUMN)))) ||
+        !SQL_SUCCEEDED(set(SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(rowset_)))) ||
+        !SQL_SUCCEEDED(set(SQL_ATTR_ROWS_FETCHED_PTR, &fetched_)) ||
+        !SQL_SUCCEEDED(set(SQL_ATTR_ROW_STATUS_PTR, row_status_.data()))) {
+      return odbc_failure(SQL_HANDLE_STMT, st, context());
+    }
+    // A driver may lower the rowset size (01S02): use what it took.
+    SQLULEN granted = rowset_;
+    if (SQL_SUCCEEDED(SQLGetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, &granted, 0, nullptr)) && granted > 0 &&
+        granted < rowset_) {
+      rowset_ = granted;
+    }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      Slot& s = slots_[i];
+      if (!s.bound) continue;
+      s.data.assign(static_cast<size_t>(s.width) * rowset_, '\0');
+      s.indicators.assign(rowset_, 0);
+      if (!SQL_SUCCEEDED(SQLBindCol(st, static_cast<SQLUSMALLINT>(i + 1), s.c_type, s.data.data(), s.width,
+                                    s.indicators.data()))) {
+        return odbc_failure(SQL_HANDLE_STMT, st, context() + ", binding column '" + s.name + "'");
+      }
+    }
+    cells_.resize(columns_.size());
+    owned_.resize(columns_.size());
+    return Status::ok();
+  }
+
+  const std::vector<ColumnInfo>& columns() const override { return columns_; }
+
+  Result<bool> next(Batch& out) override {
+    return guarded("read", [&]() -> Result<bool> {
+      out.reset(columns_.size());
+      while (out.rows() < batch_rows_ && out.bytes() < kMaxBatchBytes) {
+        if (limit_ >= 0 && delivered_ >= limit_) break;
+        if (position_ == fetched_) {
+          if (done_) break;
+          CSB_RETURN_IF_ERROR(fetch());
+          if (done_) break;
+          continue;
+        }
+        SQLULEN row = position_++;
+        CSB_RETURN_IF_ERROR(append_row(row, out));
+      }
+      return !out.empty();
+    });
+  }
+
+ private:
+  std::string context() const { return "reading " + table_.display() + " from " + conn_->redacted; }
+
+  Status fetch() {
+    fetched_ = 0;
+    position_ = 0;
+    SQLRETURN rc = SQLFetch(stmt_.get());
+    if (rc == SQL_NO_DATA) {
+      done_ = true;
+      SQLCloseCursor(stmt_.get());
+      return Status::ok();
+    }
+    if (!SQL_SUCCEEDED(rc)) return odbc_failure(SQL_HANDLE_STMT, stmt_.get(), context());
+    if (fetched_ == 0) done_ = true;
+    return Status::ok();
+  }
+
+  void reject(const std::string& reason) {
+    rejects_.push_back({table_.display() + " row " + std::to_string(row_number_), reason});
+  }
+
+  // The whole value of a bound cell whose buffer was too small.
+  Result<LongValue> rescue(SQLULEN row, size_t slot_index) {
+    Slot& s = slots_[slot_index];
+    if (rowset_ > 1) {
+      bool positioned = conn_->engine.rescue == RescueMode::kBlock &&
+                        SQL_SUCCEEDED(SQLSetPos(stmt_.get(), static_cast<SQLSETPOSIROW>(row + 1), SQL_POSITION,
+                                                SQL_LOCK_NO_CHANGE));
+      if (!positioned) {
+        return data_error("column '" + s.name + "' of " + table_.display() + ": a value at row " +
+                          std::to_string(row_number_) + " is longer than the " + std::to_string(s.width) +
+                          " bytes the driver declared, and the driver cannot re-read it; refusing to truncate");
+      }
+    } else if (conn_->engine.rescue == RescueMode::kNone) {
+      return data_error("column '" + s.name + "' of " + table_.display() + ": a value at row " +
+                        std::to_string(row_number_) + " is longer than the " + std::to_string(s.width) +
+                        " bytes the driver declared, and the driver cannot re-read it; refusing to truncate");
+    }
+    return get_whole_value(stmt_.get(), static_cast<SQLUSMALLINT>(slot_index + 1), s.c_type, chunk_,
+                           context() + ", column '" + s.name + "'");
+  }
+
+  Status append_row(SQLULEN row, Batch& out) {
+    ++row_number_;
+    SQLUSMALLINT status = row_status_[row];
+    if (status == SQL_ROW_NOROW || status == SQL_ROW_DELETED) return Status::ok();
+    if (status == SQL_ROW_ERROR) {
+      reject("the driver could not fetch this row");
+      return Status::ok();
+    }
+    std::string reason;
+    for (size_t i = 0; i < slots_.size() && reason.empty(); ++i) {
+      Slot& s = slots_[i];
+      std::optional<std::string>& owned = owned_[s.output];
+      std::optional<std::string_view>& cell = cells_[s.output];
+      owned.reset();
+      cell.reset();
+      LongValue whole;
+      if (s.bound) {
+        SQLLEN ind = s.indicators[row];
+        if (ind == SQL_NULL_DATA) continue;
+        SQLLEN room = s.c_type == SQL_C_CHAR ? s.width - 1 : s.width;
+        if (ind != SQL_NO_TOTAL && ind <= room) {
+          cell = std::string_view(s.data.data() + static_cast<size_t>(s.width) * row, static_cast<size_t>(ind));
+        } else {
+          CSB_ASSIGN_OR_RETURN(whole, rescue(row, i));
+        }
+      } else {
+        CSB_ASSIGN_OR_RETURN(whole, get_whole_value(stmt_.get(), static_cast<SQLUSMALLINT>(i + 1), s.c_type, chunk_,
+                                                    context() + ", column '" + s.name + "'"));
+      }
+      if (whole.too_large) {
+        reason = "column '" + s.name + "': value larger than " + std::to_string(kMaxValueBytes >> 20) + " MiB";
+        break;
+      }
+      if (whole.value) {
+        owned = std::move(whole.value);
+        cell = *owned;
+      }
+      if (!cell) continue;
+      if (rewrites(s.conversion)) {
+        if (!owned) owned.emplace(*cell);
+        convert_value(s.conversion, *owned);
+        cell = *owned;
+      }
+      std::string why = check_value(s.conversion, *cell);
+      if (!why.empty()) reason = "column '" + s.name + "': " + why;
+    }
+    if (!reason.empty()) {
+      reject(reason);
+      return Status::ok();
+    }
+    for (const std::optional<std::string_view>& cell : cells_) {
+      if (cell) out.append(*cell);
+      else out.append_null();
+    }
+    ++delivered_;
+    return Status::ok();
+  }
+
+  std::shared_ptr<Connection> conn_;
+  Handle stmt_;
+  TableRef table_;
+  std::vector<ColumnInfo> columns_;
+  std::vector<Slot> slots_;
+  SQLULEN rowset_;
+  std::vector<SQLUSMALLINT> row_status_;
+  size_t batch_rows_;
+  int64_t limit_;
+
+  SQLULEN fetched_ = 0;
+  SQLULEN position_ = 0;
+  bool done_ = false;
+  int64_t delivered_ = 0;
+  int64_t row_number_ = 0;  // 1-based position in the result, for reject locations
+  std::vector<char> chunk_;
+  std::vector<std::optional<std::string>> owned_;
+  std::vector<std::optional<std::string_view>> cells_;
+};
+
+// ---------------------------------------------------------------------------
+// Writer
+
+struct ParamColumn {
+  std::string name;
+  bool binary = false;
+  bool boolean = false;
+  bool bit = false;  // an SQL_BIT column: "1" is sent as a number, not as the byte '1'
+};
+
+class OdbcWriter : public RowWriter {
+ public:
+  OdbcWriter(std::shared_ptr<Connection> conn, Handle stmt, TableRef table, std::vector<ParamColumn> columns)
+      : conn_(std::move(conn)), stmt_(std::move(stmt)), table_(std::move(table)), columns_(std::move(columns)) {}
+
+  ~OdbcWriter() override {
+    if (!finished_) (void)conn_->end(false);
+  }
+
+  Status write(const Batch& batch) override {
+    return guarded("write", [&]() -> Status {
+      if (finished_) return invalid_argument("the writer of " + table_.display() + " is already finished");
+      if (batch.columns() != columns_.size()) {
+        return invalid_argument("batch for " + table_.display() + " has " + std::to_string(batch.columns()) +
+                                " columns, the writer expects " + std::to_string(columns_.size()));
+      }
+      size_t start = 0;
+      while (start < batch.rows()) {
+        size_t end = chunk_end(batch, start);
+        CSB_RETURN_IF_ERROR(send(batch, start, end));
+        start = end;
+      }
+      written_ += batch.rows();
+      return Status::ok();
+    });
+  }
+
+  Status finish() override {
+    return guarded("finish", [&]() -> Status {
+      if (finished_) return Status::ok();
+      finished_ = true;
+      return conn_->end(true).with_context("writing " + table_.display());
+    });
+  }
+
+ private:
+  std::string_view param_value(const Batch& batch, size_t row, size_t col) const {
+    std::string_view v = batch.get(row, col);
+    if (columns_[col].boolean) {
+      // ODBC converts only "1"/"0" text to bit; PostgreSQL and SQLite take them too.
+      if (v == "true") return "1";
+      if (v == "false") return "0";
+    }
+    return v;
+  }
+
+  // The end of the rows starting at `start` whose parameter arrays fit the budget.
+  size_t chunk_end(const Batch& batch, size_t start) const {
+    std::vector<size_t> widths(columns_.size(), 1);
+    size_t row_bytes = columns_.size();
+    size_t end = start;
+    while (end < batch.rows() && end - start < kMaxParamRows) {
+      size_t grown = row_bytes;
+      std::vector<size_t> next = widths;
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (batch.is_null(end, c)) continue;
+        size_t len = param_value(batch, end, c).size();
+        if (len > next[c]) {
+          grown += len - next[c];
+          next[c] = len;
+        }
+      }
+      if (end > start && grown * (end - start + 1) > kParamBufferBudget) break;
+      widths = std::move(next);
+      row_bytes = grown;
+      ++end;
+    }
+    return end;
+  }
+
+  Status send(const Batch& batch, size_t start, size_t end) {
+    SQLHSTMT st = stmt_.get();
+    const size_t rows = end - start;
+    buffers_.resize(columns_.size());
+    indicators_.resize(columns_.size());
+    status_.assign(rows, 0);
+    processed_ = 0;
+    auto set = [st](SQLINTEGER attr, SQLPOINTER value) { return SQL_SUCCEEDED(SQLSetStmtAttr(st, attr, value, 0)); };
+    if (!set(SQL_ATTR_PARAM_BIND_TYPE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(SQL_PARAM_BIND_BY_COLUMN))) ||
+        !set(SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(rows))) ||
+        !set(SQL_ATTR_PARAM_STATUS_PTR, status_.data()) || !set(SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_)) {
+      return odbc_failure(SQL_HANDLE_STMT, st, context());
+    }
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      size_t width = 1;
+      for (size_t r = start; r < end; ++r) {
+        if (!batch.is_null(r, c)) width = std::max(width, param_value(batch, r, c).size());
+      }
+      std::vector<char>& data = buffers_[c];
+      std::vector<SQLLEN>& ind = indicators_[c];
+      data.assign(width * rows, '\0');
+      ind.assign(rows, 0);
+      for (size_t r = start; r < end; ++r) {
+        if (batch.is_null(r, c)) {
+          ind[r - start] = SQL_NULL_DATA;
+          continue;
+        }
+        std::string_view v = param_value(batch, r, c);
+        std::memcpy(data.data() + (r - start) * width, v.data(), v.size());
+        ind[r - start] = static_cast<SQLLEN>(v.size());
+      }
+      const bool is_long = static_cast<SQLLEN>(width) > kLongParamBytes;
+      SQLSMALLINT c_type = columns_[c].binary ? SQL_C_BINARY : SQL_C_CHAR;
+      SQLSMALLINT sql_type = columns_[c].binary ? (is_long ? SQL_LONGVARBINARY : SQL_VARBINARY)
+                             : columns_[c].bit  ? SQL_BIT
+                             : is_long          ? SQL_LONGVARCHAR
+                                                : SQL_VARCHAR;
+      SQLRETURN rc = SQLBindParameter(st, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, c_type, sql_type, width, 0,
+                                      data.data(), static_cast<SQLLEN>(width), ind.data());
+      if (!SQL_SUCCEEDED(rc)) {
+        return odbc_failure(SQL_HANDLE_STMT, st, context() + ", binding column '" + columns_[c].name + "'");
+      }
+    }
+    SQLRETURN rc = SQLExecute(st);
+    if (SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA) {
+      for (size_t r = 0; r < rows; ++r) {
+        if (status_[r] == SQL_PARAM_ERROR) return failed_row(start + r);
+      }
+      return Status::ok();
+    }
+    size_t bad = rows;
+    for (size_t r = 0; r < rows && r < std::max<size_t>(processed_, 1); ++r) {
+      if (status_[r] == SQL_PARAM_ERROR) {
+        bad = r;
+        break;
+      }
+    }
+    return bad < rows ? failed_row(start + bad) : odbc_failure(SQL_HANDLE_STMT, st, context());
+  }
+
+  Status failed_row(size_t batch_row) const {
+    return odbc_failure(SQL_HANDLE_STMT, stmt_.get(),
+                        context() + ", row " + std::to_string(written_ + batch_row + 1) + " of this writer");
+  }
+
+  std::string context() const { return "writing " + table_.display() + " to " + conn_->redacted; }
+
+  std::shared_ptr<Connection> conn_;
+  Handle stmt_;
+  TableRef table_;
+  std::vector<ParamColumn> columns_;
+  bool finished_ = false;
+  size_t written_ = 0;
+  std::vector<std::vector<char>> buffers_;
+  std::vector<std::vector<SQLLEN>> indicators_;
+  std::vector<SQLUSMALLINT> status_;
+  SQLULEN processed_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Connector
+
+class OdbcConnector : public Connector {
+ public:
+  explicit OdbcConnector(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+  std::string backend() const override { return "odbc"; }
+
+  Result<SourceInfo> info() override {
+    return SourceInfo{conn_->engine.name, conn_->engine.version, conn_->redacted};
+  }
+
+  Result<std::vector<TableRef>> list_tables() override {
+    return guarded("list_tables", [&]() -> Result<std::vector<TableRef>> {
+      CSB_ASSIGN_OR_RETURN(CatalogRows rows, tables(std::nullopt, std::nullopt, "%"));
+      std::vector<TableRef> out;
+      for (const auto& row : rows.rows) {
+        std::string type = util::to_lower(text_or_empty(row[3]));
+        if (type != "table" && type != "view") continue;
+        TableRef ref = ref_of(row[0], row[1], text_or_empty(row[2]));
+        if (is_system(ref)) continue;
+        out.push_back(std::move(ref));
+      }
+      return out;
+    });
+  }
+
+  Result<TableInfo> describe(const TableRef& table) override {
+    return guarded("describe", [&]() -> Result<TableInfo> {
+      CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(table));
+      TableInfo info;
+      info.ref = t.ref;
+      info.is_view = t.is_view;
+      CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, column_meta(t));
+      for (ColumnMeta& m : columns) info.columns.push_back(std::move(m.info));
+      CSB_ASSIGN_OR_RETURN(info.primary_key, primary_key(t));
+      CSB_ASSIGN_OR_RETURN(info.indexes, indexes(t, info.primary_key));
+      CSB_ASSIGN_OR_RETURN(info.foreign_keys, foreign_keys(t));
+      return info;
+    });
+  }
+
+  Result<RowCount> count(const TableRef& table, bool /*estimate*/) override {
+    // Estimates would need engine-specific statistics; the exact count is always right.
+    return guarded("count", [&]() -> Result<RowCount> {
+      CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(table));
+      CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+      std::string sql = "SELECT COUNT(*) FROM " + qualified(t);
+      std::string context = "counting " + t.ref.display() + " in " + conn_->redacted;
+      if (!SQL_SUCCEEDED(SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS))) {
+        return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
+      }
+      SQLRETURN rc = SQLFetch(stmt.get());
+      SQLBIGINT rows = 0;
+      SQLLEN ind = 0;
+      if (!SQL_SUCCEEDED(rc) || !SQL_SUCCEEDED(SQLGetData(stmt.get(), 1, SQL_C_SBIGINT, &rows, sizeof rows, &ind))) {
+        return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
+      }
+      return RowCount{static_cast<int64_t>(rows), true};
+    });
+  }
+
+  Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
+    return guarded("read", [&]() { return open_reader(request); });
+  }
+
+  Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request) override {
+    return guarded("write", [&]() { return open_writer(request); });
+  }
+
+  Status execute(std::string_view sql) override {
+    return guarded("execute", [&]() -> Status {
+      std::vector<std::string> statements = split_statements(sql);
+      if (statements.empty()) return Status::ok();
+      CSB_RETURN_IF_ERROR(conn_->begin("run SQL"));
+      for (size_t i = 0; i < statements.size(); ++i) {
+        Status s = conn_->run(statements[i], "statement " + std::to_string(i + 1) + " of " +
+                                                 std::to_string(statements.size()) + " failed on " + conn_->redacted);
+        if (!s.is_ok()) {
+          (void)conn_->end(false);
+          return s;
+        }
+      }
+      return conn_->end(true);
+    });
+  }
+
+ private:
+  // Escapes the search-pattern characters of a catalog-function argument.
+  std::string pattern(std::string_view name) const {
+    const std::string& esc = conn_->engine.escape;
+    if (esc.empty()) return std::string(name);
+    std::string out;
+    for (char c : name) {
+      if (c == '_' || c == '%' || esc.find(c) != std::string::npos) out += esc;
+      out += c;
+    }
+    return out;
+  }
+
+  Result<CatalogRows> tables(const std::optional<std::string>& catalog, const std::optional<std::string>& schema,
+                             const std::string& name_pattern) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    std::optional<std::string> cat = catalog;
+    if (!cat && conn_->engine.has_catalogs) cat = conn_->engine.current_catalog;
+    std::optional<std::string> name = name_pattern;
+    SQLRETURN rc = SQLTables(stmt.get(), sql_text(cat), sql_length(cat), sql_text(schema), sql_length(schema),
+                             sql_text(name), SQL_NTS, nullptr, 0);
+    return fetch_catalog(stmt.get(), rc, "listing tables of " + conn_->redacted);
+  }
+
+  // The TableRef of a SQLTables row: schema where the engine has them, else
+  // the catalog when it is not the current one (MariaDB), else nothing.
+  TableRef ref_of(const std::optional<std::string>& catalog, const std::optional<std::string>& schema,
+                  std::string name) const {
+    TableRef ref;
+    ref.name = std::move(name);
+    if (conn_->engine.has_schemas) {
+      ref.schema = text_or_empty(schema);
+    } else if (conn_->engine.has_catalogs && catalog && *catalog != conn_->engine.current_catalog) {
+      ref.schema = *catalog;
+    }
+    return ref;
+  }
+
+  bool is_system(const TableRef& ref) const {
+    for (std::string_view s : kSystemSchemas) {
+      if (util::equals_icase(ref.schema, s)) return true;
+    }
+    if (!conn_->engine.sizes_enforced && util::starts_with_icase(ref.name, "sqlite_")) return true;
+    return false;
+  }
+
+  Result<ResolvedTable> resolve(const TableRef& table) {
+    const Engine& e = conn_->engine;
+    std::optional<std::string> catalog, schema;
+    if (!table.schema.empty()) {
+      if (e.has_schemas) schema = pattern(table.schema);
+      else if (e.has_catalogs) catalog = table.schema;
+    }
+    CSB_ASSIGN_OR_RETURN(CatalogRows rows, tables(catalog, schema, pattern(table.name)));
+    std::vector<const std::vector<std::optional<std::string>>*> matches;
+    for (const auto& row : rows.rows) {
+      if (text_or_empty(row[2]) != table.name) continue;
+      if (e.has_schemas && !table.schema.empty() && text_or_empty(row[1]) != table.schema) continue;
+      matches.push_back(&row);
+    }
+    if (matches.empty()) {
+      return not_found("table '" + table.display() + "' not found in " + conn_->redacted);
+    }
+    if (matches.size() > 1) {
+      std::vector<std::string> schemas;
+      for (const auto* row : matches) schemas.push_back(text_or_empty((*row)[1]));
+      return invalid_argument("table '" + table.name + "' exists in several schemas (" + util::join(schemas, ", ") +
+                              ") of " + conn_->redacted + "; name one");
+    }
+    const auto& row = *matches.front();
+    ResolvedTable t;
+    t.ref = ref_of(row[0], row[1], table.name);
+    if (e.has_schemas) t.schema = row[1];
+    if (e.has_catalogs) t.catalog = row[0];
+    if (!e.has_schemas && !e.has_catalogs && !table.schema.empty()) t.ref.schema = table.schema;
+    t.name = table.name;
+    std::string type = util::to_lower(text_or_empty(row[3]));
+    t.is_view = type.find("view") != std::string::npos;
+    return t;
+  }
+
+  std::string qualified(const ResolvedTable& t) const {
+    if (t.schema && !t.schema->empty()) return conn_->quote(*t.schema) + "." + conn_->quote(t.name);
+    if (!t.ref.schema.empty()) return conn_->quote(t.ref.schema) + "." + conn_->quote(t.name);
+    return conn_->quote(t.name);
+  }
+
+  Result<std::vector<ColumnMeta>> column_meta(const ResolvedTable& t) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    std::optional<std::string> schema = t.schema ? std::optional(pattern(*t.schema)) : std::nullopt;
+    std::string name = pattern(t.name);
+    SQLRETURN rc = SQLColumns(stmt.get(), sql_text(t.catalog), sql_length(t.catalog), sql_text(schema),
+                              sql_length(schema), sql_text(name), SQL_NTS, nullptr, 0);
+    CSB_ASSIGN_OR_RETURN(CatalogRows rows,
+                         fetch_catalog(stmt.get(), rc, "describing " + t.ref.display() + " in " + conn_->redacted));
+    const int typmod = rows.index_of("TYPMOD");
+    std::vector<std::pair<int64_t, ColumnMeta>> ordered;
+    for (const auto& row : rows.rows) {
+      if (row.size() < 18 || text_or_empty(row[2]) != t.name) continue;
+      if (t.schema && text_or_empty(row[1]) != *t.schema) continue;
+      ColumnMeta m;
+      m.info.name = text_or_empty(row[3]);
+      m.sql_type = static_cast<SQLSMALLINT>(integer_or(row[4], SQL_UNKNOWN_TYPE));
+      m.size = integer_or(row[6], 0);
+      std::optional<int64_t> mod;
+      if (typmod >= 0) mod = integer_or(row[static_cast<size_t>(typmod)], -1);
+      m.info.declared_type = declared_type(text_or_empty(row[5]), m.sql_type, m.size, integer_or(row[8], 0), mod);
+      m.info.type = value_type_of(m.sql_type, m.info.declared_type);
+      m.info.nullable = integer_or(row[10], SQL_NULLABLE) != SQL_NO_NULLS;
+      ordered.emplace_back(integer_or(row[16], static_cast<int64_t>(ordered.size() + 1)), std::move(m));
+    }
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<ColumnMeta> out;
+    for (auto& [position, m] : ordered) out.push_back(std::move(m));
+    if (out.empty()) return not_found("table '" + t.ref.display() + "' has no columns visible in " + conn_->redacted);
+    return out;
+  }
+
+  Result<std::vector<std::string>> primary_key(const ResolvedTable& t) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    std::string name = t.name;
+    SQLRETURN rc = SQLPrimaryKeys(stmt.get(), sql_text(t.catalog), sql_length(t.catalog), sql_text(t.schema),
+                                  sql_length(t.schema), sql_text(name), SQL_NTS);
+    CSB_ASSIGN_OR_RETURN(CatalogRows rows, fetch_catalog(stmt.get(), rc,
+                                                         "reading the primary key of " + t.ref.display() + " in " +
+                                                             conn_->redacted));
+    std::vector<std::pair<int64_t, std::string>> keyed;
+    for (const auto& row : rows.rows) {
+      if (row.size() < 5 || text_or_empty(row[2]) != t.name) continue;
+      keyed.emplace_back(integer_or(row[4], 0), text_or_empty(row[3]));
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (auto& [seq, column] : keyed) out.push_back(std::move(column));
+    return out;
+  }
+
+  Result<std::vector<IndexInfo>> indexes(const ResolvedTable& t, const std::vector<std::string>& primary_key) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    std::string name = t.name;
+    SQLRETURN rc = SQLStatistics(stmt.get(), sql_text(t.catalog), sql_length(t.catalog), sql_text(t.schema),
+                                 sql_length(t.schema), sql_text(name), SQL_NTS, SQL_INDEX_ALL, SQL_QUICK);
+    CSB_ASSIGN_OR_RETURN(CatalogRows rows, fetch_catalog(stmt.get(), rc,
+                                                         "reading the indexes of " + t.ref.display() + " in " +
+                                                             conn_->redacted));
+    struct Building {
+      IndexInfo info;
+      std::vector<std::pair<int64_t, std::string>> columns;
+    };
+    std::vector<Building> building;
+    for (const auto& row : rows.rows) {
+      if (row.size() < 9 || integer_or(row[6], SQL_TABLE_STAT) == SQL_TABLE_STAT || !row[5] || !row[8]) continue;
+      std::string index_name = *row[5];
+      auto it = std::find_if(building.begin(), building.end(), [&](const Building& b) { return b.info.name == index_name; });
+      if (it == building.end()) {
+        it = building.insert(building.end(), Building{});
+        it->info.name = index_name;
+        it->info.unique = integer_or(row[3], 1) == 0;
+      }
+      it->columns.emplace_back(integer_or(row[7], 0), *row[8]);
+    }
+    std::vector<IndexInfo> out;
+    for (Building& b : building) {
+      std::stable_sort(b.columns.begin(), b.columns.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (auto& [position, column] : b.columns) b.info.columns.push_back(std::move(column));
+      // The primary key's own index is already TableInfo::primary_key.
+      if (b.info.unique && !primary_key.empty() && b.info.columns == primary_key) continue;
+      out.push_back(std::move(b.info));
+    }
+    return out;
+  }
+
+  Result<std::vector<ForeignKey>> foreign_keys(const ResolvedTable& t) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    std::string name = t.name;
+    SQLRETURN rc = SQLForeignKeys(stmt.get(), nullptr, 0, nullptr, 0, nullptr, 0, sql_text(t.catalog),
+                                  sql_length(t.catalog), sql_text(t.schema), sql_length(t.schema), sql_text(name), SQL_NTS);
+    std::string context = "reading the foreign keys of " + t.ref.display() + " in " + conn_->redacted;
+    if (!SQL_SUCCEEDED(rc)) {
+      std::vector<Diagnostic> diags = diagnostics(SQL_HANDLE_STMT, stmt.get());
+      // Declared keys are optional metadata: a driver without SQLForeignKeys reports none.
+      if (!diags.empty() && (diags.front().state == "IM001" || diags.front().state == "HYC00")) {
+        return std::vector<ForeignKey>{};
+      }
+      return Status(diags.empty() ? ErrorCode::kData : code_for_state(diags.front().state),
+                    context + ": " + describe_diagnostics(diags));
+    }
+    CSB_ASSIGN_OR_RETURN(CatalogRows rows, fetch_catalog(stmt.get(), rc, context));
+    struct Part {
+      int64_t seq;
+      std::string column, ref_column;
+    };
+    struct Building {
+      ForeignKey fk;
+      std::vector<Part> parts;
+    };
+    std::vector<Building> building;
+    for (const auto& row : rows.rows) {
+      if (row.size() < 12 || text_or_empty(row[6]) != t.name) continue;
+      int64_t seq = integer_or(row[8], 1);
+      std::string fk_name = text_or_empty(row[11]);
+      TableRef ref_table = ref_of(row[0], row[1], text_or_empty(row[2]));
+      // Unnamed keys (SQLite) are told apart by KEY_SEQ starting again at 1.
+      bool same = !building.empty() && building.back().fk.ref_table == ref_table &&
+                  (fk_name.empty() ? seq > 1 : building.back().fk.name == fk_name);
+      if (!same) {
+        building.emplace_back();
+        building.back().fk.name = fk_name;
+        building.back().fk.ref_table = ref_table;
+      }
+      building.back().parts.push_back({seq, text_or_empty(row[7]), text_or_empty(row[3])});
+    }
+    std::vector<ForeignKey> out;
+    for (Building& b : building) {
+      std::stable_sort(b.parts.begin(), b.parts.end(), [](const Part& x, const Part& y) { return x.seq < y.seq; });
+      for (Part& p : b.parts) {
+        b.fk.columns.push_back(std::move(p.column));
+        b.fk.ref_columns.push_back(std::move(p.ref_column));
+      }
+      out.push_back(std::move(b.fk));
+    }
+    return out;
+  }
+
+  // The requested columns (all when none are named), in request order.
+  Result<std::vector<ColumnMeta>> pick_columns(const ResolvedTable& t, const std::vector<std::string>& wanted) {
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
+    if (wanted.empty()) return all;
+    std::vector<ColumnMeta> out;
+    for (const std::string& name : wanted) {
+      auto it = std::find_if(all.begin(), all.end(), [&](const ColumnMeta& m) { return m.info.name == name; });
+      if (it == all.end()) return not_found("column '" + name + "' not found in table " + t.ref.display());
+      out.push_back(*it);
+    }
+    return out;
+  }
+
+  bool is_long(const ColumnMeta& m) const {
+    if (!conn_->engine.sizes_enforced || is_long_type(m.sql_type)) return true;
+    if (is_char_type(m.sql_type)) return m.size <= 0 || m.size * kUtf8BytesPerChar >= kMaxBoundCellBytes;
+    if (is_binary_type(m.sql_type)) return m.size <= 0 || m.size > kMaxBoundCellBytes;
+    return false;
+  }
+
+  Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
+    CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, request.columns));
+    for (const std::string& o : request.order_by) {
+      CSB_RETURN_IF_ERROR(pick_columns(t, {o}).status());
+    }
+    const Engine& e = conn_->engine;
+
+    // Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only
+    // read columns after the last bound one.
+    std::vector<size_t> order(columns.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_partition(order.begin(), order.end(), [&](size_t i) { return !is_long(columns[i]); });
+    bool any_long = std::any_of(columns.begin(), columns.end(), [&](const ColumnMeta& m) { return is_long(m); });
+    bool bind_long = e.rescue != RescueMode::kNone;
+
+    std::vector<std::string> select;
+    std::vector<Slot> slots;
+    for (size_t i : order) {
+      const ColumnMeta& m = columns[i];
+      select.push_back(conn_->quote(m.info.name));
+      Slot s;
+      s.output = i;
+      s.name = m.info.name;
+      s.conversion = conversion_for(m, e);
+      s.c_type = s.conversion == Conversion::kBinary ? SQL_C_BINARY : SQL_C_CHAR;
+      s.bound = !is_long(m) || bind_long;
+      slots.push_back(std::move(s));
+    }
+    std::string sql = "SELECT " + util::join(select, ", ") + " FROM " + qualified(t);
+    if (!util::trim(request.where).empty()) sql += " WHERE (" + request.where + ")";
+    if (!request.order_by.empty()) {
+      std::vector<std::string> keys;
+      for (const std::string& o : request.order_by) keys.push_back(conn_->quote(o));
+      sql += " ORDER BY " + util::join(keys, ", ");
+    }
+    if (request.limit >= 0 && e.limit_clause) sql += " LIMIT " + std::to_string(request.limit);
+
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    std::string context = "reading " + t.ref.display() + " from " + conn_->redacted;
+    SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
+
+    size_t row_bytes = 0;
+    for (size_t k = 0; k < slots.size(); ++k) {
+      Slot& s = slots[k];
+      if (!s.bound) continue;
+      const ColumnMeta& m = columns[s.output];
+      if (is_long(m)) {
+        s.width = kLongPrefixBytes;
+      } else {
+        SQLLEN display = 0;
+        SQLColAttribute(stmt.get(), static_cast<SQLUSMALLINT>(k + 1), SQL_DESC_DISPLAY_SIZE, nullptr, 0, nullptr, &display);
+        SQLLEN size = std::max<SQLLEN>(static_cast<SQLLEN>(m.size), display);
+        if (s.c_type == SQL_C_BINARY) s.width = std::max<SQLLEN>(size, 1);
+        else if (is_char_type(m.sql_type)) s.width = size * kUtf8BytesPerChar + 1;
+        else s.width = std::max(size + 1, kMinScalarBytes);
+        s.width = std::min(s.width, kMaxBoundCellBytes);
+      }
+      row_bytes += static_cast<size_t>(s.width) + sizeof(SQLLEN);
+    }
+    SQLULEN rowset = std::min<SQLULEN>(std::max<size_t>(request.batch_rows, 1), kMaxRowsetRows);
+    if (row_bytes > 0) rowset = std::min<SQLULEN>(rowset, std::max<size_t>(kFetchBufferBudget / row_bytes, 1));
+    if (any_long && e.rescue != RescueMode::kBlock) rowset = 1;
+
+    std::vector<ColumnInfo> infos;
+    for (ColumnMeta& m : columns) infos.push_back(std::move(m.info));
+    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), t.ref, std::move(infos), std::move(slots), rowset,
+                                               request.batch_rows, request.limit);
+    CSB_RETURN_IF_ERROR(reader->bind());
+    return std::unique_ptr<RowReader>(std::move(reader));
+  }
+
+  Result<std::unique_ptr<RowWriter>> open_writer(const WriteRequest& request) {
+    CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
+    if (request.columns.empty()) return invalid_argument("writing " + t.ref.display() + ": no columns given");
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, request.columns));
+    std::vector<ParamColumn> params;
+    std::vector<std::string> names, marks;
+    for (const ColumnMeta& m : columns) {
+      params.push_back({m.info.name, m.info.type == ValueType::kBinary, m.info.type == ValueType::kBoolean,
+                        m.sql_type == SQL_BIT});
+      names.push_back(conn_->quote(m.info.name));
+      marks.emplace_back("?");
+    }
+    std::string sql = "INSERT INTO " + qualified(t) + " (" + util::join(names, ", ") + ") VALUES (" +
+                      util::join(marks, ", ") + ")";
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    CSB_RETURN_IF_ERROR(conn_->begin("write " + t.ref.display()));
+    if (!SQL_SUCCEEDED(SQLPrepare(stmt.get(), sql_text(sql), SQL_NTS))) {
+      Status s = odbc_failure(SQL_HANDLE_STMT, stmt.get(), "preparing the insert into " + t.ref.display() + " on " +
+                                                               conn_->redacted);
+      (void)conn_->end(false);
+      return s;
+    }
+    return std::unique_ptr<RowWriter>(std::make_unique<OdbcWriter>(conn_, std::move(stmt), t.ref, std::move(params)));
+  }
+
+  std::shared_ptr<Connection> conn_;
+};
+
+Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {
+  auto c = std::make_shared<Connection>();
+  c->redacted = conn.redacted();
+  const std::string what = "cannot connect to " + c->redacted;
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, c->env.out()))) {
+    return unreachable(what + ": cannot allocate an ODBC environment (is unixODBC installed?)");
+  }
+  SQLSetEnvAttr(c->env.get(), SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(SQL_OV_ODBC3)), 0);
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env.get(), c->dbc.out()))) {
+    return unreachable(what + ": " + describe_diagnostics(diagnostics(SQL_HANDLE_ENV, c->env.get())));
+  }
+  SQLSetConnectAttr(c->dbc.get(), SQL_ATTR_LOGIN_TIMEOUT,
+                    reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(kLoginTimeoutSeconds)), 0);
+  std::string target = conn.target;
+  SQLRETURN rc = SQLDriverConnect(c->dbc.get(), nullptr, sql_text(target), SQL_NTS, nullptr, 0, nullptr,
+                                  SQL_DRIVER_NOPROMPT);
+  if (!SQL_SUCCEEDED(rc)) {
+    return unreachable(what + ": " + connect_failure_reason(c->env.get(), c->dbc.get(), target));
+  }
+  c->connected = true;
+  c->engine = detect_engine(c->dbc.get());
+  if (c->engine.utc_session) {
+    // psqlodbc drops the zone of timestamptz values; in UTC it is known to be +00.
+    Status s = c->run("SET TIME ZONE 'UTC'", what + ": setting the session time zone");
+    if (!s.is_ok()) return Status(ErrorCode::kUnreachable, s.message());
+  }
+  return std::unique_ptr<Connector>(std::make_unique<OdbcConnector>(std::move(c)));
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Connector>> open_odbc(const ConnectionString& conn) {
-  return not_supported("the odbc backend is not built yet (" + conn.redacted() + ")");
+  return guarded("open", [&]() { return open(conn); });
 }
 
 }  // namespace csbridge::connector

@@ -54,12 +54,15 @@ ErrorCode code_for_sqlstate(std::string_view state) {
 
 // The Status for the exception being handled; call only inside a catch block.
 Status current_error(const std::string& subject, const std::string& redacted) {
+  auto lost = [&](const std::exception& e) {
+    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
+  };
   try {
     throw;
   } catch (const pqxx::broken_connection& e) {
-    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
-  } catch (const pqxx::in_doubt_error& e) {
-    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
+    return lost(e);
+  } catch (const pqxx::in_doubt_error& e) {  // the connection broke during COMMIT
+    return lost(e);
   } catch (const pqxx::sql_error& e) {
     return Status(code_for_sqlstate(e.sqlstate()), subject + ": " + first_line(e.what()));
   } catch (const std::exception& e) {
@@ -94,11 +97,15 @@ std::string quoted_list(pqxx::connection_base& c, const std::vector<std::string>
   return out;
 }
 
+struct Relation {
+  pqxx::oid oid = 0;
+  TableRef ref;  // with the schema filled in
+  bool is_view = false;
+  double reltuples = -1;  // the planner's row estimate; < 0 when never analysed
+};
+
 struct Described {
   TableInfo info;
-  pqxx::oid oid = 0;
-  char relkind = 'r';
-  double reltuples = -1;
   std::vector<CellKind> kinds;  // parallel to info.columns
 };
 
@@ -152,32 +159,36 @@ constexpr const char* kListTables =
 
 std::string text_of(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
 
-Result<Described> describe_relation(pqxx::transaction_base& txn, const TableRef& table) {
-  pqxx::result rel = txn.exec_params(kFindRelation, table.name, table.schema);
-  if (rel.empty()) return not_found("table " + table.display() + " not found");
-  Described d;
-  d.oid = rel[0][0].as<pqxx::oid>();
-  d.info.ref = {rel[0][1].as<std::string>(), table.name};
-  d.relkind = rel[0][2].as<std::string>().front();
-  d.reltuples = rel[0][3].as<double>();
-  d.info.is_view = d.relkind == 'v' || d.relkind == 'm';
+Result<Relation> find_relation(pqxx::transaction_base& txn, const TableRef& table) {
+  pqxx::result r = txn.exec_params(kFindRelation, table.name, table.schema);
+  if (r.empty()) return not_found("table " + table.display() + " not found");
+  std::string kind = r[0][2].as<std::string>();
+  return Relation{r[0][0].as<pqxx::oid>(), {r[0][1].as<std::string>(), table.name}, kind == "v" || kind == "m",
+                  r[0][3].as<double>()};
+}
 
-  for (const pqxx::row& r : txn.exec_params(kColumns, d.oid)) {
+Result<Described> describe_relation(pqxx::transaction_base& txn, const TableRef& table) {
+  CSB_ASSIGN_OR_RETURN(Relation rel, find_relation(txn, table));
+  Described d;
+  d.info.ref = rel.ref;
+  d.info.is_view = rel.is_view;
+
+  for (const pqxx::row& r : txn.exec_params(kColumns, rel.oid)) {
     ColumnInfo c{r[0].as<std::string>(), r[1].as<std::string>(), ValueType::kUnknown, r[2].as<bool>()};
     c.type = r[5].as<bool>() ? ValueType::kText : value_type_from_declared(r[3].as<std::string>());
     std::string base = r[4].as<std::string>();
     d.kinds.push_back(base == "bool" ? CellKind::kBoolean : base == "bytea" ? CellKind::kBytea : CellKind::kPlain);
     d.info.columns.push_back(std::move(c));
   }
-  for (const pqxx::row& r : txn.exec_params(kPrimaryKey, d.oid)) d.info.primary_key.push_back(r[0].as<std::string>());
-  for (const pqxx::row& r : txn.exec_params(kIndexes, d.oid)) {
+  for (const pqxx::row& r : txn.exec_params(kPrimaryKey, rel.oid)) d.info.primary_key.push_back(r[0].as<std::string>());
+  for (const pqxx::row& r : txn.exec_params(kIndexes, rel.oid)) {
     std::string name = r[0].as<std::string>();
     if (d.info.indexes.empty() || d.info.indexes.back().name != name) {
       d.info.indexes.push_back({name, {}, r[1].as<bool>()});
     }
     d.info.indexes.back().columns.push_back(text_of(r[2]));
   }
-  for (const pqxx::row& r : txn.exec_params(kForeignKeys, d.oid)) {
+  for (const pqxx::row& r : txn.exec_params(kForeignKeys, rel.oid)) {
     std::string name = r[0].as<std::string>();
     if (d.info.foreign_keys.empty() || d.info.foreign_keys.back().name != name) {
       d.info.foreign_keys.push_back({name, {}, {r[2].as<std::string>(), r[3].as<std::string>()}, {}});
@@ -217,16 +228,26 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
+// Reads up to `max` digits in `base` that follow s[i], moving i to the last
+// one; -1 when none follows.
+int read_number(std::string_view s, size_t& i, int base, int max) {
+  int value = 0, digits = 0;
+  for (; digits < max && i + 1 < s.size(); ++digits) {
+    int d = hex_value(s[i + 1]);
+    if (d < 0 || d >= base) break;
+    value = value * base + d;
+    ++i;
+  }
+  return digits == 0 ? -1 : value;
+}
 
 // COPY text format: the server only emits \b \f \n \r \t \v and \\, but octal
 // and hex escapes are part of the format too.
 void unescape_copy(std::string_view field, std::string& out) {
   out.clear();
   for (size_t i = 0; i < field.size(); ++i) {
-    char c = field[i];
-    if (c != '\\' || i + 1 == field.size()) {
-      out += c;
+    if (field[i] != '\\' || i + 1 == field.size()) {
+      out += field[i];
       continue;
     }
     char e = field[++i];
@@ -238,19 +259,15 @@ void unescape_copy(std::string_view field, std::string& out) {
       case 't': out += '\t'; break;
       case 'v': out += '\v'; break;
       case 'x': {
-        int v = 0, digits = 0;
-        while (digits < 2 && i + 1 < field.size() && hex_value(field[i + 1]) >= 0) v = v * 16 + hex_value(field[++i]), ++digits;
-        out += digits == 0 ? 'x' : static_cast<char>(v);
+        int v = read_number(field, i, 16, 2);
+        out += v < 0 ? 'x' : static_cast<char>(v);
         break;
       }
-      default:
-        if (is_octal(e)) {
-          int v = e - '0';
-          for (int digits = 1; digits < 3 && i + 1 < field.size() && is_octal(field[i + 1]); ++digits) v = v * 8 + (field[++i] - '0');
-          out += static_cast<char>(v);
-        } else {
-          out += e;
-        }
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+        --i;
+        out += static_cast<char>(read_number(field, i, 8, 3));
+        break;
+      default: out += e;
     }
   }
 }
@@ -342,16 +359,7 @@ class PgReader final : public RowReader {
       : conn_(std::move(conn)), columns_(std::move(columns)), kinds_(std::move(kinds)), batch_rows_(batch_rows),
         subject_(std::move(subject)), redacted_(std::move(redacted)) {}
 
-  ~PgReader() override {
-    // Closing a stream reads it to the end; cancelling first spares reading
-    // the rest of a big table nobody wants any more.
-    if (stream_ && *stream_) {
-      try {
-        conn_->cancel_query();
-      } catch (...) {
-      }
-    }
-  }
+  ~PgReader() override { abandon(); }
 
   // Runs the COPY; errors in the caller's where clause surface here.
   Status start(const std::string& query) {
@@ -377,17 +385,35 @@ class PgReader final : public RowReader {
           txn_->commit();
           break;
         }
-        CSB_RETURN_IF_ERROR(append_row(out));
+        Status s = append_row(out);
+        if (!s.is_ok()) {
+          out.clear();
+          abandon();
+          return s;
+        }
         ++rows;
       }
     } catch (...) {
-      stream_.reset();
+      out.clear();
+      abandon();
       return current_error(subject_, redacted_);
     }
     return rows > 0;
   }
 
  private:
+  // Closing a stream reads it to the end; cancelling first spares reading
+  // the rest of a big table nobody wants any more.
+  void abandon() noexcept {
+    if (stream_ && *stream_) {
+      try {
+        conn_->cancel_query();
+      } catch (...) {
+      }
+    }
+    stream_.reset();
+  }
+
   Status append_row(Batch& out) {
     std::string_view line = line_;
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -417,7 +443,6 @@ class PgReader final : public RowReader {
   std::string redacted_;
   std::string line_, scratch_, bytes_;
 };
-
 
 class PgWriter final : public RowWriter {
  public:
@@ -465,7 +490,8 @@ class PgWriter final : public RowWriter {
       copy->complete();
       return Status::ok();
     } catch (const pqxx::sql_error& e) {
-      failed_ = Status(code_for_sqlstate(e.sqlstate()), subject_ + copy_error_location(e.what()) + ": " + first_line(e.what()));
+      failed_ = Status(code_for_sqlstate(e.sqlstate()),
+                       subject_ + copy_error_location(e.what()) + ": " + first_line(e.what()));
     } catch (...) {
       failed_ = current_error(subject_, redacted_);
     }
@@ -549,7 +575,9 @@ class PgConnector final : public Connector {
     try {
       pqxx::read_transaction txn(*db_);
       std::vector<TableRef> tables;
-      for (const pqxx::row& r : txn.exec(kListTables)) tables.push_back({r[0].as<std::string>(), r[1].as<std::string>()});
+      for (const pqxx::row& r : txn.exec(kListTables)) {
+        tables.push_back({r[0].as<std::string>(), r[1].as<std::string>()});
+      }
       return tables;
     } catch (...) {
       return current_error("listing tables", redacted_);
@@ -564,12 +592,10 @@ class PgConnector final : public Connector {
   Result<RowCount> count(const TableRef& table, bool estimate) override {
     try {
       pqxx::read_transaction txn(*db_);
-      CSB_ASSIGN_OR_RETURN(Described d, describe_relation(txn, table));
-      // Views have no statistics; reltuples < 0 means never analysed.
-      if (estimate && !d.info.is_view && d.reltuples >= 0) {
-        return RowCount{static_cast<int64_t>(d.reltuples), false};
-      }
-      pqxx::row r = txn.exec1("SELECT count(*) FROM " + quoted_table(*db_, d.info.ref));
+      CSB_ASSIGN_OR_RETURN(Relation rel, find_relation(txn, table));
+      // Views have no statistics of their own.
+      if (estimate && !rel.is_view && rel.reltuples >= 0) return RowCount{static_cast<int64_t>(rel.reltuples), false};
+      pqxx::row r = txn.exec1("SELECT count(*) FROM " + quoted_table(*db_, rel.ref));
       return RowCount{r[0].as<int64_t>(), true};
     } catch (...) {
       return current_error("table " + table.display(), redacted_);
@@ -577,7 +603,9 @@ class PgConnector final : public Connector {
   }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
-    if (request.batch_rows == 0) return invalid_argument("reading table " + request.table.display() + ": batch_rows is 0");
+    if (request.batch_rows == 0) {
+      return invalid_argument("reading table " + request.table.display() + ": batch_rows is 0");
+    }
     CSB_ASSIGN_OR_RETURN(Described d, describe_table(request.table));
     std::vector<std::string> names = request.columns.empty() ? column_names(d) : request.columns;
     CSB_ASSIGN_OR_RETURN(std::vector<size_t> positions, column_positions(d, names));
@@ -595,7 +623,8 @@ class PgConnector final : public Connector {
     } catch (...) {
       return current_error("table " + d.info.ref.display(), redacted_);
     }
-    std::string subject = "reading table " + d.info.ref.display() + (request.where.empty() ? "" : " where " + request.where);
+    std::string subject = "reading table " + d.info.ref.display();
+    if (!request.where.empty()) subject += " where " + request.where;
     auto reader = std::make_unique<PgReader>(std::move(db), std::move(columns), std::move(kinds), request.batch_rows,
                                              std::move(subject), redacted_);
     CSB_RETURN_IF_ERROR(reader->start(sql));

@@ -1,5 +1,6 @@
 #include "model/cs_model.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -64,21 +65,25 @@ std::vector<std::string> names_of(const std::array<std::pair<Enum, const char*>,
   return names;
 }
 
+// Appends ", did you mean 'y'?" when one of `candidates` is close to `word`.
+std::string with_suggestion(std::string message, std::string_view word, const std::vector<std::string>& candidates) {
+  std::string suggestion = util::closest_match(word, candidates);
+  if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
+  return message;
+}
+
 // "unknown <what> 'x', did you mean 'y'? (valid <plural>: a, b)".
 std::string unknown_name_message(std::string_view what, std::string_view plural, std::string_view word,
                                  const std::vector<std::string>& valid) {
-  std::string message = "unknown " + std::string(what) + " '" + std::string(word) + "'";
-  std::string suggestion = util::closest_match(word, valid);
-  if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
-  return message + " (valid " + std::string(plural) + ": " + util::join(valid, ", ") + ")";
+  return with_suggestion("unknown " + std::string(what) + " '" + std::string(word) + "'", word, valid) + " (valid " +
+         std::string(plural) + ": " + util::join(valid, ", ") + ")";
 }
 
 // "unknown key 'x', did you mean 'y'?" or, with no close match, the valid keys.
-std::string unknown_key_message(std::string_view key, const std::vector<std::string>& valid) {
-  std::string message = "unknown key '" + std::string(key) + "'";
-  std::string suggestion = util::closest_match(key, valid);
-  if (!suggestion.empty()) return message + ", did you mean '" + suggestion + "'?";
-  return message + " (valid: " + util::join(valid, ", ") + ")";
+std::string unknown_key_message(std::string_view what, std::string_view key, const std::vector<std::string>& valid) {
+  std::string message = "unknown " + std::string(what) + " '" + std::string(key) + "'";
+  if (util::closest_match(key, valid).empty()) return message + " (valid: " + util::join(valid, ", ") + ")";
+  return with_suggestion(message, key, valid);
 }
 
 // Table and column names are quoted in every statement, but a model name is
@@ -87,6 +92,14 @@ bool is_snake_case(std::string_view name) {
   if (name.empty() || name.front() < 'a' || name.front() > 'z') return false;
   return std::all_of(name.begin(), name.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// The value of `key` in a mapping already checked by Loader::check_keys.
+std::optional<YAML::Node> member(const YAML::Node& map, std::string_view key) {
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.Scalar() == key) return it->second;
+  }
+  return std::nullopt;
 }
 
 // A reference waiting for every entity to be known.
@@ -108,25 +121,34 @@ class Loader {
                         message);
   }
 
+  // Every key of `map` is one of `valid`, and only once (yaml-cpp keeps
+  // duplicate keys, and a second `type:` silently winning would hide a typo).
+  // `prefix` names the mapping: "" at the top level, else "field 'a.b': ".
+  Status check_keys(const YAML::Node& map, const std::vector<std::string>& valid, const std::string& prefix) const {
+    std::vector<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string& key = it->first.Scalar();
+      if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
+        return error(it->first.Mark(), prefix + unknown_key_message(prefix.empty() ? "top-level key" : "key", key, valid));
+      }
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        return error(it->first.Mark(), prefix + "duplicate key '" + key + "'");
+      }
+      seen.push_back(key);
+    }
+    return Status::ok();
+  }
+
   Result<Model> load(const YAML::Node& root) {
     if (!root.IsMap()) {
       YAML::Mark mark = root.Mark();
       if (mark.is_null()) mark = YAML::Mark();  // an empty document has no position: point at its start
       return error(mark, "the model must be a mapping with keys version, common_fields, entities");
     }
-    std::optional<YAML::Node> version, common, entities;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      std::string key = it->first.Scalar();
-      if (key == "version") {
-        version = it->second;
-      } else if (key == "common_fields") {
-        common = it->second;
-      } else if (key == "entities") {
-        entities = it->second;
-      } else {
-        return error(it->first.Mark(), "top-level " + unknown_key_message(key, kTopLevelKeys));
-      }
-    }
+    CSB_RETURN_IF_ERROR(check_keys(root, kTopLevelKeys, ""));
+    std::optional<YAML::Node> version = member(root, "version");
+    std::optional<YAML::Node> common = member(root, "common_fields");
+    std::optional<YAML::Node> entities = member(root, "entities");
     if (!version) return error(root.Mark(), "missing 'version'");
     if (!common) return error(root.Mark(), "missing 'common_fields'");
     if (!entities) return error(root.Mark(), "missing 'entities'");
@@ -202,19 +224,12 @@ class Loader {
   Status load_entity(const YAML::Node& key, const YAML::Node& node, size_t index, Entity& entity) {
     std::string subject = "entity '" + entity.name + "'";
     if (!node.IsMap()) return error(node.Mark(), subject + ": expected a mapping with description, fields, unique");
-    std::optional<YAML::Node> fields, unique;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      std::string k = it->first.Scalar();
-      if (k == "description") {
-        CSB_RETURN_IF_ERROR(scalar(it->second, subject + ": description", entity.description));
-      } else if (k == "fields") {
-        fields = it->second;
-      } else if (k == "unique") {
-        unique = it->second;
-      } else {
-        return error(it->first.Mark(), subject + ": " + unknown_key_message(k, kEntityKeys));
-      }
+    CSB_RETURN_IF_ERROR(check_keys(node, kEntityKeys, subject + ": "));
+    if (std::optional<YAML::Node> description = member(node, "description")) {
+      CSB_RETURN_IF_ERROR(scalar(*description, subject + ": description", entity.description));
     }
+    std::optional<YAML::Node> fields = member(node, "fields");
+    std::optional<YAML::Node> unique = member(node, "unique");
     if (!fields) return error(key.Mark(), subject + ": missing 'fields'");
     if (!fields->IsMap()) return error(fields->Mark(), subject + ": fields must be a mapping of field name to attributes");
 
@@ -268,10 +283,8 @@ class Loader {
         if (entity.field(name) == nullptr) {
           std::vector<std::string> known;
           for (const Field& f : entity.fields) known.push_back(f.name);
-          std::string message = subject + ": unique names unknown field '" + name + "'";
-          std::string suggestion = util::closest_match(name, known);
-          if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
-          return error(column.Mark(), message);
+          return error(column.Mark(),
+                       with_suggestion(subject + ": unique names unknown field '" + name + "'", name, known));
         }
         columns.push_back(std::move(name));
       }
@@ -286,32 +299,16 @@ class Loader {
     field.line = key.Mark().line + 1;
     if (!node.IsMap()) return error(key.Mark(), subject + ": expected a mapping of attributes (type, required, pii, …)");
 
-    std::optional<YAML::Node> type, max_length, precision, scale, values, pii, references;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      std::string k = it->first.Scalar();
-      const YAML::Node& v = it->second;
-      if (k == "type") {
-        type = v;
-      } else if (k == "max_length") {
-        max_length = v;
-      } else if (k == "precision") {
-        precision = v;
-      } else if (k == "scale") {
-        scale = v;
-      } else if (k == "values") {
-        values = v;
-      } else if (k == "required") {
-        CSB_RETURN_IF_ERROR(boolean(v, subject + ": required", field.required));
-      } else if (k == "pii") {
-        pii = v;
-      } else if (k == "references") {
-        references = v;
-      } else if (k == "description") {
-        CSB_RETURN_IF_ERROR(scalar(v, subject + ": description", field.description));
-      } else {
-        return error(it->first.Mark(), subject + ": " + unknown_key_message(k, kFieldKeys));
-      }
+    CSB_RETURN_IF_ERROR(check_keys(node, kFieldKeys, subject + ": "));
+    if (std::optional<YAML::Node> required = member(node, "required")) {
+      CSB_RETURN_IF_ERROR(boolean(*required, subject + ": required", field.required));
     }
+    if (std::optional<YAML::Node> description = member(node, "description")) {
+      CSB_RETURN_IF_ERROR(scalar(*description, subject + ": description", field.description));
+    }
+    std::optional<YAML::Node> type = member(node, "type");
+    std::optional<YAML::Node> pii = member(node, "pii");
+    std::optional<YAML::Node> references = member(node, "references");
 
     if (references) {
       CSB_RETURN_IF_ERROR(scalar(*references, subject + ": references", field.references));
@@ -335,7 +332,7 @@ class Loader {
       return error(type->Mark(), subject + ": type id needs 'references' (the entity whose id it holds)");
     }
 
-    CSB_RETURN_IF_ERROR(load_type_attributes(subject, key, max_length, precision, scale, values, field));
+    CSB_RETURN_IF_ERROR(load_type_attributes(subject, key, node, field));
 
     if (pii) {
       std::string pii_name;
@@ -352,10 +349,12 @@ class Loader {
     return Status::ok();
   }
 
-  Status load_type_attributes(const std::string& subject, const YAML::Node& key,
-                              const std::optional<YAML::Node>& max_length, const std::optional<YAML::Node>& precision,
-                              const std::optional<YAML::Node>& scale, const std::optional<YAML::Node>& values,
+  Status load_type_attributes(const std::string& subject, const YAML::Node& key, const YAML::Node& node,
                               Field& field) {
+    std::optional<YAML::Node> max_length = member(node, "max_length");
+    std::optional<YAML::Node> precision = member(node, "precision");
+    std::optional<YAML::Node> scale = member(node, "scale");
+    std::optional<YAML::Node> values = member(node, "values");
     const std::string type = field_type_name(field.type);
     if (max_length && field.type != FieldType::kString) {
       return error(max_length->Mark(), subject + ": max_length applies to string fields, not " + type);
@@ -406,11 +405,9 @@ class Loader {
       const Entity& entity = model.entities[ref.entity];
       const Field& field = entity.fields[ref.field];
       if (model.entity(field.references) == nullptr) {
-        std::string message = "field '" + entity.name + "." + field.name + "': references unknown entity '" +
-                              field.references + "'";
-        std::string suggestion = util::closest_match(field.references, names);
-        if (!suggestion.empty()) message += ", did you mean '" + suggestion + "'?";
-        return error(ref.mark, message);
+        return error(ref.mark, with_suggestion("field '" + entity.name + "." + field.name +
+                                                   "': references unknown entity '" + field.references + "'",
+                                               field.references, names));
       }
     }
     return Status::ok();
@@ -433,7 +430,7 @@ class Loader {
         if (found || ref.entity != e) continue;
         const Field& field = model.entities[e].fields[ref.field];
         size_t target = index.at(field.references);
-        if (target == e) continue;  // self-references (ticket.merged_into_id) are loaded in a second pass
+        if (target == e) continue;  // ticket.merged_into_id: a row may point at a row of its own table
         if (marks[target] == Visit::kOnPath) {
           std::string cycle;
           auto start = std::find(path.begin(), path.end(), target);
@@ -588,6 +585,10 @@ Result<Model> load_model(std::string_view yaml_text, const std::string& file_nam
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
     return loader.load(root);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops runaway nesting (a fuzz-found stack overflow) with the
+    // unhelpful text "bad file".
+    return loader.error(e.mark, "invalid YAML: nested too deeply");
   } catch (const YAML::Exception& e) {
     return loader.error(e.mark, "invalid YAML: " + e.msg);
   } catch (const std::exception& e) {

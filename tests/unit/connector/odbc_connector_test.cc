@@ -1,1 +1,580 @@
-// (tests to be written)
+#include "connector/odbc_connector.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace csbridge::connector {
+namespace {
+
+using Cell = std::optional<std::string>;
+using Row = std::vector<Cell>;
+
+// What differs between the three engines in the DDL the tests write and in
+// what describe() reports back for it.
+struct Dialect {
+  std::string engine;  // SourceInfo::engine
+  char quote;
+  std::string text_type, decimal_type, timestamp_type, bool_type, blob_type;
+  std::string text_declared, decimal_declared, timestamp_declared, bool_declared, blob_declared;
+  bool fk_names;  // SQLite reports unnamed foreign keys
+};
+
+const Dialect kMariaDb{"MariaDB", '`',
+                       "LONGTEXT", "DECIMAL(10,2)", "DATETIME(6)", "BIT(1)", "LONGBLOB",
+                       "longtext", "decimal(10,2)", "datetime", "bit", "longblob", true};
+const Dialect kPostgres{"PostgreSQL", '"',
+                        "TEXT", "NUMERIC(10,2)", "TIMESTAMP(6)", "BOOLEAN", "BYTEA",
+                        "text", "numeric(10,2)", "timestamp", "bool", "bytea", true};
+const Dialect kSqlite{"SQLite", '"',
+                      "TEXT", "DECIMAL(10,2)", "TIMESTAMP", "BOOLEAN", "BLOB",
+                      "text", "decimal(10,2)", "timestamp", "boolean", "blob", false};
+
+struct Target {
+  std::string label;
+  std::string connection;  // "odbc:…"
+  const Dialect* dialect;
+};
+
+// The three drivers; the SQLite database lives in `dir`.
+std::vector<Target> targets(const test::TempDir& dir) {
+  return {
+      {"MariaDB", test::require_env("CSBRIDGE_TEST_MARIADB_ODBC"), &kMariaDb},
+      {"PostgreSQL", test::require_env("CSBRIDGE_TEST_PG_ODBC"), &kPostgres},
+      {"SQLite3", "odbc:Driver={SQLite3};Database=" + (dir.path() / "odbc.db").string(), &kSqlite},
+  };
+}
+
+// Runs `check` once per driver, each in its own SUBCASE.
+void for_each_driver(const std::function<void(const Target&)>& check) {
+  test::TempDir dir;
+  for (const Target& t : targets(dir)) {
+    SUBCASE(t.label.c_str()) { check(t); }
+  }
+}
+
+ConnectionString parsed(const std::string& text) {
+  Result<ConnectionString> conn = parse_connection_string(text);
+  REQUIRE(conn.is_ok());
+  return conn.value();
+}
+
+std::unique_ptr<Connector> open_ok(const std::string& text) {
+  Result<std::unique_ptr<Connector>> c = open_odbc(parsed(text));
+  INFO(c.status().message());
+  REQUIRE(c.is_ok());
+  return std::move(c).value();
+}
+
+std::string unique_suffix() {
+  static int counter = 0;
+  return std::to_string(::getpid()) + "_" + std::to_string(counter++);
+}
+
+std::string quoted(const Dialect& d, const std::string& name) { return d.quote + name + d.quote; }
+
+const std::vector<std::string> kColumns = {"id", "part", "customer name", "note", "body",
+                                           "amount", "created", "flag", "payload", "parent_id"};
+constexpr size_t kRows = 2500;
+constexpr size_t kBigRow = 7;
+
+std::string big_text() {
+  std::string s;
+  while (s.size() < 200 * 1024) s += "工单正文 line " + std::to_string(s.size()) + " 'quoted' \"dq\";\n";
+  return s;
+}
+
+// Row `i` of the generated table, in canonical text form.
+Row expected_row(size_t i) {
+  static const std::string big = big_text();
+  std::string n = std::to_string(i);
+  Row r;
+  r.push_back(n);
+  r.push_back(i % 2 ? std::string("东") : std::string("west"));
+  r.push_back("客户 " + n);
+  r.push_back(i % 3 == 0 ? Cell() : i % 3 == 1 ? Cell("") : Cell("备注 " + n));
+  r.push_back(i == kBigRow ? Cell(big) : i % 5 == 0 ? Cell() : Cell("正文 'q' \"dq\" ;semi\nline " + n));
+  r.push_back(i % 4 == 0 ? Cell() : Cell((i % 2 ? "-" : "") + n + ".25"));
+  r.push_back(i % 2 ? std::string("2024-01-02 03:04:05.123456") : std::string("2023-12-31 23:59:59"));
+  r.push_back(i % 3 == 0 ? Cell("true") : i % 3 == 1 ? Cell("false") : Cell());
+  r.push_back(i % 6 == 0 ? Cell() : i % 6 == 1 ? Cell("") : Cell(std::string("\x00\xff\x01", 3) + n));
+  r.push_back(i % 2 ? Cell("1") : Cell());
+  return r;
+}
+
+Batch batch_of(size_t first, size_t count) {
+  Batch b(kColumns.size());
+  for (size_t i = first; i < first + count; ++i) {
+    for (const Cell& c : expected_row(i)) {
+      if (c) b.append(*c);
+      else b.append_null();
+    }
+  }
+  return b;
+}
+
+Row row_of(const Batch& b, size_t row) {
+  Row r;
+  for (size_t c = 0; c < b.columns(); ++c) {
+    std::optional<std::string_view> v = b.value(row, c);
+    r.push_back(v ? Cell(std::string(*v)) : Cell());
+  }
+  return r;
+}
+
+// A parent and a child table with a unique name, dropped when this dies.
+struct Tables {
+  Connector& conn;
+  const Dialect& d;
+  std::string suffix = unique_suffix();
+  std::string parent = "csb_odbc_" + suffix + "_parent";
+  std::string child = "csb odbc " + suffix + " ticket";  // an identifier with spaces
+  std::string index = "csb_ix_" + suffix;
+  std::string fk = "csb_fk_" + suffix;
+
+  Tables(Connector& c, const Dialect& dialect) : conn(c), d(dialect) {
+    std::string ddl =
+        "CREATE TABLE " + quoted(d, parent) + " (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(20));\n"
+        "CREATE TABLE " + quoted(d, child) + " (\n"
+        "  id INTEGER NOT NULL,\n"
+        "  part VARCHAR(10) NOT NULL,\n"
+        "  " + quoted(d, "customer name") + " VARCHAR(40) NOT NULL,\n"
+        "  note VARCHAR(20),\n"
+        "  body " + d.text_type + ",\n"
+        "  amount " + d.decimal_type + ",\n"
+        "  created " + d.timestamp_type + " NOT NULL,\n"
+        "  flag " + d.bool_type + ",\n"
+        "  payload " + d.blob_type + ",\n"
+        "  parent_id INTEGER,\n"
+        "  PRIMARY KEY (id, part),\n"
+        "  UNIQUE (" + quoted(d, "customer name") + "),\n"
+        "  CONSTRAINT " + quoted(d, fk) + " FOREIGN KEY (parent_id) REFERENCES " + quoted(d, parent) + " (id)\n"
+        "); -- the index follows; a ';' inside a comment does not split\n"
+        "CREATE INDEX " + quoted(d, index) + " ON " + quoted(d, child) + " (amount, note);";
+    Status s = conn.execute(ddl);
+    INFO(s.message());
+    REQUIRE(s.is_ok());
+  }
+  ~Tables() {
+    (void)conn.execute("DROP TABLE " + quoted(d, child));
+    (void)conn.execute("DROP TABLE " + quoted(d, parent));
+  }
+
+  TableRef child_ref() const { return {d.engine == "PostgreSQL" ? "public" : "", child}; }
+  TableRef parent_ref() const { return {d.engine == "PostgreSQL" ? "public" : "", parent}; }
+
+  void load_parent() {
+    Result<std::unique_ptr<RowWriter>> w = conn.write({parent_ref(), {"id", "name"}});
+    INFO(w.status().message());
+    REQUIRE(w.is_ok());
+    Batch b(2);
+    b.append("1");
+    b.append("总部");
+    REQUIRE((*w)->write(b).is_ok());
+    REQUIRE((*w)->finish().is_ok());
+  }
+
+  void load_child() {
+    Result<std::unique_ptr<RowWriter>> w = conn.write({child_ref(), kColumns});
+    INFO(w.status().message());
+    REQUIRE(w.is_ok());
+    for (size_t first = 0; first < kRows; first += 700) {
+      Status s = (*w)->write(batch_of(first, std::min<size_t>(700, kRows - first)));
+      INFO(s.message());
+      REQUIRE(s.is_ok());
+    }
+    Status s = (*w)->finish();
+    INFO(s.message());
+    REQUIRE(s.is_ok());
+  }
+};
+
+const ColumnInfo* find_column(const TableInfo& info, const std::string& name) {
+  for (const ColumnInfo& c : info.columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+const IndexInfo* find_index(const TableInfo& info, const std::vector<std::string>& columns) {
+  for (const IndexInfo& i : info.indexes) {
+    if (i.columns == columns) return &i;
+  }
+  return nullptr;
+}
+
+TEST_CASE("odbc connector: info names the engine and hides the password") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    CHECK(conn->backend() == "odbc");
+    Result<SourceInfo> info = conn->info();
+    REQUIRE(info.is_ok());
+    CHECK(info->engine == t.dialect->engine);
+    CHECK_FALSE(info->version.empty());
+    CHECK(info->redacted == parsed(t.connection).redacted());
+    if (t.dialect->engine != "SQLite") {
+      CHECK(info->redacted.find("Pwd=***") != std::string::npos);
+    }
+  });
+}
+
+TEST_CASE("odbc connector: written rows read back exactly, in batches of 1000/1000/500") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    Tables tables(*conn, *t.dialect);
+    tables.load_parent();
+    tables.load_child();
+
+    Result<RowCount> count = conn->count(tables.child_ref());
+    INFO(count.status().message());
+    REQUIRE(count.is_ok());
+    CHECK(count->rows == static_cast<int64_t>(kRows));
+    CHECK(count->exact);
+    Result<RowCount> estimate = conn->count(tables.child_ref(), true);
+    REQUIRE(estimate.is_ok());
+    CHECK(estimate->rows == static_cast<int64_t>(kRows));
+    CHECK(estimate->exact);
+
+    ReadRequest request;
+    request.table = tables.child_ref();
+    request.order_by = {"id"};
+    request.batch_rows = 1000;
+    Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+    INFO(reader.status().message());
+    REQUIRE(reader.is_ok());
+    std::vector<std::string> names;
+    for (const ColumnInfo& c : (*reader)->columns()) names.push_back(c.name);
+    CHECK(names == kColumns);
+
+    std::vector<size_t> sizes;
+    size_t next_row = 0, mismatches = 0;
+    Batch batch;
+    for (;;) {
+      Result<bool> more = (*reader)->next(batch);
+      INFO(more.status().message());
+      REQUIRE(more.is_ok());
+      if (!*more) break;
+      sizes.push_back(batch.rows());
+      for (size_t r = 0; r < batch.rows(); ++r, ++next_row) {
+        Row got = row_of(batch, r);
+        Row want = expected_row(next_row);
+        if (got != want && ++mismatches <= 3) {
+          for (size_t c = 0; c < got.size(); ++c) {
+            if (got[c] == want[c]) continue;
+            INFO("row " << next_row << " column " << kColumns[c]);
+            CHECK(got[c].value_or("<NULL>").substr(0, 80) == want[c].value_or("<NULL>").substr(0, 80));
+            CHECK(got[c].value_or("<NULL>").size() == want[c].value_or("<NULL>").size());
+          }
+        }
+      }
+    }
+    CHECK(mismatches == 0);
+    CHECK(sizes == std::vector<size_t>{1000, 1000, 500});
+    CHECK((*reader)->take_rejects().empty());
+    CHECK_FALSE(*(*reader)->next(batch));  // stays exhausted
+    CHECK(batch.empty());
+  });
+}
+
+TEST_CASE("odbc connector: a 200 KB text value is read back whole, never truncated") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    Tables tables(*conn, *t.dialect);
+    tables.load_parent();
+    tables.load_child();
+    ReadRequest request;
+    request.table = tables.child_ref();
+    request.columns = {"body", "id"};
+    request.where = "id = " + std::to_string(kBigRow);
+    Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+    INFO(reader.status().message());
+    REQUIRE(reader.is_ok());
+    Batch batch;
+    REQUIRE(*(*reader)->next(batch));
+    REQUIRE(batch.rows() == 1);
+    CHECK(batch.get(0, 0).size() == big_text().size());
+    CHECK(batch.get(0, 0) == big_text());
+    CHECK(batch.get(0, 1) == std::to_string(kBigRow));
+  });
+}
+
+TEST_CASE("odbc connector: read with columns, where, order and limit") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    Tables tables(*conn, *t.dialect);
+    tables.load_parent();
+    tables.load_child();
+    ReadRequest request;
+    request.table = tables.child_ref();
+    request.columns = {"customer name", "note", "flag"};
+    request.where = "id >= 10";
+    request.order_by = {"id"};
+    request.limit = 4;
+    request.batch_rows = 3;
+    Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+    INFO(reader.status().message());
+    REQUIRE(reader.is_ok());
+    REQUIRE((*reader)->columns().size() == 3);
+    CHECK((*reader)->columns()[0].name == "customer name");
+    std::vector<Row> rows;
+    Batch batch;
+    while (*(*reader)->next(batch)) {
+      CHECK(batch.rows() <= 3);
+      for (size_t r = 0; r < batch.rows(); ++r) rows.push_back(row_of(batch, r));
+    }
+    std::vector<Row> want;
+    for (size_t i = 10; i < 14; ++i) {
+      Row full = expected_row(i);
+      want.push_back({full[2], full[3], full[7]});
+    }
+    CHECK(rows == want);
+    CHECK(rows[1][1] == Cell(""));  // the empty string is not NULL
+    CHECK(rows[2][1] == Cell());
+  });
+}
+
+TEST_CASE("odbc connector: describe reports columns, keys, indexes and foreign keys") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    const Dialect& d = *t.dialect;
+    Tables tables(*conn, d);
+
+    Result<std::vector<TableRef>> listed = conn->list_tables();
+    INFO(listed.status().message());
+    REQUIRE(listed.is_ok());
+    CHECK(std::count(listed->begin(), listed->end(), tables.child_ref()) == 1);
+    CHECK(std::count(listed->begin(), listed->end(), tables.parent_ref()) == 1);
+
+    Result<TableInfo> info = conn->describe(tables.child_ref());
+    INFO(info.status().message());
+    REQUIRE(info.is_ok());
+    CHECK(info->ref == tables.child_ref());
+    CHECK_FALSE(info->is_view);
+    std::vector<std::string> names;
+    for (const ColumnInfo& c : info->columns) names.push_back(c.name);
+    CHECK(names == kColumns);
+
+    struct Expect {
+      std::string column, declared;
+      ValueType type;
+      bool nullable;
+    };
+    std::vector<Expect> expects = {
+        {"id", d.engine == "PostgreSQL" ? "int4" : d.engine == "MariaDB" ? "int" : "integer", ValueType::kInteger, false},
+        {"customer name", "varchar(40)", ValueType::kText, false},
+        {"note", "varchar(20)", ValueType::kText, true},
+        {"body", d.text_declared, ValueType::kText, true},
+        {"amount", d.decimal_declared, ValueType::kDecimal, true},
+        {"created", d.timestamp_declared, ValueType::kTimestamp, false},
+        {"flag", d.bool_declared, ValueType::kBoolean, true},
+        {"payload", d.blob_declared, ValueType::kBinary, true},
+    };
+    for (const Expect& e : expects) {
+      INFO("column " << e.column);
+      const ColumnInfo* c = find_column(*info, e.column);
+      REQUIRE(c != nullptr);
+      CHECK(c->declared_type == e.declared);
+      CHECK(value_type_name(c->type) == std::string(value_type_name(e.type)));
+      CHECK(c->nullable == e.nullable);
+    }
+
+    CHECK(info->primary_key == std::vector<std::string>{"id", "part"});
+    const IndexInfo* unique = find_index(*info, {"customer name"});
+    REQUIRE(unique != nullptr);
+    CHECK(unique->unique);
+    const IndexInfo* plain = find_index(*info, {"amount", "note"});
+    REQUIRE(plain != nullptr);
+    CHECK(plain->name == tables.index);
+    CHECK_FALSE(plain->unique);
+    CHECK(find_index(*info, {"id", "part"}) == nullptr);  // the primary key is not repeated
+
+    REQUIRE(info->foreign_keys.size() == 1);
+    const ForeignKey& fk = info->foreign_keys[0];
+    CHECK(fk.columns == std::vector<std::string>{"parent_id"});
+    CHECK(fk.ref_table == tables.parent_ref());
+    CHECK(fk.ref_columns == std::vector<std::string>{"id"});
+    CHECK(fk.name == (d.fk_names ? tables.fk : ""));
+
+    Result<TableInfo> parent = conn->describe(tables.parent_ref());
+    REQUIRE(parent.is_ok());
+    CHECK(parent->primary_key == std::vector<std::string>{"id"});
+    CHECK(parent->foreign_keys.empty());
+  });
+}
+
+TEST_CASE("odbc connector: a writer destroyed without finish() rolls back") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    Tables tables(*conn, *t.dialect);
+    tables.load_parent();
+    {
+      Result<std::unique_ptr<RowWriter>> w = conn->write({tables.child_ref(), kColumns});
+      REQUIRE(w.is_ok());
+      REQUIRE((*w)->write(batch_of(0, 10)).is_ok());
+    }
+    Result<RowCount> count = conn->count(tables.child_ref());
+    REQUIRE(count.is_ok());
+    CHECK(count->rows == 0);
+    // The connection is usable again: autocommit is back on.
+    REQUIRE(conn->execute("INSERT INTO " + quoted(*t.dialect, tables.parent) + " (id, name) VALUES (2, 'a;b')").is_ok());
+    Result<RowCount> parents = conn->count(tables.parent_ref());
+    REQUIRE(parents.is_ok());
+    CHECK(parents->rows == 2);
+  });
+}
+
+TEST_CASE("odbc connector: execute runs a script in one transaction") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    const Dialect& d = *t.dialect;
+    Tables tables(*conn, d);
+    std::string parent = quoted(d, tables.parent);
+    Status s = conn->execute("INSERT INTO " + parent + " (id, name) VALUES (1, 'x;y');\n"
+                             "INSERT INTO csb_no_such_table_odbc VALUES (1);");
+    REQUIRE_FALSE(s.is_ok());
+    CHECK(s.message().rfind("statement 2 of 2 failed on " + parsed(t.connection).redacted() + ": ", 0) == 0);
+    Result<RowCount> count = conn->count(tables.parent_ref());
+    REQUIRE(count.is_ok());
+    CHECK(count->rows == 0);  // statement 1 was rolled back
+
+    REQUIRE(conn->execute("INSERT INTO " + parent + " (id, name) VALUES (1, 'x;y');; ;\n-- done;\n").is_ok());
+    ReadRequest request;
+    request.table = tables.parent_ref();
+    Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+    REQUIRE(reader.is_ok());
+    Batch batch;
+    REQUIRE(*(*reader)->next(batch));
+    CHECK(row_of(batch, 0) == Row{Cell("1"), Cell("x;y")});
+  });
+}
+
+TEST_CASE("odbc connector: bad input") {
+  test::TempDir dir;
+  const std::vector<Target> all = targets(dir);
+  const Target& mariadb = all[0];
+
+  SUBCASE("missing driver") {
+    std::string text = "odbc:Driver={No Such Driver};Server=127.0.0.1;Uid=u;Pwd=s3cr3t-pw";
+    Result<std::unique_ptr<Connector>> c = open_odbc(parsed(text));
+    REQUIRE_FALSE(c.is_ok());
+    CHECK(c.status().code() == ErrorCode::kUnreachable);
+    const std::string& m = c.status().message();
+    CHECK(m.rfind("cannot connect to odbc:Driver={No Such Driver};Server=127.0.0.1;Uid=u;Pwd=***: "
+                  "ODBC driver 'No Such Driver' is not installed (IM002); installed drivers: ",
+                  0) == 0);
+    CHECK(m.find("MariaDB Unicode") != std::string::npos);
+    CHECK(m.find("s3cr3t-pw") == std::string::npos);
+    CHECK(m.find('\n') == std::string::npos);
+  }
+  SUBCASE("undefined data source") {
+    Result<std::unique_ptr<Connector>> c = open_odbc(parsed("odbc:DSN=csb_no_such_dsn;PWD={a;b}"));
+    REQUIRE_FALSE(c.is_ok());
+    CHECK(c.status().code() == ErrorCode::kUnreachable);
+    CHECK(c.status().message().rfind("cannot connect to odbc:DSN=csb_no_such_dsn;PWD=***: ODBC data source "
+                                     "'csb_no_such_dsn' is not defined (IM002); defined data sources: ",
+                                     0) == 0);
+    CHECK(c.status().message().find("a;b") == std::string::npos);
+  }
+  SUBCASE("wrong password") {
+    std::string text = mariadb.connection;
+    size_t pwd = text.find("Pwd=");
+    REQUIRE(pwd != std::string::npos);
+    text = text.substr(0, pwd) + "Pwd=Wrong-Secret-42";
+    Result<std::unique_ptr<Connector>> c = open_odbc(parsed(text));
+    REQUIRE_FALSE(c.is_ok());
+    CHECK(c.status().code() == ErrorCode::kUnreachable);
+    const std::string& m = c.status().message();
+    CHECK(m.rfind("cannot connect to " + parsed(text).redacted() + ": ", 0) == 0);
+    CHECK(m.find("(28000)") != std::string::npos);
+    CHECK(m.find("Wrong-Secret-42") == std::string::npos);
+  }
+  SUBCASE("unreachable host") {
+    std::string text = "odbc:Driver={MariaDB Unicode};Server=127.0.0.1;Port=1;Uid=u;Pwd=s3cr3t-pw";
+    Result<std::unique_ptr<Connector>> c = open_odbc(parsed(text));
+    REQUIRE_FALSE(c.is_ok());
+    CHECK(c.status().code() == ErrorCode::kUnreachable);
+    CHECK(c.status().message().rfind("cannot connect to " + parsed(text).redacted() + ": ", 0) == 0);
+    CHECK(c.status().message().find("s3cr3t-pw") == std::string::npos);
+  }
+  for (const Target& t : all) {
+    SUBCASE((t.label + ": unknown table").c_str()) {
+      auto conn = open_ok(t.connection);
+      std::string where = parsed(t.connection).redacted();
+      TableRef missing{"", "csb_no_such_table_odbc"};
+      std::string message = "table 'csb_no_such_table_odbc' not found in " + where;
+      Result<TableInfo> info = conn->describe(missing);
+      CHECK(info.status().code() == ErrorCode::kNotFound);
+      CHECK(info.status().message() == message);
+      Result<RowCount> count = conn->count(missing);
+      CHECK(count.status().code() == ErrorCode::kNotFound);
+      CHECK(count.status().message() == message);
+      ReadRequest request;
+      request.table = missing;
+      Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+      CHECK(reader.status().code() == ErrorCode::kNotFound);
+      CHECK(reader.status().message() == message);
+      Result<std::unique_ptr<RowWriter>> writer = conn->write({missing, {"a"}});
+      CHECK(writer.status().code() == ErrorCode::kNotFound);
+      CHECK(writer.status().message() == message);
+    }
+    SUBCASE((t.label + ": unknown column").c_str()) {
+      auto conn = open_ok(t.connection);
+      Tables tables(*conn, *t.dialect);
+      ReadRequest request;
+      request.table = tables.parent_ref();
+      request.columns = {"id", "nope"};
+      Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+      CHECK(reader.status().code() == ErrorCode::kNotFound);
+      CHECK(reader.status().message() == "column 'nope' not found in table " + tables.parent_ref().display());
+      request.columns = {};
+      request.order_by = {"nope"};
+      CHECK(conn->read(request).status().code() == ErrorCode::kNotFound);
+      Result<std::unique_ptr<RowWriter>> writer = conn->write({tables.parent_ref(), {"id", "nope"}});
+      CHECK(writer.status().code() == ErrorCode::kNotFound);
+    }
+    SUBCASE((t.label + ": batch with the wrong width, second writer").c_str()) {
+      auto conn = open_ok(t.connection);
+      Tables tables(*conn, *t.dialect);
+      Result<std::unique_ptr<RowWriter>> w = conn->write({tables.parent_ref(), {"id", "name"}});
+      REQUIRE(w.is_ok());
+      Batch narrow(1);
+      narrow.append("1");
+      Status s = (*w)->write(narrow);
+      CHECK(s.code() == ErrorCode::kInvalidArgument);
+      CHECK(s.message() == "batch for " + tables.parent_ref().display() + " has 1 columns, the writer expects 2");
+      Result<std::unique_ptr<RowWriter>> second = conn->write({tables.parent_ref(), {"id"}});
+      CHECK(second.status().code() == ErrorCode::kInvalidArgument);
+      CHECK(second.status().message() == "cannot write " + tables.parent_ref().display() + " on " +
+                                             parsed(t.connection).redacted() +
+                                             ": another writer or script is still open on this connection");
+      CHECK(conn->execute("SELECT 1").code() == ErrorCode::kInvalidArgument);
+    }
+    SUBCASE((t.label + ": a duplicate key fails the write, naming the row").c_str()) {
+      auto conn = open_ok(t.connection);
+      Tables tables(*conn, *t.dialect);
+      Result<std::unique_ptr<RowWriter>> w = conn->write({tables.parent_ref(), {"id", "name"}});
+      REQUIRE(w.is_ok());
+      Batch b(2);
+      for (const char* id : {"1", "2", "2"}) {
+        b.append(id);
+        b.append("n");
+      }
+      Status s = (*w)->write(b);
+      INFO(s.message());
+      REQUIRE_FALSE(s.is_ok());
+      CHECK(s.message().rfind("writing " + tables.parent_ref().display() + " to " + parsed(t.connection).redacted() +
+                                  ", row ",
+                              0) == 0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace csbridge::connector

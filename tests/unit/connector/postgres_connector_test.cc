@@ -91,6 +91,12 @@ std::vector<Row> read_all(Connector& db, const ReadRequest& request, std::vector
   return rows;
 }
 
+ReadRequest reading(const TableRef& table) {
+  ReadRequest request;
+  request.table = table;
+  return request;
+}
+
 Batch batch_of(size_t columns, const std::vector<Row>& rows) {
   Batch b(columns);
   for (const Row& row : rows) {
@@ -228,7 +234,7 @@ TEST_CASE("postgres connector: list_tables and describe") {
       CREATE TYPE {s}.mood AS ENUM ('ok', 'sad');
       CREATE TABLE {s}.typed (flag boolean, data bytea, amount {s}.money_amount, tags integer[], m {s}.mood,
                               d date, r double precision, j jsonb);
-      CREATE INDEX typed_lower_idx ON {s}.typed (flag, lower(m::text));)");
+      CREATE INDEX typed_expr_idx ON {s}.typed (flag, (d + 1));)");
     auto t = pg.db().describe(pg.table("typed"));
     REQUIRE_MESSAGE(t.is_ok(), t.status().message());
     REQUIRE(t->columns.size() == 8);
@@ -240,7 +246,7 @@ TEST_CASE("postgres connector: list_tables and describe") {
     CHECK(t->columns[2].declared_type == pg.name() + ".money_amount");
     CHECK(t->columns[3].declared_type == "integer[]");
     REQUIRE(t->indexes.size() == 1);
-    CHECK(t->indexes[0].columns == std::vector<std::string>{"flag", "lower((m)::text)"});
+    CHECK(t->indexes[0].columns == std::vector<std::string>{"flag", "(d + 1)"});
   }
 }
 
@@ -262,7 +268,7 @@ TEST_CASE("postgres connector: values round-trip through write then read") {
   Status s = write_rows(pg.db(), pg.table("vals"), columns, written);
   REQUIRE_MESSAGE(s.is_ok(), s.message());
 
-  ReadRequest request{pg.table("vals")};
+  ReadRequest request = reading(pg.table("vals"));
   request.order_by = {"id"};
   std::vector<Row> read = read_all(pg.db(), request);
   const std::vector<Row> expected{
@@ -287,7 +293,7 @@ TEST_CASE("postgres connector: read with columns, where, order_by and limit") {
   create_catalog_tables(pg);
   pg.run(R"(INSERT INTO {s}."客户 ""order"" table" ("select", "名字") VALUES (1, '一'), (2, '二'), (3, NULL), (4, '四'))");
 
-  ReadRequest request{pg.table(kWeird)};
+  ReadRequest request = reading(pg.table(kWeird));
   request.columns = {"名字", "select"};
 
   SUBCASE("all of them") {
@@ -329,6 +335,15 @@ TEST_CASE("postgres connector: read with columns, where, order_by and limit") {
     CHECK(reader.status().message() ==
           "reading table " + pg.name() + "." + kWeird + " where \"select\" = = 1: syntax error at or near \"=\"");
   }
+  SUBCASE("where cannot add a second statement") {
+    request.where = "true); DROP TABLE " + pg.name() + ".customers; SELECT (1";
+    auto reader = pg.db().read(request);
+    REQUIRE_FALSE(reader.is_ok());
+    CHECK(reader.status().code() == ErrorCode::kInvalidArgument);
+    CHECK(reader.status().message() ==
+          "reading table " + pg.name() + "." + kWeird + " where " + request.where + ": syntax error at or near \";\"");
+    CHECK(pg.db().describe(pg.table("customers")).is_ok());
+  }
   SUBCASE("where that fails while rows stream") {
     request.where = "1 / (\"select\" - 3) > 0";
     request.order_by = {"select"};
@@ -346,7 +361,7 @@ TEST_CASE("postgres connector: read with columns, where, order_by and limit") {
 TEST_CASE("postgres connector: read batches hold at most batch_rows") {
   PgSchema pg;
   pg.run("CREATE TABLE {s}.many AS SELECT g AS id, 'row ' || g AS label FROM generate_series(1, 2500) g");
-  ReadRequest request{pg.table("many")};
+  ReadRequest request = reading(pg.table("many"));
   request.batch_rows = 1000;
   request.order_by = {"id"};
   std::vector<size_t> sizes;
@@ -410,8 +425,9 @@ TEST_CASE("postgres connector: connection failures are kUnreachable and never sh
   const std::string secret = "Wr0ng-s3cret";
   SUBCASE("wrong password in a URI") {
     target = with_password(secret);
-    expected = "cannot connect to postgres '" + with_password("***") + "': connection to server at \"127.0.0.1\", port " +
-               pg_port() + " failed: FATAL:  password authentication failed for user \"csbridge\"";
+    expected = "cannot connect to postgres '" + with_password("***") +
+               "': connection to server at \"127.0.0.1\", port " + pg_port() +
+               " failed: FATAL:  password authentication failed for user \"csbridge\"";
   }
   SUBCASE("wrong password in key/value form") {
     target = "host=127.0.0.1 port=" + pg_port() + " dbname=csbridge_test user=csbridge password=" + secret;
@@ -426,7 +442,8 @@ TEST_CASE("postgres connector: connection failures are kUnreachable and never sh
   }
   SUBCASE("unknown database") {
     target = util::replace_all(pg_uri(), "/csbridge_test", "/no_such_db");
-    expected = "cannot connect to postgres '" + util::replace_all(with_password("***"), "/csbridge_test", "/no_such_db") +
+    expected = "cannot connect to postgres '" +
+               util::replace_all(with_password("***"), "/csbridge_test", "/no_such_db") +
                "': connection to server at \"127.0.0.1\", port " + pg_port() +
                " failed: FATAL:  database \"no_such_db\" does not exist";
   }
@@ -447,7 +464,7 @@ TEST_CASE("postgres connector: an unknown table is kNotFound") {
   SUBCASE("describe") { status = pg.db().describe(missing).status(); }
   SUBCASE("count") { status = pg.db().count(missing).status(); }
   SUBCASE("count estimate") { status = pg.db().count(missing, true).status(); }
-  SUBCASE("read") { status = pg.db().read({missing}).status(); }
+  SUBCASE("read") { status = pg.db().read(reading(missing)).status(); }
   SUBCASE("write") { status = pg.db().write({missing, {"id"}}).status(); }
   CHECK(status.code() == ErrorCode::kNotFound);
   CHECK(status.message() == message);
@@ -484,8 +501,8 @@ TEST_CASE("postgres connector: write errors name the table, batch row and column
   SUBCASE("a duplicate key") {
     Status s = (*writer)->write(batch_of(2, {{"1", "a"}, {"2", "b"}, {"1", "c"}}));
     CHECK(s.code() == ErrorCode::kData);
-    CHECK(s.message() == "table " + pg.name() +
-                             ".notes, row 3 of the batch: duplicate key value violates unique constraint \"notes_pkey\"");
+    CHECK(s.message() == "table " + pg.name() + ".notes, row 3 of the batch: " +
+                             "duplicate key value violates unique constraint \"notes_pkey\"");
   }
   SUBCASE("a batch of the wrong width") {
     Status s = (*writer)->write(batch_of(1, {{"1"}}));

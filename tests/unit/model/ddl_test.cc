@@ -267,7 +267,7 @@ TEST_CASE("ddl: the SQLite DDL applies to an empty database") {
                     "source_system, source_key) VALUES (1, 'agent', 1, 'note', '2024-05-01', 'zd', 'm1')") == "");
     CHECK(db.exec("INSERT INTO ticket (status, priority, channel, created_at, source_system, source_key) "
                   "VALUES ('reopened', 'normal', 'web', '2024-05-01', 'zd', 't2')") ==
-          "CHECK constraint failed: \"status\" IN ('new', 'open', 'pending', 'on_hold', 'solved', 'closed')");
+          "CHECK constraint failed: status");
     CHECK(db.exec("INSERT INTO ticket (status, priority, channel, created_at, source_system, source_key) "
                   "VALUES ('open', 'normal', 'web', '2024-05-01', 'zd', 't1')") ==
           "UNIQUE constraint failed: ticket.source_system, ticket.source_key");
