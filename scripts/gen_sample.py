@@ -46,16 +46,27 @@ def ts(t):
 
 
 def day_safe(t):
-    """Maps [01:00, 08:00) monotonically into [07:00, 08:00) of the same day.
+    """People sleep: a time in [01:00, 08:00) moves forward into [08:00, 10:30) of the same day.
 
-    No stored timestamp falls between 01:00 and 07:00, so none can land in a DST gap when
-    MariaDB converts TIMESTAMP values through a session time zone that has DST. Monotone:
-    the order of any two times is kept, so sequences stay in order."""
+    So no stored timestamp falls between 01:00 and 08:00 and none can land in a DST gap when
+    MariaDB converts TIMESTAMP values through a session time zone that has DST. The result is
+    never earlier than the input, so times made one after another stay in order."""
     t = t.replace(microsecond=0)
     if 1 <= t.hour < 8:
-        base = t.replace(hour=1, minute=0, second=0)
-        off = (t - base).total_seconds()
-        return base.replace(hour=7) + dt.timedelta(seconds=int(off // 7))
+        off = (t - t.replace(hour=1, minute=0, second=0)).total_seconds()
+        return t.replace(hour=8, minute=0, second=0) + dt.timedelta(seconds=int(off * 150 / 420))
+    return t
+
+
+def office(t):
+    """Agents and the warehouse work 08:30-22:00: later times move to the next morning."""
+    t = t.replace(microsecond=0)
+    if t.hour >= 22:
+        off = (t - t.replace(hour=22, minute=0, second=0)).total_seconds()
+        return (t + dt.timedelta(days=1)).replace(hour=8, minute=30, second=0) + dt.timedelta(seconds=int(off / 2))
+    if t.hour < 8 or (t.hour == 8 and t.minute < 30):
+        off = (t - t.replace(hour=0, minute=0, second=0)).total_seconds()
+        return t.replace(hour=8, minute=30, second=0) + dt.timedelta(seconds=int(off / 4))
     return t
 
 
@@ -583,7 +594,7 @@ def gen_customers(orgs):
             c["email"] = "%s.%s%d@%s" % (first, last, r.randint(1, 99), r.choice(["gmail.com", "outlook.com"]))
         elif i in email_origs:
             h = r.choice(EMAIL_HANDLES)
-            c["email"] = "%s%s%d@%s" % (h[:2].capitalize(), h[2:].capitalize(), r.randint(1970, 2005), r.choice(["163.com", "126.com"]))
+            c["email"] = "%s%d@%s" % (h.capitalize(), r.randint(1970, 2005), r.choice(["163.com", "126.com"]))
         elif r.random() < 0.85:
             if r.random() < 0.35:
                 c["email"] = "%d@qq.com" % r.randint(10 ** 7, 3 * 10 ** 9)
@@ -666,7 +677,9 @@ def gen_orders(customers, orgs):
     n = 300
     end = dt.datetime(2023, 12, 30, 22, 0)
     span = (end - START).total_seconds()
-    times = sorted(day_safe(START + dt.timedelta(seconds=int(span * (r.random() ** 0.8)))) for _ in range(n))
+    times = [day_safe(START + dt.timedelta(seconds=int(span * (r.random() ** 0.8)))) for _ in range(n - 25)]
+    sale = dt.datetime(2023, 12, 10, 9, 0)  # 双12 and the days after: the open tickets of "now"
+    times = sorted(times + [day_safe(sale + dt.timedelta(seconds=r.randint(0, int((end - sale).total_seconds())))) for _ in range(25)])
     weights = {c["id"]: r.choice([1, 1, 1, 2, 3, 6]) for c in customers}
     day_seq = {}
     orders = []
@@ -694,7 +707,7 @@ def gen_orders(customers, orgs):
             paid = day_safe(t + dt.timedelta(seconds=r.randint(40, 1800)))
         ship = None
         if status in ("shipped", "completed") or (status == "refunded" and r.random() < 0.6):
-            ship = day_safe(paid + dt.timedelta(minutes=r.randint(180, 4300)))
+            ship = office(paid + dt.timedelta(minutes=r.randint(180, 4300)))
             if ship > NOW - dt.timedelta(hours=1):
                 ship, status = None, "paid"
         o = dict(id=i + 1, order_no="SO%s%03d" % (day, seq), customer_id=cust["id"], amount=amount, status=status,
@@ -807,11 +820,11 @@ SCENARIOS = {
         thanks_zh=["谢谢", "好的收到"], thanks_en=["Thank you!"]),
     "damage": dict(
         group=2, tags=["破损", "退款"], order=True, statuses=("completed", "refunded"), attach="photos",
-        subject_zh=["收到商品破损", "东西坏了要求退款", "外包装破了，里面{product}碎了", "破损件处理"],
+        subject_zh=["收到商品破损", "东西坏了要求退款", "外包装破了，{product}也压坏了", "破损件处理"],
         subject_en=["Package arrived damaged, please refund", "Damaged item"],
         phone=["客户来电：收到{product}破损，要求退款，订单 {order_no}，电话 {mobile}，已让客户在APP上传照片"],
         first_zh=["收到的{product}外包装破损，里面东西也摔坏了，要求退款！订单 {order_no}",
-                  "打开发现{product}有裂痕，照片已上传，电话 {mobile}，请尽快处理",
+                  "打开发现{product}坏了，照片已上传，电话 {mobile}，请尽快处理",
                   "你们怎么包装的？{product}直接压扁了，订单号{order_no}，退款！"],
         first_en=["Package arrived damaged, please refund. Order no. {order_no}",
                   "The {product_en} was broken when I opened the box (photos attached). Order {order_no}, phone {mobile}."],
@@ -1072,8 +1085,11 @@ def gen_tickets(customers, orders, orgs):
             continue
         specs.append(dict(key=key, order=o, order_no=o["order_no"], cust=o["_cust"], created=day_safe(t)))
     span = (NOW - dt.timedelta(hours=2) - START).total_seconds()
-    for _ in range(N_FREE_TICKETS):
-        t = day_safe(START + dt.timedelta(seconds=int(span * (r.random() ** 0.75))))
+    for k in range(N_FREE_TICKETS):
+        if k < 15:
+            t = day_safe(NOW - dt.timedelta(seconds=r.randint(3600, 8 * 86400)))
+        else:
+            t = day_safe(START + dt.timedelta(seconds=int(span * (r.random() ** 0.75))))
         key = pick_weighted(r, FREE_SCENARIOS)
         pool = [c for c in customers if c["created_at"] <= t]
         cust = r.choice(pool) if r.random() < 0.8 else None
@@ -1111,6 +1127,26 @@ def gen_tickets(customers, orders, orgs):
     for k, n in enumerate(SPAM_REPLY_COUNTS):
         t = day_safe(dt.datetime(2022, 3, 1) + dt.timedelta(days=170 * k + r.randrange(60), minutes=r.randrange(900)))
         specs.append(dict(key="spam", order=None, order_no=None, cust=None, created=t, spam=n))
+    cr = rng("channels")
+    for s in specs:
+        cust = s["cust"]
+        english_customer = cust is not None and cust["name"][0].isascii()
+        if s["key"] == "spam":
+            channel = "web"
+        elif english_customer:
+            channel = cr.choice(["邮件", "web"])
+        elif s["created"] < OLD_SYSTEM_UNTIL:
+            channel = cr.choices(["电话", "邮件", "web"], [45, 45, 10])[0]
+        else:
+            channel = cr.choices(["微信", "APP", "电话", "web", "邮件"], [30, 25, 20, 15, 10])[0]
+        if cust is None and channel in ("邮件", "APP"):
+            channel = cr.choice(["电话", "web", "微信"])
+        if channel == "电话" and office(s["created"]) > NOW - dt.timedelta(minutes=20):
+            channel = "web"
+        s["channel"] = channel
+        s["lang"] = "en" if english_customer or (channel != "电话" and cr.random() < 0.04) else "zh"
+        if channel == "电话":  # calls are taken in office hours
+            s["created"] = office(s["created"])
     specs.sort(key=lambda s: (s["created"], s["order_no"] or "", s["key"]))
 
     tickets, replies, history, ratings, attachments, ticket_tags = [], [], [], [], [], []
@@ -1136,23 +1172,11 @@ def gen_tickets(customers, orders, orgs):
                 else:
                     replies.append(dict(ticket_id=tid, author_type="customer", author_id=None,
                                         body=r.choice(SPAM_BODIES).format_map(body_ctx), is_internal=0, created_at=t))
-                t = t + hours(r, 0.05, 3)
-            for x in replies[-s["spam"]:]:
-                x["created_at"] = day_safe(x["created_at"])
+                t = office(t + hours(r, 0.05, 3))
             s["deleted"] = True
             continue
         S = SCENARIOS[s["key"]]
-        # channel and language
-        english_customer = cust is not None and cust["name"][0].isascii()
-        if english_customer:
-            channel = r.choice(["邮件", "web"])
-        elif old:
-            channel = r.choices(["电话", "邮件", "web"], [45, 45, 10])[0]
-        else:
-            channel = r.choices(["微信", "APP", "电话", "web", "邮件"], [30, 25, 20, 15, 10])[0]
-        if cust is None and channel in ("邮件", "APP"):
-            channel = r.choice(["电话", "web", "微信"])
-        lang = "en" if english_customer or (channel != "电话" and r.random() < 0.04) else "zh"
+        channel, lang = s["channel"], s["lang"]
         # status by age
         age = NOW - t0
         if old:
@@ -1271,21 +1295,22 @@ def gen_tickets(customers, orders, orgs):
             if status != "新建":
                 steps.append(("agent", 0, "agent"))
         if status != "新建":
-            if r.random() < 0.30:
+            if r.random() < 0.25:
                 steps.append(("agent", 1, "internal"))
             if status in ("处理中", "open") and r.random() < 0.5:
                 steps.append(("customer", 0, "follow"))
             elif status in ("已解决", "已关闭", "closed"):
                 x = r.random()
-                if x < 0.38:
+                if x < 0.32:
                     steps += [("customer", 0, "follow"), ("agent", 0, "resolve")]
                 elif x < 0.60 and channel != "电话":
                     steps.append(("agent", 0, "resolve"))
                 if channel != "电话" and r.random() < 0.18:
                     steps.append(("customer", 0, "thanks"))
-        t = t0 + dt.timedelta(seconds=r.randint(5, 90))
-        if channel == "电话":
+        if channel == "电话":  # the agent writes the note after the call
             t = t0 + dt.timedelta(seconds=r.randint(120, 600))
+        else:
+            t = t0 + dt.timedelta(seconds=r.randint(5, 90))
         tr = []
         hist = []
         first_agent_t = None
@@ -1293,11 +1318,11 @@ def gen_tickets(customers, orders, orgs):
         for j, (who, internal, key) in enumerate(steps):
             if j > 0:
                 if who == "agent" and internal:
-                    t = t + hours(r, 0.03, 2)
+                    t = office(t + hours(r, 0.03, 2))
                 elif who == "agent":
-                    t = t + hours(r, 0.05, 1.5 if r.random() < 0.7 else 8)
+                    t = office(t + hours(r, 0.05, 1.5 if r.random() < 0.7 else 8))
                 else:
-                    t = t + hours(r, 0.2, 30)
+                    t = day_safe(t + hours(r, 0.2, 30))
             body = render(key, internal=bool(internal) and key != "phone")
             if channel == "邮件" and who == "customer" and key == "first":
                 body = (EMAIL_WRAP_EN if lang == "en" else EMAIL_WRAP_ZH).format(body=body, name=cname, date_zh=ctx["date_zh"])
@@ -1320,14 +1345,15 @@ def gen_tickets(customers, orders, orgs):
         closed_at = None
         if old:
             if status == "closed":
-                closed_at = last_t + hours(r, 0.5, 30)
+                closed_at = office(last_t + hours(r, 0.5, 30))
                 hist.append(("status", "open", "closed", assignee, closed_at))
         elif status != "新建":
             if channel == "电话":
                 hist.append(("status", "新建", "处理中", assignee, t0 + dt.timedelta(seconds=60)))
             else:
-                if r.random() < 0.5:
-                    hist.append(("assignee_id", None, str(assignee), 0, first_agent_t - dt.timedelta(seconds=r.randint(30, 600))))
+                if r.random() < 0.3:
+                    hist.append(("assignee_id", None, str(assignee), 0,
+                                 max(t0 + dt.timedelta(seconds=1), first_agent_t - dt.timedelta(seconds=r.randint(30, 600)))))
                 hist.append(("status", "新建", "处理中", assignee, first_agent_t))
             if s["key"] == "complaint":
                 hist.append(("priority", "3", "2", assignee, first_agent_t + dt.timedelta(seconds=5)))
@@ -1336,24 +1362,19 @@ def gen_tickets(customers, orders, orgs):
             if status == "待客户回复":
                 hist.append(("status", "处理中", "待客户回复", assignee, (last_agent_t or last_t) + dt.timedelta(seconds=2)))
             if status in ("已解决", "已关闭"):
-                res_t = (last_agent_t or last_t) + dt.timedelta(seconds=r.randint(10, 300))
+                res_t = office((last_agent_t or last_t) + dt.timedelta(seconds=r.randint(10, 300)))
                 if status == "已关闭" and r.random() < 0.45:
                     closed_at = res_t
                     hist.append(("status", "处理中", "已关闭", assignee, res_t))
                 else:
                     hist.append(("status", "处理中", "已解决", assignee, res_t))
                     if status == "已关闭":
-                        closed_at = max(res_t, last_t) + dt.timedelta(days=3, seconds=r.randint(0, 7200))
+                        closed_at = day_safe(max(res_t, last_t) + dt.timedelta(days=3, seconds=r.randint(0, 7200)))
                         if closed_at > NOW:
                             status, closed_at = "已解决", None
                         else:
                             hist.append(("status", "已解决", "已关闭", 0, closed_at))
-                s["resolved_at"] = day_safe(res_t)
-        # one monotone mapping of every time of the ticket keeps their order (see day_safe)
-        for x in tr:
-            x["created_at"] = day_safe(x["created_at"])
-        hist = [(h[0], h[1], h[2], h[3], day_safe(h[4])) for h in hist]
-        closed_at = day_safe(closed_at) if closed_at else None
+                s["resolved_at"] = res_t
         updated = max([x["created_at"] for x in tr] + [h[4] for h in hist] + [t0])
         ext = None
         if not old:
@@ -1362,7 +1383,8 @@ def gen_tickets(customers, orders, orgs):
                            os=r.choice(["iOS 16.5", "iOS 17.1", "Android 13", "HarmonyOS 3.0"]))
             elif channel == "微信":
                 ext = dict(wx_nick=r.choice(["小鱼儿", "快乐每一天", "A.木木", "向日葵", "Jenny", "老王"]),
-                           openid=(cust["wx_openid"] if cust is not None and cust["wx_openid"] else None))
+                           openid=(cust["wx_openid"] if cust is not None and cust["wx_openid"] else
+                                   "o" + "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") for _ in range(27))))
             elif channel == "web":
                 ext = dict(ip="%d.%d.%d.%d" % (r.choice([183, 116, 220, 58, 112]), r.randrange(256), r.randrange(256), r.randint(1, 254)),
                            ua=r.choice(["Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/119.0",
@@ -1385,20 +1407,21 @@ def gen_tickets(customers, orders, orgs):
         # attachments
         kind = S.get("attach")
         first = tr[0]
-        if kind == "photos" and first["author_type"] == "customer":
+        photos = kind == "photos" or (s["key"] == "return" and att_rng.random() < 0.5)
+        if photos and (first["author_type"] == "customer" or att_rng.random() < 0.6):
             for k2 in range(att_rng.choice([1, 1, 2, 3])):
                 at = first["created_at"]
                 fname = att_rng.choice(["IMG_%s.jpg" % (at + dt.timedelta(seconds=-600 - 37 * k2)).strftime("%Y%m%d_%H%M%S"),
                                         "微信图片_%s.jpg" % (at + dt.timedelta(seconds=-300 - 11 * k2)).strftime("%Y%m%d%H%M%S"),
                                         "破损照片%d.jpg" % (k2 + 1), "mmexport%d.jpg" % (1600000000000 + att_rng.randrange(10 ** 11)),
                                         "photo.JPG", "Screenshot_%s.png" % at.strftime("%Y-%m-%d-%H-%M-%S")])
-                attachments.append(dict(_reply=first, _ticket=tk, web=(channel == "web"), file_name=fname, uploaded_at=at))
+                attachments.append(dict(_reply=first, _ticket=tk, web=(channel in ("web", "电话")), file_name=fname, uploaded_at=at))
         elif kind == "invoice":
             pub = [x for x in tr if x["author_type"] == "agent" and not x["is_internal"]]
             if pub:
                 attachments.append(dict(_reply=pub[0], _ticket=tk, web=False,
                                         file_name="电子发票_%s.pdf" % (s["order_no"] or tk["ticket_no"]), uploaded_at=pub[0]["created_at"]))
-        elif s["key"] in ("logistics", "account") and first["author_type"] == "customer" and att_rng.random() < 0.15:
+        elif s["key"] in ("logistics", "account", "complaint", "address") and first["author_type"] == "customer" and att_rng.random() < 0.3:
             attachments.append(dict(_reply=first, _ticket=tk, web=(channel == "web"),
                                     file_name=att_rng.choice(["截图.png", "物流截图.jpg", "screenshot.png", "验证码截图.png"]),
                                     uploaded_at=first["created_at"]))
@@ -2279,3 +2302,477 @@ def render_api(orders, customers_by_id):
         },
     }
     return files, facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Ground truth
+# ---------------------------------------------------------------------------------------------
+
+TEXT_PATTERNS = {  # what counts as "embedded" in free text (documented in EXPECTED.md)
+    "mobile": r"(?<![0-9])(?:\+?86[ -]?)?1(?:3\d|4[5-9]|5[0-35-9]|6[25-7]|7[0-8]|8\d|9[0-35-9])(?:[ -]?\d{4}){2}(?![0-9])",
+    "national_id": r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9X](?![0-9A-Za-z])",
+    "bank_card": r"(?<![0-9])(?:\d{4} ?){3}\d{4}(?: ?\d{3})?(?![0-9])",
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+    "landline": r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])",
+    "order_no": r"(?<![A-Za-z0-9])SO\d{8,11}(?![0-9])",
+    "waybill_no": r"(?<![A-Za-z0-9])(?:SF\d{12}|YT\d{13}|JD\d{13})(?![0-9])",
+}
+TEXT_RE = {k: re.compile(v) for k, v in TEXT_PATTERNS.items()}
+
+
+def text_hits(text):
+    hits = {}
+    for k, rx in TEXT_RE.items():
+        found = rx.findall(text or "")
+        if k == "bank_card":
+            found = [f for f in found if luhn_ok(f.replace(" ", ""))]
+        if k == "national_id":
+            found = [f for f in found if id_valid(f)]
+        hits[k] = found
+    return hits
+
+
+def relationship(child, ccol, parent, pcol, data, kind="id", disc=None, note=None):
+    rows = data[child]
+    if disc:
+        rows = [x for x in rows if x[disc[0]] == disc[1]]
+    parents = {x[pcol] for x in data[parent]}
+    vals = [x[ccol] for x in rows if x[ccol] is not None]
+    orphans = [v for v in vals if v not in parents]
+    d = {"child": "%s.%s" % (child, ccol), "parent": "%s.%s" % (parent, pcol), "kind": kind,
+         "discriminator": None if not disc else {"column": disc[0], "value": disc[1]},
+         "child_rows": len(rows), "child_rows_null": len(rows) - len(vals), "child_rows_non_null": len(vals),
+         "distinct_values": len(set(vals)), "orphan_rows": len(orphans),
+         "orphan_distinct_values": len(set(orphans)), "orphan_values": sorted(set(orphans))}
+    if note:
+        d["note"] = note
+    return d
+
+
+def collect_facts(data, customers, orders, tickets, exports, deleted_replies, api_facts):
+    f = {"sample": "柠檬优选 (Lemon Mall) legacy helpdesk", "generator": "scripts/gen_sample.py", "seed": SEED,
+         "sql": "samples/helpdesk/helpdesk.sql", "now": ts(NOW),
+         "timestamps": "local time of Asia/Shanghai, stored without zone (TIMESTAMP WITHOUT TIME ZONE)",
+         "declared_foreign_keys": []}
+    tables = {}
+    for table, entity, pk, cols in SCHEMA:
+        tables[table] = {
+            "rows": len(data[table]), "primary_key": pk, "cs_entity": entity,
+            "unique_indexes": [c for n, t, c, u in INDEXES if t == table and u],
+            "indexes": [c for n, t, c, u in INDEXES if t == table and not u],
+            "columns": [{"name": c[0], "type": c[1], "nullable": c[2], "pii": c[3]} for c in cols],
+        }
+    f["tables"] = tables
+    f["total_rows"] = sum(len(data[t]) for t in TABLE_ORDER)
+    rels = [
+        relationship("agents", "group_id", "agent_groups", "id", data),
+        relationship("agent_groups", "leader_id", "agents", "id", data),
+        relationship("customers", "org_id", "orgs", "id", data),
+        relationship("orders", "customer_id", "customers", "id", data, note="orphans: customers deleted later"),
+        relationship("tickets", "customer_id", "customers", "id", data, note="NULL = anonymous contact"),
+        relationship("tickets", "assignee_id", "agents", "id", data, note="orphans: agent %d was deleted" % DELETED_AGENT),
+        relationship("tickets", "group_id", "agent_groups", "id", data, note="NULL before 2022 (old system)"),
+        relationship("tickets", "order_no", "orders", "order_no", data, kind="text_reference",
+                     note="VARCHAR reference to the unique order_no, not to orders.id"),
+        relationship("ticket_replies", "ticket_id", "tickets", "id", data, note="orphans: replies of deleted spam tickets"),
+        relationship("ticket_replies", "author_id", "customers", "id", data, kind="polymorphic", disc=("author_type", "customer"),
+                     note="NULL = anonymous customer"),
+        relationship("ticket_replies", "author_id", "agents", "id", data, kind="polymorphic", disc=("author_type", "agent"),
+                     note="orphans: agent %d was deleted" % DELETED_AGENT),
+        relationship("ticket_history", "ticket_id", "tickets", "id", data),
+        relationship("ticket_history", "changed_by", "agents", "id", data,
+                     note="0 = system/automation (not an agent), %d = deleted agent" % DELETED_AGENT),
+        relationship("ratings", "rt_ticket_id", "tickets", "id", data),
+        relationship("attachments", "object_id", "tickets", "id", data, kind="polymorphic", disc=("object_type", "ticket")),
+        relationship("attachments", "object_id", "ticket_replies", "id", data, kind="polymorphic", disc=("object_type", "reply"),
+                     note="orphans: deleted replies"),
+        relationship("ticket_tags", "ticket_id", "tickets", "id", data),
+        relationship("ticket_tags", "tag_id", "tags", "id", data, note="orphans: tag %d (重复工单) was deleted" % DELETED_TAG),
+    ]
+    f["relationships"] = rels
+    f["pii"] = {"%s.%s" % (t, c[0]): c[3] for t, _, _, cols in SCHEMA for c in cols if c[3] != "none"}
+    # embedded PII in free text
+    emb = {}
+    for t, _, _, cols in SCHEMA:
+        for c in cols:
+            if c[3] != "free_text":
+                continue
+            vals = [x[c[0]] for x in data[t]]
+            counts = {"rows": len(vals), "non_empty": len([v for v in vals if v])}
+            for k in TEXT_PATTERNS:
+                counts["rows_with_" + k] = len([v for v in vals if v and text_hits(v)[k]])
+            emb["%s.%s" % (t, c[0])] = counts
+    f["free_text_embedded"] = {"patterns": TEXT_PATTERNS,
+                               "note": "rows whose text has at least one match; national_id and bank_card matches must also pass GB 11643 / Luhn",
+                               "columns": emb}
+    # dirt
+    cust_rows = data["customers"]
+    invalid = [c for c in cust_rows if c["shouji"] and normalize_mobile(c["shouji"]) is None]
+    fmts = {"plain_11_digits": 0, "+86 prefix": 0, "spaces": 0, "dashes": 0}
+    for c in cust_rows:
+        v = c["shouji"]
+        if not v or normalize_mobile(v) is None:
+            continue
+        if v.startswith("+86") or v.startswith("86"):
+            fmts["+86 prefix"] += 1
+        elif " " in v:
+            fmts["spaces"] += 1
+        elif "-" in v:
+            fmts["dashes"] += 1
+        else:
+            fmts["plain_11_digits"] += 1
+    groups = []
+    by_phone, by_email = {}, {}
+    for c in cust_rows:
+        m = normalize_mobile(c["shouji"])
+        if m:
+            by_phone.setdefault(m, []).append(c["id"])
+        if c["email"]:
+            by_email.setdefault(c["email"].strip().lower(), []).append(c["id"])
+    for k in sorted(by_phone):
+        if len(by_phone[k]) > 1:
+            groups.append({"by": "phone", "normalized": k, "ids": by_phone[k],
+                           "values": [[x["shouji"] for x in cust_rows if x["id"] == i][0] for i in by_phone[k]]})
+    for k in sorted(by_email):
+        if len(by_email[k]) > 1:
+            groups.append({"by": "email_case_insensitive", "normalized": k, "ids": by_email[k],
+                           "values": [[x["email"] for x in cust_rows if x["id"] == i][0] for i in by_email[k]]})
+    ids18 = [c for c in cust_rows if c["id_card"] and len(c["id_card"]) == 18]
+    f["dirt"] = {
+        "invalid_mobiles": {"column": "customers.shouji", "count": len(invalid),
+                            "rows": [{"id": c["id"], "value": c["shouji"], "why": INVALID_PHONE[c["_idx"]]} for c in invalid],
+                            "rule": "strip spaces and dashes, then " + MOBILE_RE.pattern},
+        "missing_mobiles": {"column": "customers.shouji", "null": len([c for c in cust_rows if c["shouji"] is None]),
+                            "empty_string": len([c for c in cust_rows if c["shouji"] == ""])},
+        "mobile_formats": {"column": "customers.shouji", "valid_by_format": fmts},
+        "duplicate_customers": {"groups": groups, "group_count": len(groups),
+                                "duplicate_rows": sum(len(g["ids"]) - 1 for g in groups),
+                                "note": "the later id of each group is the duplicate; emails differ only in case "
+                                        "(a case-insensitive MariaDB collation already treats them as equal)"},
+        "same_name_different_person": {"name": "张伟", "ids": [CUST_IDS[SAME_NAME_PAIR[0]], CUST_IDS[SAME_NAME_PAIR[1]]],
+                                       "note": "not duplicates: different phone, email and ID"},
+        "national_ids": {"column": "customers.id_card", "valid_18": len([c for c in ids18 if id_valid(c["id_card"])]),
+                         "failing_checksum": [{"id": c["id"], "value": c["id_card"]} for c in ids18 if not id_valid(c["id_card"])],
+                         "legacy_15_digit": [{"id": c["id"], "value": c["id_card"]} for c in cust_rows if c["id_card"] and len(c["id_card"]) == 15],
+                         "null": len([c for c in cust_rows if c["id_card"] is None])},
+        "orphans": {r_["child"] + ("[%s=%s]" % (r_["discriminator"]["column"], r_["discriminator"]["value"]) if r_["discriminator"] else ""):
+                    r_["orphan_rows"] for r_ in rels if r_["orphan_rows"]},
+        "orphan_replies": {"count": len([x for x in data["ticket_replies"] if x["ticket_id"] not in {t["id"] for t in data["tickets"]}]),
+                           "ticket_ids": sorted({x["ticket_id"] for x in data["ticket_replies"] if x["ticket_id"] not in {t["id"] for t in data["tickets"]}})},
+        "tickets_with_missing_order": {"count": len([t for t in tickets if t["_missing_order"]]),
+                                       "order_nos": sorted(t["order_no"] for t in tickets if t["_missing_order"])},
+        "zero_dates": [{"table": "orders", "column": "shipped_at", "id": o["id"], "order_no": o["order_no"], "value": o["shipped_at"]}
+                       for o in orders if o["shipped_at"] and o["shipped_at"].startswith("0000")],
+        "text_timestamps": {"column": "orders.shipped_at", "format_yyyy_mm_dd_hh_mm_ss": len([o for o in orders if o["shipped_at"] and len(o["shipped_at"]) == 19 and o["shipped_at"][4] == "-" and not o["shipped_at"].startswith("0000")]),
+                            "format_yyyy_slash_mm_slash_dd_hh_mm": [{"id": o["id"], "value": o["shipped_at"]} for o in orders if o["shipped_at"] and "/" in o["shipped_at"]],
+                            "zero_date": 1, "null": len([o for o in orders if o["shipped_at"] is None])},
+        "closed_tickets_without_closed_at": [t["id"] for t in tickets if t.get("_closed_at_lost")],
+        "deleted_agent_references": {"agent_id": DELETED_AGENT,
+                                     "tickets.assignee_id": len([t for t in data["tickets"] if t["assignee_id"] == DELETED_AGENT]),
+                                     "ticket_replies.author_id": len([x for x in data["ticket_replies"] if x["author_type"] == "agent" and x["author_id"] == DELETED_AGENT]),
+                                     "ticket_history.changed_by": len([x for x in data["ticket_history"] if x["changed_by"] == DELETED_AGENT])},
+        "system_user_zero": {"ticket_history.changed_by": len([x for x in data["ticket_history"] if x["changed_by"] == 0])},
+        "deleted_tag_references": {"tag_id": DELETED_TAG, "ticket_tags_rows": len([x for x in data["ticket_tags"] if x["tag_id"] == DELETED_TAG])},
+        "deleted_reply_ids_with_attachments": deleted_replies,
+        "refund_cards": {"column": "orders.refund_card", "non_null": len([o for o in orders if o["refund_card"]]),
+                         "failing_luhn": [{"id": o["id"], "value": o["refund_card"]} for o in orders if o["refund_card"] and not luhn_ok(o["refund_card"].replace(" ", ""))],
+                         "with_spaces": len([o for o in orders if o["refund_card"] and " " in o["refund_card"]])},
+        "ticket_status_vocabulary": {v: len([t for t in data["tickets"] if t["status"] == v]) for v in
+                                     ["新建", "处理中", "待客户回复", "已解决", "已关闭", "open", "closed"]},
+        "ticket_channels": {v: len([t for t in data["tickets"] if t["channel"] == v]) for v in ["电话", "邮件", "微信", "APP", "web"]},
+        "ticket_languages": {"zh": len([t for t in tickets if t["_lang"] == "zh"]), "en": len([t for t in tickets if t["_lang"] == "en"])},
+        "internal_notes": len([x for x in data["ticket_replies"] if x["is_internal"] == 1]),
+        "multi_line_bodies": len([x for x in data["ticket_replies"] if "\n" in x["body"]]),
+        "bodies_with_apostrophe": len([x for x in data["ticket_replies"] if "'" in x["body"]]),
+        "timestamps_without_zone": ["%s.%s" % (t, c[0]) for t, _, _, cols in SCHEMA for c in cols if c[1] == "TIMESTAMP"],
+        "nul_bytes": 0,
+        "encoding": "the SQL is UTF-8 (BMP only, no 4-byte characters); the GBK file is exports/customers_legacy_gbk.csv",
+    }
+    f["exports"] = exports
+    f["api"] = "samples/api/expected.json"
+    return f
+
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    for r_ in rows:
+        out.append("| " + " | ".join(str(x) for x in r_) + " |")
+    return "\n".join(out)
+
+
+def render_expected_md(f, api):
+    d = f["dirt"]
+    L = []
+    w = L.append
+    w("# EXPECTED: ground truth of the embedded sample\n")
+    w("Generated by `scripts/gen_sample.py` (seed %d) from the same rows it writes; do not edit by hand." % SEED)
+    w("The machine-readable twin is `expected.json` (tests read that). \"Now\" in the data is %s;" % f["now"])
+    w("all TIMESTAMP columns are Asia/Shanghai local times without zone.\n")
+    w("## Tables (%d rows in all; no declared foreign keys)\n" % f["total_rows"])
+    w(md_table(["table", "rows", "primary key", "unique indexes", "most likely CS entity"],
+               [(t, v["rows"], ", ".join(v["primary_key"]), "; ".join(", ".join(c) for c in v["unique_indexes"]) or "-", v["cs_entity"])
+                for t, v in f["tables"].items()]))
+    w("\nLegacy naming on purpose: pinyin columns `customers.shouji` (手机, mobile) and `orders.lianxi_dianhua`")
+    w("(联系电话, receiver phone); run-together `orders.createtime`; the `rt_` prefix on every `ratings` column;")
+    w("`orders.shipped_at` is VARCHAR(19) holding text timestamps. All identifiers are lowercase and unquoted.\n")
+    w("## Implied relationships (child → parent)\n")
+    w(md_table(["child", "parent", "kind", "non-null child rows", "orphan rows", "orphan values", "note"],
+               [(r_["child"] + (" where %s='%s'" % (r_["discriminator"]["column"], r_["discriminator"]["value"]) if r_["discriminator"] else ""),
+                 r_["parent"], r_["kind"], r_["child_rows_non_null"], r_["orphan_rows"],
+                 ", ".join(str(v) for v in r_["orphan_values"]) or "-", r_.get("note", ""))
+                for r_ in f["relationships"]]))
+    w("\nOrphan rows count non-NULL child values that have no parent row. `tickets.order_no` is a text reference to the")
+    w("unique `orders.order_no`; `attachments (object_type, object_id)` and `ticket_replies (author_type, author_id)` are")
+    w("polymorphic pairs. `ticket_history.old_value/new_value` hold agent or group ids as text when `field_name` says so.\n")
+    w("## PII classes per column\n")
+    by_class = {}
+    for col, cls in f["pii"].items():
+        by_class.setdefault(cls, []).append(col)
+    w(md_table(["class", "columns"], [(k, ", ".join("`%s`" % c for c in v)) for k, v in by_class.items()]))
+    w("\n`customers.wx_openid` (WeChat openid) and `tickets.ext_info` (JSON: app version, WeChat nick/openid, client ip)")
+    w("are channel identities; `orgs.credit_code` is a company registration number (统一社会信用代码), not personal.\n")
+    w("### PII embedded in free text (rows with at least one match)\n")
+    keys = list(TEXT_PATTERNS)
+    w(md_table(["column", "rows", "non-empty"] + keys,
+               [(c, v["rows"], v["non_empty"]) + tuple(v["rows_with_" + k] for k in keys)
+                for c, v in f["free_text_embedded"]["columns"].items()]))
+    w("\nPatterns (Python `re`; `national_id` matches must pass GB 11643, `bank_card` matches must pass Luhn):\n")
+    for k, v in TEXT_PATTERNS.items():
+        w("- %s: `%s`" % (k, v))
+    w("\n## Planted dirt\n")
+    w("- **Invalid mobiles** in `customers.shouji`: %d — %s." % (d["invalid_mobiles"]["count"], "; ".join(
+        "id %d `%s` (%s)" % (x["id"], x["value"], x["why"]) for x in d["invalid_mobiles"]["rows"])))
+    w("  Missing: %d NULL, %d empty string. Valid ones by format: %s." % (
+        d["missing_mobiles"]["null"], d["missing_mobiles"]["empty_string"],
+        ", ".join("%s %d" % kv for kv in d["mobile_formats"]["valid_by_format"].items())))
+    w("- **Duplicate customers**: %d groups, %d duplicate rows —" % (d["duplicate_customers"]["group_count"], d["duplicate_customers"]["duplicate_rows"]))
+    for g in d["duplicate_customers"]["groups"]:
+        w("  - by %s `%s`: ids %s (stored as %s)" % (g["by"], g["normalized"], ", ".join(map(str, g["ids"])),
+                                                   ", ".join("`%s`" % v for v in g["values"])))
+    w("  - not a duplicate: two different customers named 张伟 (ids %s)." % ", ".join(map(str, d["same_name_different_person"]["ids"])))
+    n = d["national_ids"]
+    w("- **Resident IDs** in `customers.id_card`: %d valid 18-char; %d failing the GB 11643 check char (%s);"
+      " %d legacy 15-digit (%s); %d NULL." % (
+          n["valid_18"], len(n["failing_checksum"]), ", ".join("id %d `%s`" % (x["id"], x["value"]) for x in n["failing_checksum"]),
+          len(n["legacy_15_digit"]), ", ".join("id %d `%s`" % (x["id"], x["value"]) for x in n["legacy_15_digit"]), n["null"]))
+    w("- **Orphan replies**: %d rows of `ticket_replies` whose ticket (ids %s, deleted spam) does not exist." % (
+        d["orphan_replies"]["count"], ", ".join(map(str, d["orphan_replies"]["ticket_ids"]))))
+    w("- **Tickets pointing at missing orders**: %d (`%s`)." % (d["tickets_with_missing_order"]["count"],
+                                                            "`, `".join(d["tickets_with_missing_order"]["order_nos"])))
+    z = d["zero_dates"][0]
+    w("- **Zero date**: `orders.shipped_at` = `%s` on order id %d (%s)." % (z["value"], z["id"], z["order_no"]))
+    tt = d["text_timestamps"]
+    w("- **Text timestamps** in `orders.shipped_at`: %d as `YYYY-MM-DD HH:MM:SS`, %d as `YYYY/MM/DD HH:MM` (ids %s), 1 zero date, %d NULL." % (
+        tt["format_yyyy_mm_dd_hh_mm_ss"], len(tt["format_yyyy_slash_mm_slash_dd_hh_mm"]),
+        ", ".join(str(x["id"]) for x in tt["format_yyyy_slash_mm_slash_dd_hh_mm"]), tt["null"]))
+    w("- **Closed tickets without closed_at**: %d (ids %s)." % (len(d["closed_tickets_without_closed_at"]),
+                                                          ", ".join(map(str, d["closed_tickets_without_closed_at"]))))
+    da = d["deleted_agent_references"]
+    w("- **Deleted agent %d** still referenced: tickets.assignee_id %d, ticket_replies.author_id %d, ticket_history.changed_by %d." % (
+        da["agent_id"], da["tickets.assignee_id"], da["ticket_replies.author_id"], da["ticket_history.changed_by"]))
+    w("- **System user 0** in `ticket_history.changed_by`: %d rows (automation, not an agent)." % d["system_user_zero"]["ticket_history.changed_by"])
+    w("- **Deleted tag %d** still in `ticket_tags`: %d rows. **Deleted replies** %s still have attachments." % (
+        DELETED_TAG, d["deleted_tag_references"]["ticket_tags_rows"], ", ".join(map(str, d["deleted_reply_ids_with_attachments"]))))
+    rc = d["refund_cards"]
+    w("- **Bank cards** in `orders.refund_card`: %d, %d written with spaces, %d failing Luhn (%s)." % (
+        rc["non_null"], rc["with_spaces"], len(rc["failing_luhn"]), ", ".join("id %d" % x["id"] for x in rc["failing_luhn"])))
+    w("- **Status vocabulary** of `tickets.status`: %s." % ", ".join("%s %d" % kv for kv in d["ticket_status_vocabulary"].items()))
+    w("- **Channels**: %s. **Languages**: %s." % (", ".join("%s %d" % kv for kv in d["ticket_channels"].items()),
+                                                ", ".join("%s %d" % kv for kv in d["ticket_languages"].items())))
+    w("- **Timestamps without zone**: every TIMESTAMP column (%d)." % len(d["timestamps_without_zone"]))
+    w("- Replies: %d internal notes, %d multi-line bodies, %d bodies with an apostrophe (doubled in the SQL)." % (
+        d["internal_notes"], d["multi_line_bodies"], d["bodies_with_apostrophe"]))
+    w("- No NUL bytes (they cannot travel through one portable SQL script); no 4-byte UTF-8 characters.\n")
+    e = f["exports"]
+    w("## Exports (`samples/helpdesk/exports/`)\n")
+    g = e["customers_legacy_gbk.csv"]
+    w("- `customers_legacy_gbk.csv` — **GBK-encoded** (not valid UTF-8), CRLF line ends, header `%s`;" % g["header"])
+    w("  %d data records on %d physical lines. **Ragged row**: data record %d (physical line %d, customer %d) has %d fields"
+      " instead of %d (%s). Data record %d (line %d) holds a quoted line break in 备注; data record %d (line %d) doubled quotes."
+      " Customers %s exist only in this file." % (
+          g["data_records"], g["physical_lines"], g["ragged_row"]["data_record"], g["ragged_row"]["physical_line"],
+          g["ragged_row"]["customer_id"], g["ragged_row"]["fields"], g["ragged_row"]["expected_fields"], g["ragged_row"]["cause"],
+          g["embedded_newline"]["data_record"], g["embedded_newline"]["physical_line"],
+          g["doubled_quotes"]["data_record"], g["doubled_quotes"]["physical_line"],
+          ", ".join(map(str, g["customer_ids_not_in_customers"]))))
+    j = e["orders.jsonl"]
+    w("- `orders.jsonl` — %d orders, one JSON object a line, nested `customer`, `items[]`, `shipping`, `receiver`;"
+      " amounts as strings; customer ids not in `customers`: %s; zero date kept as text in %s." % (
+          j["records"], ", ".join(map(str, j["customer_ids_not_in_customers"])) or "-", ", ".join(j["zero_date_order_nos"]) or "-"))
+    x = e["waybills.xml"]
+    w("- `waybills.xml` — %d `<waybill>` records (record path `%s`), %d `<event>`s; order numbers not in `orders`: %s." % (
+        x["records"], x["record_path"], x["events"], ", ".join(x["order_nos_not_in_orders"])))
+    c = e["customers.json"]
+    w("- `customers.json` — a JSON array of %d CRM customer objects (camelCase keys, nested `contact` and `address`).\n" % c["records"])
+    w("## Legacy order API (`samples/api/`)\n")
+    w("Facts in `samples/api/expected.json`: servers %s; auth %s; operation without operationId: %s; pagination %s;"
+      " error schema `%s`; writes without an idempotency key: %s; rate-limit headers only on %s; callback `%s`."
+      " Payload `order.json`/`order.xml` carry the undocumented field `seller_memo` and the status `partially_refunded`"
+      " that the `OrderStatus` enum does not list.\n" % (
+          ", ".join("`%s`" % s_["url"] for s_ in api["servers"]), "apiKey header `X-Api-Key`",
+          ", ".join(api["operations_without_operation_id"]), "page/page_size on GET /orders", api["error_schema"],
+          ", ".join(api["idempotency_key"]["writes_without_idempotency_key"]), ", ".join(api["rate_limit_headers"]["declared_on"]),
+          api["callbacks"][0]["name"]))
+    return ("\n".join(L) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Config and README (static text)
+# ---------------------------------------------------------------------------------------------
+
+CONFIG = """# csbridge project config of the embedded sample (see samples/README.md).
+# Paths are relative to the directory csbridge runs in: the repository root.
+version: 1
+project: lemon-mall-helpdesk
+
+sources:
+  # the legacy helpdesk; the demo builds it from samples/helpdesk/helpdesk.sql
+  helpdesk: sqlite:samples/out/helpdesk.db
+  # the CRM's customer export: GBK, CRLF, one ragged row
+  exports_gbk: csv:samples/helpdesk/exports/customers_legacy_gbk.csv?encoding=gbk
+  orders_jsonl: jsonl:samples/helpdesk/exports/orders.jsonl
+  waybills: xml:samples/helpdesk/exports/waybills.xml?record=/waybills/waybill
+  customers_json: json:samples/helpdesk/exports/customers.json
+  # The same helpdesk on a server; secrets only through ${ENV} (unset variables are an error):
+  # helpdesk_pg: ${CSBRIDGE_SAMPLE_PG}
+  # helpdesk_mariadb: odbc:DSN=lemon_helpdesk
+
+target: sqlite:samples/out/cs.db
+
+# mappings: samples/mappings/
+
+masking:
+  # HMAC-SHA256 key for deterministic pseudonyms; read from this environment variable
+  hmac_key_env: CSBRIDGE_HMAC_KEY
+  classes:
+    phone: mask          # 138****1234
+    national_id: mask    # keep first 4 and last 4
+    bank_card: mask      # keep first 6 and last 4
+    email: mask          # z***@163.com
+    name: keep
+    address: mask        # keep province/city/district
+    free_text: mask      # scrub embedded phones, IDs, cards, e-mails
+
+options:
+  batch_rows: 5000
+  default_timezone: Asia/Shanghai
+"""
+
+README = """# samples/ — the embedded default
+
+A small but realistic legacy helpdesk of **柠檬优选 (Lemon Mall)**, a Chinese e-commerce shop, with
+its side exports and its legacy order API. The demo builds it as SQLite so the whole csbridge pipeline
+runs on a fresh machine with no server; the test script loads the very same SQL into PostgreSQL and
+MariaDB so every connector is tested against a real server.
+
+Everything here is written by `scripts/gen_sample.py` (Python 3, standard library, fixed seed); the
+output is committed, so nobody needs to run it. Re-running it reproduces the files byte for byte;
+`python3 scripts/gen_sample.py --check` fails when a committed file differs. Change the generator,
+never the files.
+
+| path | what |
+| --- | --- |
+| `helpdesk/helpdesk.sql` | the helpdesk: @TABLES@ tables, @ROWS@ rows, no foreign keys; one script for SQLite, PostgreSQL and MariaDB |
+| `helpdesk/exports/customers_legacy_gbk.csv` | the CRM's customer export: **GBK**, CRLF, Chinese header, one ragged row |
+| `helpdesk/exports/orders.jsonl` | ERP orders, one nested JSON object a line |
+| `helpdesk/exports/waybills.xml` | the logistics partner's waybills with tracking events (record path `/waybills/waybill`) |
+| `helpdesk/exports/customers.json` | CRM customers as one JSON array |
+| `helpdesk/EXPECTED.md`, `helpdesk/expected.json` | the ground truth: row counts, keys, implied relationships with orphan counts, PII per column, planted dirt |
+| `api/order_api.yaml` | OpenAPI 3.0 spec of the shop's legacy order API (with typical weaknesses) |
+| `api/payloads/` | real-looking responses: `order.json`, `orders_page.json`, `order.xml` |
+| `api/expected.json` | what `csbridge assess api` should find |
+| `csbridge.yaml` | the sample project config (sources, target, masking, options) |
+
+Load the helpdesk (into an empty database or schema):
+
+    mkdir -p samples/out && sqlite3 samples/out/helpdesk.db < samples/helpdesk/helpdesk.sql
+    psql "$PGURI" -v ON_ERROR_STOP=1 -1 -f samples/helpdesk/helpdesk.sql
+    mariadb --default-character-set=utf8mb4 DB < samples/helpdesk/helpdesk.sql
+
+Portability notes:
+- MariaDB: the client must send UTF-8 (`--default-character-set=utf8mb4`); with a C/POSIX locale the
+  client falls back to latin1 and silently stores mojibake. The default collation is case-insensitive
+  and pads trailing spaces, so `customers.email` values differing only in case compare equal there.
+- SQLite keeps DECIMAL as a number with no fixed scale (`199.00` reads back as `199`, `79.9` not `79.90`);
+  compare amounts as numbers or with `printf('%.2f', amount)`.
+- TIMESTAMP values are local times without zone; none falls between 01:00 and 07:00, so MariaDB's
+  conversion through a session time zone with DST cannot shift them.
+- `samples/out/` is where the demo writes its databases; it is not part of the sample.
+
+The data is synthetic: names, phone numbers, ID numbers (with valid or deliberately wrong check
+characters), bank cards (Luhn-valid unless planted otherwise) and addresses are generated.
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+def build():
+    groups, agents = gen_groups_agents()
+    orgs = gen_orgs()
+    customers = gen_customers(orgs)
+    orders = gen_orders(customers, orgs)
+    specs, tickets, replies, history, _, attachments, ticket_tags = gen_tickets(customers, orders, orgs)
+    ratings, deleted_replies = finish_helpdesk(tickets, replies, history, attachments, ticket_tags)
+    tags = [dict(id=t[0], tag_name=t[1], color=t[2], created_at=dt.datetime(2021, 3, 1, 10, 0) + dt.timedelta(days=t[0] * 23, minutes=t[0] * 7))
+            for t in TAGS]
+    data = {"agent_groups": groups, "agents": agents, "orgs": orgs, "customers": customers, "orders": orders,
+            "tickets": tickets, "ticket_replies": replies, "ticket_history": history, "ratings": ratings,
+            "attachments": attachments, "tags": tags, "ticket_tags": ticket_tags}
+    customers_by_id = {c["id"]: c for c in customers}
+    files = {}
+    files["samples/helpdesk/helpdesk.sql"] = render_sql(data)
+    csv_bytes, csv_info = render_gbk_csv(customers)
+    csv_info["encoding"] = "gbk"
+    csv_info["line_ending"] = "CRLF"
+    csv_info["header"] = "客户编号,姓名,手机号,邮箱,地址,注册时间,会员等级,备注"
+    csv_info["customer_ids_not_in_customers"] = [i for i in csv_info["customer_ids"] if i not in customers_by_id]
+    files["samples/helpdesk/exports/customers_legacy_gbk.csv"] = csv_bytes
+    jl, jl_info = render_jsonl(orders, customers_by_id)
+    files["samples/helpdesk/exports/orders.jsonl"] = jl
+    xml, xml_info = render_waybills(orders, customers_by_id)
+    files["samples/helpdesk/exports/waybills.xml"] = xml
+    cj, cj_info = render_customers_json(customers, tickets)
+    files["samples/helpdesk/exports/customers.json"] = cj
+    api_files, api_facts = render_api(orders, customers_by_id)
+    files.update(api_files)
+    exports = {"customers_legacy_gbk.csv": csv_info, "orders.jsonl": jl_info, "waybills.xml": xml_info, "customers.json": cj_info}
+    facts = collect_facts(data, customers, orders, tickets, exports, deleted_replies, api_facts)
+    files["samples/helpdesk/expected.json"] = (json.dumps(facts, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files["samples/helpdesk/EXPECTED.md"] = render_expected_md(facts, api_facts)
+    files["samples/api/expected.json"] = (json.dumps(api_facts, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files["samples/csbridge.yaml"] = CONFIG.encode("utf-8")
+    files["samples/README.md"] = README.replace("@TABLES@", str(len(SCHEMA))).replace("@ROWS@", str(facts["total_rows"])).encode("utf-8")
+    for path, content in files.items():
+        assert len(content) < (1000000 if path.endswith(".sql") else 100000), (path, len(content))
+    return files, facts
+
+
+def main(argv):
+    check = "--check" in argv[1:]
+    files, facts = build()
+    bad = 0
+    for path in sorted(files):
+        full = os.path.join(ROOT, path)
+        if check:
+            try:
+                with open(full, "rb") as fh:
+                    same = fh.read() == files[path]
+            except FileNotFoundError:
+                same = False
+            if not same:
+                print("differs: %s" % path, file=sys.stderr)
+                bad += 1
+        else:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "wb") as fh:
+                fh.write(files[path])
+    if not check:
+        print("wrote %d files, %d helpdesk rows (%s)" % (len(files), facts["total_rows"], ", ".join(
+            "%s %d" % (t, v["rows"]) for t, v in facts["tables"].items())))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
 #include <exception>
 #include <map>
 #include <optional>
@@ -969,34 +970,7 @@ class OdbcWriter : public RowWriter {
       return odbc_failure(SQL_HANDLE_STMT, st, context());
     }
     for (size_t c = 0; c < columns_.size(); ++c) {
-      size_t width = 1;
-      for (size_t r = start; r < end; ++r) {
-        if (!batch.is_null(r, c)) width = std::max(width, param_value(batch, r, c).size());
-      }
-      std::vector<char>& data = buffers_[c];
-      std::vector<SQLLEN>& ind = indicators_[c];
-      data.assign(width * rows, '\0');
-      ind.assign(rows, 0);
-      for (size_t r = start; r < end; ++r) {
-        if (batch.is_null(r, c)) {
-          ind[r - start] = SQL_NULL_DATA;
-          continue;
-        }
-        std::string_view v = param_value(batch, r, c);
-        std::memcpy(data.data() + (r - start) * width, v.data(), v.size());
-        ind[r - start] = static_cast<SQLLEN>(v.size());
-      }
-      const bool is_long = static_cast<SQLLEN>(width) > kLongParamBytes;
-      SQLSMALLINT c_type = columns_[c].binary ? SQL_C_BINARY : SQL_C_CHAR;
-      SQLSMALLINT sql_type = columns_[c].binary ? (is_long ? SQL_LONGVARBINARY : SQL_VARBINARY)
-                             : columns_[c].bit  ? SQL_BIT
-                             : is_long          ? SQL_LONGVARCHAR
-                                                : SQL_VARCHAR;
-      SQLRETURN rc = SQLBindParameter(st, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, c_type, sql_type, width, 0,
-                                      data.data(), static_cast<SQLLEN>(width), ind.data());
-      if (!SQL_SUCCEEDED(rc)) {
-        return odbc_failure(SQL_HANDLE_STMT, st, context() + ", binding column '" + columns_[c].name + "'");
-      }
+      CSB_RETURN_IF_ERROR(bind_column(batch, start, end, c));
     }
     SQLRETURN rc = SQLExecute(st);
     if (SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA) {
@@ -1005,6 +979,7 @@ class OdbcWriter : public RowWriter {
       }
       return Status::ok();
     }
+    fprintf(stderr, "DEBUG rc=%d processed=%lu statuses:", rc, (unsigned long)processed_); for (auto x : status_) fprintf(stderr, " %u", x); fprintf(stderr, "\n");
     size_t bad = rows;
     for (size_t r = 0; r < rows && r < std::max<size_t>(processed_, 1); ++r) {
       if (status_[r] == SQL_PARAM_ERROR) {
@@ -1013,6 +988,55 @@ class OdbcWriter : public RowWriter {
       }
     }
     return bad < rows ? failed_row(start + bad) : odbc_failure(SQL_HANDLE_STMT, st, context());
+  }
+
+  // Fills and binds the parameter array of column `c` for rows [start, end).
+  Status bind_column(const Batch& batch, size_t start, size_t end, size_t c) {
+    const ParamColumn& column = columns_[c];
+    const size_t rows = end - start;
+    size_t width = 1;
+    if (!column.bit) {
+      for (size_t r = start; r < end; ++r) {
+        if (!batch.is_null(r, c)) width = std::max(width, param_value(batch, r, c).size());
+      }
+    }
+    std::vector<char>& data = buffers_[c];
+    std::vector<SQLLEN>& ind = indicators_[c];
+    data.assign(width * rows, '\0');
+    ind.assign(rows, 0);
+    for (size_t r = start; r < end; ++r) {
+      if (batch.is_null(r, c)) {
+        ind[r - start] = SQL_NULL_DATA;
+        continue;
+      }
+      std::string_view v = param_value(batch, r, c);
+      if (column.bit) {
+        // Sent as SQL_C_BIT: MariaDB's char-to-bit conversion of parameter arrays crashes.
+        std::optional<std::string_view> b = canonical_boolean(v);
+        if (!b) {
+          return data_error(context() + ", row " + std::to_string(written_ + r + 1) + " of this writer: column '" +
+                            column.name + "' holds a value that is not a boolean (true/false/1/0)");
+        }
+        data[r - start] = *b == "true" ? 1 : 0;
+        ind[r - start] = 1;
+        continue;
+      }
+      std::memcpy(data.data() + (r - start) * width, v.data(), v.size());
+      ind[r - start] = static_cast<SQLLEN>(v.size());
+    }
+    const bool is_long = static_cast<SQLLEN>(width) > kLongParamBytes;
+    SQLSMALLINT c_type = column.binary ? SQL_C_BINARY : column.bit ? SQL_C_BIT : SQL_C_CHAR;
+    // SQLite3 ODBC stores SQL_VARBINARY parameter arrays as empty blobs; LONGVARBINARY works everywhere.
+    SQLSMALLINT sql_type = column.binary ? SQL_LONGVARBINARY
+                           : column.bit  ? SQL_BIT
+                           : is_long     ? SQL_LONGVARCHAR
+                                         : SQL_VARCHAR;
+    SQLRETURN rc = SQLBindParameter(stmt_.get(), static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, c_type, sql_type,
+                                    width, 0, data.data(), static_cast<SQLLEN>(width), ind.data());
+    if (!SQL_SUCCEEDED(rc)) {
+      return odbc_failure(SQL_HANDLE_STMT, stmt_.get(), context() + ", binding column '" + column.name + "'");
+    }
+    return Status::ok();
   }
 
   Status failed_row(size_t batch_row) const {

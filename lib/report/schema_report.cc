@@ -43,22 +43,33 @@ json entity_json(const model::Entity& e) {
   return {{"name", e.name}, {"description", e.description}, {"fields", fields}, {"unique", e.unique}};
 }
 
+std::string pii_text(const model::Field& f) {
+  return f.pii == model::PiiClass::kNone ? "" : "pii:" + std::string(model::pii_class_name(f.pii));
+}
+
+std::string pad(const std::string& s, size_t width) { return s + std::string(width - std::min(width, s.size()), ' '); }
+
+// Visible width of UTF-8 text where every code point counts one (enough for field names).
+size_t display_width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 void append_entity_text(const model::Entity& e, std::string& out) {
   out += e.name + " — " + e.description + "\n";
-  size_t name_w = 4, type_w = 4;
+  size_t name_w = 0, type_w = 0, pii_w = 0;
   for (const model::Field& f : e.fields) {
-    name_w = std::max(name_w, f.name.size());
+    name_w = std::max(name_w, display_width(f.name));
     type_w = std::max(type_w, field_type_text(f).size());
+    pii_w = std::max(pii_w, pii_text(f).size());
   }
   for (const model::Field& f : e.fields) {
-    std::string type = field_type_text(f);
-    out += "  " + f.name + std::string(name_w - f.name.size() + 2, ' ') + type + std::string(type_w - type.size() + 2, ' ');
-    out += f.required ? "required  " : "optional  ";
-    out += f.pii == model::PiiClass::kNone ? std::string(12, ' ') : "pii:" + std::string(model::pii_class_name(f.pii));
-    if (f.pii != model::PiiClass::kNone) out += std::string(std::max<int>(1, 8 - static_cast<int>(std::string(model::pii_class_name(f.pii)).size())), ' ');
-    if (!f.references.empty()) out += "→ " + f.references;
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    out += "\n";
+    std::string line = "  " + pad(f.name, name_w) + "  " + pad(field_type_text(f), type_w) + "  " +
+                       (f.required ? "required" : "optional") + "  " + pad(pii_text(f), pii_w);
+    if (!f.references.empty()) line += "  → " + f.references;
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
   }
   for (const auto& u : e.unique) out += "  unique (" + util::join(u, ", ") + ")\n";
 }

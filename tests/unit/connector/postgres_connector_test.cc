@@ -537,13 +537,60 @@ TEST_CASE("postgres connector: a writer destroyed without finish() leaves nothin
 
 TEST_CASE("postgres connector: execute runs a script in one transaction") {
   PgSchema pg;
-  Status s = pg.db().execute("CREATE TABLE " + pg.name() + ".half (id integer); SELEC 1");
-  CHECK(s.code() == ErrorCode::kInvalidArgument);
-  CHECK(s.message() == "SQL script: syntax error at or near \"SELEC\"");
-  CHECK(pg.db().describe(pg.table("half")).status().code() == ErrorCode::kNotFound);
-
   pg.run("CREATE TABLE {s}.whole (id integer); INSERT INTO {s}.whole VALUES (1), (2)");
   CHECK(exact_count(pg.db(), pg.table("whole")) == 2);
+
+  std::string script = "CREATE TABLE " + pg.name() + ".half (id integer); ";
+  ErrorCode code = ErrorCode::kOk;
+  std::string message;
+  SUBCASE("syntax error") {
+    script += "SELEC 1";
+    code = ErrorCode::kInvalidArgument;
+    message = "SQL script: syntax error at or near \"SELEC\"";
+  }
+  SUBCASE("unknown table") {
+    script += "INSERT INTO " + pg.name() + ".nope VALUES (1)";
+    code = ErrorCode::kInvalidArgument;
+    message = "SQL script: relation \"" + pg.name() + ".nope\" does not exist";
+  }
+  SUBCASE("bad value") {
+    script += "INSERT INTO " + pg.name() + ".half VALUES ('x')";
+    code = ErrorCode::kData;
+    message = "SQL script: invalid input syntax for type integer: \"x\"";
+  }
+  Status s = pg.db().execute(script);
+  CHECK(s.code() == code);
+  CHECK(s.message() == message);
+  CHECK(pg.db().describe(pg.table("half")).status().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("postgres connector: write and read quoted, Chinese and reserved names") {
+  PgSchema pg;
+  create_catalog_tables(pg);
+  const std::vector<std::string> columns{"select", "名字", "it's \"quoted\"", "a b"};
+  Status s = write_rows(pg.db(), pg.table(kWeird), columns,
+                        {{"1", "张三", "12.34", "2024-05-01 08:00:00+08"}, {"2", "李四", std::nullopt, std::nullopt}});
+  REQUIRE_MESSAGE(s.is_ok(), s.message());
+  ReadRequest request = reading(pg.table(kWeird));
+  request.columns = columns;
+  request.order_by = {"select"};
+  CHECK(read_all(pg.db(), request) == std::vector<Row>{{"1", "张三", "12.34", "2024-05-01 00:00:00+00"},
+                                                       {"2", "李四", std::nullopt, std::nullopt}});
+}
+
+TEST_CASE("postgres connector: a table without schema is found through the search_path") {
+  PgSchema pg;
+  create_catalog_tables(pg);
+  auto opened = open_connector(pg_uri() + "?options=-csearch_path%3D" + pg.name());
+  REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
+  auto t = (*opened)->describe({"", "customers"});
+  REQUIRE_MESSAGE(t.is_ok(), t.status().message());
+  CHECK(t->ref == pg.table("customers"));
+  CHECK(exact_count(**opened, {"", "customers"}) == 0);
+
+  auto missing = pg.db().describe({"", "customers"});
+  CHECK(missing.status().code() == ErrorCode::kNotFound);
+  CHECK(missing.status().message() == "table customers not found");
 }
 
 }  // namespace
