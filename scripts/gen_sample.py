@@ -58,6 +58,25 @@ def day_safe(t):
     return t
 
 
+def awake(t):
+    return t is not None and not (1 <= t.hour < 8)
+
+
+def in_office(t):
+    return t is not None and (t.hour, t.minute) >= (8, 30) and t.hour < 22
+
+
+def redraw(make, ok=awake, fallback=None, tries=12):
+    """Draws make() until ok(result); after `tries` draws, moves the last one with fallback
+    (default day_safe). Gives a natural time-of-day profile instead of a morning pile-up."""
+    t = None
+    for _ in range(tries):
+        t = make()
+        if t is None or ok(t):
+            return None if t is None else t.replace(microsecond=0)
+    return (fallback or day_safe)(t)
+
+
 def office(t):
     """Agents and the warehouse work 08:30-22:00: later times move to the next morning."""
     t = t.replace(microsecond=0)
@@ -422,7 +441,6 @@ INDEXES = [  # (name, table, columns, unique)
 ]
 
 TABLE_ORDER = [t[0] for t in SCHEMA]
-COLUMNS = {t[0]: [c[0] for c in t[3]] for t in SCHEMA}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,7 +550,7 @@ def gen_customers(orgs):
     r = rng("customers")
     n = len(CUST_IDS)
     span = (dt.datetime(2023, 11, 30) - dt.datetime(2020, 6, 1)).total_seconds()
-    times = sorted(day_safe(dt.datetime(2020, 6, 1, 9) + dt.timedelta(seconds=int(span * (r.random() ** 0.8))))
+    times = sorted(redraw(lambda: dt.datetime(2020, 6, 1, 9) + dt.timedelta(seconds=int(span * (r.random() ** 0.8))))
                    for _ in range(n))
     dup_of = {d: o for o, d, _ in PHONE_DUPS}
     dup_fmt = {d: f for _, d, f in PHONE_DUPS}
@@ -540,7 +558,6 @@ def gen_customers(orgs):
     email_origs = [o for o, _ in EMAIL_DUPS]
     org_members = sorted(r.sample([i for i in range(n) if i not in dup_of and i not in email_dup_of], 20))
     rows = []
-    used_emails = {}
     for i in range(n):
         cid = CUST_IDS[i]
         p = r.choice(PLACES)
@@ -677,9 +694,9 @@ def gen_orders(customers, orgs):
     n = 300
     end = dt.datetime(2023, 12, 30, 22, 0)
     span = (end - START).total_seconds()
-    times = [day_safe(START + dt.timedelta(seconds=int(span * (r.random() ** 0.8)))) for _ in range(n - 25)]
+    times = [redraw(lambda: START + dt.timedelta(seconds=int(span * (r.random() ** 0.8)))) for _ in range(n - 25)]
     sale = dt.datetime(2023, 12, 10, 9, 0)  # 双12 and the days after: the open tickets of "now"
-    times = sorted(times + [day_safe(sale + dt.timedelta(seconds=r.randint(0, int((end - sale).total_seconds())))) for _ in range(25)])
+    times = sorted(times + [redraw(lambda: sale + dt.timedelta(seconds=r.randint(0, int((end - sale).total_seconds())))) for _ in range(25)])
     weights = {c["id"]: r.choice([1, 1, 1, 2, 3, 6]) for c in customers}
     day_seq = {}
     orders = []
@@ -1006,7 +1023,6 @@ TAG_ID = {t[1]: t[0] for t in TAGS}
 
 N_ORDER_TICKETS, N_FREE_TICKETS, N_MISSING_ORDER_TICKETS = 250, 145, 5
 SPAM_REPLY_COUNTS = [2, 2, 1]  # replies left behind by 3 deleted spam tickets
-N_DELETED_REPLIES_WITH_ATTACHMENTS = 2
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -1080,16 +1096,16 @@ def gen_tickets(customers, orders, orgs):
         key = pick_weighted(r, [p for p in ORDER_SCENARIOS if o["status"] in SCENARIOS[p[0]]["statuses"]] or [("none", 1)])
         if key == "none":
             continue
-        t = scenario_time(r, key, o)
+        t = redraw(lambda: scenario_time(r, key, o))
         if t is None or t > NOW - dt.timedelta(minutes=30):
             continue
-        specs.append(dict(key=key, order=o, order_no=o["order_no"], cust=o["_cust"], created=day_safe(t)))
+        specs.append(dict(key=key, order=o, order_no=o["order_no"], cust=o["_cust"], created=t))
     span = (NOW - dt.timedelta(hours=2) - START).total_seconds()
     for k in range(N_FREE_TICKETS):
         if k < 15:
-            t = day_safe(NOW - dt.timedelta(seconds=r.randint(3600, 8 * 86400)))
+            t = redraw(lambda: NOW - dt.timedelta(seconds=r.randint(3600, 8 * 86400)))
         else:
-            t = day_safe(START + dt.timedelta(seconds=int(span * (r.random() ** 0.75))))
+            t = redraw(lambda: START + dt.timedelta(seconds=int(span * (r.random() ** 0.75))))
         key = pick_weighted(r, FREE_SCENARIOS)
         pool = [c for c in customers if c["created_at"] <= t]
         cust = r.choice(pool) if r.random() < 0.8 else None
@@ -1118,11 +1134,11 @@ def gen_tickets(customers, orders, orgs):
             fake = no[:-3] + "999"
         if fake in order_set or fake in [m["order_no"] for m in missing] or fake == no:
             continue
-        t = o["createtime"] + hours(r, 30, 120)
+        t = redraw(lambda: o["createtime"] + hours(r, 30, 120))
         if t > NOW - dt.timedelta(hours=1):
             continue
         missing.append(dict(key=r.choice(["urge", "logistics"]), order=None, order_no=fake, cust=o["_cust"],
-                            created=day_safe(t), missing_order=True))
+                            created=t, missing_order=True))
     specs += missing
     for k, n in enumerate(SPAM_REPLY_COUNTS):
         t = day_safe(dt.datetime(2022, 3, 1) + dt.timedelta(days=170 * k + r.randrange(60), minutes=r.randrange(900)))
@@ -1310,19 +1326,20 @@ def gen_tickets(customers, orders, orgs):
         if channel == "电话":  # the agent writes the note after the call
             t = t0 + dt.timedelta(seconds=r.randint(120, 600))
         else:
-            t = t0 + dt.timedelta(seconds=r.randint(5, 90))
+            t = day_safe(t0 + dt.timedelta(seconds=r.randint(5, 90)))
         tr = []
         hist = []
         first_agent_t = None
         last_agent_t = None
         for j, (who, internal, key) in enumerate(steps):
             if j > 0:
+                prev = t
                 if who == "agent" and internal:
-                    t = office(t + hours(r, 0.03, 2))
+                    t = redraw(lambda: prev + hours(r, 0.03, 2), in_office, office, 4)
                 elif who == "agent":
-                    t = office(t + hours(r, 0.05, 1.5 if r.random() < 0.7 else 8))
+                    t = redraw(lambda: prev + hours(r, 0.05, 1.5 if r.random() < 0.7 else 8), in_office, office, 4)
                 else:
-                    t = day_safe(t + hours(r, 0.2, 30))
+                    t = redraw(lambda: prev + hours(r, 0.2, 30))
             body = render(key, internal=bool(internal) and key != "phone")
             if channel == "邮件" and who == "customer" and key == "first":
                 body = (EMAIL_WRAP_EN if lang == "en" else EMAIL_WRAP_ZH).format(body=body, name=cname, date_zh=ctx["date_zh"])
@@ -1351,7 +1368,7 @@ def gen_tickets(customers, orders, orgs):
             if channel == "电话":
                 hist.append(("status", "新建", "处理中", assignee, t0 + dt.timedelta(seconds=60)))
             else:
-                if r.random() < 0.3:
+                if r.random() < 0.12:
                     hist.append(("assignee_id", None, str(assignee), 0,
                                  max(t0 + dt.timedelta(seconds=1), first_agent_t - dt.timedelta(seconds=r.randint(30, 600)))))
                 hist.append(("status", "新建", "处理中", assignee, first_agent_t))
@@ -2059,7 +2076,7 @@ components:
           $ref: '#/components/schemas/OrderStatus'
         amount: {type: number, format: double}
         currency: {type: string, default: CNY}
-        pay_channel: {type: string, enum: [alipay, wxpay, unionpay]}
+        pay_channel: {type: string, enum: [alipay, wxpay, unionpay], nullable: true}
         created_at: {type: string, format: date-time}
         paid_at: {type: string, format: date-time, nullable: true}
         customer:
@@ -2488,6 +2505,16 @@ def collect_facts(data, customers, orders, tickets, exports, deleted_replies, ap
         "nul_bytes": 0,
         "encoding": "the SQL is UTF-8 (BMP only, no 4-byte characters); the GBK file is exports/customers_legacy_gbk.csv",
     }
+    # the planted dirt is exactly what was planted, nothing more
+    planted = sorted([CUST_IDS[o], CUST_IDS[x]] for o, x, _ in PHONE_DUPS) + sorted([CUST_IDS[o], CUST_IDS[x]] for o, x in EMAIL_DUPS)
+    assert sorted(g["ids"] for g in groups) == sorted(planted), groups
+    assert sorted(c["_idx"] for c in invalid) == sorted(INVALID_PHONE), invalid
+    assert len(f["dirt"]["national_ids"]["failing_checksum"]) == len(BAD_ID_CHECK)
+    assert len(f["dirt"]["national_ids"]["legacy_15_digit"]) == len(LEGACY_ID15)
+    assert f["dirt"]["orphan_replies"]["count"] == sum(SPAM_REPLY_COUNTS)
+    assert f["dirt"]["tickets_with_missing_order"]["count"] == N_MISSING_ORDER_TICKETS == [
+        r_ for r_ in rels if r_["child"] == "tickets.order_no"][0]["orphan_rows"]
+    assert len(f["dirt"]["zero_dates"]) == 1 and len(f["dirt"]["refund_cards"]["failing_luhn"]) == 1
     f["exports"] = exports
     f["api"] = "samples/api/expected.json"
     return f
@@ -2713,7 +2740,7 @@ def build():
     orgs = gen_orgs()
     customers = gen_customers(orgs)
     orders = gen_orders(customers, orgs)
-    specs, tickets, replies, history, _, attachments, ticket_tags = gen_tickets(customers, orders, orgs)
+    _, tickets, replies, history, _, attachments, ticket_tags = gen_tickets(customers, orders, orgs)
     ratings, deleted_replies = finish_helpdesk(tickets, replies, history, attachments, ticket_tags)
     tags = [dict(id=t[0], tag_name=t[1], color=t[2], created_at=dt.datetime(2021, 3, 1, 10, 0) + dt.timedelta(days=t[0] * 23, minutes=t[0] * 7))
             for t in TAGS]

@@ -27,15 +27,18 @@ ValueType value_type_from_declared(std::string_view declared) {
   auto has = [&t](std::string_view part) { return t.find(part) != std::string::npos; };
   auto starts = [&t](std::string_view part) { return t.rfind(part, 0) == 0; };
   if (t.empty()) return ValueType::kUnknown;
-  // Order matters: "timestamp with time zone" before "timestamp", "interval" etc. stay text.
+  // Order matters: "time with time zone" is a time, "timestamp with time zone" a timestamptz,
+  // and "interval"/"point" merely contain "int".
+  if (starts("interval") || starts("point")) return ValueType::kText;
+  if (starts("timetz") || (starts("time") && !starts("timestamp"))) return ValueType::kTime;
   if (has("with time zone") || starts("timestamptz") || has("datetimeoffset")) return ValueType::kTimestampTz;
-  if (starts("timestamp") || starts("datetime") || starts("smalldatetime") || starts("datetime2"))
-    return ValueType::kTimestamp;
+  if (starts("timestamp") || starts("datetime") || starts("smalldatetime")) return ValueType::kTimestamp;
   if (starts("date")) return ValueType::kDate;
-  if (starts("time")) return ValueType::kTime;
-  if (starts("bool") || t == "bit") return ValueType::kBoolean;
-  if (has("int") || starts("serial") || starts("bigserial") || starts("smallserial") || starts("year"))
-    return ValueType::kInteger;
+  if (starts("bool") || t == "bit" || t == "bit(1)") return ValueType::kBoolean;
+  for (std::string_view integer : {"int", "bigint", "smallint", "tinyint", "mediumint", "serial", "bigserial",
+                                   "smallserial", "year", "unsigned"}) {
+    if (starts(integer)) return ValueType::kInteger;
+  }
   if (starts("numeric") || starts("decimal") || starts("number") || starts("money") || starts("smallmoney"))
     return ValueType::kDecimal;
   if (starts("real") || starts("float") || starts("double")) return ValueType::kReal;

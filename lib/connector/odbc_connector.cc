@@ -12,7 +12,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <cstdio>
 #include <exception>
 #include <map>
 #include <optional>
@@ -260,6 +259,20 @@ std::string connect_failure_reason(SQLHENV env, SQLHDBC dbc, std::string_view ta
   return "the connection string names neither DSN= nor Driver= (IM002)";
 }
 
+// The connection string with the options that keep memory bounded, where
+// the user has not chosen otherwise: psqlodbc reads a whole result set into
+// memory unless told to fetch through a cursor, kMaxRowsetRows at a time.
+std::string with_streaming(const std::string& target) {
+  std::optional<std::string> driver = odbc_attribute(target, "driver");
+  if (!driver) return target;
+  std::string d = util::to_lower(*driver);
+  bool psqlodbc = d.find("postgres") != std::string::npos || d.find("psqlodbc") != std::string::npos;
+  if (!psqlodbc || odbc_attribute(target, "usedeclarefetch")) return target;
+  std::string out = target;
+  if (!out.empty() && out.back() != ';') out += ';';
+  return out + "UseDeclareFetch=1;Fetch=" + std::to_string(kMaxRowsetRows);
+}
+
 // ---------------------------------------------------------------------------
 // The connection and what its engine can do
 
@@ -281,6 +294,7 @@ struct Engine {
   bool limit_clause = false;    // SELECT … LIMIT n
   bool sizes_enforced = true;   // false: a declared varchar(20) may hold anything (SQLite)
   bool utc_session = false;     // session time zone set to UTC: timestamptz values read as +00
+  bool binary_param_arrays = true;  // false: binary parameters go one row per execute
   RescueMode rescue = RescueMode::kNone;
 };
 
@@ -384,6 +398,9 @@ Engine detect_engine(SQLHDBC dbc) {
   e.limit_clause = mariadb || postgres || sqlite;
   e.sizes_enforced = !sqlite;
   e.utc_session = postgres;
+  // SQLite3 ODBC 0.9998 applies the first row's length to every row of a
+  // binary parameter array.
+  e.binary_param_arrays = !sqlite;
 
   SQLUINTEGER getdata = info_bits(dbc, SQL_GETDATA_EXTENSIONS);
   bool bound = (getdata & SQL_GD_BOUND) != 0;
@@ -936,8 +953,11 @@ class OdbcWriter : public RowWriter {
   size_t chunk_end(const Batch& batch, size_t start) const {
     std::vector<size_t> widths(columns_.size(), 1);
     size_t row_bytes = columns_.size();
+    const bool one_row = !conn_->engine.binary_param_arrays &&
+                         std::any_of(columns_.begin(), columns_.end(), [](const ParamColumn& c) { return c.binary; });
+    const size_t max_rows = one_row ? 1 : kMaxParamRows;
     size_t end = start;
-    while (end < batch.rows() && end - start < kMaxParamRows) {
+    while (end < batch.rows() && end - start < max_rows) {
       size_t grown = row_bytes;
       std::vector<size_t> next = widths;
       for (size_t c = 0; c < columns_.size(); ++c) {
@@ -973,21 +993,14 @@ class OdbcWriter : public RowWriter {
       CSB_RETURN_IF_ERROR(bind_column(batch, start, end, c));
     }
     SQLRETURN rc = SQLExecute(st);
-    if (SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA) {
-      for (size_t r = 0; r < rows; ++r) {
-        if (status_[r] == SQL_PARAM_ERROR) return failed_row(start + r);
-      }
-      return Status::ok();
-    }
-    fprintf(stderr, "DEBUG rc=%d processed=%lu statuses:", rc, (unsigned long)processed_); for (auto x : status_) fprintf(stderr, " %u", x); fprintf(stderr, "\n");
-    size_t bad = rows;
-    for (size_t r = 0; r < rows && r < std::max<size_t>(processed_, 1); ++r) {
-      if (status_[r] == SQL_PARAM_ERROR) {
-        bad = r;
-        break;
-      }
-    }
-    return bad < rows ? failed_row(start + bad) : odbc_failure(SQL_HANDLE_STMT, st, context());
+    // With parameter arrays a driver may succeed "with info" while some rows failed.
+    bool row_failed = std::find(status_.begin(), status_.end(), SQL_PARAM_ERROR) != status_.end();
+    if ((SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA) && !row_failed) return Status::ok();
+    // Drivers disagree on which row the status array blames (MariaDB fills
+    // none, psqlodbc blames all), so the message names the whole range.
+    return odbc_failure(SQL_HANDLE_STMT, st,
+                        context() + ", rows " + std::to_string(written_ + start + 1) + "-" +
+                            std::to_string(written_ + end) + " of this writer");
   }
 
   // Fills and binds the parameter array of column `c` for rows [start, end).
@@ -1037,11 +1050,6 @@ class OdbcWriter : public RowWriter {
       return odbc_failure(SQL_HANDLE_STMT, stmt_.get(), context() + ", binding column '" + column.name + "'");
     }
     return Status::ok();
-  }
-
-  Status failed_row(size_t batch_row) const {
-    return odbc_failure(SQL_HANDLE_STMT, stmt_.get(),
-                        context() + ", row " + std::to_string(written_ + batch_row + 1) + " of this writer");
   }
 
   std::string context() const { return "writing " + table_.display() + " to " + conn_->redacted; }
@@ -1504,7 +1512,7 @@ Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {
   }
   SQLSetConnectAttr(c->dbc.get(), SQL_ATTR_LOGIN_TIMEOUT,
                     reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(kLoginTimeoutSeconds)), 0);
-  std::string target = conn.target;
+  std::string target = with_streaming(conn.target);
   SQLRETURN rc = SQLDriverConnect(c->dbc.get(), nullptr, sql_text(target), SQL_NTS, nullptr, 0, nullptr,
                                   SQL_DRIVER_NOPROMPT);
   if (!SQL_SUCCEEDED(rc)) {

@@ -543,7 +543,7 @@ class PgWriter final : public RowWriter {
   }
 
   std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<pqxx::work> txn_;  // destroyed first: without commit it rolls back
+  std::unique_ptr<pqxx::work> txn_;  // destroyed before conn_: without commit() it rolls back
   TableRef table_;
   std::vector<std::string> columns_;
   std::vector<CellKind> kinds_;

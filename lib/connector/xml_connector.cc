@@ -23,6 +23,12 @@ struct XmlOptions {
 
 bool is_element(pugi::xml_node n) { return n.type() == pugi::node_element; }
 
+// Offset of the element's '<' (pugixml gives its name's, which follows the '<' directly).
+size_t element_offset(pugi::xml_node n) {
+  ptrdiff_t name = n.offset_debug();
+  return name > 0 ? static_cast<size_t>(name - 1) : 0;
+}
+
 bool has_child_elements(pugi::xml_node n) {
   for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
     if (is_element(c)) return true;
@@ -96,7 +102,7 @@ class XmlSource final : public RecordSource {
   }
 
   std::string location() const override {
-    return file_ + ":offset " + std::to_string(records_.empty() ? 0 : records_[next_ - 1].offset_debug());
+    return file_ + ":offset " + std::to_string(next_ == 0 ? 0 : element_offset(records_[next_ - 1]));
   }
 
   Result<bool> next(Record& out, std::vector<RejectedRecord>& rejects) override {
@@ -124,7 +130,7 @@ class XmlSource final : public RecordSource {
     while (n) {
       if (is_element(n)) {
         if (ancestors + 1 > kMaxNestingDepth) {
-          return position_error(text, static_cast<size_t>(n.offset_debug()),
+          return position_error(text, element_offset(n),
                                 "elements nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
         }
         if (n.first_child()) {

@@ -146,10 +146,10 @@ TEST_CASE("json connector: malformed documents fail with file, line:column and o
   };
   SUBCASE("truncated") {
     CHECK(error_of("[\n{\"id\": 1},\n{\"id\": 2") ==
-          "bad.json:3:9 (offset 20): unexpected end of the document, expected ',' or '}' after an object member");
+          "bad.json:3:9 (offset 21): unexpected end of the document, expected ',' or '}' after an object member");
     CHECK(error_of("[{\"id\": 1}") ==
           "bad.json:1:11 (offset 10): unexpected end of the document, expected ',' or ']' after a record");
-    CHECK(error_of("[{\"id\": \"abc") == "bad.json:1:14 (offset 13): unexpected end of the document in a string");
+    CHECK(error_of("[{\"id\": \"abc") == "bad.json:1:13 (offset 12): unexpected end of the document in a string");
   }
   SUBCASE("missing comma") {
     CHECK(error_of("[{\"id\": 1 \"name\": 2}]") ==
@@ -200,7 +200,7 @@ TEST_CASE("json connector: nesting depth is capped") {
     CHECK(all.status.is_ok());
     CHECK(all.rows == std::vector<std::string>{std::string(kArrays, '[') + std::string(kArrays, ']')});
     dir.write("deep.json", "[{\"a\": " + std::string(kArrays + 1, '[') + std::string(kArrays + 1, ']') + "}]");
-    CHECK(read_rows("json:" + path, "deep").status.message() == "deep.json:1:71 (offset 70): nesting deeper than 64 levels");
+    CHECK(read_rows("json:" + path, "deep").status.message() == "deep.json:1:70 (offset 69): nesting deeper than 64 levels");
   }
   SUBCASE("a deeply nested JSON Lines record is rejected") {
     std::string path = dir.write("deep.jsonl", "{\"a\": 1}\n{\"a\": " + std::string(kTooDeep, '[') +
@@ -241,7 +241,7 @@ TEST_CASE("json connector: JSON Lines") {
   CHECK(all.status.is_ok());
   CHECK(all.rows == std::vector<std::string>{"1|open|NULL", "3|NULL|a", "5|NULL|NULL"});
   CHECK(all.rejects ==
-        std::vector<std::string>{"events.jsonl:3: column 28: expected ',' or '}' after an object member, found '\"'",
+        std::vector<std::string>{"events.jsonl:3: column 27: expected ',' or '}' after an object member, found '\"'",
                                  "events.jsonl:5: record is an array, not an object",
                                  "events.jsonl:7: column 11: unexpected text after the record"});
 

@@ -335,7 +335,7 @@ TEST_CASE("odbc connector: read with columns, where, order and limit") {
       want.push_back({full[2], full[3], full[7]});
     }
     CHECK(rows == want);
-    CHECK(rows[1][1] == Cell(""));  // the empty string is not NULL
+    CHECK(rows[0][1] == Cell(""));  // the empty string is not NULL
     CHECK(rows[2][1] == Cell());
   });
 }
@@ -556,7 +556,7 @@ TEST_CASE("odbc connector: bad input") {
                                              ": another writer or script is still open on this connection");
       CHECK(conn->execute("SELECT 1").code() == ErrorCode::kInvalidArgument);
     }
-    SUBCASE((t.label + ": a duplicate key fails the write, naming the row").c_str()) {
+    SUBCASE((t.label + ": a duplicate key fails the write, naming the rows").c_str()) {
       auto conn = open_ok(t.connection);
       Tables tables(*conn, *t.dialect);
       Result<std::unique_ptr<RowWriter>> w = conn->write({tables.parent_ref(), {"id", "name"}});
@@ -569,8 +569,9 @@ TEST_CASE("odbc connector: bad input") {
       Status s = (*w)->write(b);
       INFO(s.message());
       REQUIRE_FALSE(s.is_ok());
+      CHECK(s.code() == ErrorCode::kData);  // SQLSTATE 23xxx, or HY000 from SQLite
       CHECK(s.message().rfind("writing " + tables.parent_ref().display() + " to " + parsed(t.connection).redacted() +
-                                  ", row ",
+                                  ", rows 1-3 of this writer: ",
                               0) == 0);
     }
   }
