@@ -1647,7 +1647,8 @@ def render_gbk_csv(customers):
     data = text.encode("gbk")  # strict: every character must exist in GBK
     # facts
     phys = 1
-    info = {"records_including_header": len(records), "data_records": len(records) - 1}
+    info = {"records_including_header": len(records), "data_records": len(records) - 1,
+            "well_formed_data_records": len(records) - 2}
     for i, line in enumerate(lines):
         if i == 41:
             info["ragged_row"] = {"data_record": i, "physical_line": phys, "fields": 9, "expected_fields": 8,
@@ -2614,10 +2615,10 @@ def render_expected_md(f, api):
     w("## Exports (`samples/helpdesk/exports/`)\n")
     g = e["customers_legacy_gbk.csv"]
     w("- `customers_legacy_gbk.csv` — **GBK-encoded** (not valid UTF-8), CRLF line ends, header `%s`;" % g["header"])
-    w("  %d data records on %d physical lines. **Ragged row**: data record %d (physical line %d, customer %d) has %d fields"
+    w("  %d data records (%d well-formed) on %d physical lines. **Ragged row**: data record %d (physical line %d, customer %d) has %d fields"
       " instead of %d (%s). Data record %d (line %d) holds a quoted line break in 备注; data record %d (line %d) doubled quotes."
       " Customers %s exist only in this file." % (
-          g["data_records"], g["physical_lines"], g["ragged_row"]["data_record"], g["ragged_row"]["physical_line"],
+          g["data_records"], g["well_formed_data_records"], g["physical_lines"], g["ragged_row"]["data_record"], g["ragged_row"]["physical_line"],
           g["ragged_row"]["customer_id"], g["ragged_row"]["fields"], g["ragged_row"]["expected_fields"], g["ragged_row"]["cause"],
           g["embedded_newline"]["data_record"], g["embedded_newline"]["physical_line"],
           g["doubled_quotes"]["data_record"], g["doubled_quotes"]["physical_line"],
@@ -2648,30 +2649,31 @@ def render_expected_md(f, api):
 # ---------------------------------------------------------------------------------------------
 
 CONFIG = """# csbridge project config of the embedded sample (see samples/README.md).
-# Paths are relative to the directory csbridge runs in: the repository root.
+# File paths are relative to this file (samples/), not to the current directory.
 version: 1
-project: lemon-mall-helpdesk
 
 sources:
-  # the legacy helpdesk; the demo builds it from samples/helpdesk/helpdesk.sql
-  helpdesk: sqlite:samples/out/helpdesk.db
+  # the legacy helpdesk; scripts/demo builds it from helpdesk/helpdesk.sql
+  helpdesk: sqlite:out/helpdesk.db
   # the CRM's customer export: GBK, CRLF, one ragged row
-  exports_gbk: csv:samples/helpdesk/exports/customers_legacy_gbk.csv?encoding=gbk
-  orders_jsonl: jsonl:samples/helpdesk/exports/orders.jsonl
-  waybills: xml:samples/helpdesk/exports/waybills.xml?record=/waybills/waybill
-  customers_json: json:samples/helpdesk/exports/customers.json
-  # The same helpdesk on a server; secrets only through ${ENV} (unset variables are an error):
+  exports_gbk:
+    connection: csv:helpdesk/exports/customers_legacy_gbk.csv?encoding=gbk
+    description: CRM customer export (GBK)
+  orders_jsonl: jsonl:helpdesk/exports/orders.jsonl
+  waybills: xml:helpdesk/exports/waybills.xml?record=/waybills/waybill
+  customers_json: json:helpdesk/exports/customers.json
+  # The same helpdesk on a server; secrets only through ${ENV} (an unset variable is an error):
   # helpdesk_pg: ${CSBRIDGE_SAMPLE_PG}
   # helpdesk_mariadb: odbc:DSN=lemon_helpdesk
 
-target: sqlite:samples/out/cs.db
+target: sqlite:out/cs.db
 
-# mappings: samples/mappings/
+# mappings: mappings/
 
 masking:
-  # HMAC-SHA256 key for deterministic pseudonyms; read from this environment variable
+  # HMAC-SHA256 key for deterministic pseudonyms, read from this environment variable
   hmac_key_env: CSBRIDGE_HMAC_KEY
-  classes:
+  actions:
     phone: mask          # 138****1234
     national_id: mask    # keep first 4 and last 4
     bank_card: mask      # keep first 6 and last 4
@@ -2708,7 +2710,7 @@ never the files.
 | `api/order_api.yaml` | OpenAPI 3.0 spec of the shop's legacy order API (with typical weaknesses) |
 | `api/payloads/` | real-looking responses: `order.json`, `orders_page.json`, `order.xml` |
 | `api/expected.json` | what `csbridge assess api` should find |
-| `csbridge.yaml` | the sample project config (sources, target, masking, options) |
+| `csbridge.yaml` | the sample project config (sources, target, masking, options); its paths are relative to `samples/` |
 
 Load the helpdesk (into an empty database or schema):
 

@@ -98,7 +98,9 @@ struct Diagnostic {
   std::string text;
 };
 
-// "[unixODBC][Driver Manager]Data source …" → "Data source …"; newlines folded.
+// "[unixODBC][Driver Manager]Data source …" → "Data source …", on one line.
+// PostgreSQL's DETAIL and CONTEXT lines are dropped: they quote row values
+// ("Key (phone)=(13800138000) already exists").
 std::string clean_message(std::string_view raw) {
   std::string_view s = util::trim(raw);
   while (!s.empty() && s.front() == '[') {
@@ -106,9 +108,16 @@ std::string clean_message(std::string_view raw) {
     if (close == std::string_view::npos) break;
     s = s.substr(close + 1);
   }
+  std::string kept;
+  for (std::string_view line : util::split(s, '\n')) {
+    std::string_view t = util::trim(line);
+    if (util::starts_with_icase(t, "DETAIL:") || util::starts_with_icase(t, "CONTEXT:")) continue;
+    kept.append(line);
+    kept += '\n';
+  }
   std::string out;
   bool space = false;
-  for (char c : util::trim(s)) {
+  for (char c : util::trim(kept)) {
     if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
       space = true;
       continue;

@@ -384,6 +384,15 @@ TEST_CASE("csv connector: legacy encodings") {
     dir.write("g.csv", "id,name\n1,张三\n");
     CHECK(read_all(*open("csv:" + path + "?encoding=gbk"), "g").rows == std::vector<std::string>{"1|张三"});
   }
+  SUBCASE("Big5, GB18030 four-byte characters, Latin-1") {
+    // 張三 in Big5 is B1 69 A4 54; 𠀀 in GB18030 is 95 32 82 36; é in Latin-1 is E9.
+    dir.write("g.csv", "id,name\n1,\xB1\x69\xA4\x54\n");
+    CHECK(read_all(*open("csv:" + path + "?encoding=big5"), "g").rows == std::vector<std::string>{"1|張三"});
+    dir.write("g.csv", "id,name\n1,\x95\x32\x82\x36\n");
+    CHECK(read_all(*open("csv:" + path + "?encoding=gb18030"), "g").rows == std::vector<std::string>{"1|𠀀"});
+    dir.write("g.csv", "id,name\n1,caf\xE9\n");
+    CHECK(read_all(*open("csv:" + path + "?encoding=latin1"), "g").rows == std::vector<std::string>{"1|café"});
+  }
   SUBCASE("a delimiter that can be the second byte of a GBK character") {
     // 眧 is B1 7C in GBK: its second byte is '|'.
     dir.write("g.csv", "id|name\n1|\xB1\x7C\xD5\xC5\n");
