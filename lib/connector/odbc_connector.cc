@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
-#include <map>
 #include <optional>
 #include <utility>
 
@@ -74,7 +73,6 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
 
   SQLHANDLE get() const { return handle_; }
-  SQLSMALLINT type() const { return type_; }
   SQLHANDLE* out() { reset(); return &handle_; }
   void reset() {
     if (handle_ != SQL_NULL_HANDLE) SQLFreeHandle(type_, handle_);
@@ -85,6 +83,9 @@ class Handle {
   SQLSMALLINT type_;
   SQLHANDLE handle_ = SQL_NULL_HANDLE;
 };
+
+// An integer attribute value, passed where ODBC takes a pointer.
+SQLPOINTER as_attribute(SQLULEN value) { return reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(value)); }
 
 SQLCHAR* sql_text(const std::string& s) { return reinterpret_cast<SQLCHAR*>(const_cast<char*>(s.c_str())); }
 SQLCHAR* sql_text(const std::optional<std::string>& s) { return s ? sql_text(*s) : nullptr; }
@@ -161,8 +162,9 @@ std::string describe_diagnostics(const std::vector<Diagnostic>& diags) {
 
 ErrorCode code_for_state(std::string_view state) {
   auto starts = [&state](std::string_view p) { return state.rfind(p, 0) == 0; };
-  if (starts("08") || starts("28") || starts("IM") || starts("HYT") || starts("57P") || state == "40001" ||
-      state == "40003")
+  // Connection, authorisation, unknown database, driver manager, timeouts, server shutdown.
+  if (starts("08") || starts("28") || starts("3D") || starts("IM") || starts("HYT") || starts("57P") ||
+      state == "40001" || state == "40003")
     return ErrorCode::kUnreachable;
   if (state == "42S02" || state == "42P01") return ErrorCode::kNotFound;
   if (starts("42") || starts("3F")) return ErrorCode::kInvalidArgument;
@@ -199,7 +201,8 @@ std::optional<std::string> odbc_attribute(std::string_view text, std::string_vie
       next = text.find(';', close);
     } else {
       next = text.find(';', value_start);
-      value = std::string(util::trim(text.substr(value_start, next == std::string_view::npos ? next : next - value_start)));
+      size_t length = next == std::string_view::npos ? next : next - value_start;
+      value = std::string(util::trim(text.substr(value_start, length)));
     }
     if (util::equals_icase(name, key)) return value;
     if (next == std::string_view::npos) break;
@@ -253,7 +256,8 @@ std::string connect_failure_reason(SQLHENV env, SQLHDBC dbc, std::string_view ta
     // unixODBC takes an unregistered driver name for a library path and says
     // "Can't open lib" (01000); the name is what is wrong, so say that.
     std::vector<std::string> drivers = installed_drivers(env);
-    bool known = std::any_of(drivers.begin(), drivers.end(), [&](const std::string& d) { return util::equals_icase(d, *driver); });
+    bool known = std::any_of(drivers.begin(), drivers.end(),
+                             [&](const std::string& d) { return util::equals_icase(d, *driver); });
     if (!known) {
       return redact_secrets("ODBC driver '" + *driver + "' is not installed (IM002); installed drivers: " +
                             list_or_none(drivers));
@@ -339,7 +343,7 @@ struct Connection {
   }
 
   Status set_autocommit(bool on) {
-    SQLPOINTER value = reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF));
+    SQLPOINTER value = as_attribute(on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF);
     if (!SQL_SUCCEEDED(SQLSetConnectAttr(dbc.get(), SQL_ATTR_AUTOCOMMIT, value, 0))) {
       return odbc_failure(SQL_HANDLE_DBC, dbc.get(),
                           std::string("cannot turn autocommit ") + (on ? "on" : "off") + " on " + redacted);
@@ -360,9 +364,11 @@ struct Connection {
   Status end(bool commit) {
     in_transaction = false;
     SQLRETURN rc = SQLEndTran(SQL_HANDLE_DBC, dbc.get(), commit ? SQL_COMMIT : SQL_ROLLBACK);
-    Status status = SQL_SUCCEEDED(rc) ? Status::ok()
-                                      : odbc_failure(SQL_HANDLE_DBC, dbc.get(),
-                                                     std::string(commit ? "commit" : "rollback") + " failed on " + redacted);
+    Status status = Status::ok();
+    if (!SQL_SUCCEEDED(rc)) {
+      std::string what = commit ? "commit" : "rollback";
+      status = odbc_failure(SQL_HANDLE_DBC, dbc.get(), what + " failed on " + redacted);
+    }
     Status restored = set_autocommit(true);
     return status.is_ok() ? restored : status;
   }
@@ -444,8 +450,10 @@ Result<LongValue> get_whole_value(SQLHSTMT stmt, SQLUSMALLINT column, SQLSMALLIN
       if (first) out.value.reset();
       return out;
     }
-    bool more = rc == SQL_SUCCESS_WITH_INFO && (indicator == SQL_NO_TOTAL || indicator > usable);
-    SQLLEN got = more || indicator == SQL_NO_TOTAL ? usable : std::min(indicator, usable);
+    // Truncation should come with SQL_SUCCESS_WITH_INFO (01004); the
+    // indicator alone decides, so a driver that forgets it loses nothing.
+    bool more = indicator == SQL_NO_TOTAL || indicator > usable;
+    SQLLEN got = more ? usable : indicator;
     if (out.value->size() + static_cast<size_t>(got) > kMaxValueBytes) {
       out.too_large = true;
       out.value.reset();
@@ -497,6 +505,9 @@ Result<CatalogRows> fetch_catalog(SQLHSTMT stmt, SQLRETURN rc, const std::string
   SQLCloseCursor(stmt);
   return out;
 }
+
+// Orders (position, value) pairs by position.
+constexpr auto by_first = [](const auto& a, const auto& b) { return a.first < b.first; };
 
 std::string text_or_empty(const std::optional<std::string>& v) { return v.value_or(""); }
 
@@ -567,7 +578,9 @@ Conversion conversion_for(const ColumnMeta& m, const Engine& engine) {
   if (m.info.type == ValueType::kBinary) return Conversion::kBinary;
   if (m.info.type == ValueType::kBoolean) return Conversion::kBoolean;
   if (m.info.type == ValueType::kReal) return Conversion::kReal;
-  if (m.info.type == ValueType::kTimestampTz) return engine.utc_session ? Conversion::kTemporalTz : Conversion::kTemporal;
+  if (m.info.type == ValueType::kTimestampTz) {
+    return engine.utc_session ? Conversion::kTemporalTz : Conversion::kTemporal;
+  }
   if (m.info.type == ValueType::kTimestamp || m.info.type == ValueType::kTime) return Conversion::kTemporal;
   if (m.sql_type == SQL_GUID) return Conversion::kGuid;
   if (m.info.type == ValueType::kText || m.info.type == ValueType::kJson || m.info.type == ValueType::kUnknown)
@@ -575,12 +588,16 @@ Conversion conversion_for(const ColumnMeta& m, const Engine& engine) {
   return Conversion::kAsIs;
 }
 
+// "true"/"false" for the spellings drivers use (MariaDB BIT(1) comes as the
+// byte 0x01); nullopt for anything else, which is then left as it is.
 std::optional<std::string_view> canonical_boolean(std::string_view v) {
+  static constexpr std::array<std::string_view, 5> kTrue = {"1", "t", "true", "y", "yes"};
+  static constexpr std::array<std::string_view, 5> kFalse = {"0", "f", "false", "n", "no"};
+  if (v == std::string_view("\x01", 1)) return "true";
+  if (v == std::string_view("\0", 1)) return "false";
   std::string lower = util::to_lower(util::trim(v));
-  if (lower == "1" || lower == "t" || lower == "true" || lower == "y" || lower == "yes" || v == std::string_view("\x01", 1))
-    return "true";
-  if (lower == "0" || lower == "f" || lower == "false" || lower == "n" || lower == "no" || v == std::string_view("\0", 1))
-    return "false";
+  if (std::find(kTrue.begin(), kTrue.end(), lower) != kTrue.end()) return "true";
+  if (std::find(kFalse.begin(), kFalse.end(), lower) != kFalse.end()) return "false";
   return std::nullopt;
 }
 
@@ -735,8 +752,8 @@ class OdbcReader : public RowReader {
   Status bind() {
     SQLHSTMT st = stmt_.get();
     auto set = [st](SQLINTEGER attr, SQLPOINTER value) { return SQLSetStmtAttr(st, attr, value, 0); };
-    if (!SQL_SUCCEEDED(set(SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(SQL_BIND_BY_COLUMN)))) ||
-        !SQL_SUCCEEDED(set(SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(rowset_)))) ||
+    if (!SQL_SUCCEEDED(set(SQL_ATTR_ROW_BIND_TYPE, as_attribute(SQL_BIND_BY_COLUMN))) ||
+        !SQL_SUCCEEDED(set(SQL_ATTR_ROW_ARRAY_SIZE, as_attribute(rowset_))) ||
         !SQL_SUCCEEDED(set(SQL_ATTR_ROWS_FETCHED_PTR, &fetched_)) ||
         !SQL_SUCCEEDED(set(SQL_ATTR_ROW_STATUS_PTR, row_status_.data()))) {
       return odbc_failure(SQL_HANDLE_STMT, st, context());
@@ -765,25 +782,32 @@ class OdbcReader : public RowReader {
   const std::vector<ColumnInfo>& columns() const override { return columns_; }
 
   Result<bool> next(Batch& out) override {
-    return guarded("read", [&]() -> Result<bool> {
-      out.reset(columns_.size());
-      while (out.rows() < batch_rows_ && out.bytes() < kMaxBatchBytes) {
-        if (limit_ >= 0 && delivered_ >= limit_) break;
-        if (position_ == fetched_) {
-          if (done_) break;
-          CSB_RETURN_IF_ERROR(fetch());
-          if (done_) break;
-          continue;
-        }
-        SQLULEN row = position_++;
-        CSB_RETURN_IF_ERROR(append_row(row, out));
-      }
-      return !out.empty();
-    });
+    out.reset(columns_.size());
+    if (failure_.is_ok()) failure_ = guarded("read", [&] { return fill(out); });
+    if (!failure_.is_ok()) {
+      out.clear();
+      return failure_;
+    }
+    return !out.empty();
   }
 
  private:
   std::string context() const { return "reading " + table_.display() + " from " + conn_->redacted; }
+
+  // Appends rows to `out` up to the batch size. The limit counts rejected
+  // rows too: they were read.
+  Status fill(Batch& out) {
+    while (out.rows() < batch_rows_ && out.bytes() < kMaxBatchBytes) {
+      if (limit_ >= 0 && row_number_ >= limit_) break;
+      if (position_ == fetched_) {
+        if (done_) break;
+        CSB_RETURN_IF_ERROR(fetch());
+        continue;
+      }
+      CSB_RETURN_IF_ERROR(append_row(position_++, out));
+    }
+    return Status::ok();
+  }
 
   Status fetch() {
     fetched_ = 0;
@@ -806,16 +830,11 @@ class OdbcReader : public RowReader {
   // The whole value of a bound cell whose buffer was too small.
   Result<LongValue> rescue(SQLULEN row, size_t slot_index) {
     Slot& s = slots_[slot_index];
-    if (rowset_ > 1) {
-      bool positioned = conn_->engine.rescue == RescueMode::kBlock &&
-                        SQL_SUCCEEDED(SQLSetPos(stmt_.get(), static_cast<SQLSETPOSIROW>(row + 1), SQL_POSITION,
-                                                SQL_LOCK_NO_CHANGE));
-      if (!positioned) {
-        return data_error("column '" + s.name + "' of " + table_.display() + ": a value at row " +
-                          std::to_string(row_number_) + " is longer than the " + std::to_string(s.width) +
-                          " bytes the driver declared, and the driver cannot re-read it; refusing to truncate");
-      }
-    } else if (conn_->engine.rescue == RescueMode::kNone) {
+    bool can_reread = rowset_ > 1 ? conn_->engine.rescue == RescueMode::kBlock &&
+                                         SQL_SUCCEEDED(SQLSetPos(stmt_.get(), static_cast<SQLSETPOSIROW>(row + 1),
+                                                                 SQL_POSITION, SQL_LOCK_NO_CHANGE))
+                                   : conn_->engine.rescue != RescueMode::kNone;
+    if (!can_reread) {
       return data_error("column '" + s.name + "' of " + table_.display() + ": a value at row " +
                         std::to_string(row_number_) + " is longer than the " + std::to_string(s.width) +
                         " bytes the driver declared, and the driver cannot re-read it; refusing to truncate");
@@ -878,7 +897,6 @@ class OdbcReader : public RowReader {
       if (cell) out.append(*cell);
       else out.append_null();
     }
-    ++delivered_;
     return Status::ok();
   }
 
@@ -895,7 +913,7 @@ class OdbcReader : public RowReader {
   SQLULEN fetched_ = 0;
   SQLULEN position_ = 0;
   bool done_ = false;
-  int64_t delivered_ = 0;
+  Status failure_;  // a failure ends the read: later calls repeat it
   int64_t row_number_ = 0;  // 1-based position in the result, for reject locations
   std::vector<char> chunk_;
   std::vector<std::optional<std::string>> owned_;
@@ -993,8 +1011,8 @@ class OdbcWriter : public RowWriter {
     status_.assign(rows, 0);
     processed_ = 0;
     auto set = [st](SQLINTEGER attr, SQLPOINTER value) { return SQL_SUCCEEDED(SQLSetStmtAttr(st, attr, value, 0)); };
-    if (!set(SQL_ATTR_PARAM_BIND_TYPE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(SQL_PARAM_BIND_BY_COLUMN))) ||
-        !set(SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(rows))) ||
+    if (!set(SQL_ATTR_PARAM_BIND_TYPE, as_attribute(SQL_PARAM_BIND_BY_COLUMN)) ||
+        !set(SQL_ATTR_PARAMSET_SIZE, as_attribute(rows)) ||
         !set(SQL_ATTR_PARAM_STATUS_PTR, status_.data()) || !set(SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_)) {
       return odbc_failure(SQL_HANDLE_STMT, st, context());
     }
@@ -1274,7 +1292,7 @@ class OdbcConnector : public Connector {
       m.info.nullable = integer_or(row[10], SQL_NULLABLE) != SQL_NO_NULLS;
       ordered.emplace_back(integer_or(row[16], static_cast<int64_t>(ordered.size() + 1)), std::move(m));
     }
-    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(ordered.begin(), ordered.end(), by_first);
     std::vector<ColumnMeta> out;
     for (auto& [position, m] : ordered) out.push_back(std::move(m));
     if (out.empty()) return not_found("table '" + t.ref.display() + "' has no columns visible in " + conn_->redacted);
@@ -1294,7 +1312,7 @@ class OdbcConnector : public Connector {
       if (row.size() < 5 || text_or_empty(row[2]) != t.name) continue;
       keyed.emplace_back(integer_or(row[4], 0), text_or_empty(row[3]));
     }
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(keyed.begin(), keyed.end(), by_first);
     std::vector<std::string> out;
     for (auto& [seq, column] : keyed) out.push_back(std::move(column));
     return out;
@@ -1316,7 +1334,8 @@ class OdbcConnector : public Connector {
     for (const auto& row : rows.rows) {
       if (row.size() < 9 || integer_or(row[6], SQL_TABLE_STAT) == SQL_TABLE_STAT || !row[5] || !row[8]) continue;
       std::string index_name = *row[5];
-      auto it = std::find_if(building.begin(), building.end(), [&](const Building& b) { return b.info.name == index_name; });
+      auto it = std::find_if(building.begin(), building.end(),
+                             [&](const Building& b) { return b.info.name == index_name; });
       if (it == building.end()) {
         it = building.insert(building.end(), Building{});
         it->info.name = index_name;
@@ -1326,7 +1345,7 @@ class OdbcConnector : public Connector {
     }
     std::vector<IndexInfo> out;
     for (Building& b : building) {
-      std::stable_sort(b.columns.begin(), b.columns.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      std::stable_sort(b.columns.begin(), b.columns.end(), by_first);
       for (auto& [position, column] : b.columns) b.info.columns.push_back(std::move(column));
       // The primary key's own index is already TableInfo::primary_key.
       if (b.info.unique && !primary_key.empty() && b.info.columns == primary_key) continue;
@@ -1339,7 +1358,8 @@ class OdbcConnector : public Connector {
     CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
     std::string name = t.name;
     SQLRETURN rc = SQLForeignKeys(stmt.get(), nullptr, 0, nullptr, 0, nullptr, 0, sql_text(t.catalog),
-                                  sql_length(t.catalog), sql_text(t.schema), sql_length(t.schema), sql_text(name), SQL_NTS);
+                                  sql_length(t.catalog), sql_text(t.schema), sql_length(t.schema), sql_text(name),
+                                  SQL_NTS);
     std::string context = "reading the foreign keys of " + t.ref.display() + " in " + conn_->redacted;
     if (!SQL_SUCCEEDED(rc)) {
       std::vector<Diagnostic> diags = diagnostics(SQL_HANDLE_STMT, stmt.get());
@@ -1394,7 +1414,13 @@ class OdbcConnector : public Connector {
     std::vector<ColumnMeta> out;
     for (const std::string& name : wanted) {
       auto it = std::find_if(all.begin(), all.end(), [&](const ColumnMeta& m) { return m.info.name == name; });
-      if (it == all.end()) return not_found("column '" + name + "' not found in table " + t.ref.display());
+      if (it == all.end()) {
+        std::vector<std::string> known;
+        for (const ColumnMeta& m : all) known.push_back(m.info.name);
+        std::string hint = util::closest_match(name, known);
+        return not_found("column '" + name + "' not found in table " + t.ref.display() +
+                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      }
       out.push_back(*it);
     }
     return out;
@@ -1459,7 +1485,8 @@ class OdbcConnector : public Connector {
         s.width = kLongPrefixBytes;
       } else {
         SQLLEN display = 0;
-        SQLColAttribute(stmt.get(), static_cast<SQLUSMALLINT>(k + 1), SQL_DESC_DISPLAY_SIZE, nullptr, 0, nullptr, &display);
+        SQLColAttribute(stmt.get(), static_cast<SQLUSMALLINT>(k + 1), SQL_DESC_DISPLAY_SIZE, nullptr, 0, nullptr,
+                        &display);
         SQLLEN size = std::max<SQLLEN>(static_cast<SQLLEN>(m.size), display);
         if (s.c_type == SQL_C_BINARY) s.width = std::max<SQLLEN>(size, 1);
         else if (is_char_type(m.sql_type)) s.width = size * kUtf8BytesPerChar + 1;
@@ -1474,8 +1501,8 @@ class OdbcConnector : public Connector {
 
     std::vector<ColumnInfo> infos;
     for (ColumnMeta& m : columns) infos.push_back(std::move(m.info));
-    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), t.ref, std::move(infos), std::move(slots), rowset,
-                                               request.batch_rows, request.limit);
+    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), t.ref, std::move(infos), std::move(slots),
+                                               rowset, request.batch_rows, request.limit);
     CSB_RETURN_IF_ERROR(reader->bind());
     return std::unique_ptr<RowReader>(std::move(reader));
   }
@@ -1515,12 +1542,12 @@ Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, c->env.out()))) {
     return unreachable(what + ": cannot allocate an ODBC environment (is unixODBC installed?)");
   }
-  SQLSetEnvAttr(c->env.get(), SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(SQL_OV_ODBC3)), 0);
+  SQLSetEnvAttr(c->env.get(), SQL_ATTR_ODBC_VERSION, as_attribute(SQL_OV_ODBC3), 0);
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env.get(), c->dbc.out()))) {
     return unreachable(what + ": " + describe_diagnostics(diagnostics(SQL_HANDLE_ENV, c->env.get())));
   }
   SQLSetConnectAttr(c->dbc.get(), SQL_ATTR_LOGIN_TIMEOUT,
-                    reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(kLoginTimeoutSeconds)), 0);
+                    as_attribute(kLoginTimeoutSeconds), 0);
   std::string target = with_streaming(conn.target);
   SQLRETURN rc = SQLDriverConnect(c->dbc.get(), nullptr, sql_text(target), SQL_NTS, nullptr, 0, nullptr,
                                   SQL_DRIVER_NOPROMPT);

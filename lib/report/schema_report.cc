@@ -47,26 +47,17 @@ std::string pii_text(const model::Field& f) {
   return f.pii == model::PiiClass::kNone ? "" : "pii:" + std::string(model::pii_class_name(f.pii));
 }
 
-std::string pad(const std::string& s, size_t width) { return s + std::string(width - std::min(width, s.size()), ' '); }
-
-// Visible width of UTF-8 text where every code point counts one (enough for field names).
-size_t display_width(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 void append_entity_text(const model::Entity& e, std::string& out) {
   out += e.name + " — " + e.description + "\n";
   size_t name_w = 0, type_w = 0, pii_w = 0;
   for (const model::Field& f : e.fields) {
-    name_w = std::max(name_w, display_width(f.name));
+    name_w = std::max(name_w, util::display_width(f.name));
     type_w = std::max(type_w, field_type_text(f).size());
     pii_w = std::max(pii_w, pii_text(f).size());
   }
   for (const model::Field& f : e.fields) {
-    std::string line = "  " + pad(f.name, name_w) + "  " + pad(field_type_text(f), type_w) + "  " +
-                       (f.required ? "required" : "optional") + "  " + pad(pii_text(f), pii_w);
+    std::string line = "  " + util::pad_right(f.name, name_w) + "  " + util::pad_right(field_type_text(f), type_w) + "  " +
+                       (f.required ? "required" : "optional") + "  " + util::pad_right(pii_text(f), pii_w);
     if (!f.references.empty()) line += "  → " + f.references;
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -133,10 +124,10 @@ std::string tables_text(const connector::SourceInfo& source, const std::vector<T
     out += "\n" + t.info.ref.display() + (t.info.is_view ? " (view)" : "") + "  " + std::to_string(t.count.rows) +
            (t.count.exact ? " rows" : " rows (estimated)") + "\n";
     size_t w = 4;
-    for (const auto& c : t.info.columns) w = std::max(w, c.name.size());
+    for (const auto& c : t.info.columns) w = std::max(w, util::display_width(c.name));
     for (const auto& c : t.info.columns) {
       bool in_pk = std::find(t.info.primary_key.begin(), t.info.primary_key.end(), c.name) != t.info.primary_key.end();
-      out += "  " + c.name + std::string(w - c.name.size() + 2, ' ') +
+      out += "  " + util::pad_right(c.name, w + 2) +
              (c.declared_type.empty() ? "(" + std::string(connector::value_type_name(c.type)) + ")" : c.declared_type) +
              (c.nullable ? "" : " not null") + (in_pk ? "  [pk]" : "") + "\n";
     }

@@ -24,3 +24,12 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 std::string format_double(double v);
 
 }  // namespace csbridge::util
+
+namespace csbridge::util {
+
+// Terminal columns `s` takes: East Asian wide characters (CJK, Hangul, full-width forms) count two.
+size_t display_width(std::string_view s);
+// `s` followed by spaces up to `width` display columns.
+std::string pad_right(std::string_view s, size_t width);
+
+}  // namespace csbridge::util

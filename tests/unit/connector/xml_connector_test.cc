@@ -211,6 +211,15 @@ TEST_CASE("xml connector: legacy encodings") {
     CHECK(t.rejects == std::vector<std::string>{"g.xml:offset 86: field \"name\": undecodable GBK bytes at offset 1 (81 20)"});
     CHECK(t.count == 2);
   }
+  SUBCASE("UTF-16 with a byte order mark") {
+    std::string utf16le = "\xFF\xFE";
+    for (char16_t c : std::u16string(u"<r><x>张</x></r>")) {
+      utf16le += static_cast<char>(c & 0xFF);
+      utf16le += static_cast<char>(c >> 8);
+    }
+    dir.write("g.xml", utf16le);
+    CHECK(load("xml:" + path, "g").rows == std::vector<std::string>{"张"});
+  }
   SUBCASE("encoding= overrides the declaration") {
     Table t = load("xml:" + path + "?encoding=utf-8", "g");
     CHECK(t.rows == std::vector<std::string>{"ok"});

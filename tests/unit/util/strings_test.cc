@@ -32,3 +32,17 @@ TEST_CASE("strings: doubles print shortest round-trip text") {
 }
 
 }  // namespace csbridge::util
+
+namespace csbridge::util {
+
+TEST_CASE("strings: display width counts wide characters twice") {
+  CHECK(display_width("abc") == 3);
+  CHECK(display_width("手机号") == 6);
+  CHECK(display_width("a手b") == 4);
+  CHECK(display_width("ＡＢ") == 4);  // full-width forms
+  CHECK(display_width("café") == 4);
+  CHECK(pad_right("手机", 6) == "手机  ");
+  CHECK(pad_right("toolong", 3) == "toolong");
+}
+
+}  // namespace csbridge::util
