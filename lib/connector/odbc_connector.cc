@@ -946,10 +946,11 @@ class OdbcWriter : public RowWriter {
         return invalid_argument("batch for " + table_.display() + " has " + std::to_string(batch.columns()) +
                                 " columns, the writer expects " + std::to_string(columns_.size()));
       }
-      size_t start = 0;
-      while (start < batch.rows()) {
+      if (!failure_.is_ok()) return failure_;
+      for (size_t start = 0; start < batch.rows();) {
         size_t end = chunk_end(batch, start);
-        CSB_RETURN_IF_ERROR(send(batch, start, end));
+        failure_ = send(batch, start, end);
+        if (!failure_.is_ok()) return failure_;
         start = end;
       }
       written_ += batch.rows();
@@ -961,6 +962,11 @@ class OdbcWriter : public RowWriter {
     return guarded("finish", [&]() -> Status {
       if (finished_) return Status::ok();
       finished_ = true;
+      // Some rows of a failed batch may be in: committing them would load half a batch.
+      if (!failure_.is_ok()) {
+        (void)conn_->end(false);
+        return Status(failure_.code(), "nothing committed, an earlier write failed: " + failure_.message());
+      }
       return conn_->end(true).with_context("writing " + table_.display());
     });
   }
@@ -1086,6 +1092,7 @@ class OdbcWriter : public RowWriter {
   TableRef table_;
   std::vector<ParamColumn> columns_;
   bool finished_ = false;
+  Status failure_;  // the first failed write: later writes repeat it, finish() rolls back
   size_t written_ = 0;
   std::vector<std::vector<char>> buffers_;
   std::vector<std::vector<SQLLEN>> indicators_;

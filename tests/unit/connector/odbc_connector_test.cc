@@ -703,6 +703,13 @@ TEST_CASE("odbc connector: bad input") {
       CHECK(s.message().rfind("writing " + tables.parent_ref().display() + " to " + parsed(t.connection).redacted() +
                                   ", rows 1-3 of this writer: ",
                               0) == 0);
+      CHECK((*w)->write(b).message() == s.message());
+      Status finished = (*w)->finish();
+      CHECK(finished.code() == s.code());
+      CHECK(finished.message() == "nothing committed, an earlier write failed: " + s.message());
+      Result<RowCount> count = conn->count(tables.parent_ref());
+      REQUIRE(count.is_ok());
+      CHECK(count->rows == 0);
     }
   }
 }
