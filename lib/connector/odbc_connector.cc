@@ -1014,12 +1014,11 @@ class OdbcWriter : public RowWriter {
     const size_t rows = end - start;
     buffers_.resize(columns_.size());
     indicators_.resize(columns_.size());
-    status_.assign(rows, 0);
-    processed_ = 0;
+    status_.assign(rows, SQL_PARAM_UNUSED);
     auto set = [st](SQLINTEGER attr, SQLPOINTER value) { return SQL_SUCCEEDED(SQLSetStmtAttr(st, attr, value, 0)); };
     if (!set(SQL_ATTR_PARAM_BIND_TYPE, as_attribute(SQL_PARAM_BIND_BY_COLUMN)) ||
         !set(SQL_ATTR_PARAMSET_SIZE, as_attribute(rows)) ||
-        !set(SQL_ATTR_PARAM_STATUS_PTR, status_.data()) || !set(SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_)) {
+        !set(SQL_ATTR_PARAM_STATUS_PTR, status_.data())) {
       return odbc_failure(SQL_HANDLE_STMT, st, context());
     }
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -1097,7 +1096,6 @@ class OdbcWriter : public RowWriter {
   std::vector<std::vector<char>> buffers_;
   std::vector<std::vector<SQLLEN>> indicators_;
   std::vector<SQLUSMALLINT> status_;
-  SQLULEN processed_ = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -1110,7 +1108,9 @@ class OdbcConnector : public Connector {
   std::string backend() const override { return "odbc"; }
 
   Result<SourceInfo> info() override {
-    return SourceInfo{conn_->engine.name, conn_->engine.version, conn_->redacted};
+    return guarded("info", [&]() -> Result<SourceInfo> {
+      return SourceInfo{conn_->engine.name, conn_->engine.version, conn_->redacted};
+    });
   }
 
   Result<std::vector<TableRef>> list_tables() override {
@@ -1118,6 +1118,7 @@ class OdbcConnector : public Connector {
       CSB_ASSIGN_OR_RETURN(CatalogRows rows, tables(std::nullopt, std::nullopt, "%"));
       std::vector<TableRef> out;
       for (const auto& row : rows.rows) {
+        if (row.size() < 4) continue;
         std::string type = util::to_lower(text_or_empty(row[3]));
         if (type != "table" && type != "view") continue;
         TableRef ref = ref_of(row[0], row[1], text_or_empty(row[2]));
@@ -1244,7 +1245,7 @@ class OdbcConnector : public Connector {
     CSB_ASSIGN_OR_RETURN(CatalogRows rows, tables(catalog, schema, pattern(table.name)));
     std::vector<const std::vector<std::optional<std::string>>*> matches;
     for (const auto& row : rows.rows) {
-      if (text_or_empty(row[2]) != table.name) continue;
+      if (row.size() < 4 || text_or_empty(row[2]) != table.name) continue;
       if (e.has_schemas && !table.schema.empty() && text_or_empty(row[1]) != table.schema) continue;
       matches.push_back(&row);
     }

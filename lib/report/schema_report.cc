@@ -66,7 +66,7 @@ void append_entity_text(const model::Entity& e, std::string& out) {
 }
 
 // A JSON string for a cell: text that is not valid UTF-8 (binary) goes as hex.
-json cell_json(std::string_view v, connector::ValueType type) {
+nlohmann::ordered_json cell_json(std::string_view v, connector::ValueType type) {
   if (type == connector::ValueType::kBinary || util::find_invalid_utf8(v) != std::string_view::npos) {
     static const char* kHex = "0123456789abcdef";
     std::string hex = "\\x";
@@ -194,9 +194,11 @@ std::string rows_body(const std::vector<connector::ColumnInfo>& columns, const c
   std::string out;
   for (size_t r = 0; r < batch.rows(); ++r) {
     if (format == RowFormat::kJsonl) {
-      json row = json::object();
+      // Keys in column order, as the source has them.
+      nlohmann::ordered_json row = nlohmann::ordered_json::object();
       for (size_t c = 0; c < columns.size(); ++c) {
-        row[columns[c].name] = batch.is_null(r, c) ? json(nullptr) : cell_json(batch.get(r, c), columns[c].type);
+        row[columns[c].name] =
+            batch.is_null(r, c) ? nlohmann::ordered_json(nullptr) : cell_json(batch.get(r, c), columns[c].type);
       }
       out += row.dump() + "\n";
       continue;

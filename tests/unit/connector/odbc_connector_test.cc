@@ -661,10 +661,13 @@ TEST_CASE("odbc connector: bad input") {
       request.columns = {"id", "nope"};
       Result<std::unique_ptr<RowReader>> reader = conn->read(request);
       CHECK(reader.status().code() == ErrorCode::kNotFound);
-      CHECK(reader.status().message() == "column 'nope' not found in table " + tables.parent_ref().display());
+      CHECK(reader.status().message() ==
+            "column 'nope' not found in table " + tables.parent_ref().display() + "; did you mean 'name'?");
       request.columns = {};
-      request.order_by = {"nope"};
-      CHECK(conn->read(request).status().code() == ErrorCode::kNotFound);
+      request.order_by = {"created_at_xyz"};
+      Result<std::unique_ptr<RowReader>> ordered = conn->read(request);
+      CHECK(ordered.status().code() == ErrorCode::kNotFound);
+      CHECK(ordered.status().message() == "column 'created_at_xyz' not found in table " + tables.parent_ref().display());
       Result<std::unique_ptr<RowWriter>> writer = conn->write({tables.parent_ref(), {"id", "nope"}});
       CHECK(writer.status().code() == ErrorCode::kNotFound);
     }

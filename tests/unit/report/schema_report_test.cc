@@ -32,9 +32,9 @@ TEST_CASE("schema report: rows as CSV keep NULL apart from the empty string") {
 TEST_CASE("schema report: rows as JSON Lines") {
   CHECK(rows_header(columns(), RowFormat::kJsonl).empty());
   CHECK(rows_body(columns(), rows(), RowFormat::kJsonl) ==
-        "{\"id\":\"1\",\"img\":\"\\\\x00ff\",\"note\":\"a,\\\"b\\\"\\n张三\"}\n"
-        "{\"id\":\"2\",\"img\":null,\"note\":\"\"}\n"
-        "{\"id\":\"3\",\"img\":\"\\\\x\",\"note\":null}\n");
+        "{\"id\":\"1\",\"note\":\"a,\\\"b\\\"\\n张三\",\"img\":\"\\\\x00ff\"}\n"
+        "{\"id\":\"2\",\"note\":\"\",\"img\":null}\n"
+        "{\"id\":\"3\",\"note\":null,\"img\":\"\\\\x\"}\n");
 }
 
 TEST_CASE("schema report: tables as JSON carry the documented keys") {
