@@ -18,9 +18,6 @@ struct CsvOptions {
   std::optional<std::string> null_text;  // unset: an empty unquoted field is NULL
 };
 
-// A byte that can be the second byte of a GBK/GB18030/Big5 character.
-bool is_trail_byte(unsigned char c) { return (c >= 0x30 && c <= 0x39) || (c >= 0x40 && c <= 0x7E) || c >= 0x80; }
-
 Result<char> single_char_option(const ConnectionString& conn, const std::string& key, std::string_view value) {
   if (key == "delimiter" && (util::equals_icase(value, "tab") || value == "\\t")) return '\t';
   if (value.size() != 1 || value[0] == '\n' || value[0] == '\r') {

@@ -1,7 +1,6 @@
 #include "connector/file_source.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>

@@ -115,6 +115,8 @@ std::string describe_byte(unsigned char c);
 // character whose second byte may be ASCII ('|', '\\', '{' …).
 bool is_double_byte(util::Encoding e);
 inline bool is_lead_byte(unsigned char c) { return c >= 0x81 && c != 0xFF; }
+// A byte that can follow a lead byte (0x30-0x39 in GB18030's four-byte forms).
+inline bool is_trail_byte(unsigned char c) { return (c >= 0x30 && c <= 0x39) || (c >= 0x40 && c <= 0x7E) || c >= 0x80; }
 
 // Appends `raw` to `out` as UTF-8 with util::decode_text's rule (valid UTF-8
 // is kept, anything else is decoded from `declared`). On failure `out` is left

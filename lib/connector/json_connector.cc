@@ -376,9 +376,9 @@ class JsonParser {
         }
         continue;
       }
-      // '"' (0x22) is never the second byte of a double-byte character; '\\' can be.
+      // '"' is never the second byte of a double-byte character; '\\' can be.
       bool pair = double_byte && is_lead_byte(c) && i + 1 < text_.size() &&
-                  static_cast<unsigned char>(text_[i + 1]) >= kMinTrailByte;
+                  is_trail_byte(static_cast<unsigned char>(text_[i + 1]));
       i += pair ? 2 : 1;
     }
     return failed(text_.size(), "unexpected end of the document in a string");
@@ -405,8 +405,6 @@ class JsonParser {
     unsigned low = hex4(text_.substr(i + 8));
     return low >= 0xDC00 && low <= 0xDFFF;
   }
-
-  static constexpr unsigned char kMinTrailByte = 0x30;  // GB18030 four-byte forms use 0x30-0x39
 
   std::string_view text_;
   util::Encoding encoding_;

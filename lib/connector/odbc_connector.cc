@@ -717,8 +717,6 @@ std::vector<std::string> split_statements(std::string_view sql) {
   return out;
 }
 
-class OdbcConnector;
-
 // ---------------------------------------------------------------------------
 // Reader
 
@@ -1071,8 +1069,7 @@ class OdbcWriter : public RowWriter {
     }
     const bool is_long = static_cast<SQLLEN>(width) > kLongParamBytes;
     SQLSMALLINT c_type = column.binary ? SQL_C_BINARY : column.bit ? SQL_C_BIT : SQL_C_CHAR;
-    // SQLite3 ODBC stores SQL_VARBINARY parameter arrays as empty blobs; LONGVARBINARY works everywhere.
-    SQLSMALLINT sql_type = column.binary ? SQL_LONGVARBINARY
+    SQLSMALLINT sql_type = column.binary ? (is_long ? SQL_LONGVARBINARY : SQL_VARBINARY)
                            : column.bit  ? SQL_BIT
                            : is_long     ? SQL_LONGVARCHAR
                                          : SQL_VARCHAR;
@@ -1206,7 +1203,7 @@ class OdbcConnector : public Connector {
                              const std::string& name_pattern) {
     CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
     std::optional<std::string> cat = catalog;
-    if (!cat && conn_->engine.has_catalogs) cat = conn_->engine.current_catalog;
+    if (!cat && !conn_->engine.current_catalog.empty()) cat = conn_->engine.current_catalog;
     std::optional<std::string> name = name_pattern;
     SQLRETURN rc = SQLTables(stmt.get(), sql_text(cat), sql_length(cat), sql_text(schema), sql_length(schema),
                              sql_text(name), SQL_NTS, nullptr, 0);
@@ -1415,9 +1412,10 @@ class OdbcConnector : public Connector {
     return out;
   }
 
-  // The requested columns (all when none are named), in request order.
-  Result<std::vector<ColumnMeta>> pick_columns(const ResolvedTable& t, const std::vector<std::string>& wanted) {
-    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
+  // The `wanted` columns among `all` (all of them when none are named), in
+  // request order; not_found names the first unknown one.
+  static Result<std::vector<ColumnMeta>> pick_columns(const ResolvedTable& t, const std::vector<ColumnMeta>& all,
+                                                      const std::vector<std::string>& wanted) {
     if (wanted.empty()) return all;
     std::vector<ColumnMeta> out;
     for (const std::string& name : wanted) {
@@ -1443,10 +1441,9 @@ class OdbcConnector : public Connector {
 
   Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
     CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
-    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, request.columns));
-    for (const std::string& o : request.order_by) {
-      CSB_RETURN_IF_ERROR(pick_columns(t, {o}).status());
-    }
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, all, request.columns));
+    CSB_RETURN_IF_ERROR(pick_columns(t, all, request.order_by).status());
     const Engine& e = conn_->engine;
 
     // Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only
@@ -1518,7 +1515,8 @@ class OdbcConnector : public Connector {
   Result<std::unique_ptr<RowWriter>> open_writer(const WriteRequest& request) {
     CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
     if (request.columns.empty()) return invalid_argument("writing " + t.ref.display() + ": no columns given");
-    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, request.columns));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, all, request.columns));
     std::vector<ParamColumn> params;
     std::vector<std::string> names, marks;
     for (const ColumnMeta& m : columns) {
@@ -1554,8 +1552,7 @@ Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env.get(), c->dbc.out()))) {
     return unreachable(what + ": " + describe_diagnostics(diagnostics(SQL_HANDLE_ENV, c->env.get())));
   }
-  SQLSetConnectAttr(c->dbc.get(), SQL_ATTR_LOGIN_TIMEOUT,
-                    as_attribute(kLoginTimeoutSeconds), 0);
+  SQLSetConnectAttr(c->dbc.get(), SQL_ATTR_LOGIN_TIMEOUT, as_attribute(kLoginTimeoutSeconds), 0);
   std::string target = with_streaming(conn.target);
   SQLRETURN rc = SQLDriverConnect(c->dbc.get(), nullptr, sql_text(target), SQL_NTS, nullptr, 0, nullptr,
                                   SQL_DRIVER_NOPROMPT);

@@ -171,7 +171,7 @@ class XmlSource final : public RecordSource {
       }
       return data_error(file_ + ": the children of <" + root.name() + "> have different names (" +
                         util::join(names, ", ") + "); name the record elements with record=/" + root.name() +
-                        "/NAME");
+                        "/NAME, or read the document as one record with record=/" + root.name());
     }
     return Status::ok();
   }

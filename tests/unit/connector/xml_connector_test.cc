@@ -112,7 +112,7 @@ TEST_CASE("xml connector: records default to the children of the root") {
     CHECK(t.status.code() == ErrorCode::kData);
     CHECK(t.status.message() ==
           "orders.xml: the children of <export> have different names (meta, orders); name the record elements "
-          "with record=/export/NAME");
+          "with record=/export/NAME, or read the document as one record with record=/export");
   }
   SUBCASE("an empty root is an empty table") {
     dir.write("empty.xml", "<orders/>");

@@ -1,0 +1,74 @@
+// Detection of personal data in Chinese customer data (RELIABILITY.md "PII of
+// Chinese customer data"): mobile and landline numbers, resident ID numbers
+// (GB 11643 with its check character), bank cards (Luhn), e-mail addresses,
+// and — by weaker signals — personal names and addresses. Works on whole
+// values (a phone column) and inside free text (a ticket body).
+// Thread-safe after construction: one Detector can serve every worker.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/cs_model.h"
+
+namespace csbridge::pii {
+
+// Digits of a phone-like value with +86/0086, spaces, dashes, dots and
+// parentheses removed ("+86 138-1234-5678" → "13812345678"); "" when the
+// value has other characters.
+std::string normalize_phone(std::string_view value);
+// An allocated mainland mobile number (MIIT 2023 prefixes), after normalize_phone.
+bool is_mobile(std::string_view normalized);
+// A landline: 0 + 2–3 digit area code + 7–8 digits, optional extension.
+bool is_landline(std::string_view value);
+
+enum class IdCheck {
+  kValid,        // 18 characters, plausible date, check character right
+  kBadChecksum,  // 18 characters, plausible date, check character wrong (a finding, still PII)
+  kLegacy15,     // the 15-digit form without check character (still PII)
+  kNotId,
+};
+IdCheck check_resident_id(std::string_view value);
+// Luhn checksum over a run of 13–19 digits.
+bool luhn_valid(std::string_view digits);
+bool is_email(std::string_view value);
+
+// One piece of personal data found in a text.
+struct Match {
+  model::PiiClass pii = model::PiiClass::kNone;
+  size_t offset = 0;  // bytes into the text
+  size_t length = 0;
+  bool valid = true;  // false for an ID failing its check char, a phone-shaped non-allocated number, …
+};
+
+// What a whole value is (the strongest class), for column profiling.
+struct ValueClass {
+  model::PiiClass pii = model::PiiClass::kNone;
+  bool valid = true;
+};
+
+class Detector {
+ public:
+  Detector();
+  ~Detector();
+  Detector(const Detector&) = delete;
+  Detector& operator=(const Detector&) = delete;
+
+  // Classifies a whole value: "138 1234 5678" → phone, "zhang@x.cn" → email,
+  // an 18-char ID → national_id (valid = checksum ok), a 16-digit Luhn-valid
+  // number → bank_card, a Chinese address → address, a 2–4 character Chinese
+  // name with a known surname → name; otherwise kNone.
+  ValueClass classify(std::string_view value) const;
+
+  // Every phone, landline, ID, bank card and e-mail inside free text, in
+  // order of offset, without overlaps (the longer match wins).
+  std::vector<Match> scan(std::string_view text) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace csbridge::pii
