@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,13 +17,26 @@
 namespace csbridge::pii {
 
 // Digits of a phone-like value with +86/0086, spaces, dashes, dots and
-// parentheses removed ("+86 138-1234-5678" → "13812345678"); "" when the
-// value has other characters.
+// parentheses (ASCII or full-width) removed ("+86 138-1234-5678" →
+// "13812345678"); "" when the value has other characters or a '+' with
+// another country code. A bare "86" is stripped only before 11 digits from 1
+// ("86 13143801303").
 std::string normalize_phone(std::string_view value);
 // An allocated mainland mobile number (MIIT 2023 prefixes), after normalize_phone.
 bool is_mobile(std::string_view normalized);
 // A landline: 0 + 2–3 digit area code + 7–8 digits, optional extension.
 bool is_landline(std::string_view value);
+// A landline's parts (digits only), for masks that keep the area code:
+// "0755-8879981-832" → {"0755", "8879981", "832"}. The area code keeps its
+// leading 0 (a "+86 571 …" form gets it back); extension "" when none;
+// nullopt when the value is not a landline. Extensions are written "-123",
+// "转123", "ext 123", "x123" or "#123".
+struct Landline {
+  std::string area;
+  std::string subscriber;
+  std::string extension;
+};
+std::optional<Landline> parse_landline(std::string_view value);
 
 enum class IdCheck {
   kValid,        // 18 characters, plausible date, check character right

@@ -1,0 +1,37 @@
+// `assess db`: one pass over every table of a legacy database — schema,
+// profiles, PII, relationships, CS-model fit, data-quality findings and a
+// summary with readiness, migration order and an effort estimate.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "assess/assessment.h"
+#include "connector/connector.h"
+#include "model/cs_model.h"
+
+namespace csbridge::assess {
+
+struct AssessOptions {
+  std::vector<std::string> tables;  // "" = every table the source lists
+  bool estimate_counts = false;     // row counts from statistics where the database keeps them
+  double sample_percent = 100;      // profile this share of rows (0 < p ≤ 100); reading stays complete
+  size_t batch_rows = 5000;
+};
+
+// Told about progress; lib/ never draws anything itself.
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  virtual void table_started(const std::string& table, int64_t rows, bool rows_exact) = 0;
+  virtual void rows_done(int64_t rows) = 0;  // rows read so far in the current table
+  virtual void table_finished() = 0;
+};
+
+// Assesses `db`. Fails only when the source cannot be listed at all; a table
+// that cannot be described or read becomes a finding on that table and the
+// others are assessed.
+Result<Assessment> assess_database(connector::Connector& db, const model::Model& model, const AssessOptions& options,
+                                   ProgressSink* progress = nullptr);
+
+}  // namespace csbridge::assess

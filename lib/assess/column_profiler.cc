@@ -1,0 +1,880 @@
+#include "assess/column_profiler.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "pii/detect.h"
+#include "pii/mask.h"
+#include "util/encoding.h"
+#include "util/hyperloglog.h"
+#include "util/strings.h"
+
+namespace csbridge::assess {
+namespace {
+
+using connector::ValueType;
+using model::PiiClass;
+
+constexpr size_t kExactDistinctLimit = 4096;  // distinct values counted exactly; the HLL beyond
+constexpr size_t kInitialSetSlots = 64;
+constexpr size_t kMemoSlots = 4096;           // values whose analysis is remembered (direct-mapped)
+constexpr size_t kMaxPatterns = 256;          // distinct shapes counted; new ones beyond go to "(other)"
+constexpr size_t kTopPatterns = 5;
+constexpr size_t kShapeChars = 32;
+constexpr size_t kMaxSamples = 5;
+constexpr size_t kMaxExamples = 3;
+constexpr size_t kDisplayChars = 60;          // samples, examples, min and max as reported
+constexpr size_t kStoredBytes = 1024;         // prefix kept of a sample, example, min or max
+constexpr size_t kShortValueChars = 40;       // classify() up to this length; longer values are free text
+constexpr size_t kTypedValueBytes = 40;       // longer values are never numbers, booleans or dates
+constexpr size_t kMinPiiDigits = 10;          // shorter numbers are no phone (landline: 0 + 2 + 7), ID or card
+constexpr int64_t kMajorityPercent = 90;      // observed type: share of non-empty values
+constexpr int64_t kMostlyPercent = 50;        // "a column of phones" for invalid_phone
+constexpr double kPiiMinRatio = 0.05;
+constexpr size_t kPiiClassCount = static_cast<size_t>(PiiClass::kFreeText) + 1;
+constexpr std::string_view kOtherPattern = "(other)";
+constexpr std::string_view kEllipsis = "…";
+constexpr std::string_view kReplacement = "\uFFFD";
+constexpr std::string_view kCjkShape = "汉";
+constexpr std::string_view kZeroDatePrefix = "0000-00-00";
+
+enum class ValueKind { kOther, kInteger, kDecimal, kBoolean, kDate, kTimestamp, kCount };
+
+enum class Issue { kNulBytes, kBadEncoding, kZeroDate, kInvalidPhone, kIdChecksum, kCount };
+
+size_t index_of(PiiClass pii) { return static_cast<size_t>(pii); }
+uint8_t bit_of(PiiClass pii) { return static_cast<uint8_t>(1u << index_of(pii)); }
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the UTF-8 sequence at p[i] with the code point in `cp`, or 0 when
+// it is not a valid sequence (same rules as util::find_invalid_utf8).
+size_t decode_utf8(const unsigned char* p, size_t n, size_t i, char32_t& cp) {
+  unsigned char c = p[i];
+  size_t len;
+  unsigned min_second = 0x80, max_second = 0xBF;
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c == 0xE0) len = 3, cp = c & 0x0F, min_second = 0xA0;
+  else if (c >= 0xE1 && c <= 0xEC) len = 3, cp = c & 0x0F;
+  else if (c == 0xED) len = 3, cp = c & 0x0F, max_second = 0x9F;
+  else if (c >= 0xEE && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c == 0xF0) len = 4, cp = c & 0x07, min_second = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) len = 4, cp = c & 0x07;
+  else if (c == 0xF4) len = 4, cp = c & 0x07, max_second = 0x8F;
+  else return 0;
+  if (i + len > n || p[i + 1] < min_second || p[i + 1] > max_second) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((p[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i + k] & 0x3F);
+  }
+  return len;
+}
+
+bool is_cjk_ideograph(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+         (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+constexpr char32_t kIdeographicSpace = 0x3000;
+
+// The shape of a value: digits → 9, Latin letters → a/A, CJK ideographs → 汉,
+// whitespace → ' ', other characters kept; at most kShapeChars, then '…'.
+// Written into a fixed buffer: this runs once per value.
+class Shape {
+ public:
+  explicit Shape(std::string_view value) {
+    const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+    const size_t n = value.size();
+    size_t i = 0;
+    for (size_t chars = 0; i < n && chars < kShapeChars; ++chars) {
+      const unsigned char c = p[i];
+      if (c < 0x80) {
+        char out = static_cast<char>(c);
+        if (is_digit(out)) out = '9';
+        else if (c >= 'a' && c <= 'z') out = 'a';
+        else if (c >= 'A' && c <= 'Z') out = 'A';
+        else if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') out = ' ';
+        buffer_[size_++] = out;
+        ++i;
+        continue;
+      }
+      char32_t cp = 0;
+      const size_t len = decode_utf8(p, n, i, cp);
+      if (len == 0) {
+        append(kReplacement);
+        ++i;
+      } else if (is_cjk_ideograph(cp)) {
+        append(kCjkShape);
+        i += len;
+      } else if (cp == kIdeographicSpace) {
+        buffer_[size_++] = ' ';
+        i += len;
+      } else {
+        append(value.substr(i, len));
+        i += len;
+      }
+    }
+    if (i < n) append(kEllipsis);
+  }
+  std::string_view view() const { return {buffer_.data(), size_}; }
+
+ private:
+  void append(std::string_view s) {
+    std::copy(s.begin(), s.end(), buffer_.begin() + size_);
+    size_ += s.size();
+  }
+  static constexpr size_t kMaxCharBytes = 4;
+  std::array<char, kShapeChars * kMaxCharBytes + kEllipsis.size()> buffer_{};
+  size_t size_ = 0;
+};
+
+// What one pass over the bytes tells: length in code points and which kinds of byte occur.
+struct ByteScan {
+  size_t code_points = 0;
+  bool non_ascii = false;
+  bool digit = false;
+  bool at = false;
+  bool nul = false;
+};
+
+constexpr uint64_t kByteOnes = 0x0101010101010101;
+constexpr uint64_t kByteHighBits = 0x8080808080808080;
+
+uint64_t load_word(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// Bit 7 of each byte of the result is set where that byte of `w` is zero
+// (exact as to whether any byte is: false positives only follow a true zero).
+uint64_t zero_bytes(uint64_t w) { return (w - kByteOnes) & ~w & kByteHighBits; }
+
+// Sum of the bytes of `w` when it is below 256.
+uint64_t byte_sum(uint64_t w) { return (w * kByteOnes) >> 56; }
+
+// Eight bytes at a time (SWAR): this runs over every byte of every value.
+ByteScan scan_bytes(std::string_view v) {
+  // Per-byte continuation counters are summed every kWordsPerSum words, before a lane can pass 255/8.
+  constexpr size_t kWordsPerSum = 31;
+  const size_t n = v.size();
+  size_t continuation = 0, i = 0;
+  uint64_t high = 0, digits = 0, ats = 0, nuls = 0;
+  while (i + sizeof(uint64_t) <= n) {
+    uint64_t lanes = 0;
+    for (size_t words = 0; words < kWordsPerSum && i + sizeof(uint64_t) <= n; ++words, i += sizeof(uint64_t)) {
+      const uint64_t w = load_word(v.data() + i);
+      lanes += (w & ~(w << 1) & kByteHighBits) >> 7;  // 10xxxxxx
+      high |= w;
+      // Per 7-bit byte x: x + 0x50 reaches bit 7 from '0' on, x + 0x46 from '9' + 1 on.
+      const uint64_t low7 = w & ~kByteHighBits;
+      digits |= (low7 + 0x50 * kByteOnes) & ~(low7 + 0x46 * kByteOnes) & ~w;
+      ats |= zero_bytes(w ^ ('@' * kByteOnes));
+      nuls |= zero_bytes(w);
+    }
+    continuation += byte_sum(lanes);
+  }
+  bool digit = (digits & kByteHighBits) != 0, at = ats != 0, nul = nuls != 0;
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    continuation += (c & 0xC0) == 0x80;
+    high |= c;
+    digit |= c >= '0' && c <= '9';
+    at |= c == '@';
+    nul |= c == 0;
+  }
+  return {n - continuation, (high & kByteHighBits) != 0, digit, at, nul};
+}
+
+// find_invalid_utf8(v) == npos, faster on what profiling sees most: runs of
+// ASCII and the three-byte sequences of CJK text.
+bool is_valid_utf8(std::string_view v) {
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  const size_t n = v.size();
+  size_t i = 0;
+  while (i < n) {
+    if (i + sizeof(uint64_t) <= n && (load_word(v.data() + i) & kByteHighBits) == 0) {
+      i += sizeof(uint64_t);
+      continue;
+    }
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // E1..EC and EE..EF take any two continuation bytes (E0 and ED restrict the second).
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
+        (p[i + 2] & 0xC0) == 0x80) {
+      i += 3;
+      continue;
+    }
+    char32_t cp = 0;
+    const size_t len = decode_utf8(p, n, i, cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+// Reads 1..max_digits digits at v[pos]; -1 when there are fewer than min_digits.
+int read_number(std::string_view v, size_t& pos, size_t min_digits, size_t max_digits) {
+  int value = 0;
+  size_t n = 0;
+  while (pos < v.size() && n < max_digits && is_digit(v[pos])) {
+    value = value * 10 + (v[pos] - '0');
+    ++pos;
+    ++n;
+  }
+  return n >= min_digits ? value : -1;
+}
+
+constexpr int kMaxMonth = 12, kMaxDay = 31, kMaxHour = 24, kMaxMinute = 59, kMaxSecond = 60;
+
+struct DateTime {
+  ValueKind kind = ValueKind::kOther;
+  bool zero = false;  // year, month or day 0 (MySQL's 0000-00-00)
+};
+
+// YYYY-MM-DD or YYYY/MM/DD (legacy exports drop leading zeros: 2023/8/5),
+// optionally followed by ' ' or 'T', HH:MM[:SS[.fraction]] and a zone (Z, ±HH[:MM]).
+DateTime parse_date_time(std::string_view v) {
+  size_t pos = 0;
+  const int year = read_number(v, pos, 4, 4);
+  if (year < 0 || pos >= v.size() || (v[pos] != '-' && v[pos] != '/')) return {};
+  const char sep = v[pos++];
+  const int month = read_number(v, pos, 1, 2);
+  if (month < 0 || month > kMaxMonth || pos >= v.size() || v[pos++] != sep) return {};
+  const int day = read_number(v, pos, 1, 2);
+  if (day < 0 || day > kMaxDay) return {};
+  const bool zero = year == 0 || month == 0 || day == 0;
+  if (pos == v.size()) return {ValueKind::kDate, zero};
+  if (v[pos] != ' ' && v[pos] != 'T') return {};
+  ++pos;
+  const int hour = read_number(v, pos, 1, 2);
+  if (hour < 0 || hour > kMaxHour || pos >= v.size() || v[pos++] != ':') return {};
+  const int minute = read_number(v, pos, 2, 2);
+  if (minute < 0 || minute > kMaxMinute) return {};
+  if (pos < v.size() && v[pos] == ':') {
+    ++pos;
+    const int second = read_number(v, pos, 2, 2);
+    if (second < 0 || second > kMaxSecond) return {};
+    if (pos < v.size() && v[pos] == '.') {
+      ++pos;
+      if (read_number(v, pos, 1, 9) < 0) return {};
+    }
+  }
+  if (pos < v.size() && v[pos] == ' ') ++pos;
+  if (pos < v.size() && v[pos] == 'Z') {
+    ++pos;
+  } else if (pos < v.size() && (v[pos] == '+' || v[pos] == '-')) {
+    ++pos;
+    if (read_number(v, pos, 2, 2) < 0) return {};
+    if (pos < v.size() && v[pos] == ':') ++pos;
+    if (pos < v.size() && read_number(v, pos, 2, 2) < 0) return {};
+  }
+  if (pos != v.size()) return {};
+  return {ValueKind::kTimestamp, zero};
+}
+
+// [+-]digits, or a decimal with '.' and/or an exponent. kOther otherwise.
+ValueKind number_kind(std::string_view v) {
+  size_t pos = 0;
+  if (pos < v.size() && (v[pos] == '+' || v[pos] == '-')) ++pos;
+  size_t digits = 0;
+  while (pos < v.size() && is_digit(v[pos])) ++pos, ++digits;
+  bool decimal = false;
+  if (pos < v.size() && v[pos] == '.') {
+    decimal = true;
+    ++pos;
+    while (pos < v.size() && is_digit(v[pos])) ++pos, ++digits;
+  }
+  if (digits == 0) return ValueKind::kOther;
+  if (pos < v.size() && (v[pos] == 'e' || v[pos] == 'E')) {
+    decimal = true;
+    ++pos;
+    if (pos < v.size() && (v[pos] == '+' || v[pos] == '-')) ++pos;
+    size_t exponent_digits = 0;
+    while (pos < v.size() && is_digit(v[pos])) ++pos, ++exponent_digits;
+    if (exponent_digits == 0) return ValueKind::kOther;
+  }
+  if (pos != v.size()) return ValueKind::kOther;
+  return decimal ? ValueKind::kDecimal : ValueKind::kInteger;
+}
+
+// The kind of a short ASCII value.
+DateTime value_kind(std::string_view v) {
+  if (v.empty()) return {};
+  if (util::equals_icase(v, "true") || util::equals_icase(v, "false")) return {ValueKind::kBoolean, false};
+  if (ValueKind number = number_kind(v); number != ValueKind::kOther) return {number, false};
+  return parse_date_time(v);
+}
+
+// A decimal number without exponent, as sign, integer digits without leading
+// zeros and fraction digits without trailing zeros: compared exactly, where a
+// double would confuse NUMERIC(38,10) values differing past the 16th digit.
+struct PlainDecimal {
+  bool negative = false;
+  std::string_view integer, fraction;
+};
+
+std::optional<PlainDecimal> plain_decimal(std::string_view v) {
+  PlainDecimal d;
+  size_t pos = 0;
+  if (pos < v.size() && (v[pos] == '+' || v[pos] == '-')) d.negative = v[pos++] == '-';
+  const size_t integer_start = pos;
+  while (pos < v.size() && is_digit(v[pos])) ++pos;
+  d.integer = v.substr(integer_start, pos - integer_start);
+  if (pos < v.size() && v[pos] == '.') {
+    const size_t fraction_start = ++pos;
+    while (pos < v.size() && is_digit(v[pos])) ++pos;
+    d.fraction = v.substr(fraction_start, pos - fraction_start);
+  }
+  if (pos != v.size() || (d.integer.empty() && d.fraction.empty())) return std::nullopt;
+  while (!d.integer.empty() && d.integer.front() == '0') d.integer.remove_prefix(1);
+  while (!d.fraction.empty() && d.fraction.back() == '0') d.fraction.remove_suffix(1);
+  if (d.integer.empty() && d.fraction.empty()) d.negative = false;  // -0 == 0
+  return d;
+}
+
+int sign_of(int c) { return (c > 0) - (c < 0); }
+
+int compare_plain(const PlainDecimal& a, const PlainDecimal& b) {
+  if (a.negative != b.negative) return a.negative ? -1 : 1;
+  int magnitude = sign_of(static_cast<int>(a.integer.size()) - static_cast<int>(b.integer.size()));
+  if (magnitude == 0) magnitude = sign_of(a.integer.compare(b.integer));
+  if (magnitude == 0) magnitude = sign_of(a.fraction.compare(b.fraction));
+  return a.negative ? -magnitude : magnitude;
+}
+
+std::optional<double> parse_double(std::string_view v) {
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  double d = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (ec != std::errc() || end != v.data() + v.size() || d != d) return std::nullopt;
+  return d;
+}
+
+// A value read as a number once, for comparing it with the current min and max.
+struct NumericKey {
+  enum class Form { kPlain, kReal, kText } form = Form::kText;
+  PlainDecimal plain;  // views into the text it was made from
+  double real = 0;
+};
+
+NumericKey numeric_key(std::string_view v) {
+  NumericKey key;
+  if (auto plain = plain_decimal(v)) {
+    key.form = NumericKey::Form::kPlain;
+    key.plain = *plain;
+  } else if (auto real = parse_double(v)) {
+    key.form = NumericKey::Form::kReal;
+    key.real = *real;
+  }
+  return key;
+}
+
+// Numeric order for numeric columns; values that are no number sort after
+// every number and among themselves by bytes (SQLite's order for mixed columns).
+int compare_numeric(const NumericKey& a, std::string_view a_text, const NumericKey& b, std::string_view b_text) {
+  using Form = NumericKey::Form;
+  if (a.form == Form::kPlain && b.form == Form::kPlain) return compare_plain(a.plain, b.plain);
+  if (a.form != Form::kText && b.form != Form::kText) {
+    const double da = a.form == Form::kReal ? a.real : parse_double(a_text).value_or(0);
+    const double db = b.form == Form::kReal ? b.real : parse_double(b_text).value_or(0);
+    return (da > db) - (da < db);
+  }
+  if (a.form != Form::kText || b.form != Form::kText) return a.form != Form::kText ? -1 : 1;
+  return sign_of(a_text.compare(b_text));
+}
+
+// At most kStoredBytes of `v`, cut at a character boundary.
+std::string_view stored_prefix(std::string_view v) {
+  if (v.size() <= kStoredBytes) return v;
+  size_t end = kStoredBytes;
+  while (end > 0 && (static_cast<unsigned char>(v[end]) & 0xC0) == 0x80) --end;
+  return v.substr(0, end);
+}
+
+// NUL and bytes that are not UTF-8 written as \0 and \xNN, so that what is
+// reported is valid text.
+std::string printable(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  for (size_t i = 0; i < v.size();) {
+    char32_t cp = 0;
+    const size_t len = decode_utf8(p, v.size(), i, cp);
+    if (len == 0) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "\\x";
+      out += kHex[p[i] >> 4];
+      out += kHex[p[i] & 0xF];
+      ++i;
+    } else if (cp == 0) {
+      out += "\\0";
+      ++i;
+    } else {
+      out.append(v.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+// The first kDisplayChars characters of valid UTF-8 text, the last one '…' when cut.
+std::string truncate_chars(std::string s) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (++chars == kDisplayChars) {
+      size_t end = i + 1;
+      while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
+      if (end == s.size()) return s;
+      s.resize(i);
+      s += kEllipsis;
+      return s;
+    }
+  }
+  return s;
+}
+
+std::string values_text(int64_t n) { return std::to_string(n) + (n == 1 ? " value" : " values"); }
+
+// Exact set of value hashes, open addressing, until it holds kExactDistinctLimit.
+class HashSet {
+ public:
+  size_t size() const { return size_; }
+  // True when `hash` was not there yet.
+  bool insert(uint64_t hash) {
+    if (hash == kEmpty) hash = 1;
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == hash) return false;
+      if (slots_[i] == kEmpty) {
+        slots_[i] = hash;
+        ++size_;
+        return true;
+      }
+    }
+  }
+  void release() { std::vector<uint64_t>().swap(slots_); }
+
+ private:
+  static constexpr uint64_t kEmpty = 0;
+  void grow() {
+    const size_t slots = std::max(kInitialSetSlots, slots_.size() * 2);
+    std::vector<uint64_t> old = std::exchange(slots_, std::vector<uint64_t>(slots));
+    size_ = 0;
+    for (uint64_t h : old) {
+      if (h != kEmpty) insert(h);
+    }
+  }
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
+// The same XXH3 as util::hash_bytes (values must hash alike wherever they are
+// counted), inlined here where it runs once per value.
+uint64_t value_hash(std::string_view v) { return XXH3_64bits(v.data(), v.size()); }
+
+struct ShapeHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return value_hash(s); }
+};
+
+// What a value is, worked out once and remembered for the next time the same
+// value comes: legacy columns repeat a few statuses, cities and names
+// millions of times, and the PII detector is the costly part of profiling.
+struct Analysis {
+  uint64_t hash = 0;
+  int64_t* pattern = nullptr;  // the counter of its shape; nullptr marks an unused slot
+  uint32_t bytes = 0;          // with `hash`, identifies the value
+  uint32_t code_points = 0;
+  ValueKind kind = ValueKind::kOther;
+  bool nul = false, bad_utf8 = false, zero_date = false;
+  uint8_t whole = 0, embedded = 0, invalid = 0;  // PII class bits: the whole value, only inside it, invalid
+};
+
+struct Example {
+  std::string raw;  // a prefix of the value, masked only when reported
+  PiiClass pii = PiiClass::kNone;
+};
+
+}  // namespace
+
+struct ColumnProfiler::State {
+  State(const connector::ColumnInfo& column, const pii::Detector& d)
+      : info(column),
+        detector(d),
+        type(column.type != ValueType::kUnknown ? column.type
+                                                : connector::value_type_from_declared(column.declared_type)),
+        binary(type == ValueType::kBinary),
+        numeric_order(type == ValueType::kInteger || type == ValueType::kDecimal || type == ValueType::kReal),
+        text_declared(type == ValueType::kText || type == ValueType::kUnknown || type == ValueType::kJson) {}
+
+  void add(std::string_view v);
+  Analysis analyze(std::string_view v, uint64_t hash);
+  int64_t* pattern_counter(std::string_view v);
+  void classify_pii(std::string_view v, const ByteScan& bytes, Analysis& a) const;
+  void note_length(size_t length);
+  void note_min_max(std::string_view v);
+  void note_pii(std::string_view v, const Analysis& a);
+  void note_issue(Issue issue, std::string_view v, PiiClass pii = PiiClass::kNone);
+
+  int64_t non_null() const { return values - nulls; }
+  int64_t non_empty() const { return values - nulls - empties; }
+  bool at_least_percent(int64_t count, int64_t percent) const {
+    return non_empty() > 0 && count * 100 >= non_empty() * percent;
+  }
+  std::string observed_type() const;
+  std::vector<PiiHit> pii_hits() const;
+  PiiClass column_class(const std::vector<PiiHit>& hits) const;
+  std::string display(std::string_view raw, PiiClass hint, PiiClass column) const;
+
+  connector::ColumnInfo info;
+  const pii::Detector& detector;
+  const ValueType type;
+  const bool binary, numeric_order, text_declared;
+
+  int64_t values = 0, nulls = 0, empties = 0;
+  int64_t min_length = 0, max_length = 0, total_length = 0;
+
+  HashSet exact;
+  bool distinct_exact = true;
+  util::HyperLogLog hll;
+
+  std::vector<Analysis> memo;
+
+  bool has_min_max = false;
+  std::string min, max;
+  NumericKey min_key, max_key;  // views into min and max
+
+  std::unordered_map<std::string, int64_t, ShapeHash, std::equal_to<>> patterns;
+  int64_t other_patterns = 0;
+  std::string last_shape;  // consecutive values mostly share a shape (ids, dates)
+  int64_t* last_pattern = nullptr;
+
+  std::vector<std::string> samples;
+
+  std::array<int64_t, static_cast<size_t>(ValueKind::kCount)> kinds{};
+  int64_t invalid_utf8 = 0;
+
+  // Per PII class: values holding it as the whole value, only inside free
+  // text, and (of either) invalid ones.
+  std::array<int64_t, kPiiClassCount> whole{}, embedded_only{}, invalid{};
+
+  std::array<int64_t, static_cast<size_t>(Issue::kCount)> issues{};
+  std::array<std::vector<Example>, static_cast<size_t>(Issue::kCount)> examples;
+};
+
+ColumnProfiler::ColumnProfiler(const connector::ColumnInfo& column, const pii::Detector& detector)
+    : state_(std::make_unique<State>(column, detector)) {}
+ColumnProfiler::~ColumnProfiler() = default;
+ColumnProfiler::ColumnProfiler(ColumnProfiler&&) noexcept = default;
+ColumnProfiler& ColumnProfiler::operator=(ColumnProfiler&&) noexcept = default;
+
+void ColumnProfiler::add(const connector::Batch& batch, size_t col) {
+  State& s = *state_;
+  for (size_t row = 0, rows = batch.rows(); row < rows; ++row) {
+    if (batch.is_null(row, col)) {
+      ++s.values;
+      ++s.nulls;
+    } else {
+      s.add(batch.get(row, col));
+    }
+  }
+}
+
+void ColumnProfiler::add_value(std::optional<std::string_view> value) {
+  State& s = *state_;
+  if (!value) {
+    ++s.values;
+    ++s.nulls;
+    return;
+  }
+  s.add(*value);
+}
+
+void ColumnProfiler::State::add(std::string_view v) {
+  ++values;
+  const uint64_t hash = value_hash(v);
+  hll.add(hash);
+  bool new_value = false;
+  if (distinct_exact) {
+    new_value = exact.insert(hash);
+    if (exact.size() > kExactDistinctLimit) {
+      distinct_exact = false;
+      exact.release();
+    }
+  }
+  if (binary) {
+    note_length(v.size());
+    return;
+  }
+
+  if (memo.empty()) memo.resize(kMemoSlots);
+  Analysis& a = memo[hash & (kMemoSlots - 1)];
+  if (a.pattern == nullptr || a.hash != hash || a.bytes != v.size()) a = analyze(v, hash);
+
+  note_length(a.code_points);
+  ++*a.pattern;
+  if (v.empty()) {
+    ++empties;
+    return;
+  }
+  if (a.nul) note_issue(Issue::kNulBytes, v);
+  if (a.bad_utf8) {
+    ++invalid_utf8;
+    note_issue(Issue::kBadEncoding, v);
+  }
+  ++kinds[static_cast<size_t>(a.kind)];
+  if (a.zero_date) note_issue(Issue::kZeroDate, v);
+  note_min_max(v);
+  note_pii(v, a);
+  if (new_value && samples.size() < kMaxSamples) samples.emplace_back(stored_prefix(v));
+}
+
+Analysis ColumnProfiler::State::analyze(std::string_view v, uint64_t hash) {
+  Analysis a;
+  a.hash = hash;
+  a.bytes = static_cast<uint32_t>(v.size());
+  a.pattern = pattern_counter(v);
+  const ByteScan bytes = scan_bytes(v);
+  a.code_points = static_cast<uint32_t>(bytes.code_points);
+  if (v.empty()) return a;
+  a.nul = bytes.nul;
+  a.bad_utf8 = bytes.non_ascii && !is_valid_utf8(v);
+  if (!bytes.non_ascii && v.size() <= kTypedValueBytes) {
+    const DateTime kind = value_kind(v);
+    a.kind = kind.kind;
+    a.zero_date = kind.zero;
+  }
+  a.zero_date = a.zero_date || v.starts_with(kZeroDatePrefix);
+  classify_pii(v, bytes, a);
+  return a;
+}
+
+int64_t* ColumnProfiler::State::pattern_counter(std::string_view v) {
+  const Shape shape(v);
+  if (last_pattern != nullptr && shape.view() == last_shape) return last_pattern;
+  int64_t* counter = &other_patterns;
+  auto it = patterns.find(shape.view());
+  if (it != patterns.end()) counter = &it->second;
+  else if (patterns.size() < kMaxPatterns) counter = &patterns.emplace(std::string(shape.view()), 0).first->second;
+  last_shape.assign(shape.view());
+  last_pattern = counter;
+  return counter;
+}
+
+void ColumnProfiler::State::note_length(size_t length) {
+  const auto n = static_cast<int64_t>(length);
+  if (values - nulls == 1 || n < min_length) min_length = n;
+  max_length = std::max(max_length, n);
+  total_length += n;
+}
+
+void ColumnProfiler::State::note_min_max(std::string_view v) {
+  const std::string_view key = stored_prefix(v);
+  if (!numeric_order) {
+    if (!has_min_max || key < min) min = key;
+    if (!has_min_max || key > max) max = key;
+    has_min_max = true;
+    return;
+  }
+  const NumericKey k = numeric_key(key);
+  if (!has_min_max || compare_numeric(k, key, min_key, min) < 0) {
+    min = key;
+    min_key = numeric_key(min);
+  }
+  if (!has_min_max || compare_numeric(k, key, max_key, max) > 0) {
+    max = key;
+    max_key = numeric_key(max);
+  }
+  has_min_max = true;
+}
+
+// Classifies short values whole (phones, IDs, names, addresses) and scans
+// free text for embedded phones, IDs, cards and e-mails, each only when a
+// byte-level pre-check says the value could hold one: the detector is the
+// expensive part of profiling.
+void ColumnProfiler::State::classify_pii(std::string_view v, const ByteScan& bytes, Analysis& a) const {
+  const bool could_be_whole = a.kind == ValueKind::kOther ? (bytes.digit || bytes.at || bytes.non_ascii)
+                                                          : a.kind == ValueKind::kInteger && v.size() >= kMinPiiDigits;
+  if (could_be_whole && bytes.code_points <= kShortValueChars) {
+    const pii::ValueClass vc = detector.classify(v);
+    if (vc.pii != PiiClass::kNone) {
+      a.whole = bit_of(vc.pii);
+      if (!vc.valid) a.invalid = a.whole;
+    }
+  }
+  const bool whole_scannable = a.whole & (bit_of(PiiClass::kPhone) | bit_of(PiiClass::kNationalId) |
+                                          bit_of(PiiClass::kEmail) | bit_of(PiiClass::kBankCard));
+  if (a.kind == ValueKind::kOther && !whole_scannable && (bytes.digit || bytes.at) &&
+      (bytes.code_points > kShortValueChars || text_declared)) {
+    for (const pii::Match& m : detector.scan(v)) {
+      a.embedded |= bit_of(m.pii);
+      if (!m.valid) a.invalid |= bit_of(m.pii);
+    }
+    a.embedded &= static_cast<uint8_t>(~a.whole);
+  }
+}
+
+void ColumnProfiler::State::note_pii(std::string_view v, const Analysis& a) {
+  if ((a.whole | a.embedded) == 0) return;
+  for (size_t c = 1; c < kPiiClassCount; ++c) {
+    const auto bit = static_cast<uint8_t>(1u << c);
+    if (a.whole & bit) ++whole[c];
+    if (a.embedded & bit) ++embedded_only[c];
+    if (a.invalid & bit) ++invalid[c];
+  }
+  if (a.whole & a.invalid & bit_of(PiiClass::kPhone)) note_issue(Issue::kInvalidPhone, v, PiiClass::kPhone);
+  if (a.invalid & bit_of(PiiClass::kNationalId)) {
+    note_issue(Issue::kIdChecksum, v, a.whole ? PiiClass::kNationalId : PiiClass::kNone);
+  }
+}
+
+void ColumnProfiler::State::note_issue(Issue issue, std::string_view v, PiiClass pii) {
+  const auto i = static_cast<size_t>(issue);
+  ++issues[i];
+  if (examples[i].size() < kMaxExamples) examples[i].push_back({std::string(stored_prefix(v)), pii});
+}
+
+std::string ColumnProfiler::State::observed_type() const {
+  if (binary) return "binary";
+  if (non_empty() == 0) return "empty";
+  if (invalid_utf8 * 2 > non_empty()) return "binary";
+  auto majority = [this](int64_t count) { return at_least_percent(count, kMajorityPercent); };
+  auto kind = [this](ValueKind k) { return kinds[static_cast<size_t>(k)]; };
+  // PII shapes first: a column of 11-digit mobile numbers is also a column of integers.
+  if (majority(whole[index_of(PiiClass::kPhone)])) return "phone";
+  if (majority(whole[index_of(PiiClass::kNationalId)])) return "national_id";
+  if (majority(whole[index_of(PiiClass::kEmail)])) return "email";
+  if (majority(kind(ValueKind::kInteger))) return "integer";
+  if (majority(kind(ValueKind::kInteger) + kind(ValueKind::kDecimal))) return "decimal";
+  if (majority(kind(ValueKind::kBoolean))) return "boolean";
+  if (majority(kind(ValueKind::kDate))) return "date";
+  if (majority(kind(ValueKind::kDate) + kind(ValueKind::kTimestamp))) return "timestamp";
+  return "text";
+}
+
+std::vector<PiiHit> ColumnProfiler::State::pii_hits() const {
+  std::vector<PiiHit> hits;
+  if (non_null() == 0) return hits;
+  for (size_t c = 1; c < kPiiClassCount; ++c) {
+    PiiHit hit;
+    hit.pii = static_cast<PiiClass>(c);
+    hit.count = whole[c] + embedded_only[c];
+    hit.ratio = static_cast<double>(hit.count) / static_cast<double>(non_null());
+    hit.embedded = embedded_only[c] > whole[c];
+    hit.invalid = invalid[c];
+    if (hit.count > 0 && (hit.ratio >= kPiiMinRatio || hit.embedded)) hits.push_back(hit);
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const PiiHit& a, const PiiHit& b) { return a.count > b.count; });
+  return hits;
+}
+
+// The class whole values of the column mostly hold, kNone for free text or no PII.
+PiiClass ColumnProfiler::State::column_class(const std::vector<PiiHit>& hits) const {
+  for (const PiiHit& hit : hits) {
+    if (!hit.embedded) return hit.pii;
+  }
+  return PiiClass::kNone;
+}
+
+// Masks a value for a report: by the class it holds itself (`hint`, else
+// what the detector says), else by the column's class; then whatever free
+// text it holds, so that PII the classes missed is masked too.
+std::string ColumnProfiler::State::display(std::string_view raw, PiiClass hint, PiiClass column) const {
+  const std::string text = printable(raw);
+  PiiClass pii = hint != PiiClass::kNone ? hint : detector.classify(text).pii;
+  if (pii == PiiClass::kNone) pii = column;
+  std::string masked = pii == PiiClass::kNone || pii == PiiClass::kFreeText ? text
+                                                                            : pii::mask_value(detector, pii, text);
+  return truncate_chars(pii::mask_free_text(detector, masked));
+}
+
+ColumnProfile ColumnProfiler::finish() const {
+  const State& s = *state_;
+  ColumnProfile p;
+  p.name = s.info.name;
+  p.declared_type = s.info.declared_type;
+  p.type = s.type;
+  p.observed_type = s.observed_type();
+  p.values = s.values;
+  p.nulls = s.nulls;
+  p.null_ratio = s.values == 0 ? 0 : static_cast<double>(s.nulls) / static_cast<double>(s.values);
+  p.distinct_exact = s.distinct_exact;
+  p.distinct = s.distinct_exact ? static_cast<int64_t>(s.exact.size()) : s.hll.estimate();
+  if (s.non_null() > 0) {
+    p.min_length = s.min_length;
+    p.max_length = s.max_length;
+    p.avg_length = static_cast<double>(s.total_length) / static_cast<double>(s.non_null());
+  }
+  if (s.binary) return p;
+
+  p.pii = s.pii_hits();
+  const PiiClass column = s.column_class(p.pii);
+  if (s.has_min_max) {
+    p.min = s.display(s.min, PiiClass::kNone, column);
+    p.max = s.display(s.max, PiiClass::kNone, column);
+  }
+
+  for (const auto& [pattern, count] : s.patterns) p.patterns.push_back({pattern, count});
+  if (s.other_patterns > 0) p.patterns.push_back({std::string(kOtherPattern), s.other_patterns});
+  auto by_count = [](const PatternCount& a, const PatternCount& b) {
+    return a.count != b.count ? a.count > b.count : a.pattern < b.pattern;
+  };
+  const size_t top = std::min(kTopPatterns, p.patterns.size());
+  std::partial_sort(p.patterns.begin(), p.patterns.begin() + static_cast<std::ptrdiff_t>(top), p.patterns.end(),
+                    by_count);
+  p.patterns.resize(top);
+
+  for (const std::string& sample : s.samples) p.samples.push_back(s.display(sample, PiiClass::kNone, column));
+  return p;
+}
+
+std::vector<Finding> ColumnProfiler::findings() const {
+  const State& s = *state_;
+  std::vector<Finding> out;
+  const std::string subject = "column '" + s.info.name + "': ";
+  if (s.binary) {
+    const std::string declared = s.info.declared_type.empty() ? "binary" : s.info.declared_type;
+    out.push_back({"binary_column", Severity::kInfo, s.info.name,
+                   subject + "declared binary (" + declared + "), " + values_text(s.non_null()) +
+                       " profiled by size only",
+                   s.non_null(), {}});
+    return out;
+  }
+
+  const PiiClass column = s.column_class(s.pii_hits());
+  auto report = [&](Issue issue, const char* kind, Severity severity, const std::string& what) {
+    const auto i = static_cast<size_t>(issue);
+    if (s.issues[i] == 0) return;
+    Finding f{kind, severity, s.info.name, subject + what + " in " + values_text(s.issues[i]), s.issues[i], {}};
+    for (const Example& e : s.examples[i]) f.examples.push_back(s.display(e.raw, e.pii, column));
+    out.push_back(std::move(f));
+  };
+  report(Issue::kNulBytes, "nul_bytes", Severity::kError, "NUL bytes (0x00)");
+  report(Issue::kBadEncoding, "bad_encoding", Severity::kError, "invalid UTF-8");
+  report(Issue::kZeroDate, "zero_date", Severity::kWarning, "zero dates (0000-00-00 or month/day 00)");
+  if (s.at_least_percent(s.whole[index_of(PiiClass::kPhone)], kMostlyPercent)) {
+    report(Issue::kInvalidPhone, "invalid_phone", Severity::kWarning, "invalid phone numbers");
+  }
+  report(Issue::kIdChecksum, "id_checksum", Severity::kWarning, "resident ID numbers failing their check character");
+  return out;
+}
+
+}  // namespace csbridge::assess

@@ -1,0 +1,90 @@
+// Relationships between legacy tables: the declared foreign keys, and the
+// ones real helpdesks never declare, inferred in two steps. From the schema,
+// candidates by name (`customer_id` → customers.id, `order_no` → the unique
+// orders.order_no, role names like `assignee_id`/`changed_by` → the agent
+// table, 工单ID → the ticket table, `object_type`+`object_id` pairs as
+// polymorphic references). Then from the data, value containment: the share
+// of child values without a parent decides the confidence.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "assess/assessment.h"
+#include "connector/connector.h"
+
+namespace csbridge::assess {
+
+struct Candidate {
+  size_t child = 0;                 // index into the tables
+  std::string column;               // child column (the id column of a polymorphic pair)
+  size_t parent = 0;                // index into the tables (unused when polymorphic)
+  std::string parent_column;
+  double name_score = 0;            // 0..1, from names alone
+  std::vector<std::string> reasons;
+  bool polymorphic = false;
+  std::string type_column;          // polymorphic: the column naming the parent kind
+  bool declared = false;            // a foreign key the source declares
+  std::vector<std::string> declared_columns, declared_ref_columns;  // multi-column declared keys
+};
+
+// Candidates from names and keys. `entities[i]` is the guess for `tables[i]`.
+std::vector<Candidate> find_candidates(const std::vector<connector::TableInfo>& tables,
+                                       const std::vector<EntityGuess>& entities);
+
+// Value sets gathered during the one pass over the data, bounded in memory:
+// past kMaxKeys distinct values a set stops growing and says it overflowed.
+class KeyCollector {
+ public:
+  static constexpr size_t kMaxKeys = 2'000'000;
+
+  // Parent side: the distinct values of one key column.
+  void add_key(std::string_view value);
+  bool contains(std::string_view value) const;
+  bool contains_hash(uint64_t hash) const { return keys_.count(hash) > 0; }
+  bool overflowed() const { return overflowed_; }
+  size_t size() const { return keys_.size(); }
+
+ private:
+  std::unordered_set<uint64_t> keys_;
+  bool overflowed_ = false;
+};
+
+class ValueCounter {
+ public:
+  // Child side: how many rows hold each distinct value (NULL and "" are not counted).
+  void add(std::string_view value);
+  // Polymorphic child: the same, per value of the type column.
+  void add_typed(std::string_view type, std::string_view value);
+
+  bool overflowed() const { return overflowed_; }
+  // Rows whose value is missing from `parent`; `rows` gets the rows looked at.
+  int64_t orphans(const KeyCollector& parent, int64_t& rows) const;
+  int64_t orphans(const std::string& type, const KeyCollector& parent, int64_t& rows) const;
+  // The distinct type values seen (polymorphic), with row counts.
+  std::vector<std::pair<std::string, int64_t>> types() const;
+
+ private:
+  std::unordered_map<uint64_t, int64_t> counts_;
+  std::unordered_map<std::string, std::unordered_map<uint64_t, int64_t>> typed_;
+  bool overflowed_ = false;
+};
+
+uint64_t hash_value(std::string_view value);
+
+// Turns candidates plus the gathered values into relationships with
+// confidence and orphan ratios; drops those the data contradicts.
+// `keys[t][column]` are the parent key sets, `values[i]` the child counter of candidates[i].
+std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& tables,
+                                  const std::vector<Candidate>& candidates,
+                                  const std::vector<std::unordered_map<std::string, KeyCollector>>& keys,
+                                  const std::vector<ValueCounter>& values, std::vector<size_t>& child_of);
+
+// The table (index) whose name reads as `kind` ("ticket" → tickets, "reply" → ticket_replies), or npos.
+size_t table_for_kind(const std::vector<connector::TableInfo>& tables, std::string_view kind);
+
+}  // namespace csbridge::assess

@@ -1,0 +1,34 @@
+#include "assess/name_tokens.h"
+
+#include <doctest/doctest.h>
+
+namespace csbridge::assess {
+
+using Words = std::vector<std::string>;
+
+TEST_CASE("name tokens: legacy identifiers split into words") {
+  CHECK(name_tokens("ticket_replies") == Words{"ticket", "reply"});
+  CHECK(name_tokens("TicketReplies") == Words{"ticket", "reply"});
+  CHECK(name_tokens("tbl_TicketReply") == Words{"ticket", "reply"});
+  CHECK(name_tokens("ObjectType") == Words{"object", "type"});
+  CHECK(name_tokens("HTTPServerLog") == Words{"http", "server", "log"});
+  CHECK(name_tokens("rt_score") == Words{"rt", "score"});
+  CHECK(name_tokens("createtime") == Words{"createtime"});
+  CHECK(name_tokens("工单ID") == Words{"工单", "id"});
+  CHECK(name_tokens("Addresses") == Words{"address"});
+  CHECK(name_tokens("statuses") == Words{"status"});
+  CHECK(name_tokens("order no2") == Words{"order", "no", "2"});
+  CHECK(name_tokens("t") == Words{"t"});  // a lone prefix-like word stays
+}
+
+TEST_CASE("name tokens: singular and has_token") {
+  CHECK(singular("replies") == "reply");
+  CHECK(singular("orders") == "order");
+  CHECK(singular("status") == "status");
+  CHECK(singular("boxes") == "box");
+  CHECK(has_token("TicketReplies", "reply"));
+  CHECK_FALSE(has_token("TicketReplies", "rep"));
+  CHECK(has_token("客户联系电话", "电话"));
+}
+
+}  // namespace csbridge::assess

@@ -1,0 +1,106 @@
+// csbridge assess db — the integration-readiness report of a legacy database.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "assess/assess_db.h"
+#include "cli.h"
+#include "connector/registry.h"
+#include "report/assess_report.h"
+
+namespace csbridge::cli {
+namespace {
+
+struct AssessDbOptions {
+  std::string source;
+  std::vector<std::string> tables;
+  bool estimate = false;
+  double sample = 100;
+};
+
+// One line on stderr, redrawn in place: only on a terminal.
+class TerminalProgress final : public assess::ProgressSink {
+ public:
+  void table_started(const std::string& table, int64_t rows, bool exact) override {
+    table_ = table;
+    rows_ = rows;
+    exact_ = exact;
+    draw(0);
+  }
+  void rows_done(int64_t rows) override { draw(rows); }
+  void table_finished() override { std::fprintf(stderr, "\r\033[K"); }
+
+ private:
+  void draw(int64_t done) {
+    if (rows_ > 0) {
+      double pct = 100.0 * static_cast<double>(done) / static_cast<double>(rows_);
+      std::fprintf(stderr, "\r\033[Kassessing %s: %lld / %s%lld rows (%.0f%%)", table_.c_str(),
+                   static_cast<long long>(done), exact_ ? "" : "~", static_cast<long long>(rows_), pct > 100 ? 100 : pct);
+    } else {
+      std::fprintf(stderr, "\r\033[Kassessing %s: %lld rows", table_.c_str(), static_cast<long long>(done));
+    }
+  }
+  std::string table_;
+  int64_t rows_ = 0;
+  bool exact_ = true;
+};
+
+int run_assess_db(Context& ctx, const AssessDbOptions& o) {
+  auto format = ctx.format("text", {"text", "json", "md", "html"});
+  if (!format) return fail(format.status());
+  if (!(o.sample > 0 && o.sample <= 100)) return fail(invalid_argument("--sample must be a percentage above 0 and at most 100"));
+  auto cfg = ctx.config();
+  if (!cfg) return fail(cfg.status());
+  auto conn = connector::parse_connection_string(config::resolve_connection(**cfg, o.source));
+  if (!conn) return fail(conn.status());
+  auto m = model::builtin_model();
+  if (!m) return fail(m.status());
+  auto db = connector::open_connector(*conn);
+  if (!db) return fail(db.status());
+  assess::AssessOptions options;
+  options.tables = o.tables;
+  options.estimate_counts = o.estimate;
+  options.sample_percent = o.sample;
+  options.batch_rows = static_cast<size_t>((*cfg)->options.batch_rows);
+  TerminalProgress progress;
+  auto result = assess::assess_database(**db, *m, options, ctx.progress_enabled() ? &progress : nullptr);
+  if (!result) return fail(result.status());
+  std::string out = *format == "json"   ? report::assess_json(*result).dump(2) + "\n"
+                    : *format == "md"   ? report::assess_markdown(*result)
+                    : *format == "html" ? report::assess_html(*result)
+                                        : report::assess_text(*result);
+  Status s = ctx.write(out);
+  return s.is_ok() ? 0 : fail(s);
+}
+
+}  // namespace
+
+void setup_assess(CLI::App& app, Context& ctx, int& exit_code) {
+  app.require_subcommand(1);
+  auto db = std::make_shared<AssessDbOptions>();
+  CLI::App* db_cmd = app.add_subcommand(
+      "db",
+      "Inspect a legacy database: tables, keys, column profiles, PII, inferred relationships, CS-model fit, "
+      "data-quality findings, readiness and effort (--format text|json|md|html)");
+  db_cmd->add_option("--source,-s", db->source,
+                     "Connection string (postgresql://…, odbc:…, sqlite:PATH, csv:/json:/jsonl:/xml: folder) or "
+                     "the name of a source in the config")
+      ->required();
+  db_cmd->add_option("--tables", db->tables, "Only these tables, comma-separated (default: all)")->delimiter(',');
+  db_cmd->add_flag("--estimate", db->estimate, "Row counts from the database's statistics where it keeps them");
+  db_cmd->add_option("--sample", db->sample,
+                     "Profile this percentage of rows (keys and references are still checked on every row)")
+      ->check(CLI::Range(0.0, 100.0));
+  db_cmd->callback([&ctx, &exit_code, db] { exit_code = run_assess_db(ctx, *db); });
+
+  CLI::App* api_cmd = app.add_subcommand("api", "Integration readiness of a legacy API from its OpenAPI spec (not built yet)");
+  api_cmd->prefix_command();
+  api_cmd->fallthrough(false);
+  api_cmd->callback([&exit_code] {
+    std::fprintf(stderr, "csbridge assess api: not built yet (issue #7); nothing was done\n");
+    exit_code = static_cast<int>(ExitStatus::kUsage);
+  });
+}
+
+}  // namespace csbridge::cli
