@@ -13,7 +13,6 @@
 
 #include "pii/detect.h"
 #include "pii/mask.h"
-#include "util/encoding.h"
 #include "util/hyperloglog.h"
 #include "util/strings.h"
 
@@ -46,7 +45,7 @@ constexpr std::string_view kReplacement = "\uFFFD";
 constexpr std::string_view kCjkShape = "汉";
 constexpr std::string_view kZeroDatePrefix = "0000-00-00";
 
-enum class ValueKind { kOther, kInteger, kDecimal, kBoolean, kDate, kTimestamp, kCount };
+enum class ValueKind : uint8_t { kOther, kInteger, kDecimal, kBoolean, kDate, kTimestamp, kCount };
 
 enum class Issue { kNulBytes, kBadEncoding, kZeroDate, kInvalidPhone, kIdChecksum, kCount };
 
@@ -205,13 +204,10 @@ bool is_valid_utf8(std::string_view v) {
   const size_t n = v.size();
   size_t i = 0;
   while (i < n) {
-    if (i + sizeof(uint64_t) <= n && (load_word(v.data() + i) & kByteHighBits) == 0) {
-      i += sizeof(uint64_t);
-      continue;
-    }
     const unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
+      while (i + sizeof(uint64_t) <= n && (load_word(v.data() + i) & kByteHighBits) == 0) i += sizeof(uint64_t);
       continue;
     }
     // E1..EC and EE..EF take any two continuation bytes (E0 and ED restrict the second).

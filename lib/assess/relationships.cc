@@ -29,6 +29,8 @@ constexpr double kUnverifiedFactor = 0.8;  // names only: the data was too large
 constexpr double kKeepThreshold = 0.45;
 constexpr double kMaxConfidence = 0.99;
 constexpr size_t kMaxCandidatesPerColumn = 3;
+// A type column with more distinct values than this is no polymorphic discriminator.
+constexpr size_t kMaxTypes = 64;
 
 struct RoleWord {
   std::string_view word;
@@ -76,6 +78,19 @@ bool is_own_key(const connector::TableInfo& t, const std::string& column) {
   return t.primary_key.size() == 1 && t.primary_key[0] == column;
 }
 
+// A text column cannot reference an integer key and vice versa (ticket_no is no id).
+bool compatible(const connector::ColumnInfo& child, const connector::TableInfo& parent, const std::string& key) {
+  auto numeric = [](connector::ValueType t) {
+    return t == connector::ValueType::kInteger || t == connector::ValueType::kDecimal;
+  };
+  for (const connector::ColumnInfo& c : parent.columns) {
+    if (c.name != key) continue;
+    bool known = child.type != connector::ValueType::kUnknown && c.type != connector::ValueType::kUnknown;
+    return !known || numeric(child.type) == numeric(c.type);
+  }
+  return true;
+}
+
 std::string table_words(const connector::TableInfo& t) { return util::join(name_tokens(t.ref.name), "_"); }
 
 }  // namespace
@@ -84,19 +99,17 @@ uint64_t hash_value(std::string_view value) { return XXH3_64bits(value.data(), v
 
 void KeyCollector::add_key(std::string_view value) {
   if (overflowed_) return;
-  keys_.insert(hash_value(value));
-  if (keys_.size() > kMaxKeys) {
+  if (keys_.add(hash_value(value)) > kMaxKeys) {
     overflowed_ = true;
     keys_.clear();
   }
 }
 
-bool KeyCollector::contains(std::string_view value) const { return keys_.count(hash_value(value)) > 0; }
+bool KeyCollector::contains(std::string_view value) const { return keys_.contains(hash_value(value)); }
 
 void ValueCounter::add(std::string_view value) {
   if (overflowed_ || value.empty()) return;
-  ++counts_[hash_value(value)];
-  if (counts_.size() > KeyCollector::kMaxKeys) {
+  if (counts_.add(hash_value(value)) > KeyCollector::kMaxKeys) {
     overflowed_ = true;
     counts_.clear();
   }
@@ -104,9 +117,9 @@ void ValueCounter::add(std::string_view value) {
 
 void ValueCounter::add_typed(std::string_view type, std::string_view value) {
   if (overflowed_ || value.empty()) return;
-  auto& m = typed_[std::string(type)];
-  ++m[hash_value(value)];
-  if (m.size() > KeyCollector::kMaxKeys || typed_.size() > KeyCollector::kMaxKeys) {
+  auto it = typed_.find(type);
+  if (it == typed_.end()) it = typed_.emplace(std::string(type), util::FlatHashCount()).first;
+  if (it->second.add(hash_value(value)) > KeyCollector::kMaxKeys || typed_.size() > kMaxTypes) {
     overflowed_ = true;
     typed_.clear();
   }
@@ -114,14 +127,13 @@ void ValueCounter::add_typed(std::string_view type, std::string_view value) {
 
 namespace {
 
-int64_t count_orphans(const std::unordered_map<uint64_t, int64_t>& counts, const KeyCollector& parent,
-                      int64_t& rows) {
+int64_t count_orphans(const util::FlatHashCount& counts, const KeyCollector& parent, int64_t& rows) {
   int64_t orphans = 0;
   rows = 0;
-  for (const auto& [hash, n] : counts) {
+  counts.for_each([&](uint64_t hash, int64_t n) {
     rows += n;
     if (!parent.contains_hash(hash)) orphans += n;
-  }
+  });
   return orphans;
 }
 
@@ -144,7 +156,7 @@ std::vector<std::pair<std::string, int64_t>> ValueCounter::types() const {
   std::vector<std::pair<std::string, int64_t>> out;
   for (const auto& [type, m] : typed_) {
     int64_t n = 0;
-    for (const auto& kv : m) n += kv.second;
+    m.for_each([&n](uint64_t, int64_t c) { n += c; });
     out.emplace_back(type, n);
   }
   std::sort(out.begin(), out.end());
@@ -219,6 +231,7 @@ std::vector<Candidate> find_candidates(const std::vector<connector::TableInfo>& 
       auto add = [&](size_t parent, double score, std::string reason) {
         std::string key = parent_key(tables[parent], col.name);
         if (key.empty() || (parent == i && key == col.name)) return;
+        if (!compatible(col, tables[parent], key)) return;
         for (Candidate& f : found) {
           if (f.parent == parent) {
             if (score > f.name_score) {

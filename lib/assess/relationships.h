@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
+
+#include "util/flat_hash.h"
 #include <vector>
 
 #include "assess/assessment.h"
@@ -45,12 +47,12 @@ class KeyCollector {
   // Parent side: the distinct values of one key column.
   void add_key(std::string_view value);
   bool contains(std::string_view value) const;
-  bool contains_hash(uint64_t hash) const { return keys_.count(hash) > 0; }
+  bool contains_hash(uint64_t hash) const { return keys_.contains(hash); }
   bool overflowed() const { return overflowed_; }
   size_t size() const { return keys_.size(); }
 
  private:
-  std::unordered_set<uint64_t> keys_;
+  util::FlatHashCount keys_;
   bool overflowed_ = false;
 };
 
@@ -69,8 +71,8 @@ class ValueCounter {
   std::vector<std::pair<std::string, int64_t>> types() const;
 
  private:
-  std::unordered_map<uint64_t, int64_t> counts_;
-  std::unordered_map<std::string, std::unordered_map<uint64_t, int64_t>> typed_;
+  util::FlatHashCount counts_;
+  std::map<std::string, util::FlatHashCount, std::less<>> typed_;  // few: one per parent kind
   bool overflowed_ = false;
 };
 

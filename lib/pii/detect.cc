@@ -105,11 +105,13 @@ bool is_plausible_region(char first) { return first >= '1' && first <= '8'; }
 // Length of the area code (with its 0) that landline digits start with, 0 if
 // none: 010 and 02x are the two-digit codes, every other code has three.
 size_t area_code_length(std::string_view digits) {
-  if (digits.size() < 3 || digits[0] != '0') return 0;
-  if (digits[1] == '1') return digits[2] == '0' ? 3 : 0;
-  if (digits[1] == '2') return 3;
-  if (digits[1] >= '3' && digits[1] <= '9') return 4;
-  return 0;
+  constexpr size_t kShortCode = 3, kLongCode = 4;
+  if (digits.size() < kShortCode || digits[0] != '0') return 0;
+  size_t len = digits[1] == '1' ? (digits[2] == '0' ? kShortCode : 0)
+               : digits[1] == '2'                   ? kShortCode
+               : digits[1] >= '3' && digits[1] <= '9' ? kLongCode
+                                                      : 0;
+  return len <= digits.size() ? len : 0;
 }
 
 bool is_subscriber(std::string_view digits) {
@@ -153,7 +155,7 @@ struct Token {
   std::array<Group, kMaxTokenGroups> groups;
   size_t count = 0;
   size_t end = 0;             // past the last group
-  bool tail_blocked = false;  // the last group runs into an ASCII letter
+  bool tail_blocked = false;  // the last group runs into an ASCII letter or a mask
   bool cut = false;           // more groups follow than a token holds
 };
 
@@ -287,6 +289,22 @@ size_t paren_at(std::string_view text, size_t p, char ascii, std::string_view wi
   return text.substr(p, wide.size()) == wide ? wide.size() : 0;
 }
 
+// A mask's output (138****5678, 1101**********002X, 1***@qq.com): digits, a
+// '*' run, then digits or '@'. Its visible digits never start or end a
+// number, or masking a text twice would differ from masking it once
+// ("138****0571 1138986" would become a landline).
+bool follows_masked_digits(std::string_view text, size_t p) {
+  size_t k = p;
+  while (k > 0 && text[k - 1] == '*') --k;
+  return k < p && k > 0 && is_digit(text[k - 1]);
+}
+
+bool precedes_masked_digits(std::string_view text, size_t p) {
+  size_t k = p;
+  while (k < text.size() && text[k] == '*') ++k;
+  return k > p && k < text.size() && (is_digit(text[k]) || text[k] == '@');
+}
+
 // Reads the digit groups of a token from `p` (a digit) on.
 void read_groups(std::string_view text, size_t p, Token& token) {
   const size_t n = text.size();
@@ -312,7 +330,7 @@ void read_groups(std::string_view text, size_t p, Token& token) {
     ++p;
   }
   token.end = p;
-  token.tail_blocked = p < n && is_ascii_alnum(text[p]);
+  token.tail_blocked = p < n && (is_ascii_alnum(text[p]) || precedes_masked_digits(text, p));
 }
 
 // A token starting at `i` ('+', '(' or a digit not preceded by a letter or
@@ -407,9 +425,13 @@ void scan_numbers(std::string_view text, std::vector<Match>& out) {
       i = skip_word(text, i);
       continue;
     }
-    bool glued = i > 0 && is_ascii_alnum(text[i - 1]);
-    if (glued || (!is_digit(c) && c != '+' && c != '(' && c != kWideOpenParen[0])) {
-      i = is_digit(c) ? skip_word(text, i) : i + 1;
+    if (is_digit(c) && i > 0 && (is_ascii_alnum(text[i - 1]) || follows_masked_digits(text, i))) {
+      i = skip_word(text, i);
+      continue;
+    }
+    // '+' and '(' separate by themselves: "6751(010)62284808" holds a landline.
+    if (!is_digit(c) && c != '+' && c != '(' && c != kWideOpenParen[0]) {
+      ++i;
       continue;
     }
     if (!read_token(text, i, token)) {
@@ -430,7 +452,15 @@ void scan_emails(const RE2& email, std::string_view text, std::vector<Match>& ou
     while (e < text.size() && is_email_domain_char(text[e])) ++e;
     while (e > at + 1 && (text[e - 1] == '.' || text[e - 1] == '-')) --e;
     if (b == at || e == at + 1) continue;
-    if (RE2::FullMatch(text.substr(b, e - b), email)) out.push_back(Match{PiiClass::kEmail, b, e - b, true});
+    if (!RE2::FullMatch(text.substr(b, e - b), email)) continue;
+    // a@x.cnb@y.cn: two addresses glued together share "x.cnb". Reported as
+    // one match (which mask_email then masks whole), not as two overlapping
+    // ones of which only one could be masked.
+    if (!out.empty() && out.back().pii == PiiClass::kEmail && out.back().offset + out.back().length > b) {
+      out.back().length = e - out.back().offset;
+      continue;
+    }
+    out.push_back(Match{PiiClass::kEmail, b, e - b, true});
   }
 }
 
@@ -608,18 +638,24 @@ std::vector<Match> Detector::scan(std::string_view text) const {
   scan_numbers(text, found);
   scan_emails(impl_->re.email, text, found);
   // Numbers never overlap each other; an e-mail may contain one
-  // (13812345678@qq.com), and then the longer match wins.
-  std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
-    return a.offset != b.offset ? a.offset < b.offset : a.length > b.length;
-  });
+  // (13812345678@qq.com) or share digits with one (+86 138 1234 5678@qq.com).
+  // Overlapping matches become one covering both, of the longer one's class:
+  // masking only one of them would leave the rest of the other readable.
+  std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) { return a.offset < b.offset; });
   std::vector<Match> out;
   out.reserve(found.size());
   for (const Match& m : found) {
-    if (!out.empty() && m.offset < out.back().offset + out.back().length) {
-      if (m.length > out.back().length) out.back() = m;
+    if (out.empty() || m.offset >= out.back().offset + out.back().length) {
+      out.push_back(m);
       continue;
     }
-    out.push_back(m);
+    Match& last = out.back();
+    size_t end = std::max(last.offset + last.length, m.offset + m.length);
+    if (m.length > last.length) {
+      last.pii = m.pii;
+      last.valid = m.valid;
+    }
+    last.length = end - last.offset;
   }
   return out;
 }

@@ -77,7 +77,8 @@ class Detector {
   ValueClass classify(std::string_view value) const;
 
   // Every phone, landline, ID, bank card and e-mail inside free text, in
-  // order of offset, without overlaps (the longer match wins).
+  // order of offset, without overlaps (overlapping finds, such as a number
+  // inside an e-mail address, become one match of the longer one's class).
   std::vector<Match> scan(std::string_view text) const;
 
  private:

@@ -48,6 +48,19 @@ bool is_digit_or_mask(char c) { return is_digit(c) || c == kMaskChar; }
 
 std::string stars(size_t n) { return std::string(n, kMaskChar); }
 
+// The longest digit run a mask may keep (RELIABILITY.md: never the original's
+// digit run; 6 + 4 of a card are the most any mask keeps).
+constexpr size_t kMaxKeptDigitRun = 6;
+
+bool has_long_digit_run(std::string_view s) {
+  size_t run = 0;
+  for (char c : s) {
+    run = is_digit(c) ? run + 1 : 0;
+    if (run > kMaxKeptDigitRun) return true;
+  }
+  return false;
+}
+
 std::string full_mask(std::string_view value) { return stars(code_point_count(value)); }
 
 std::string without(std::string_view value, std::string_view drop) {
@@ -155,7 +168,8 @@ std::string mask_bank_card(std::string_view value) {
 std::string mask_email(std::string_view value) {
   std::string_view v = util::trim(value);
   size_t at = v.rfind('@');
-  if (at == std::string_view::npos || at == 0) return full_mask(value);
+  // A domain holding a long digit run (13812345678.cn) cannot be kept.
+  if (at == std::string_view::npos || at == 0 || has_long_digit_run(v.substr(at))) return full_mask(value);
   std::string_view local = v.substr(0, at);
   std::string masked = std::string(1, local[0]) + std::string(kRestMask) + std::string(v.substr(at));
   bool already_masked = local.substr(1) == kRestMask;

@@ -109,7 +109,10 @@ std::string plural(int64_t n, std::string_view one, std::string_view many) {
   return group_digits(n) + " " + std::string(n == 1 ? one : many);
 }
 
-std::string seconds_text(double seconds) { return util::format_double(round_to(seconds, 1)) + " s"; }
+// Short runs keep two decimals so that they do not read "0 s".
+std::string seconds_text(double seconds) {
+  return util::format_double(round_to(seconds, seconds < 1 ? 2 : 1)) + " s";
+}
 
 std::string human_duration(double seconds) {
   constexpr double kMinute = 60, kHour = 3600, kDay = 86400;
@@ -712,18 +715,31 @@ std::string svg_rect(double x, double y, double w, double h, std::string_view fi
          "\" rx=\"3\" fill=\"" + std::string(fill) + "\"/>";
 }
 
-// A label, a track and a bar of `ratio` (0..1) in one row starting at `y`.
-std::string svg_bar_row(double y, std::string_view label, double ratio, const char* color, std::string_view value,
-                        std::string_view tooltip) {
+// Where the parts of a bar row go. The null chart, long on real databases,
+// sets its tables in two narrower columns.
+struct BarLayout {
+  double label_right, bar_x, bar_width, value_x;
+  size_t label_chars, head_chars;
+};
+constexpr BarLayout kWideBars{kChartLabelRight, kChartBarX, kChartBarWidth, kChartValueX, kChartLabelChars,
+                              kChartHeadChars};
+constexpr BarLayout kHalfBars{150, 158, 262, 428, 22, 42};
+constexpr double kChartColumnGap = 24;
+constexpr double kSecondColumnX = (kChartWidth + kChartColumnGap) / 2;
+constexpr size_t kTwoColumnMinRows = 24;
+
+// A label, a track and a bar of `ratio` (0..1) in one row starting at (x0, y).
+std::string svg_bar_row(const BarLayout& l, double x0, double y, std::string_view label, double ratio,
+                        const char* color, std::string_view value, std::string_view tooltip) {
   const double mid = y + kChartRow / 2;
   std::string out = "<g><title>" + esc(tooltip) + "</title>";
-  out += svg_text(kChartLabelRight, mid + kChartTextDy, ellipsize(label, kChartLabelChars), "text-anchor=\"end\"");
-  out += svg_rect(kChartBarX, mid - kChartBar / 2, kChartBarWidth, kChartBar, kColorTrack);
+  out += svg_text(x0 + l.label_right, mid + kChartTextDy, ellipsize(label, l.label_chars), "text-anchor=\"end\"");
+  out += svg_rect(x0 + l.bar_x, mid - kChartBar / 2, l.bar_width, kChartBar, kColorTrack);
   if (ratio > 0) {
-    out += svg_rect(kChartBarX, mid - kChartBar / 2, std::max(kMinBarWidth, std::min(ratio, 1.0) * kChartBarWidth),
+    out += svg_rect(x0 + l.bar_x, mid - kChartBar / 2, std::max(kMinBarWidth, std::min(ratio, 1.0) * l.bar_width),
                     kChartBar, color);
   }
-  out += svg_text(kChartValueX, mid + kChartTextDy, value, "class=\"v\"");
+  out += svg_text(x0 + l.value_x, mid + kChartTextDy, value, "class=\"v\"");
   return out + "</g>";
 }
 
@@ -749,35 +765,63 @@ std::string gauge_svg(double readiness) {
   return out + "</svg>";
 }
 
+bool has_profile_rows(const TableAssessment& t) { return t.profiled && !t.columns.empty(); }
+
+double null_group_height(const TableAssessment& t) {
+  return kChartGroupHead + kChartRow * static_cast<double>(has_profile_rows(t) ? t.columns.size() : 1);
+}
+
+std::string null_group_svg(const TableAssessment& t, const BarLayout& l, double x0, double y) {
+  std::string out = svg_text(x0, y + kChartGroupHead - 9, ellipsize(table_name(t), l.head_chars), "class=\"head\"");
+  y += kChartGroupHead;
+  if (!has_profile_rows(t)) {
+    return out + svg_text(x0 + l.bar_x, y + kChartRow / 2 + kChartTextDy,
+                          t.profiled ? "no columns" : "not profiled: the data could not be read", "class=\"muted\"");
+  }
+  for (const ColumnProfile& c : t.columns) {
+    const std::string tooltip = t.ref.display() + "." + c.name + ": " + percent(c.null_ratio) + " null (" +
+                                group_digits(c.nulls) + " of " + group_digits(c.values) + ")";
+    out += svg_bar_row(l, x0, y, c.name, c.null_ratio, null_color(c.null_ratio), percent(c.null_ratio), tooltip);
+    y += kChartRow;
+  }
+  return out;
+}
+
 std::string null_chart_svg(const Assessment& a) {
+  if (a.tables.empty()) {
+    return svg_open("chart-nulls", "null ratio per column", kChartRow + kChartPad) +
+           svg_text(0, kChartRow, "No tables.", "class=\"muted\"") + "</svg>";
+  }
+  std::vector<double> ends;  // height of the tables up to and including each one
+  size_t rows = 0;
+  for (const TableAssessment& t : a.tables) {
+    ends.push_back((ends.empty() ? 0 : ends.back()) + null_group_height(t));
+    rows += has_profile_rows(t) ? t.columns.size() : 1;
+  }
+  const double total = ends.back();
+  // Tables in order down the first column, then down the second, split where the columns come out most even.
+  size_t split = a.tables.size();
+  if (a.tables.size() > 1 && rows >= kTwoColumnMinRows) {
+    split = 1;
+    for (size_t k = 1; k < a.tables.size(); ++k) {
+      if (std::max(ends[k - 1], total - ends[k - 1]) < std::max(ends[split - 1], total - ends[split - 1])) split = k;
+    }
+  }
+  const BarLayout& layout = split < a.tables.size() ? kHalfBars : kWideBars;
   std::string body;
   double y = 0;
-  for (const TableAssessment& t : a.tables) {
-    body += svg_text(0, y + kChartGroupHead - 9, ellipsize(table_name(t), kChartHeadChars), "class=\"head\"");
-    y += kChartGroupHead;
-    if (!t.profiled || t.columns.empty()) {
-      body += svg_text(kChartBarX, y + kChartRow / 2 + kChartTextDy,
-                       t.profiled ? "no columns" : "not profiled: the data could not be read", "class=\"muted\"");
-      y += kChartRow;
-      continue;
-    }
-    for (const ColumnProfile& c : t.columns) {
-      const std::string tooltip = t.ref.display() + "." + c.name + ": " + percent(c.null_ratio) + " null (" +
-                                  group_digits(c.nulls) + " of " + group_digits(c.values) + ")";
-      body += svg_bar_row(y, c.name, c.null_ratio, null_color(c.null_ratio), percent(c.null_ratio), tooltip);
-      y += kChartRow;
-    }
+  for (size_t i = 0; i < a.tables.size(); ++i) {
+    if (i == split) y = 0;
+    body += null_group_svg(a.tables[i], layout, i < split ? 0 : kSecondColumnX, y);
+    y += null_group_height(a.tables[i]);
   }
-  if (a.tables.empty()) {
-    body += svg_text(0, kChartRow, "No tables.", "class=\"muted\"");
-    y = kChartRow;
-  }
-  const double height = y + kChartPad;
+  const double height =
+      (split < a.tables.size() ? std::max(ends[split - 1], total - ends[split - 1]) : total) + kChartPad;
   return svg_open("chart-nulls", "null ratio per column", height) + body + "</svg>";
 }
 
 std::string pii_chart_svg(const Assessment& a) {
-  constexpr double kLegendRow = 28, kSwatch = 12, kLegendGap = 18, kCharWidth = 7, kMinLabelWidth = 18;
+  constexpr double kLegendRow = 28, kSwatch = 12, kLegendGap = 18, kCharWidth = 6.6, kMinLabelWidth = 18;
   std::vector<bool> present(kPiiColors.size(), false);
   struct TableRow {
     const TableAssessment* table;
@@ -1024,9 +1068,9 @@ void append_html_cards(const Assessment& a, std::string& out) {
                   ? "at " + esc(group_digits(std::llround(s.read_rows_per_second))) + " rows/s read in this run"
                   : "from the row counts");
   out += card("Findings", esc(group_digits(counts.error + counts.warning + counts.info)),
-              badge("b-error", plural(counts.error, "error", "errors")) +
-                  badge("b-warning", plural(counts.warning, "warning", "warnings")) +
-                  badge("b-info", group_digits(counts.info) + " info"));
+              badge(counts.error ? "b-error" : "b-muted", plural(counts.error, "error", "errors")) +
+                  badge(counts.warning ? "b-warning" : "b-muted", plural(counts.warning, "warning", "warnings")) +
+                  badge(counts.info ? "b-info" : "b-muted", group_digits(counts.info) + " info"));
   out += card("PII columns", esc(group_digits(s.pii_columns)), "in " + esc(plural(pii_tables, "table", "tables")));
   out += card("CS entities found", esc(group_digits(entities_found)),
               s.entities_missing.empty() ? "none missing" : "missing: " + esc(util::join(s.entities_missing, ", ")));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pii/detect.h"
+#include "util/encoding.h"
 
 namespace csbridge::assess {
 namespace {
@@ -88,6 +89,50 @@ TEST_CASE("column profiler: nulls, values, lengths in code points") {
   CHECK(none.values == 0);
   CHECK(none.null_ratio == 0);
   CHECK(none.observed_type == "empty");
+}
+
+TEST_CASE("column profiler: lengths and byte checks of long values, word by word") {
+  std::string long_text;
+  for (int i = 0; i < 300; ++i) long_text += i % 3 == 0 ? "工" : i % 3 == 1 ? "a" : "é";  // 3, 1 and 2 bytes
+  std::string with_nul = long_text + std::string(1, '\0') + "tail";
+  std::string with_digit = long_text + "7";
+  ColumnProfiler profiler(column("body", "TEXT"), detector());
+  profiler.add_value(long_text);
+  profiler.add_value(with_nul);
+  profiler.add_value(with_digit);
+  ColumnProfile p = profiler.finish();
+  CHECK(p.min_length == 300);
+  CHECK(p.max_length == 305);
+  std::vector<Finding> findings = profiler.findings();
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].kind == "nul_bytes");
+  CHECK(findings[0].count == 1);
+}
+
+TEST_CASE("column profiler: invalid UTF-8 as util::find_invalid_utf8 defines it") {
+  const std::string padding = "客服工单 ticket 0123456789 ";
+  const std::vector<std::string> cases = {
+      "\xC0\xAF",          // overlong
+      "\xE0\x80\x80",      // overlong three-byte
+      "\xED\xA0\x80",      // surrogate
+      "\xF4\x90\x80\x80",  // above U+10FFFF
+      "\xE5\xB7",          // truncated
+      "\xF0\x9F\x98",      // truncated four-byte
+      "\xBF",              // lone continuation
+      "\xE0\xA0\x80",      // valid (U+0800)
+      "\xED\x9F\xBF",      // valid (U+D7FF)
+      "\xF0\x9F\x98\x80",  // valid (emoji)
+      "\xEF\xBC\x8C",      // valid (full-width comma)
+  };
+  for (const std::string& bytes : cases) {
+    for (const std::string& value : {bytes, padding + bytes, bytes + padding, padding + bytes + padding}) {
+      CAPTURE(value);
+      ColumnProfiler profiler(column("note", "TEXT"), detector());
+      profiler.add_value(value);
+      const bool invalid = util::find_invalid_utf8(value) != std::string_view::npos;
+      CHECK((find_kind(profiler.findings(), "bad_encoding") != nullptr) == invalid);
+    }
+  }
 }
 
 TEST_CASE("column profiler: the values of one column of a batch") {
@@ -466,6 +511,11 @@ TEST_CASE("column profiler: a million values in bounded memory") {
   CHECK(name.values == kValues);
   CHECK(name.distinct == 25);
   CHECK(name.distinct_exact);
+  // Repeated values are analysed once and counted every time.
+  REQUIRE(name.pii.size() == 1);
+  CHECK(name.pii[0].pii == PiiClass::kName);
+  CHECK(name.pii[0].count == kValues);
+  CHECK(name.patterns[0].count + name.patterns[1].count + name.patterns[2].count == kValues);
 }
 
 }  // namespace csbridge::assess

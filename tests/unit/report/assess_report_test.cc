@@ -555,6 +555,25 @@ TEST_CASE("assess report: HTML escapes every string") {
   CHECK(html.find("t\"ick") == std::string::npos);
 }
 
+TEST_CASE("assess report: a long null chart is set in two columns") {
+  assess::Assessment a;
+  for (int t = 0; t < 3; ++t) {
+    assess::TableAssessment table;
+    table.ref = {"", "t" + std::to_string(t)};
+    table.profiled = true;
+    for (int c = 0; c < 10; ++c) {
+      table.columns.push_back(column("c" + std::to_string(c), "TEXT", connector::ValueType::kText, "text", 10, c, 10));
+    }
+    a.tables.push_back(table);
+  }
+  const std::string html = assess_html(a);
+  CHECK(html.find("<text x=\"0.0\" y=\"19.0\" class=\"head\">t0</text>") != std::string::npos);
+  CHECK(html.find("<text x=\"512.0\" y=\"19.0\" class=\"head\">t1</text>") != std::string::npos);
+  CHECK(html.find("<text x=\"512.0\" y=\"267.0\" class=\"head\">t2</text>") != std::string::npos);
+  // A short chart keeps one column.
+  CHECK(assess_html(sample()).find("<text x=\"512.0\"") == std::string::npos);
+}
+
 TEST_CASE("assess report: an assessment without tables still renders") {
   assess::Assessment a;
   a.source = {"SQLite", "3.40.1", "sqlite:empty.db"};
