@@ -287,6 +287,15 @@ Summary summarise(std::vector<TableAssessment>& tables, const model::Model& mode
 
 }  // namespace
 
+const char* severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo: return "info";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "info";
+}
+
 Result<Assessment> assess_database(connector::Connector& db, const model::Model& model, const AssessOptions& options,
                                    ProgressSink* progress) {
   Clock::time_point started = Clock::now();

@@ -289,20 +289,27 @@ size_t paren_at(std::string_view text, size_t p, char ascii, std::string_view wi
   return text.substr(p, wide.size()) == wide ? wide.size() : 0;
 }
 
-// A mask's output (138****5678, 1101**********002X, 1***@qq.com): digits, a
-// '*' run, then digits or '@'. Its visible digits never start or end a
-// number, or masking a text twice would differ from masking it once
-// ("138****0571 1138986" would become a landline).
-bool follows_masked_digits(std::string_view text, size_t p) {
+// Masks write at least three '*' (138****5678, 1***@qq.com, 0571-********,
+// or a value masked whole); markdown's **bold** has two. Digits touching
+// such a run are what is left of a masked value: they never start or end a
+// number, so that masking a text twice equals masking it once and a text
+// already masked upstream is left as it is.
+constexpr size_t kMinMaskRun = 3;
+
+// Whether the digit at `p` comes right after a mask.
+bool follows_mask(std::string_view text, size_t p) {
   size_t k = p;
   while (k > 0 && text[k - 1] == '*') --k;
-  return k < p && k > 0 && is_digit(text[k - 1]);
+  return p - k >= kMinMaskRun;
 }
 
-bool precedes_masked_digits(std::string_view text, size_t p) {
+// Whether the digits ending before `p` run into a mask (or into "-****", a
+// landline's masked subscriber).
+bool precedes_mask(std::string_view text, size_t p) {
+  if (p < text.size() && text[p] == '-') ++p;
   size_t k = p;
   while (k < text.size() && text[k] == '*') ++k;
-  return k > p && k < text.size() && (is_digit(text[k]) || text[k] == '@');
+  return k - p >= kMinMaskRun;
 }
 
 // Reads the digit groups of a token from `p` (a digit) on.
@@ -330,7 +337,7 @@ void read_groups(std::string_view text, size_t p, Token& token) {
     ++p;
   }
   token.end = p;
-  token.tail_blocked = p < n && (is_ascii_alnum(text[p]) || precedes_masked_digits(text, p));
+  token.tail_blocked = p < n && (is_ascii_alnum(text[p]) || precedes_mask(text, p));
 }
 
 // A token starting at `i` ('+', '(' or a digit not preceded by a letter or
@@ -425,7 +432,7 @@ void scan_numbers(std::string_view text, std::vector<Match>& out) {
       i = skip_word(text, i);
       continue;
     }
-    if (is_digit(c) && i > 0 && (is_ascii_alnum(text[i - 1]) || follows_masked_digits(text, i))) {
+    if (is_digit(c) && i > 0 && (is_ascii_alnum(text[i - 1]) || follows_mask(text, i))) {
       i = skip_word(text, i);
       continue;
     }
@@ -447,12 +454,19 @@ void scan_emails(const RE2& email, std::string_view text, std::vector<Match>& ou
   for (size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
     size_t b = at;
     while (b > 0 && is_email_local_char(text[b - 1])) --b;
+    // "…675..8zhang@qq.com": a local part cannot hold "..", so it starts after the last one.
+    size_t dots = text.substr(b, at - b).rfind("..");
+    if (dots != std::string_view::npos) b += dots + 2;
     while (b < at && text[b] == '.') ++b;
     size_t e = at + 1;
     while (e < text.size() && is_email_domain_char(text[e])) ++e;
-    while (e > at + 1 && (text[e - 1] == '.' || text[e - 1] == '-')) --e;
     if (b == at || e == at + 1) continue;
-    if (!RE2::FullMatch(text.substr(b, e - b), email)) continue;
+    // The domain may run on into what follows ("zhang@qq.com-6228", "…com."):
+    // the longest address from b, ending where no letter or digit follows.
+    re2::StringPiece address;
+    if (!email.Match(text, b, e, RE2::ANCHOR_START, &address, 1)) continue;
+    e = b + address.size();
+    if (e < text.size() && is_ascii_alnum(text[e])) continue;
     // a@x.cnb@y.cn: two addresses glued together share "x.cnb". Reported as
     // one match (which mask_email then masks whole), not as two overlapping
     // ones of which only one could be masked.

@@ -132,15 +132,6 @@ std::string score_text(double readiness) {
   return util::format_double(std::round(std::clamp(readiness, 0.0, 100.0))) + "/100";
 }
 
-const char* severity_label(Severity severity) {
-  switch (severity) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
-  }
-  return "?";
-}
-
 struct FindingCounts {
   int64_t error = 0, warning = 0, info = 0;
 };
@@ -403,7 +394,7 @@ void append_table_text(const TableAssessment& t, std::string& out) {
   }
   if (std::string profile = profile_text(t); !profile.empty()) append_field(out, "profile", profile);
   if (!t.columns.empty()) append_columns_text(t, out);
-  for (const Finding& f : t.findings) append_field(out, severity_label(f.severity), finding_text(f));
+  for (const Finding& f : t.findings) append_field(out, assess::severity_name(f.severity), finding_text(f));
 }
 
 // ---------------------------------------------------------------------------
@@ -465,7 +456,7 @@ json relationship_json(const Relationship& r) {
 
 json finding_json(const Finding& f) {
   return {{"kind", f.kind},
-          {"severity", severity_label(f.severity)},
+          {"severity", assess::severity_name(f.severity)},
           {"column", text_or_null(f.column)},
           {"message", text_json(f.message)},
           {"count", f.count},
@@ -580,7 +571,9 @@ void append_table_markdown(const TableAssessment& t, std::string& out) {
   }
   if (!t.indexes.empty()) {
     std::vector<std::string> indexes;
-    for (const auto& ix : t.indexes) indexes.push_back((ix.unique ? "unique " : "") + md_code(ix.name) + " (" + md_codes(ix.columns) + ")");
+    for (const auto& ix : t.indexes) {
+      indexes.push_back((ix.unique ? "unique " : "") + md_code(ix.name) + " (" + md_codes(ix.columns) + ")");
+    }
     out += "- **Indexes:** " + util::join(indexes, ", ") + "\n";
   }
   if (std::string profile = profile_text(t); !profile.empty()) out += "- **Profile:** " + md_text(profile) + "\n";
@@ -611,7 +604,7 @@ void append_table_markdown(const TableAssessment& t, std::string& out) {
   if (!t.findings.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const Finding& f : t.findings) {
-      rows.push_back({severity_label(f.severity), md_code(f.kind), md_code(f.column), md_text(f.message),
+      rows.push_back({assess::severity_name(f.severity), md_code(f.kind), md_code(f.column), md_text(f.message),
                       count_cell(f.count), md_codes(std::vector<std::string>(
                                                f.examples.begin(),
                                                f.examples.begin() + std::min(f.examples.size(), kMaxExamples)))});
@@ -973,13 +966,16 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.cols{font-size:12.5px}
 table.cols td,table.cols th{padding:6px 7px}
 .chips span{font-size:11.5px}
-.chips span{display:inline-block;white-space:nowrap;background:#f0f3f7;border-radius:4px;padding:0 5px;margin:1px 3px 1px 0}
+.chips span{display:inline-block;white-space:nowrap;background:#f0f3f7;border-radius:4px;padding:0 5px;
+ margin:1px 3px 1px 0}
 tbody tr:hover{background:#fafbfd}
 .badge{display:inline-block;padding:0 8px;border-radius:999px;font-size:11.5px;font-weight:600;line-height:19px;
  white-space:nowrap;margin:1px 2px 1px 0}
-.b-error{background:#fde8e8;color:#b42318}.b-warning{background:#fff4d6;color:#8a5a00}.b-info{background:#e6effd;color:#1f4fa8}
+.b-error{background:#fde8e8;color:#b42318}.b-warning{background:#fff4d6;color:#8a5a00}
+.b-info{background:#e6effd;color:#1f4fa8}
 .b-declared{background:#e3f4ea;color:#1d7044}.b-inferred{background:#eef0f4;color:#475467}
-.b-poly{background:#f1e9fd;color:#6b3fb4}.b-pii{background:#fdecea;color:#a1331f}.b-muted{background:#eef0f4;color:#66768a}
+.b-poly{background:#f1e9fd;color:#6b3fb4}.b-pii{background:#fdecea;color:#a1331f}
+.b-muted{background:#eef0f4;color:#66768a}
 .mini{display:inline-block;width:54px;height:6px;background:#e8ecf1;border-radius:3px;vertical-align:middle;
  margin-right:6px;overflow:hidden}
 .mini>i{display:block;height:100%;background:var(--accent)}
@@ -1024,7 +1020,7 @@ std::string code_list(const std::vector<std::string>& names) {
 }
 
 std::string severity_badge(Severity s) {
-  return badge(std::string("b-") + severity_label(s), severity_label(s));
+  return badge(std::string("b-") + assess::severity_name(s), assess::severity_name(s));
 }
 
 std::string card(std::string_view key, const std::string& value_html, const std::string& sub_html) {
@@ -1056,7 +1052,8 @@ void append_html_cards(const Assessment& a, std::string& out) {
   const FindingCounts counts = finding_counts(a);
   int64_t pii_tables = 0, entities_found = 0;
   for (const TableAssessment& t : a.tables) {
-    pii_tables += std::any_of(t.columns.begin(), t.columns.end(), [](const ColumnProfile& c) { return !c.pii.empty(); });
+    pii_tables +=
+        std::any_of(t.columns.begin(), t.columns.end(), [](const ColumnProfile& c) { return !c.pii.empty(); });
     entities_found += !t.entity.name.empty();
   }
   out += "<section class=\"cards\">\n";
@@ -1105,7 +1102,8 @@ void append_html_relationships(const Assessment& a, std::string& out) {
                 esc(r.type_value) + "'</div>";
       }
       rows += "<tr><td class=\"nw\"><code>" + esc(t.ref.display()) + "</code> (" + code_list(r.columns) +
-              ")</td><td class=\"nw\"><code>" + esc(r.ref_table) + "</code> (" + code_list(r.ref_columns) + ")</td><td>" + kind + "</td><td class=\"n\">" +
+              ")</td><td class=\"nw\"><code>" + esc(r.ref_table) + "</code> (" + code_list(r.ref_columns) +
+              ")</td><td>" + kind + "</td><td class=\"n\">" +
               meter(r.confidence, "mini", confidence_color(r.confidence)) + esc(percent(r.confidence)) +
               "</td><td class=\"n\">" + esc(percent(r.orphan_ratio)) + " <span class=\"muted\">(" +
               esc(group_digits(r.orphans)) + ")</span></td><td>" + esc(util::join(r.reasons, "; ")) + "</td></tr>\n";
@@ -1181,7 +1179,8 @@ void append_html_table(const TableAssessment& t, bool open, std::string& out) {
   if (!e.name.empty() && !(e.covered_required.empty() && e.missing_required.empty())) {
     out += "<dt>Required CS fields</dt><dd>" + esc(required_text(e)) + "</dd>";
   }
-  out += "<dt>Primary key</dt><dd>" + (t.primary_key.empty() ? "<span class=\"muted\">none</span>" : code_list(t.primary_key)) + "</dd>";
+  out += "<dt>Primary key</dt><dd>" +
+         (t.primary_key.empty() ? "<span class=\"muted\">none</span>" : code_list(t.primary_key)) + "</dd>";
   if (!t.unique_keys.empty()) {
     std::vector<std::string> keys;
     for (const auto& k : t.unique_keys) keys.push_back("(" + code_list(k) + ")");
@@ -1190,7 +1189,8 @@ void append_html_table(const TableAssessment& t, bool open, std::string& out) {
   if (!t.indexes.empty()) {
     std::vector<std::string> indexes;
     for (const auto& ix : t.indexes) {
-      indexes.push_back(std::string(ix.unique ? "unique " : "") + "<code>" + esc(ix.name) + "</code> (" + code_list(ix.columns) + ")");
+      indexes.push_back(std::string(ix.unique ? "unique " : "") + "<code>" + esc(ix.name) + "</code> (" +
+                        code_list(ix.columns) + ")");
     }
     out += "<dt>Indexes</dt><dd>" + util::join(indexes, ", ") + "</dd>";
   }
@@ -1198,7 +1198,8 @@ void append_html_table(const TableAssessment& t, bool open, std::string& out) {
   out += "</dl>\n";
   if (!t.columns.empty()) {
     out += "<div class=\"scroll\"><table class=\"cols\"><thead><tr><th>Column</th><th>Declared / observed</th>"
-           "<th class=\"n\">Null</th><th class=\"n\">Distinct</th><th>PII</th><th>Range</th><th>Length</th><th>Patterns</th>"
+           "<th class=\"n\">Null</th><th class=\"n\">Distinct</th><th>PII</th><th>Range</th><th>Length</th>"
+           "<th>Patterns</th>"
            "<th>Samples</th></tr></thead><tbody>\n";
     for (const ColumnProfile& c : t.columns) {
       std::string pii_html;

@@ -252,8 +252,9 @@ TEST_CASE("assess report: JSON carries the contract keys and values") {
   CHECK(phone["name"] == "手机号");
   CHECK(phone["null_ratio"] == 0.05);
   CHECK(phone["distinct_exact"] == false);
-  CHECK(phone["pii"] == nlohmann::json::array(
-                            {{{"class", "phone"}, {"count", 1126}, {"ratio", 0.9877}, {"embedded", false}, {"invalid", 12}}}));
+  CHECK(phone["pii"] ==
+        nlohmann::json::array(
+            {{{"class", "phone"}, {"count", 1126}, {"ratio", 0.9877}, {"embedded", false}, {"invalid", 12}}}));
   CHECK(customers["columns"][1]["null_ratio"] == 0.0125);
   CHECK(customers["columns"][1]["samples"] == nlohmann::json{"张*", "李**"});
   CHECK(customers["columns"][4]["min"] == nullptr);
@@ -409,7 +410,8 @@ TEST_CASE("assess report: text per table") {
              "  内容        TEXT                    1%   ~24,000  phone 3.1% in text, national_id <0.1% in text (2 "
              "invalid)",
              "  warning     orphans: customer_id — 3,075 tickets point to no customer e.g. T-1001, T-1002",
-             "  warning     timestamp_without_zone: created_at — DATETIME values carry no time zone; they will be read as",
+             "  warning     timestamp_without_zone: created_at — DATETIME values carry no time zone; they will be "
+             "read as",
              "              daylight-saving changes of agents abroad (25,000)",
          }) {
       CHECK_MESSAGE(has_line(text, line), line);
@@ -456,7 +458,8 @@ TEST_CASE("assess report: the estimate reads as human time") {
   };
   for (const Case& c : {Case{0, "  estimate    under a second"}, Case{44.6, "  estimate    about 45 s"},
                         Case{185, "  estimate    about 3 min"}, Case{3569, "  estimate    about 59 min"},
-                        Case{3600 * 5.26, "  estimate    about 5.3 h"}, Case{86400 * 3, "  estimate    about 3 days"}}) {
+                        Case{3600 * 5.26, "  estimate    about 5.3 h"},
+                        Case{86400 * 3, "  estimate    about 3 days"}}) {
     assess::Assessment a;
     a.summary.estimate_seconds = c.seconds;
     CHECK_MESSAGE(has_line(assess_text(a), c.line), c.line);
