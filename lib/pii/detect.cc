@@ -267,7 +267,8 @@ std::optional<Found> classify_span(std::string_view text, const Group* groups, s
   bool id_shape = span.shape_is({kIdLength}) || span.shape_is({kIdRegionDigits, kIdDateDigits, kIdTailChars});
   IdCheck id = id_shape ? check_resident_id(span.digits()) : IdCheck::kNotId;
   if (span.check_char) {
-    if (id == IdCheck::kValid || id == IdCheck::kBadChecksum) return Found{PiiClass::kNationalId, id == IdCheck::kValid};
+    if (id == IdCheck::kValid || id == IdCheck::kBadChecksum)
+      return Found{PiiClass::kNationalId, id == IdCheck::kValid};
     return std::nullopt;
   }
   if (is_mobile_span(span, lead)) return Found{PiiClass::kPhone, true};
@@ -410,7 +411,7 @@ size_t skip_word(std::string_view text, size_t i) {
 
 // Phones, landlines, IDs and cards. A number only counts when it is not glued
 // to ASCII letters or digits: SO20230815001, SF1234567890 and 20-digit order
-// numbers are skipped whole, never searched inside.
+// numbers are skipped whole, never searched inside. Nor is what a mask left.
 void scan_numbers(std::string_view text, std::vector<Match>& out) {
   // Most bytes of a ticket body are CJK or punctuation: skip them with one
   // table look-up each. Marked: letters and digits (words), and what can start
@@ -461,12 +462,16 @@ void scan_emails(const RE2& email, std::string_view text, std::vector<Match>& ou
     size_t e = at + 1;
     while (e < text.size() && is_email_domain_char(text[e])) ++e;
     if (b == at || e == at + 1) continue;
-    // The domain may run on into what follows ("zhang@qq.com-6228", "…com."):
-    // the longest address from b, ending where no letter or digit follows.
-    re2::StringPiece address;
-    if (!email.Match(text, b, e, RE2::ANCHOR_START, &address, 1)) continue;
-    e = b + address.size();
-    if (e < text.size() && is_ascii_alnum(text[e])) continue;
+    // The domain may run on into what follows ("zhang@qq.com-6228",
+    // "zhang@qq.com.11010519491231002X"): the longest address from b that
+    // ends in a letter with no letter or digit after it.
+    size_t end = e;
+    for (; end > at + 1; --end) {
+      bool boundary = end == text.size() || !is_ascii_alnum(text[end]);
+      if (boundary && is_ascii_alpha(text[end - 1]) && RE2::FullMatch(text.substr(b, end - b), email)) break;
+    }
+    if (end == at + 1) continue;
+    e = end;
     // a@x.cnb@y.cn: two addresses glued together share "x.cnb". Reported as
     // one match (which mask_email then masks whole), not as two overlapping
     // ones of which only one could be masked.

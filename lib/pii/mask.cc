@@ -182,7 +182,8 @@ std::string mask_name(std::string_view value) {
   std::string_view v = util::trim(value);
   if (v.empty()) return "";
   std::u32string cps = decode_utf8(v);
-  bool chinese = std::all_of(cps.begin(), cps.end(), [](char32_t c) { return is_cjk(c) || c == kNameDot || c == U'*'; });
+  bool chinese =
+      std::all_of(cps.begin(), cps.end(), [](char32_t c) { return is_cjk(c) || c == kNameDot || c == U'*'; });
   if (!chinese) return is_latin_name(v) ? mask_latin_name(v) : full_mask(value);
   size_t n = cps.size();
   if (n == 1) return stars(1);

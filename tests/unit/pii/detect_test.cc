@@ -356,6 +356,19 @@ TEST_CASE("pii detect: scan finds phones, IDs, cards and e-mail in text, never i
       {"邮箱：13812345678@qq.com", {F{kE, true, "13812345678@qq.com"}}},
       {"发到 kiki.1772@qq.com. 谢谢", {F{kE, true, "kiki.1772@qq.com"}}},
       {"user@ 或 @163.com", {}},
+      {"邮箱 zhang@qq.com-备用", {F{kE, true, "zhang@qq.com"}}},
+      {"zhang@qq.com.11010519491231002X", {F{kE, true, "zhang@qq.com"}, F{kI, true, "11010519491231002X"}}},
+      {"备注 a..8zhang@qq.com", {F{kE, true, "8zhang@qq.com"}}},
+      // Glued or overlapping finds become one match, of the longer one's class.
+      {"zhang@qq.comli@163.com", {F{kE, true, "zhang@qq.comli@163.com"}}},
+      {"+86 138 1234 5678@qq.com", {F{kP, true, "+86 138 1234 5678@qq.com"}}},
+      // What a mask left (here or upstream) is not read again; markdown bold is not a mask.
+      {"电话 138****0571 1138986", {}},
+      {"身份证 1101**********002X，卡 622848*********8675", {}},
+      {"座机 0571-******** 1234567", {}},
+      {"电话 **13812345678**", {F{kP, true, "13812345678"}}},
+      // '(' and '+' separate by themselves.
+      {"6751（010）62284808", {F{kP, true, "（010）62284808"}}},
       {"", {}},
       {"好的，谢谢！", {}},
   };

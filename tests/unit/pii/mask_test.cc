@@ -184,6 +184,9 @@ TEST_CASE("pii mask: free text masks what scan finds and keeps the rest") {
       {"税号：91320506F851B10D8F，邮箱 dabao_3062@qq.com", "税号：91320506F851B10D8F，邮箱 d***@qq.com"},
       {"身份证号 210102199202108552 校验位不对", "身份证号 2101**********8552 校验位不对"},
       {"已发货，快递单号 SF432906213578，有问题随时联系我们。", "已发货，快递单号 SF432906213578，有问题随时联系我们。"},
+      // Masking a mobile must not turn what follows into a number on the second pass.
+      {"电话 13861380571 1138986", "电话 138****0571 1138986"},
+      {"zhang@qq.comli@163.com 或 +86 138 1234 5678@qq.com", "********************** 或 ************************"},
       {"", ""},
   };
   for (const Case& c : cases) {
