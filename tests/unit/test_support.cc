@@ -33,7 +33,7 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
 std::string require_env(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') {
-    FAIL(name << " is not set: run the suite with scripts/test, which starts the test servers "
+    FAIL(std::string(name) << " is not set: run the suite with scripts/test, which starts the test servers "
                  "(or `eval \"$(scripts/servers start DIR)\"` first)");
   }
   return v;
