@@ -55,6 +55,12 @@ bool contains(std::u32string_view set, char32_t c) {
 
 std::u32string decode_utf8(std::string_view s) {
   std::u32string out;
+  decode_utf8_into(s, out);
+  return out;
+}
+
+void decode_utf8_into(std::string_view s, std::u32string& out) {
+  out.clear();
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     auto lead = static_cast<unsigned char>(s[i]);
@@ -79,7 +85,6 @@ std::u32string decode_utf8(std::string_view s) {
     out.push_back(cp);
     i += len;
   }
-  return out;
 }
 
 size_t code_point_count(std::string_view s) { return decode_utf8(s).size(); }
@@ -117,6 +122,9 @@ bool is_compound_surname(char32_t first, char32_t second) {
 }
 
 size_t place_name_prefix(std::string_view s) {
+  // Every place name starts with a three-byte CJK character: reject the rest before comparing 66 names.
+  constexpr size_t kCjkBytes = 3;
+  if (s.size() < 2 * kCjkBytes || static_cast<unsigned char>(s[0]) < 0xE4) return 0;
   for (std::string_view name : kPlaceNames)
     if (s.substr(0, name.size()) == name) return name.size();
   return 0;

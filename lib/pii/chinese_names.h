@@ -13,6 +13,8 @@ namespace csbridge::pii {
 // becomes U+FFFD on its own, so the result is never shorter than the count of
 // visible characters.
 std::u32string decode_utf8(std::string_view s);
+// decode_utf8 into `out` (cleared first), reusing its capacity: no allocation on the hot path.
+void decode_utf8_into(std::string_view s, std::u32string& out);
 // Number of code points of `s`, counted as decode_utf8 does.
 size_t code_point_count(std::string_view s);
 void append_utf8(std::string& out, char32_t c);

@@ -497,9 +497,8 @@ bool is_broken_mobile(std::string_view normalized) {
 
 // An address is one line of modest length; a ticket body mentioning 号 and
 // 市 in sentences is free text, not an address.
-bool is_address(std::string_view value) {
+bool is_address(std::string_view value, const std::u32string& cps) {
   constexpr size_t kMaxAddressChars = 100;
-  std::u32string cps = decode_utf8(value);
   if (cps.size() > kMaxAddressChars || cps.find_first_of(U"。！？\n") != std::u32string::npos) return false;
   size_t markers = std::count_if(cps.begin(), cps.end(), is_address_marker);
   if (markers >= 2 || place_name_prefix(value) > 0) return true;
@@ -509,10 +508,9 @@ bool is_address(std::string_view value) {
          is_division_suffix(cps.back());
 }
 
-bool is_chinese_name(std::string_view value) {
+bool is_chinese_name(const std::u32string& cps) {
   constexpr size_t kMinNameChars = 2;
   constexpr size_t kMaxNameChars = 4;
-  std::u32string cps = decode_utf8(value);
   if (cps.size() < kMinNameChars || cps.size() > kMaxNameChars || !std::all_of(cps.begin(), cps.end(), is_cjk))
     return false;
   return (cps.size() >= 3 && is_compound_surname(cps[0], cps[1])) || is_single_surname(cps[0]);
@@ -637,17 +635,26 @@ ValueClass Detector::classify(std::string_view value) const {
   if (value.empty()) return {};
   if (value.find('@') != std::string_view::npos)
     return RE2::FullMatch(value, impl_->re.email) ? ValueClass{PiiClass::kEmail, true} : ValueClass{};
-  std::string phone = normalize_phone(value);
-  if (!phone.empty() && is_mobile(phone)) return {PiiClass::kPhone, true};
-  if (is_landline(value)) return {PiiClass::kPhone, true};
-  std::string compact = without_spaces_and_dashes(value);
-  IdCheck id = check_resident_id(compact);
-  if (id == IdCheck::kValid || id == IdCheck::kLegacy15) return {PiiClass::kNationalId, true};
-  if (luhn_valid(compact)) return {PiiClass::kBankCard, true};
-  if (id == IdCheck::kBadChecksum) return {PiiClass::kNationalId, false};
-  if (!phone.empty() && is_broken_mobile(phone)) return {PiiClass::kPhone, false};
-  if (is_address(value)) return {PiiClass::kAddress, true};
-  if (is_chinese_name(value)) return {PiiClass::kName, true};
+  // Phones, IDs and cards all need digits; most text has none.
+  if (std::any_of(value.begin(), value.end(), is_digit)) {
+    std::string phone = normalize_phone(value);
+    if (!phone.empty() && is_mobile(phone)) return {PiiClass::kPhone, true};
+    if (is_landline(value)) return {PiiClass::kPhone, true};
+    std::string compact = without_spaces_and_dashes(value);
+    IdCheck id = check_resident_id(compact);
+    if (id == IdCheck::kValid || id == IdCheck::kLegacy15) return {PiiClass::kNationalId, true};
+    if (luhn_valid(compact)) return {PiiClass::kBankCard, true};
+    if (id == IdCheck::kBadChecksum) return {PiiClass::kNationalId, false};
+    if (!phone.empty() && is_broken_mobile(phone)) return {PiiClass::kPhone, false};
+  }
+  // Names and addresses are CJK text: ASCII-only values are neither.
+  if (std::all_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return {};
+  constexpr size_t kMaxAddressBytes = 400;
+  if (value.size() > kMaxAddressBytes) return {};
+  thread_local std::u32string cps;
+  decode_utf8_into(value, cps);
+  if (is_address(value, cps)) return {PiiClass::kAddress, true};
+  if (is_chinese_name(cps)) return {PiiClass::kName, true};
   return {};
 }
 
