@@ -558,8 +558,38 @@ std::string normalize_phone(std::string_view value) {
 
 bool is_mobile(std::string_view normalized) { return RE2::FullMatch(normalized, patterns().mobile); }
 
+namespace {
+
+// Whether `value` has only what a written landline can have: digits,
+// separators, parentheses (ASCII or full-width), '+', and extension markers
+// (转, ext, x, #). Rejects ordinary text before any search for markers.
+bool landline_shaped(std::string_view value) {
+  constexpr std::string_view kAscii = "0123456789 -+().#xXeEtT";
+  constexpr std::string_view kWide[] = {"转", "（", "）"};
+  for (size_t i = 0; i < value.size();) {
+    if (static_cast<unsigned char>(value[i]) < 0x80) {
+      if (kAscii.find(value[i]) == std::string_view::npos) return false;
+      ++i;
+      continue;
+    }
+    bool known = false;
+    for (std::string_view w : kWide) {
+      if (value.substr(i, w.size()) == w) {
+        i += w.size();
+        known = true;
+        break;
+      }
+    }
+    if (!known) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<Landline> parse_landline(std::string_view value) {
   value = util::trim(value);
+  if (!landline_shaped(value)) return std::nullopt;
   if (auto whole = parse_landline_number(value)) return whole;
   static constexpr std::array<std::string_view, 6> kExtensionMarkers = {"转", "ext.", "ext", "x", "#", "-"};
   std::string lower = util::to_lower(value);
