@@ -16,6 +16,7 @@
 #include "pii/detect.h"
 #include "pii/mask.h"
 #include "util/strings.h"
+#include "util/task_gang.h"
 
 namespace csbridge::assess {
 namespace {
@@ -112,10 +113,32 @@ struct TablePass {
   std::vector<PhoneOrEmail> contact_columns;
   size_t key_column = std::string::npos;  // for examples in findings
   DuplicateFinder duplicates;
+  int64_t rejected = 0;                   // records a file source could not read
+  std::vector<std::string> rejected_examples;
 };
 
+// Keys, references and duplicate contacts of one batch (every row, sampled or not).
+void collect_keys(const connector::Batch& batch, TablePass& pass, int64_t first_row) {
+  for (size_t r = 0; r < batch.rows(); ++r) {
+    for (auto& [col, keys] : pass.key_columns) {
+      if (!batch.is_null(r, col)) keys->add_key(batch.get(r, col));
+    }
+    for (auto& [col, type_col, counter] : pass.value_columns) {
+      if (batch.is_null(r, col)) continue;
+      if (type_col == std::string::npos) counter->add(batch.get(r, col));
+      else counter->add_typed(batch.is_null(r, type_col) ? "" : batch.get(r, type_col), batch.get(r, col));
+    }
+    for (const PhoneOrEmail& pe : pass.contact_columns) {
+      if (batch.is_null(r, pe.column)) continue;
+      std::string key = pass.key_column == std::string::npos ? "row " + std::to_string(first_row + static_cast<int64_t>(r) + 1)
+                                                             : std::string(batch.get(r, pass.key_column));
+      pass.duplicates.add(key, batch.get(r, pe.column), pe.phone);
+    }
+  }
+}
+
 Status read_table(connector::Connector& db, const TableWork& work, TablePass& pass, const AssessOptions& options,
-                  ProgressSink* progress, int64_t& rows_read) {
+                  ProgressSink* progress, util::TaskGang& gang, int64_t& rows_read) {
   connector::ReadRequest req;
   req.table = work.info.ref;
   req.batch_rows = options.batch_rows;
@@ -126,6 +149,9 @@ Status read_table(connector::Connector& db, const TableWork& work, TablePass& pa
   rows_read = 0;
   for (;;) {
     CSB_ASSIGN_OR_RETURN(bool more, reader->next(batch));
+    for (connector::RejectedRecord& rej : reader->take_rejects()) {
+      if (pass.rejected++ < static_cast<int64_t>(kMaxExamples)) pass.rejected_examples.push_back(rej.location + ": " + rej.reason);
+    }
     if (!more) break;
     rows_read += static_cast<int64_t>(batch.rows());
     const connector::Batch* rows = &batch;
@@ -140,28 +166,16 @@ Status read_table(connector::Connector& db, const TableWork& work, TablePass& pa
       }
       rows = &kept;
     }
-    for (size_t c = 0; c < pass.profilers.size(); ++c) pass.profilers[c].add(*rows, c);
-    // Keys and references are checked on every row, sampled or not: an orphan is an orphan.
-    for (size_t r = 0; r < batch.rows(); ++r) {
-      for (auto& [col, keys] : pass.key_columns) {
-        if (!batch.is_null(r, col)) keys->add_key(batch.get(r, col));
-      }
-      for (auto& [col, type_col, counter] : pass.value_columns) {
-        if (batch.is_null(r, col)) continue;
-        if (type_col == std::string::npos) counter->add(batch.get(r, col));
-        else counter->add_typed(batch.is_null(r, type_col) ? "" : batch.get(r, type_col), batch.get(r, col));
-      }
-      for (const PhoneOrEmail& pe : pass.contact_columns) {
-        if (batch.is_null(r, pe.column)) continue;
-        std::string key = pass.key_column == std::string::npos
-                              ? "row " + std::to_string(rows_read - static_cast<int64_t>(batch.rows()) + static_cast<int64_t>(r) + 1)
-                              : std::string(batch.get(r, pass.key_column));
-        pass.duplicates.add(key, batch.get(r, pe.column), pe.phone);
-      }
-    }
+    // Each column's profiler, and the key collection, is a task of its own: the columns of a batch are
+    // profiled on every core while the prefetching reader fetches the next batch.
+    const int64_t first_row = rows_read - static_cast<int64_t>(batch.rows());
+    const size_t columns = pass.profilers.size();
+    gang.run(columns + 1, [&](size_t task) {
+      if (task < columns) pass.profilers[task].add(*rows, task);
+      else collect_keys(batch, pass, first_row);
+    });
     if (progress) progress->rows_done(rows_read);
   }
-  for (const connector::RejectedRecord& rej : reader->take_rejects()) (void)rej;  // databases reject nothing
   return Status::ok();
 }
 
@@ -372,6 +386,7 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
 
   // 3. Data: one pass per table.
   pii::Detector detector;
+  util::TaskGang gang(util::TaskGang::default_helpers());
   double read_seconds = 0;
   for (size_t i = 0; i < work.size(); ++i) {
     TableAssessment& t = out.tables[i];
@@ -406,7 +421,7 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
     if (progress) progress->table_started(t.ref.display(), t.rows, t.rows_exact);
     Clock::time_point table_start = Clock::now();
     int64_t rows_read = 0;
-    Status read = read_table(db, work[i], pass, options, progress, rows_read);
+    Status read = read_table(db, work[i], pass, options, progress, gang, rows_read);
     t.read_seconds = std::chrono::duration<double>(Clock::now() - table_start).count();
     read_seconds += t.read_seconds;
     if (progress) progress->table_finished();
@@ -428,6 +443,12 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
     for (ColumnProfiler& p : pass.profilers) {
       t.columns.push_back(p.finish());
       for (Finding& f : p.findings()) t.findings.push_back(std::move(f));
+    }
+    if (pass.rejected > 0) {
+      t.findings.push_back({"rejected_records", Severity::kError, "",
+                            std::to_string(pass.rejected) + " records of " + t.ref.display() +
+                                " could not be read (ragged rows, undecodable bytes, malformed records)",
+                            pass.rejected, pass.rejected_examples});
     }
     if (!pass.contact_columns.empty()) {
       Finding dup = pass.duplicates.finding(t.ref.display());

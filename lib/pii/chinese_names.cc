@@ -130,7 +130,11 @@ size_t place_name_prefix(std::string_view s) {
   return 0;
 }
 
-bool is_address_marker(char32_t c) { return contains(U"省市区县镇路街号栋室", c); }
+bool is_address_marker(char32_t c) {
+  // CJK only: one range test rejects everything else before the comparisons.
+  if (c < 0x533A || c > 0x9547) return false;
+  return contains(U"省市区县镇路街号栋室", c);
+}
 
 bool is_division_suffix(char32_t c) { return contains(U"省市区县旗镇乡", c); }
 

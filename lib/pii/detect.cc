@@ -560,11 +560,11 @@ bool is_mobile(std::string_view normalized) { return RE2::FullMatch(normalized, 
 
 namespace {
 
-// Whether `value` has only what a written landline can have: digits,
-// separators, parentheses (ASCII or full-width), '+', and extension markers
-// (转, ext, x, #). Rejects ordinary text before any search for markers.
+// Whether `value` has only what a written phone, ID or card number can have:
+// digits, separators, parentheses (ASCII or full-width), '+', an ID's X and
+// extension markers (转, ext, x, #). Rejects ordinary text before any search.
 bool landline_shaped(std::string_view value) {
-  constexpr std::string_view kAscii = "0123456789 -+().#xXeEtT";
+  constexpr std::string_view kAscii = "0123456789 -+().#xXeEtT/";
   constexpr std::string_view kWide[] = {"转", "（", "）"};
   for (size_t i = 0; i < value.size();) {
     if (static_cast<unsigned char>(value[i]) < 0x80) {
@@ -665,8 +665,9 @@ ValueClass Detector::classify(std::string_view value) const {
   if (value.empty()) return {};
   if (value.find('@') != std::string_view::npos)
     return RE2::FullMatch(value, impl_->re.email) ? ValueClass{PiiClass::kEmail, true} : ValueClass{};
-  // Phones, IDs and cards all need digits; most text has none.
-  if (std::any_of(value.begin(), value.end(), is_digit)) {
+  // Phones, IDs and cards are digits with separators: anything else in the
+  // value (letters, CJK text) rules all of them out at once.
+  if (landline_shaped(value) && std::any_of(value.begin(), value.end(), is_digit)) {
     std::string phone = normalize_phone(value);
     if (!phone.empty() && is_mobile(phone)) return {PiiClass::kPhone, true};
     if (is_landline(value)) return {PiiClass::kPhone, true};

@@ -203,6 +203,12 @@ TEST_CASE("assess db: a folder of exports, a sample, and tables that cannot be r
     REQUIRE(a.tables.size() == 1);
     CHECK(a.tables[0].ref.name == "customers_legacy_gbk");
     CHECK(a.tables[0].entity.name == "customer");
+    const auto& findings = a.tables[0].findings;
+    auto rejected = std::find_if(findings.begin(), findings.end(), [](const Finding& f) { return f.kind == "rejected_records"; });
+    REQUIRE(rejected != findings.end());
+    CHECK(rejected->count == 1);
+    CHECK(rejected->severity == Severity::kError);
+    CHECK(rejected->examples == std::vector<std::string>{"customers_legacy_gbk.csv:43: expected 8 fields, found 9"});
     Assessment x = run("xml:" + test::source_dir() + "/samples/helpdesk/exports/waybills.xml?record=/waybills/waybill");
     CHECK(x.tables[0].rows == 30);
   }
