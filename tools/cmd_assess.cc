@@ -88,7 +88,8 @@ void setup_assess(CLI::App& app, Context& ctx, int& exit_code) {
                      "the name of a source in the config")
       ->required();
   db_cmd->add_option("--tables", db->tables, "Only these tables, comma-separated (default: all)")->delimiter(',');
-  db_cmd->add_flag("--estimate", db->estimate, "Row counts from the database's statistics where it keeps them");
+  db_cmd->add_flag("--estimate", db->estimate,
+                   "For tables that cannot be read, give the statistics estimate instead of an exact count");
   db_cmd->add_option("--sample", db->sample,
                      "Profile this percentage of rows (keys and references are still checked on every row)")
       ->check(CLI::Range(0.0, 100.0));

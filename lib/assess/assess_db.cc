@@ -353,7 +353,9 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
     for (const connector::IndexInfo& ix : described->indexes) {
       if (ix.unique) t.unique_keys.push_back(ix.columns);
     }
-    auto count = db.count(t.ref, options.estimate_counts);
+    // The data pass reads every row and so counts exactly: here an estimate
+    // suffices (for progress), and a full count(*) would read the table twice.
+    auto count = db.count(t.ref, /*estimate=*/true);
     if (count.is_ok()) {
       t.rows = count->rows;
       t.rows_exact = count->exact;
@@ -426,6 +428,10 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
     read_seconds += t.read_seconds;
     if (progress) progress->table_finished();
     if (!read.is_ok()) {
+      if (!options.estimate_counts && !t.rows_exact) {
+        auto exact = db.count(t.ref, false);
+        if (exact.is_ok()) t.rows = exact->rows, t.rows_exact = true;
+      }
       bool denied = read.message().find("denied") != std::string::npos;
       t.findings.push_back({denied ? "permission_denied" : "read_error", Severity::kError, "", read.message(), 0, {}});
       for (const connector::ColumnInfo& col : ti.columns) {
@@ -439,7 +445,8 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
     }
     t.profiled = true;
     t.sample_fraction = options.sample_percent / 100;
-    if (t.rows_exact && rows_read != t.rows) t.rows = rows_read;  // the table changed between count and read
+    t.rows = rows_read;
+    t.rows_exact = true;
     for (ColumnProfiler& p : pass.profilers) {
       t.columns.push_back(p.finish());
       for (Finding& f : p.findings()) t.findings.push_back(std::move(f));

@@ -14,7 +14,9 @@ namespace csbridge::assess {
 
 struct AssessOptions {
   std::vector<std::string> tables;  // "" = every table the source lists
-  bool estimate_counts = false;     // row counts from statistics where the database keeps them
+  // Row counts come from the full read of each table; for a table that cannot
+  // be read, an exact count(*) is tried unless this is set (statistics then).
+  bool estimate_counts = false;
   double sample_percent = 100;      // profile this share of rows (0 < p ≤ 100); reading stays complete
   size_t batch_rows = 5000;
 };
