@@ -147,6 +147,9 @@ Status read_table(connector::Connector& db, const TableWork& work, TablePass& pa
   connector::Batch batch, kept;
   uint64_t index = 0;
   rows_read = 0;
+  std::vector<size_t> order(pass.profilers.size() + 1);
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::vector<double> cost(order.size(), 0.0);
   for (;;) {
     CSB_ASSIGN_OR_RETURN(bool more, reader->next(batch));
     for (connector::RejectedRecord& rej : reader->take_rejects()) {
@@ -168,12 +171,17 @@ Status read_table(connector::Connector& db, const TableWork& work, TablePass& pa
     }
     // Each column's profiler, and the key collection, is a task of its own: the columns of a batch are
     // profiled on every core while the prefetching reader fetches the next batch.
+    // Longest tasks first (by their cost in the previous batch), so that no core idles at the end of a batch.
     const int64_t first_row = rows_read - static_cast<int64_t>(batch.rows());
     const size_t columns = pass.profilers.size();
-    gang.run(columns + 1, [&](size_t task) {
+    gang.run(columns + 1, [&](size_t slot) {
+      const size_t task = order[slot];
+      Clock::time_point start = Clock::now();
       if (task < columns) pass.profilers[task].add(*rows, task);
       else collect_keys(batch, pass, first_row);
+      cost[task] = std::chrono::duration<double>(Clock::now() - start).count();
     });
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
     if (progress) progress->rows_done(rows_read);
   }
   return Status::ok();

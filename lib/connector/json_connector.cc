@@ -23,24 +23,6 @@ unsigned hex4(std::string_view s) {
   return v;
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Replaces JSON escapes in `s` (already validated by the scanner) and appends the text to `out`.
 void append_unescaped(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
@@ -62,7 +44,7 @@ void append_unescaped(std::string& out, std::string_view s) {
           cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4(s.substr(i + 3)) - 0xDC00);
           i += 6;
         }
-        append_utf8(out, cp);
+        util::append_utf8(out, cp);
         break;
       }
       default: out += e; break;  // '"', '\\', '/'

@@ -17,7 +17,6 @@ std::u32string decode_utf8(std::string_view s);
 void decode_utf8_into(std::string_view s, std::u32string& out);
 // Number of code points of `s`, counted as decode_utf8 does.
 size_t code_point_count(std::string_view s);
-void append_utf8(std::string& out, char32_t c);
 
 // CJK unified ideographs (the BMP blocks, Extension A included).
 bool is_cjk(char32_t c);

@@ -195,7 +195,7 @@ std::string mask_name(std::string_view value) {
   for (size_t k = 0; k < n; ++k) {
     bool kept = k < keep_head || k >= n - keep_tail || cps[k] == kNameDot;
     if (kept)
-      append_utf8(out, cps[k]);
+      util::append_utf8(out, cps[k]);
     else
       out += kMaskChar;
   }
@@ -209,7 +209,7 @@ std::string mask_address(std::string_view value) {
     std::u32string_view head = std::u32string_view(cps).substr(0, cut);
     if (!is_place_head(head)) continue;
     std::string out;
-    for (char32_t c : head) append_utf8(out, c);
+    for (char32_t c : head) util::append_utf8(out, c);
     return out + std::string(kRestMask);
   }
   // Neither district, city nor province marker: a bare province or city name.

@@ -29,6 +29,8 @@ namespace csbridge::util {
 
 // Terminal columns `s` takes: East Asian wide characters (CJK, Hangul, full-width forms) count two.
 size_t display_width(std::string_view s);
+// Appends code point `cp` encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
 // `s` followed by spaces up to `width` display columns.
 std::string pad_right(std::string_view s, size_t width);
 
