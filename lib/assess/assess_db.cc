@@ -219,6 +219,16 @@ std::vector<std::string> migration_order(const std::vector<TableAssessment>& tab
       if (r.ref_table != t.ref.display()) parents[t.ref.display()].insert(r.ref_table);
     }
   }
+  // A mutual pair (agents.group_id ↔ agent_groups.leader_id) is a cycle: the
+  // table whose entity comes first in the CS model goes first, and the other
+  // reference is filled in after.
+  for (const TableAssessment& t : tables) {
+    for (const TableAssessment& p : tables) {
+      if (&t == &p || !parents[t.ref.display()].count(p.ref.display()) || !parents[p.ref.display()].count(t.ref.display()))
+        continue;
+      if (entity_rank(t) < entity_rank(p)) parents[t.ref.display()].erase(p.ref.display());
+    }
+  }
   std::vector<const TableAssessment*> pending;
   for (const TableAssessment& t : tables) pending.push_back(&t);
   std::stable_sort(pending.begin(), pending.end(), [&](const TableAssessment* a, const TableAssessment* b) {
