@@ -24,13 +24,13 @@ struct Planned {
 // Commands of PRODUCT.md that are not built yet: listed in --help, and
 // saying so (exit 2) rather than printing anything that looks like a result.
 constexpr Planned kPlanned[] = {
-    {"map", "Map legacy schemas onto the CS model: suggest, check, preview (not built yet)", "#4"},
     {"migrate", "Move tickets, messages and profiles; resumable, masked (not built yet)", "#5"},
     {"validate", "Prove a migration consistent, in a sandbox, for CI (not built yet)", "#6"},
 };
 
 const Command kCommands[] = {
     {"assess", "Inspect legacy databases (assess db) and APIs: readiness, risks, PII, effort", setup_assess},
+    {"map", "Map legacy schemas onto the CS model: suggest mapping files, check them, preview their rows", setup_map},
     {"schema", "The customer-service data model: show it, print its DDL, apply it to a target", setup_schema},
     {"source", "Look at a source through its connector: list tables, describe them, read rows", setup_source},
 };

@@ -70,6 +70,7 @@ struct Command {
 
 // Command set-up functions, one per tools/cmd_*.cc.
 void setup_assess(CLI::App& app, Context& ctx, int& exit_code);
+void setup_map(CLI::App& app, Context& ctx, int& exit_code);
 void setup_schema(CLI::App& app, Context& ctx, int& exit_code);
 void setup_source(CLI::App& app, Context& ctx, int& exit_code);
 

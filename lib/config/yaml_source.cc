@@ -1,5 +1,6 @@
 #include "config/yaml_source.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -52,6 +53,11 @@ std::pair<int, int> find_excess_depth(std::string_view text) {
   return {0, 0};
 }
 
+Status too_large(const std::string& file, uintmax_t size) {
+  return config_error(file + ": file is " + std::to_string(size) + " bytes, more than the " +
+                      std::to_string(kMaxYamlBytes >> 20) + " MiB accepted for YAML");
+}
+
 }  // namespace
 
 std::string format_location(const std::string& file, std::string_view text, int line, int col,
@@ -95,8 +101,7 @@ Status error_at(const YamlDocument& doc, const YAML::Node& node, std::string_vie
 Result<YamlDocument> parse_yaml(std::string text, std::string file_name) {
   YamlDocument doc{std::move(file_name), std::move(text), {}};
   if (doc.text.size() > kMaxYamlBytes) {
-    return config_error(doc.file + ": file is " + std::to_string(doc.text.size()) + " bytes, more than the " +
-                        std::to_string(kMaxYamlBytes >> 20) + " MiB accepted for YAML");
+    return too_large(doc.file, doc.text.size());
   }
   auto [line, col] = find_excess_depth(doc.text);
   if (line > 0) {
@@ -114,6 +119,11 @@ Result<YamlDocument> parse_yaml(std::string text, std::string file_name) {
 Result<YamlDocument> load_yaml_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return config_error(path + ": cannot read the file");
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxYamlBytes) {  // refuse before reading it all
+    return too_large(path, size);
+  }
   std::ostringstream buf;
   buf << in.rdbuf();
   return parse_yaml(buf.str(), path);

@@ -55,6 +55,15 @@ Result<std::unique_ptr<RowWriter>> Connector::write(const WriteRequest& request)
   return not_supported("the " + backend() + " backend cannot write (table " + request.table.display() + ")");
 }
 
+std::string derived_table(std::string_view sql) {
+  size_t end = sql.find_last_not_of(" \t\r\n;");
+  return "(\n" + std::string(sql.substr(0, end == std::string_view::npos ? 0 : end + 1)) + "\n) AS q";
+}
+
+Result<TableInfo> Connector::describe_query(std::string_view) {
+  return not_supported("the " + backend() + " backend cannot run SQL queries");
+}
+
 Status Connector::execute(std::string_view) {
   return not_supported("the " + backend() + " backend cannot run SQL");
 }

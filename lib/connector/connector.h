@@ -34,6 +34,10 @@ enum class ValueType {
 };
 
 const char* value_type_name(ValueType type);
+// For the database backends: the query of a ReadRequest as a derived table,
+// "(\n<sql>\n) AS q", trailing semicolons and blanks dropped; the newlines keep
+// a trailing -- comment from swallowing the ")".
+std::string derived_table(std::string_view sql);
 // Maps a declared SQL type ("varchar(20)", "BIGINT", "timestamp with time zone",
 // "datetime", "NUMBER(10,2)", …) to its ValueType; kUnknown when unrecognised.
 ValueType value_type_from_declared(std::string_view declared);
@@ -138,13 +142,22 @@ struct RejectedRecord {
   std::string reason;    // one line, no PII
 };
 
+// What to read: a table, or (databases only) the result of a query. columns,
+// where, order_by and limit apply to either: a query is read as the derived
+// table `SELECT <columns> FROM (<query>) AS q WHERE … ORDER BY … LIMIT …`.
 struct ReadRequest {
-  TableRef table;
-  std::vector<std::string> columns;   // empty = all, in declared order
+  TableRef table;                     // ignored when `query` is set
+  std::vector<std::string> columns;   // empty = all, in declared (query result) order
   std::string where;                  // a predicate in the source's SQL; "" = none (databases only)
   std::vector<std::string> order_by;  // column names, ascending; empty = source order
   int64_t limit = -1;                 // -1 = no limit
   size_t batch_rows = 1000;           // rows per Batch at most
+  // A read-only SELECT in the source's SQL; when non-empty it replaces
+  // `table`. Its result columns need distinct names. Connectors do not parse
+  // it: the caller checks that it only reads (see Connector::describe_query).
+  // Last, so that brace-initialised requests of tables keep their meaning
+  // (and, initialised here, need not name it).
+  std::string query = {};
 };
 
 class RowReader {
@@ -187,6 +200,18 @@ class Connector {
   // (RowCount::exact says which one it gave).
   virtual Result<RowCount> count(const TableRef& table, bool estimate = false) = 0;
   virtual Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) = 0;
+
+  // The result columns of a query, as describe() gives a table's: names,
+  // declared types ("" where the engine declares none, as SQLite does for an
+  // expression), ValueType; nullable is always true and there are no keys;
+  // ref.name is "query". A query the engine refuses (syntax, unknown table or
+  // column, a statement that writes) fails with kInvalidArgument and the
+  // engine's message, naming it as "query"; an unreachable server stays
+  // kUnreachable. Nothing is read or written. Reading a query (ReadRequest::
+  // query) fails the same way, and an error the rows raise while they are read
+  // (a failed cast) keeps its own code (kData). Default: kNotSupported naming
+  // the backend (files).
+  virtual Result<TableInfo> describe_query(std::string_view sql);
 
   // Databases only; file backends answer kNotSupported naming themselves.
   virtual Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request);

@@ -179,6 +179,8 @@ class FileConnector final : public Connector {
   }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
+    // Files run no SQL: the default describe_query says so, naming the backend.
+    if (!request.query.empty()) return describe_query(request.query).status();
     CSB_ASSIGN_OR_RETURN(const FileTable* table, find_table(request.table));
     if (!request.where.empty()) {
       return not_supported("the " + format_.backend + " backend cannot filter rows (where) of table '" +

@@ -373,6 +373,14 @@ struct Connection {
     return status.is_ok() ? restored : status;
   }
 
+  // Whether the driver knows the connection is gone: psqlodbc reports a
+  // session the server ended as HY000, which alone reads as a bad request.
+  bool dead() const {
+    SQLUINTEGER value = SQL_CD_FALSE;
+    return SQL_SUCCEEDED(SQLGetConnectAttr(dbc.get(), SQL_ATTR_CONNECTION_DEAD, &value, 0, nullptr)) &&
+           value == SQL_CD_TRUE;
+  }
+
   // Runs one statement that returns no rows.
   Status run(const std::string& sql, const std::string& context) {
     CSB_ASSIGN_OR_RETURN(Handle stmt, statement());
@@ -1165,6 +1173,16 @@ class OdbcConnector : public Connector {
     return guarded("read", [&]() { return open_reader(request); });
   }
 
+  Result<TableInfo> describe_query(std::string_view sql) override {
+    return guarded("describe_query", [&]() -> Result<TableInfo> {
+      CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, query_meta(sql));
+      TableInfo info;
+      info.ref = {"", "query"};
+      for (ColumnMeta& m : columns) info.columns.push_back(std::move(m.info));
+      return info;
+    });
+  }
+
   Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request) override {
     return guarded("write", [&]() { return open_writer(request); });
   }
@@ -1413,8 +1431,8 @@ class OdbcConnector : public Connector {
   }
 
   // The `wanted` columns among `all` (all of them when none are named), in
-  // request order; not_found names the first unknown one.
-  static Result<std::vector<ColumnMeta>> pick_columns(const ResolvedTable& t, const std::vector<ColumnMeta>& all,
+  // request order; not_found names the first unknown one and `what` ("table x", "query").
+  static Result<std::vector<ColumnMeta>> pick_columns(const std::string& what, const std::vector<ColumnMeta>& all,
                                                       const std::vector<std::string>& wanted) {
     if (wanted.empty()) return all;
     std::vector<ColumnMeta> out;
@@ -1424,7 +1442,7 @@ class OdbcConnector : public Connector {
         std::vector<std::string> known;
         for (const ColumnMeta& m : all) known.push_back(m.info.name);
         std::string hint = util::closest_match(name, known);
-        return not_found("column '" + name + "' not found in table " + t.ref.display() +
+        return not_found("column '" + name + "' not found in " + what +
                          (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
       }
       out.push_back(*it);
@@ -1439,11 +1457,66 @@ class OdbcConnector : public Connector {
     return false;
   }
 
-  Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
+  // The result columns of a query, as the driver describes its derived table
+  // once prepared (WHERE 1=0: should a driver run it to describe it, no row comes).
+  Result<std::vector<ColumnMeta>> query_meta(std::string_view query) {
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    const std::string context = "query in " + conn_->redacted;
+    std::string sql = "SELECT * FROM " + derived_table(query) + " WHERE 1=0";
+    SQLSMALLINT count = 0;
+    if (!SQL_SUCCEEDED(SQLPrepare(stmt.get(), sql_text(sql), SQL_NTS)) ||
+        !SQL_SUCCEEDED(SQLNumResultCols(stmt.get(), &count))) {
+      Status s = odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
+      if (s.code() == ErrorCode::kUnreachable || conn_->dead()) return unreachable(s.message());
+      // Whatever else the SQLSTATE says (HY000 from SQLite, 42S02 from MariaDB), the query is what is wrong.
+      return invalid_argument(s.message());
+    }
+    std::vector<ColumnMeta> out;
+    for (SQLUSMALLINT c = 1; c <= static_cast<SQLUSMALLINT>(count); ++c) {
+      SQLCHAR name[1024] = {};
+      SQLCHAR type_name[256] = {};
+      SQLSMALLINT name_len = 0, type_len = 0, sql_type = 0, digits = 0, nullable = 0;
+      SQLULEN size = 0;
+      if (!SQL_SUCCEEDED(SQLDescribeCol(stmt.get(), c, name, sizeof name, &name_len, &sql_type, &size, &digits,
+                                        &nullable)) ||
+          !SQL_SUCCEEDED(SQLColAttribute(stmt.get(), c, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &type_len,
+                                         nullptr))) {
+        return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context + ", column " + std::to_string(c));
+      }
+      ColumnMeta m;
+      m.info.name = reinterpret_cast<char*>(name);
+      m.sql_type = sql_type;
+      m.size = static_cast<int64_t>(size);
+      m.info.declared_type = declared_type(reinterpret_cast<char*>(type_name), sql_type, m.size, digits, std::nullopt);
+      m.info.type = value_type_of(sql_type, m.info.declared_type);
+      out.push_back(std::move(m));
+    }
+    if (out.empty()) return invalid_argument(context + ": the statement returns no rows");
+    return out;
+  }
+
+  // What a ReadRequest reads: a table, or a query as a derived table.
+  struct ReadSource {
+    TableRef ref;      // {"", "query"} for a query
+    std::string what;  // what messages name: "table x" or "query"
+    std::string from;  // the SQL after FROM
+    std::vector<ColumnMeta> columns;
+  };
+
+  Result<ReadSource> read_source(const ReadRequest& request) {
+    if (!request.query.empty()) {
+      CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, query_meta(request.query));
+      return ReadSource{{"", "query"}, "query", derived_table(request.query), std::move(all)};
+    }
     CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
     CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
-    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, all, request.columns));
-    CSB_RETURN_IF_ERROR(pick_columns(t, all, request.order_by).status());
+    return ReadSource{t.ref, "table " + t.ref.display(), qualified(t), std::move(all)};
+  }
+
+  Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
+    CSB_ASSIGN_OR_RETURN(ReadSource source, read_source(request));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(source.what, source.columns, request.columns));
+    CSB_RETURN_IF_ERROR(pick_columns(source.what, source.columns, request.order_by).status());
     const Engine& e = conn_->engine;
 
     // Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only
@@ -1467,7 +1540,7 @@ class OdbcConnector : public Connector {
       s.bound = !is_long(m) || bind_long;
       slots.push_back(std::move(s));
     }
-    std::string sql = "SELECT " + util::join(select, ", ") + " FROM " + qualified(t);
+    std::string sql = "SELECT " + util::join(select, ", ") + " FROM " + source.from;
     if (!util::trim(request.where).empty()) sql += " WHERE (" + request.where + ")";
     if (!request.order_by.empty()) {
       std::vector<std::string> keys;
@@ -1477,7 +1550,7 @@ class OdbcConnector : public Connector {
     if (request.limit >= 0 && e.limit_clause) sql += " LIMIT " + std::to_string(request.limit);
 
     CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
-    std::string context = "reading " + t.ref.display() + " from " + conn_->redacted;
+    std::string context = "reading " + source.ref.display() + " from " + conn_->redacted;
     SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
     if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
 
@@ -1506,7 +1579,7 @@ class OdbcConnector : public Connector {
 
     std::vector<ColumnInfo> infos;
     for (ColumnMeta& m : columns) infos.push_back(std::move(m.info));
-    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), t.ref, std::move(infos), std::move(slots),
+    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), source.ref, std::move(infos), std::move(slots),
                                                rowset, request.batch_rows, request.limit);
     CSB_RETURN_IF_ERROR(reader->bind());
     return std::unique_ptr<RowReader>(std::move(reader));
@@ -1516,7 +1589,8 @@ class OdbcConnector : public Connector {
     CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
     if (request.columns.empty()) return invalid_argument("writing " + t.ref.display() + ": no columns given");
     CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
-    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(t, all, request.columns));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns,
+                         pick_columns("table " + t.ref.display(), all, request.columns));
     std::vector<ParamColumn> params;
     std::vector<std::string> names, marks;
     for (const ColumnMeta& m : columns) {

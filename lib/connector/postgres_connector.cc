@@ -5,87 +5,28 @@
 // its own query.
 #include "connector/postgres_connector.h"
 
-#include <pqxx/pqxx>
-#include <pqxx/tablewriter>
-
 #include <algorithm>
-#include <array>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "connector/postgres_common.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
 namespace {
 
-constexpr std::string_view kHexDigits = "0123456789abcdef";
+using pg::append_copy_text;
+using pg::code_for_sqlstate;
+using pg::connect;
+using pg::current_error;
+using pg::first_line;
 
-// Fixed so that values read back in the canonical form of connector.h
-// whatever the server or role defaults are.
-constexpr std::array<std::pair<const char*, const char*>, 4> kSessionSettings = {{
-    {"DateStyle", "ISO, YMD"},
-    {"TimeZone", "'UTC'"},
-    {"extra_float_digits", "3"},
-    {"bytea_output", "'hex'"},
-}};
+constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 // How a column's COPY text differs from its canonical text.
 enum class CellKind { kPlain, kBoolean, kBytea };
-
-// The first line of a libpq or server message without its severity tag;
-// redacted because libpq can echo the conninfo.
-std::string first_line(std::string_view text) {
-  text = text.substr(0, text.find('\n'));
-  for (std::string_view tag : {"ERROR:", "FATAL:", "PANIC:"}) {
-    if (text.substr(0, tag.size()) == tag) text = util::trim(text.substr(tag.size()));
-  }
-  return redact_secrets(text);
-}
-
-ErrorCode code_for_sqlstate(std::string_view state) {
-  std::string_view cls = state.substr(0, 2);
-  // Connection, authorisation, unknown database, server shutdown: the server is the problem, not the request.
-  if (cls == "08" || cls == "28" || cls == "3D" || state.substr(0, 3) == "57P") return ErrorCode::kUnreachable;
-  if (cls == "22" || cls == "23") return ErrorCode::kData;
-  return ErrorCode::kInvalidArgument;
-}
-
-// The Status for the exception being handled; call only inside a catch block.
-Status current_error(const std::string& subject, const std::string& redacted) {
-  auto lost = [&](const std::exception& e) {
-    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
-  };
-  try {
-    throw;
-  } catch (const pqxx::broken_connection& e) {
-    return lost(e);
-  } catch (const pqxx::in_doubt_error& e) {  // the connection broke during COMMIT
-    return lost(e);
-  } catch (const pqxx::sql_error& e) {
-    return Status(code_for_sqlstate(e.sqlstate()), subject + ": " + first_line(e.what()));
-  } catch (const std::exception& e) {
-    return internal_error(subject + ": " + first_line(e.what()));
-  } catch (...) {
-    return internal_error(subject + ": unknown exception");
-  }
-}
-
-Result<std::unique_ptr<pqxx::connection>> connect(const ConnectionString& conn) {
-  std::string failure;
-  try {
-    auto c = std::make_unique<pqxx::connection>(conn.target);
-    c->set_client_encoding("UTF8");
-    for (const auto& [name, value] : kSessionSettings) c->set_variable(name, value);
-    return c;
-  } catch (const std::exception& e) {
-    failure = first_line(e.what());
-  } catch (...) {
-    failure = "unknown exception";
-  }
-  return unreachable("cannot connect to postgres '" + conn.redacted() + "': " + failure);
-}
 
 std::string quoted_table(pqxx::connection_base& c, const TableRef& t) {
   return c.quote_name(t.schema) + "." + c.quote_name(t.name);
@@ -107,6 +48,7 @@ struct Relation {
 struct Described {
   TableInfo info;
   std::vector<CellKind> kinds;  // parallel to info.columns
+  std::string subject;          // what messages name: "table public.x" or "query"
 };
 
 // An empty schema means the relation the search_path finds, as in SQL.
@@ -124,6 +66,21 @@ constexpr const char* kColumns =
     "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
     "JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
     "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+// kColumns for the result columns of a query, from what the server says of
+// each: name, type, and the table column it comes from (0 and 0 for an
+// expression). A column that comes from a table is typed as describe() types
+// that column; the server reports a domain as its base type, which keeps it.
+constexpr const char* kQueryColumns =
+    "SELECT c.name, pg_catalog.format_type(t.oid, m.typmod), true, "
+    "pg_catalog.format_type(bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE m.typmod END), "
+    "bt.typname, bt.typtype = 'e' OR bt.typcategory = 'A' "
+    "FROM unnest($1::text[], $2::oid[], $3::oid[], $4::int2[]) WITH ORDINALITY AS c(name, typ, rel, attnum, ord) "
+    "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.rel AND a.attnum = c.attnum AND c.attnum > 0 "
+    "CROSS JOIN LATERAL (SELECT COALESCE(a.atttypid, c.typ) AS typ, COALESCE(a.atttypmod, -1) AS typmod) m "
+    "JOIN pg_catalog.pg_type t ON t.oid = m.typ "
+    "JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+    "ORDER BY c.ord";
 
 constexpr const char* kPrimaryKey =
     "SELECT a.attname FROM pg_catalog.pg_constraint con "
@@ -167,19 +124,24 @@ Result<Relation> find_relation(pqxx::transaction_base& txn, const TableRef& tabl
                   r[0][3].as<double>()};
 }
 
-Result<Described> describe_relation(pqxx::transaction_base& txn, const TableRef& table) {
-  CSB_ASSIGN_OR_RETURN(Relation rel, find_relation(txn, table));
-  Described d;
-  d.info.ref = rel.ref;
-  d.info.is_view = rel.is_view;
-
-  for (const pqxx::row& r : txn.exec_params(kColumns, rel.oid)) {
+// Adds the columns of a kColumns or kQueryColumns result to `d`.
+void add_columns(const pqxx::result& columns, Described& d) {
+  for (const pqxx::row& r : columns) {
     ColumnInfo c{r[0].as<std::string>(), r[1].as<std::string>(), ValueType::kUnknown, r[2].as<bool>()};
     c.type = r[5].as<bool>() ? ValueType::kText : value_type_from_declared(r[3].as<std::string>());
     std::string base = r[4].as<std::string>();
     d.kinds.push_back(base == "bool" ? CellKind::kBoolean : base == "bytea" ? CellKind::kBytea : CellKind::kPlain);
     d.info.columns.push_back(std::move(c));
   }
+}
+
+Result<Described> describe_relation(pqxx::transaction_base& txn, const TableRef& table) {
+  CSB_ASSIGN_OR_RETURN(Relation rel, find_relation(txn, table));
+  Described d;
+  d.info.ref = rel.ref;
+  d.info.is_view = rel.is_view;
+  d.subject = "table " + rel.ref.display();
+  add_columns(txn.exec_params(kColumns, rel.oid), d);
   for (const pqxx::row& r : txn.exec_params(kPrimaryKey, rel.oid)) d.info.primary_key.push_back(r[0].as<std::string>());
   for (const pqxx::row& r : txn.exec_params(kIndexes, rel.oid)) {
     std::string name = r[0].as<std::string>();
@@ -199,6 +161,38 @@ Result<Described> describe_relation(pqxx::transaction_base& txn, const TableRef&
   return d;
 }
 
+// A PostgreSQL array literal of `items`, each quoted: {"a","b\"c"}.
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const std::string& item : items) {
+    std::string escaped = util::replace_all(util::replace_all(item, "\\", "\\\\"), "\"", "\\\"");
+    out += (out.size() > 1 ? ",\"" : "\"") + escaped + "\"";
+  }
+  return out + "}";
+}
+
+// The result columns of `sql`, typed from what the server reports of a run
+// that returns no rows.
+Described describe_result(pqxx::transaction_base& txn, std::string_view sql) {
+  pqxx::result shape = txn.exec("SELECT * FROM " + derived_table(sql) + " LIMIT 0");
+  std::vector<std::string> names, types, tables, attnums;
+  for (pqxx::row::size_type c = 0; c < shape.columns(); ++c) {
+    pqxx::oid table = shape.column_table(c);
+    names.emplace_back(shape.column_name(c));
+    types.push_back(std::to_string(shape.column_type(c)));
+    tables.push_back(std::to_string(table));
+    // table_column throws for a column that is no table column's.
+    attnums.push_back(table == 0 ? "0" : std::to_string(shape.table_column(c) + 1));
+  }
+  Described d;
+  d.info.ref = {"", "query"};
+  d.subject = "query";
+  add_columns(txn.exec_params(kQueryColumns, array_literal(names), array_literal(types), array_literal(tables),
+                              array_literal(attnums)),
+              d);
+  return d;
+}
+
 std::vector<std::string> column_names(const Described& d) {
   std::vector<std::string> names;
   for (const ColumnInfo& c : d.info.columns) names.push_back(c.name);
@@ -213,7 +207,7 @@ Result<std::vector<size_t>> column_positions(const Described& d, const std::vect
     auto it = std::find(known.begin(), known.end(), name);
     if (it == known.end()) {
       std::string hint = util::closest_match(name, known);
-      return not_found("column '" + name + "' not found in table " + d.info.ref.display() +
+      return not_found("column '" + name + "' not found in " + d.subject +
                        (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
     positions.push_back(static_cast<size_t>(it - known.begin()));
@@ -307,19 +301,6 @@ bool append_field(std::string_view field, CellKind kind, Batch& out, std::string
       return true;
   }
   return false;
-}
-
-// Appends `value` escaped for COPY text format (connector canonical text in, PostgreSQL input text out).
-void append_copy_text(std::string_view value, std::string& line) {
-  for (char c : value) {
-    switch (c) {
-      case '\\': line += "\\\\"; break;
-      case '\t': line += "\\t"; break;
-      case '\n': line += "\\n"; break;
-      case '\r': line += "\\r"; break;
-      default: line += c;
-    }
-  }
 }
 
 void append_copy_bytea(std::string_view bytes, std::string& line) {
@@ -531,16 +512,7 @@ class PgWriter final : public RowWriter {
   }
 
   // One COPY per batch, so that a server error names a row of this batch.
-  // libpqxx 6.4's stream_to only sends tuples of a width fixed at compile
-  // time; tablewriter is its one public way to send a line of a width known
-  // at run time (deprecated there, gone in 7.x where stream_to takes it).
-  std::unique_ptr<pqxx::tablewriter> begin_copy() {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    return std::unique_ptr<pqxx::tablewriter>(
-        new pqxx::tablewriter(*txn_, table_sql_, columns_sql_.begin(), columns_sql_.end()));
-#pragma GCC diagnostic pop
-  }
+  std::unique_ptr<pqxx::tablewriter> begin_copy() { return pg::begin_copy(*txn_, table_sql_, columns_sql_); }
 
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::work> txn_;  // destroyed before conn_: without commit() it rolls back
@@ -603,10 +575,12 @@ class PgConnector final : public Connector {
   }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
+    const bool from_query = !request.query.empty();
     if (request.batch_rows == 0) {
-      return invalid_argument("reading table " + request.table.display() + ": batch_rows is 0");
+      return invalid_argument("reading " + (from_query ? "query" : "table " + request.table.display()) +
+                              ": batch_rows is 0");
     }
-    CSB_ASSIGN_OR_RETURN(Described d, describe_table(request.table));
+    CSB_ASSIGN_OR_RETURN(Described d, from_query ? describe_sql(request.query) : describe_table(request.table));
     std::vector<std::string> names = request.columns.empty() ? column_names(d) : request.columns;
     CSB_ASSIGN_OR_RETURN(std::vector<size_t> positions, column_positions(d, names));
     CSB_RETURN_IF_ERROR(column_positions(d, request.order_by).status());
@@ -619,11 +593,13 @@ class PgConnector final : public Connector {
     CSB_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> db, connect(conn_));
     std::string sql;
     try {
-      sql = select_sql(*db, d.info.ref, names, request);
+      std::string from = from_query ? derived_table(request.query) : quoted_table(*db, d.info.ref);
+      sql = select_sql(*db, from, names, request);
     } catch (...) {
-      return current_error("table " + d.info.ref.display(), redacted_);
+      return current_error(d.subject, redacted_);
     }
-    std::string subject = "reading table " + d.info.ref.display();
+    // The reader's read_transaction is READ ONLY: a query cannot write even through a function.
+    std::string subject = "reading " + d.subject;
     if (!request.where.empty()) subject += " where " + request.where;
     auto reader = std::make_unique<PgReader>(std::move(db), std::move(columns), std::move(kinds), request.batch_rows,
                                              std::move(subject), redacted_);
@@ -654,6 +630,11 @@ class PgConnector final : public Connector {
     }
   }
 
+  Result<TableInfo> describe_query(std::string_view sql) override {
+    CSB_ASSIGN_OR_RETURN(Described d, describe_sql(sql));
+    return std::move(d.info);
+  }
+
   std::string backend() const override { return "postgres"; }
 
  private:
@@ -666,11 +647,21 @@ class PgConnector final : public Connector {
     }
   }
 
+  Result<Described> describe_sql(std::string_view sql) {
+    try {
+      pqxx::read_transaction txn(*db_);  // READ ONLY: the LIMIT 0 run cannot write either
+      return describe_result(txn, sql);
+    } catch (...) {
+      return current_error("query", redacted_);
+    }
+  }
+
   // COPY (SELECT …) TO STDOUT: libpqxx 6.4 puts the "table" of stream_from
   // into the COPY statement as given.
-  static std::string select_sql(pqxx::connection_base& db, const TableRef& table, const std::vector<std::string>& names,
-                                const ReadRequest& request) {
-    std::string sql = "(SELECT " + quoted_list(db, names) + " FROM " + quoted_table(db, table);
+  // `from` is the quoted table or the query's derived table.
+  static std::string select_sql(pqxx::connection_base& db, const std::string& from,
+                                const std::vector<std::string>& names, const ReadRequest& request) {
+    std::string sql = "(SELECT " + quoted_list(db, names) + " FROM " + from;
     // The caller's predicate ends in a newline so that a trailing -- comment cannot swallow the ")".
     if (!request.where.empty()) sql += " WHERE (" + request.where + "\n)";
     if (!request.order_by.empty()) sql += " ORDER BY " + quoted_list(db, request.order_by);

@@ -1,10 +1,8 @@
 #include "connector/sqlite_connector.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
-#include <filesystem>
 
+#include "connector/sqlite_common.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
@@ -13,41 +11,8 @@ namespace {
 // "x" with embedded quotes doubled: SQLite identifier quoting.
 std::string quote(std::string_view name) { return "\"" + util::replace_all(name, "\"", "\"\"") + "\""; }
 
-// The first line of SQLite's error message for `db`.
-std::string sqlite_message(sqlite3* db) {
-  std::string m = db ? sqlite3_errmsg(db) : "out of memory";
-  return m.substr(0, m.find('\n'));
-}
-
-// Owns a prepared statement; finalises it on destruction.
-class Statement {
- public:
-  Statement() = default;
-  explicit Statement(sqlite3_stmt* s) : stmt_(s) {}
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(Statement&& o) noexcept : stmt_(std::exchange(o.stmt_, nullptr)) {}
-  Statement& operator=(Statement&& o) noexcept {
-    std::swap(stmt_, o.stmt_);
-    return *this;
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-Result<Statement> prepare(sqlite3* db, const std::string& sql, const std::string& subject) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
-    return invalid_argument(subject + ": " + sqlite_message(db));
-  }
-  return Statement(stmt);
-}
+using sqlite::prepare;
+using sqlite::Statement;
 
 // Appends the canonical text of column `col` of the current row.
 void append_value(sqlite3_stmt* stmt, int col, ValueType declared, Batch& out) {
@@ -93,7 +58,7 @@ class SqliteReader final : public RowReader {
         done_ = true;
         break;
       }
-      if (rc != SQLITE_ROW) return io_error("reading " + subject_ + ": " + sqlite_message(db));
+      if (rc != SQLITE_ROW) return io_error("reading " + subject_ + ": " + sqlite::message(db));
       for (size_t c = 0; c < columns_.size(); ++c) {
         append_value(stmt_.get(), static_cast<int>(c), columns_[c].type, out);
       }
@@ -144,7 +109,7 @@ class SqliteWriter final : public RowWriter {
       sqlite3_reset(s);
       if (rc != SQLITE_DONE) {
         return data_error("writing " + table_ + " (row " + std::to_string(r + 1) + " of the batch): " +
-                          sqlite_message(db_));
+                          sqlite::message(db_));
       }
     }
     return Status::ok();
@@ -154,7 +119,7 @@ class SqliteWriter final : public RowWriter {
     if (finished_) return Status::ok();
     finished_ = true;
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return io_error("committing " + table_ + ": " + sqlite_message(db_));
+      return io_error("committing " + table_ + ": " + sqlite::message(db_));
     }
     return Status::ok();
   }
@@ -224,12 +189,13 @@ class SqliteConnector final : public Connector {
     // SQLite keeps no row-count statistics worth trusting: always exact.
     CSB_RETURN_IF_ERROR(ensure_exists(table));
     CSB_ASSIGN_OR_RETURN(Statement st, prepare(db_, "SELECT count(*) FROM " + quote(table.name), subject()));
-    if (sqlite3_step(st.get()) != SQLITE_ROW) return io_error("counting " + table.name + ": " + sqlite_message(db_));
+    if (sqlite3_step(st.get()) != SQLITE_ROW) return io_error("counting " + table.name + ": " + sqlite::message(db_));
     return RowCount{sqlite3_column_int64(st.get(), 0), true};
   }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
-    CSB_ASSIGN_OR_RETURN(TableInfo info, describe(request.table));
+    const bool from_query = !request.query.empty();
+    CSB_ASSIGN_OR_RETURN(TableInfo info, from_query ? describe_query(request.query) : describe(request.table));
     std::vector<ColumnInfo> columns;
     if (request.columns.empty()) {
       columns = info.columns;
@@ -237,27 +203,60 @@ class SqliteConnector final : public Connector {
       for (const std::string& name : request.columns) {
         auto it = std::find_if(info.columns.begin(), info.columns.end(),
                                [&](const ColumnInfo& c) { return c.name == name; });
-        if (it == info.columns.end()) return missing_column(info, name);
+        if (it == info.columns.end()) return missing_column(info, name, from_query);
         columns.push_back(*it);
       }
     }
     std::string sql = "SELECT ";
     for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + quote(columns[i].name);
-    sql += " FROM " + quote(request.table.name);
+    sql += " FROM " + (from_query ? derived_table(request.query) : quote(request.table.name));
     if (!request.where.empty()) sql += " WHERE " + request.where;
     for (size_t i = 0; i < request.order_by.size(); ++i) {
       if (!info.columns.empty() && std::none_of(info.columns.begin(), info.columns.end(), [&](const ColumnInfo& c) {
             return c.name == request.order_by[i];
           })) {
-        return missing_column(info, request.order_by[i]);
+        return missing_column(info, request.order_by[i], from_query);
       }
       sql += (i ? ", " : " ORDER BY ") + quote(request.order_by[i]);
     }
     if (request.limit >= 0) sql += " LIMIT " + std::to_string(request.limit);
-    CSB_ASSIGN_OR_RETURN(Statement st, prepare(db_, sql, "reading " + request.table.display()));
+    std::string source = from_query ? "query" : request.table.display();
+    CSB_ASSIGN_OR_RETURN(Statement st, prepare(db_, sql, "reading " + source));
     size_t batch_rows = request.batch_rows == 0 ? 1 : request.batch_rows;
     return std::unique_ptr<RowReader>(
-        std::make_unique<SqliteReader>(std::move(st), std::move(columns), batch_rows, request.table.display()));
+        std::make_unique<SqliteReader>(std::move(st), std::move(columns), batch_rows, std::move(source)));
+  }
+
+  Result<TableInfo> describe_query(std::string_view sql) override {
+    // The query itself, not its derived table: only the statement as written
+    // says whether it writes, and it is never stepped.
+    const std::string text(sql);
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    if (sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &raw, &tail) != SQLITE_OK) {
+      return invalid_argument("query: " + sqlite::message(db_));
+    }
+    Statement st(raw);
+    if (raw == nullptr) return invalid_argument("query: it is empty");
+    if (std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos) {
+      return invalid_argument("query: it holds more than one statement");
+    }
+    if (!sqlite3_stmt_readonly(raw)) {
+      return invalid_argument("query: refusing a statement that writes to the database (a query must only read)");
+    }
+    TableInfo info;
+    info.ref = {"", "query"};
+    for (int c = 0; c < sqlite3_column_count(raw); ++c) {
+      ColumnInfo col;
+      col.name = sqlite3_column_name(raw, c);
+      // The declared type of the table column a result column comes from; none for an expression.
+      const char* declared = sqlite3_column_decltype(raw, c);
+      col.declared_type = declared ? declared : "";
+      col.type = value_type_from_declared(col.declared_type);
+      info.columns.push_back(std::move(col));
+    }
+    if (info.columns.empty()) return invalid_argument("query: the statement returns no rows");
+    return info;
   }
 
   Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request) override {
@@ -276,7 +275,7 @@ class SqliteConnector final : public Connector {
     sql += ") VALUES (" + params + ")";
     CSB_ASSIGN_OR_RETURN(Statement st, prepare(db_, sql, "writing " + request.table.display()));
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return io_error("writing " + request.table.display() + ": " + sqlite_message(db_));
+      return io_error("writing " + request.table.display() + ": " + sqlite::message(db_));
     }
     return std::unique_ptr<RowWriter>(
         std::make_unique<SqliteWriter>(db_, std::move(st), std::move(types), request.table.display()));
@@ -301,11 +300,11 @@ class SqliteConnector final : public Connector {
     return not_found("no table '" + table.display() + "' in " + conn_.redacted());
   }
 
-  Status missing_column(const TableInfo& info, const std::string& name) const {
+  Status missing_column(const TableInfo& info, const std::string& name, bool in_query = false) const {
     std::vector<std::string> names;
     for (const ColumnInfo& c : info.columns) names.push_back(c.name);
     std::string hint = util::closest_match(name, names);
-    return not_found("no column '" + name + "' in table '" + info.ref.display() + "'" +
+    return not_found("no column '" + name + "' in " + (in_query ? "query" : "table '" + info.ref.display() + "'") +
                      (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
   }
 
@@ -385,35 +384,7 @@ class SqliteConnector final : public Connector {
 }  // namespace
 
 Result<std::unique_ptr<Connector>> open_sqlite(const ConnectionString& conn) {
-  // Opening a missing file would silently create an empty database: for a
-  // source that is an unreachable source, so only mode=rwc creates one.
-  std::string mode = conn.option("mode", "rw");
-  if (mode != "ro" && mode != "rw" && mode != "rwc") {
-    return invalid_argument("connection string '" + conn.redacted() + "': mode must be ro, rw or rwc, not '" + mode + "'");
-  }
-  int flags = mode == "ro" ? SQLITE_OPEN_READONLY
-              : mode == "rw" ? SQLITE_OPEN_READWRITE
-                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (mode != "rwc" && conn.target != ":memory:" && !std::filesystem::exists(conn.target)) {
-    return unreachable("cannot open " + conn.redacted() + ": no such file (add ?mode=rwc to create it)");
-  }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(conn.target.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    std::string message = sqlite_message(db);
-    sqlite3_close_v2(db);
-    return unreachable("cannot open " + conn.redacted() + ": " + message);
-  }
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
-  // A file that is not a database fails on first read, not on open: check now.
-  char* err = nullptr;
-  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string message = err ? err : sqlite_message(db);
-    sqlite3_free(err);
-    sqlite3_close_v2(db);
-    return unreachable("cannot open " + conn.redacted() + ": " + message);
-  }
+  CSB_ASSIGN_OR_RETURN(sqlite3* db, sqlite::open_database(conn, "rw"));
   return std::unique_ptr<Connector>(std::make_unique<SqliteConnector>(db, conn));
 }
 

@@ -25,6 +25,10 @@ struct DdlOptions {
 // The whole DDL script. Identifiers are always quoted by the dialect's rules.
 std::string generate_ddl(const Model& model, Dialect dialect, const DdlOptions& options = {});
 
+// The column type of a (non-key) field in the dialect, as the DDL declares it:
+// "varchar(100)", "timestamptz", "numeric(18,2)", "jsonb" / "VARCHAR(100)", "TIMESTAMP", …
+std::string column_type(const Field& field, Dialect dialect);
+
 // Quotes an identifier for the dialect: "a""b" (both dialects use double quotes).
 std::string quote_identifier(std::string_view name);
 

@@ -154,4 +154,21 @@ std::string pad_right(std::string_view s, size_t width) {
   return std::string(s) + std::string(width > w ? width - w : 0, ' ');
 }
 
+std::string ellipsize(std::string_view s, size_t max_width) {
+  static constexpr std::string_view kEllipsis = "…";
+  if (display_width(s) <= max_width) return std::string(s);
+  std::string out;
+  size_t width = 0;
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = std::min<size_t>(c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4, s.size() - i);
+    size_t w = display_width(s.substr(i, len));
+    if (width + w + 1 > max_width) break;
+    out += s.substr(i, len);
+    width += w;
+    i += len;
+  }
+  return out + std::string(kEllipsis);
+}
+
 }  // namespace csbridge::util

@@ -33,5 +33,7 @@ size_t display_width(std::string_view s);
 void append_utf8(std::string& out, char32_t cp);
 // `s` followed by spaces up to `width` display columns.
 std::string pad_right(std::string_view s, size_t width);
+// `s` cut to `max_width` display columns, ending in "…" when cut.
+std::string ellipsize(std::string_view s, size_t max_width);
 
 }  // namespace csbridge::util

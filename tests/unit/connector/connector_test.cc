@@ -59,4 +59,15 @@ TEST_CASE("connector: a batch keeps NULL apart from empty and drops an incomplet
   CHECK(b.empty());
 }
 
+TEST_CASE("connector: a query becomes a derived table") {
+  CHECK(derived_table("SELECT 1 AS a") == "(\nSELECT 1 AS a\n) AS q");
+  SUBCASE("trailing semicolons and blanks go") {
+    CHECK(derived_table("SELECT 1 AS a ;\n ; \t\r\n") == "(\nSELECT 1 AS a\n) AS q");
+  }
+  SUBCASE("a trailing comment stays on its own line") {
+    CHECK(derived_table("SELECT 1 AS a -- one") == "(\nSELECT 1 AS a -- one\n) AS q");
+  }
+  SUBCASE("nothing but blanks") { CHECK(derived_table(" ;\n") == "(\n\n) AS q"); }
+}
+
 }  // namespace csbridge::connector

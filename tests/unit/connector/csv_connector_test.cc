@@ -242,6 +242,16 @@ TEST_CASE("csv connector: read requests") {
     CHECK(db->write({{"", "t"}, {"id"}}).status().message() == "the csv backend cannot write (table t)");
     CHECK(db->execute("DELETE FROM t").message() == "the csv backend cannot run SQL");
   }
+  SUBCASE("queries are not supported") {
+    ReadRequest request;
+    request.query = "SELECT id FROM t";
+    auto reader = db->read(request);
+    CHECK(reader.status().code() == ErrorCode::kNotSupported);
+    CHECK(reader.status().message() == "the csv backend cannot run SQL queries");
+    auto described = db->describe_query(request.query);
+    CHECK(described.status().code() == ErrorCode::kNotSupported);
+    CHECK(described.status().message() == "the csv backend cannot run SQL queries");
+  }
 }
 
 TEST_CASE("csv connector: bad input is rejected with its line, the rest is read") {

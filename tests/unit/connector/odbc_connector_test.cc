@@ -739,4 +739,124 @@ TEST_CASE("odbc connector: bad input") {
 }
 
 }  // namespace
+
+TEST_CASE("odbc connector: a query reads like a table, long values and conversions included") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    Tables tables(*conn, *t.dialect);
+    tables.load_parent();
+    tables.load_child();
+    const Dialect& d = *t.dialect;
+    ReadRequest request;
+    request.query = "SELECT c.id, c." + quoted(d, "customer name") + ", c.body, c.amount, c.created, c.flag, "
+                    "c.payload, p.name AS parent_name\nFROM " + quoted(d, tables.child) + " c LEFT JOIN " +
+                    quoted(d, tables.parent) + " p ON p.id = c.parent_id";
+    request.where = "id BETWEEN 5 AND 9";  // row kBigRow holds a 200 KB body
+    request.order_by = {"id"};
+    request.batch_rows = 2;
+
+    Result<TableInfo> info = conn->describe_query(request.query);
+    INFO(info.status().message());
+    REQUIRE(info.is_ok());
+    std::vector<ValueType> types;
+    for (const ColumnInfo& c : info->columns) types.push_back(c.type);
+    CHECK(types == std::vector<ValueType>{ValueType::kInteger, ValueType::kText, ValueType::kText,
+                                          ValueType::kDecimal, ValueType::kTimestamp, ValueType::kBoolean,
+                                          ValueType::kBinary, ValueType::kText});
+
+    Result<std::unique_ptr<RowReader>> reader = conn->read(request);
+    INFO(reader.status().message());
+    REQUIRE(reader.is_ok());
+    std::vector<Row> rows;
+    Batch batch;
+    while (*(*reader)->next(batch)) {
+      CHECK(batch.rows() <= 2);
+      for (size_t r = 0; r < batch.rows(); ++r) rows.push_back(row_of(batch, r));
+    }
+    CHECK((*reader)->take_rejects().empty());
+    std::vector<Row> want;
+    for (size_t i = 5; i <= 9; ++i) {
+      Row full = expected_row(i);
+      want.push_back({full[0], full[2], full[4], full[5], full[6], full[7], full[8],
+                      full[9] ? Cell("总部") : Cell()});
+    }
+    REQUIRE(rows.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CAPTURE(i);
+      for (size_t c = 0; c < want[i].size(); ++c) {
+        CAPTURE(c);
+        CHECK(shown(rows[i][c]).size() == shown(want[i][c]).size());
+        CHECK(rows[i][c] == want[i][c]);
+      }
+    }
+  });
+}
+
+TEST_CASE("odbc connector: a query the engine refuses is kInvalidArgument whatever its SQLSTATE") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    std::string where = parsed(t.connection).redacted();
+    ReadRequest request;
+    request.query = "SELECT nope FROM csb_no_such_table_odbc";
+    Status s = conn->read(request).status();
+    CHECK(s.code() == ErrorCode::kInvalidArgument);
+    std::string engine_says = t.label == "MariaDB"
+                                  ? "Table 'csbridge_test.csb_no_such_table_odbc' doesn't exist (42S02)"
+                              : t.label == "PostgreSQL"
+                                  ? "ERROR: relation \"csb_no_such_table_odbc\" does not exist; No query has been "
+                                    "executed with that handle (42P01)"
+                                  : "no such table: csb_no_such_table_odbc (1) (HY000)";
+    CHECK(s.message() == "query in " + where + ": " + engine_says);
+    CHECK(conn->describe_query(request.query).status().message() == s.message());
+  });
+}
+
+namespace {
+
+// The first column of the first row `query` reads.
+std::string first_value(Connector& conn, const std::string& query) {
+  ReadRequest request;
+  request.query = query;
+  Result<std::unique_ptr<RowReader>> reader = conn.read(request);
+  INFO(reader.status().message());
+  REQUIRE(reader.is_ok());
+  Batch batch;
+  Result<bool> more = (*reader)->next(batch);
+  INFO(more.status().message());
+  REQUIRE(more.is_ok());
+  REQUIRE(*more);
+  return std::string(batch.get(0, 0));
+}
+
+}  // namespace
+
+TEST_CASE("odbc connector: a query on a connection the server has ended is kUnreachable") {
+  struct Server {
+    std::string label, connection, own_id, end_before, end_after;
+  };
+  const std::vector<Server> servers = {
+      {"MariaDB", test::require_env("CSBRIDGE_TEST_MARIADB_ODBC"), "SELECT CONNECTION_ID() AS id", "KILL ", ""},
+      {"PostgreSQL", test::require_env("CSBRIDGE_TEST_PG_ODBC"), "SELECT pg_backend_pid() AS id",
+       "SELECT pg_terminate_backend(", ") AS ended"},
+  };
+  for (const Server& server : servers) {
+    SUBCASE(server.label.c_str()) {
+      auto doomed = open_ok(server.connection);
+      auto killer = open_ok(server.connection);
+      std::string end = server.end_before + first_value(*doomed, server.own_id) + server.end_after;
+      if (server.label == "MariaDB") {
+        Status killed = killer->execute(end);
+        INFO(killed.message());
+        REQUIRE(killed.is_ok());
+      } else {
+        REQUIRE(first_value(*killer, end) == "true");
+      }
+      Status s = doomed->describe_query("SELECT 1 AS one").status();
+      INFO(s.message());
+      CHECK(s.code() == ErrorCode::kUnreachable);
+      CHECK(s.message().rfind("query in " + parsed(server.connection).redacted() + ": ", 0) == 0);
+    }
+  }
+}
+
 }  // namespace csbridge::connector

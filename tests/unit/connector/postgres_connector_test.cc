@@ -597,4 +597,82 @@ TEST_CASE("postgres connector: a table without schema is found through the searc
 }
 
 }  // namespace
+
+TEST_CASE("postgres connector: a query reads like a table, in a read-only transaction") {
+  PgSchema pg;
+  pg.run(R"(
+    CREATE DOMAIN {s}.money_amount AS numeric(10,2);
+    CREATE TYPE {s}.mood AS ENUM ('ok', 'sad');
+    CREATE TABLE {s}.typed (id integer PRIMARY KEY, flag boolean, data bytea, amount {s}.money_amount,
+                            tags integer[], m {s}.mood, label varchar(12));
+    INSERT INTO {s}.typed VALUES (1, true, '\x00ff', 12.5, '{1,2}', 'sad', '一'),
+                                 (2, false, NULL, NULL, NULL, 'ok', NULL);
+    CREATE TABLE {s}.log (n integer);
+    CREATE FUNCTION {s}.sneaky() RETURNS integer LANGUAGE sql AS 'INSERT INTO {s}.log VALUES (1) RETURNING n';)");
+
+  SUBCASE("describe_query types table columns as describe() does, domains included") {
+    auto table = pg.db().describe(pg.table("typed"));
+    REQUIRE_MESSAGE(table.is_ok(), table.status().message());
+    auto query = pg.db().describe_query("SELECT * FROM " + pg.name() + ".typed");
+    REQUIRE_MESSAGE(query.is_ok(), query.status().message());
+    CHECK(query->ref == TableRef{"", "query"});
+    REQUIRE(query->columns.size() == table->columns.size());
+    for (size_t i = 0; i < table->columns.size(); ++i) {
+      CAPTURE(i);
+      CHECK(query->columns[i].name == table->columns[i].name);
+      CHECK(query->columns[i].declared_type == table->columns[i].declared_type);
+      CHECK(query->columns[i].type == table->columns[i].type);
+    }
+    CHECK(query->columns[3].declared_type == pg.name() + ".money_amount");
+  }
+  SUBCASE("describe_query types expressions by their result type") {
+    auto query = pg.db().describe_query("SELECT count(*) AS n, now()::date AS d, 1.5::numeric(4,1) AS x, "
+                                        "'a'::text || 'b' AS s, ARRAY[1] AS a");
+    REQUIRE_MESSAGE(query.is_ok(), query.status().message());
+    std::vector<std::string> declared;
+    std::vector<ValueType> types;
+    for (const ColumnInfo& c : query->columns) {
+      declared.push_back(c.declared_type);
+      types.push_back(c.type);
+    }
+    // The server gives an expression's type but not its modifier: numeric(4,1) reads as numeric.
+    CHECK(declared == std::vector<std::string>{"bigint", "date", "numeric", "text", "integer[]"});
+    CHECK(types == std::vector<ValueType>{ValueType::kInteger, ValueType::kDate, ValueType::kDecimal,
+                                          ValueType::kText, ValueType::kText});
+  }
+  SUBCASE("rows keep the table conversions: booleans, bytea, arrays; where, order_by, limit apply") {
+    ReadRequest request;
+    request.query = "SELECT t.id, t.flag, t.data, t.tags, t.m AS mood, t.label FROM " + pg.name() +
+                    ".typed t -- trailing comment\n;";
+    request.where = "mood IN ('ok', 'sad')";
+    request.order_by = {"id"};
+    request.limit = 5;
+    request.batch_rows = 1;
+    std::vector<size_t> sizes;
+    CHECK(read_all(pg.db(), request, &sizes) ==
+          std::vector<Row>{{"1", "true", std::string("\x00\xff", 2), "{1,2}", "sad", "一"},
+                           {"2", "false", std::nullopt, std::nullopt, "ok", std::nullopt}});
+    CHECK(sizes == std::vector<size_t>{1, 1});
+  }
+  SUBCASE("a query cannot write, even through a function") {
+    ReadRequest request;
+    request.query = "SELECT " + pg.name() + ".sneaky() AS n";
+    auto reader = pg.db().read(request);
+    Status failed = reader.status();
+    if (reader.is_ok()) {
+      Batch batch;
+      failed = (*reader)->next(batch).status();
+    }
+    CHECK(failed.code() == ErrorCode::kInvalidArgument);
+    CHECK(failed.message() == "reading query: cannot execute INSERT in a read-only transaction");
+    CHECK(exact_count(pg.db(), pg.table("log")) == 0);
+  }
+  SUBCASE("a data-modifying statement is a syntax error inside the derived table") {
+    Status s = pg.db().describe_query("INSERT INTO " + pg.name() + ".log VALUES (2) RETURNING n").status();
+    CHECK(s.code() == ErrorCode::kInvalidArgument);
+    CHECK(s.message() == "query: syntax error at or near \"INTO\"");
+    CHECK(exact_count(pg.db(), pg.table("log")) == 0);
+  }
+}
+
 }  // namespace csbridge::connector

@@ -231,4 +231,83 @@ TEST_CASE("sqlite connector: bad input") {
   }
 }
 
+
+TEST_CASE("sqlite connector: a query reads like a table, with the same conversions") {
+  test::TempDir dir;
+  auto db = open_path((dir.path() / "t.db").string(), "rwc");
+  REQUIRE(db->execute(kFixture).is_ok());
+  REQUIRE(db->execute("INSERT INTO orders VALUES (7, 'A-1', 1), (7, 'A-2', 2), (8, 'B-1', 1);").is_ok());
+  const std::string join =
+      "SELECT o.order_no, c.\"name\" AS \"客户\", c.vip, c.photo, c.ratio, o.shop * 10 AS shop10, 'x' || o.shop AS tag\n"
+      "FROM orders o JOIN \"客户 list\" c ON c.\"编号\" = o.customer  -- a trailing comment";
+
+  SUBCASE("describe_query: declared types of table columns, none for expressions") {
+    auto info = db->describe_query(join);
+    REQUIRE_MESSAGE(info.is_ok(), info.status().message());
+    CHECK(info->ref == TableRef{"", "query"});
+    std::vector<std::string> names, declared;
+    std::vector<ValueType> types;
+    for (const ColumnInfo& c : info->columns) {
+      names.push_back(c.name);
+      declared.push_back(c.declared_type);
+      types.push_back(c.type);
+    }
+    CHECK(names == std::vector<std::string>{"order_no", "客户", "vip", "photo", "ratio", "shop10", "tag"});
+    CHECK(declared == std::vector<std::string>{"VARCHAR(20)", "VARCHAR(40)", "BOOLEAN", "BLOB", "REAL", "", ""});
+    CHECK(types == std::vector<ValueType>{ValueType::kText, ValueType::kText, ValueType::kBoolean,
+                                          ValueType::kBinary, ValueType::kReal, ValueType::kUnknown,
+                                          ValueType::kUnknown});
+  }
+  SUBCASE("rows: booleans, blobs and reals canonical; where, order_by and limit on the result") {
+    ReadRequest req;
+    req.query = join;
+    req.where = "shop10 = 70";
+    req.order_by = {"order_no"};
+    req.limit = 5;
+    auto reader = db->read(req);
+    REQUIRE_MESSAGE(reader.is_ok(), reader.status().message());
+    Batch b;
+    REQUIRE(*(*reader)->next(b));
+    REQUIRE(b.rows() == 2);
+    CHECK(b.get(0, 0) == "A-1");
+    CHECK(b.get(0, 1) == "张三");
+    CHECK(b.get(0, 2) == "true");
+    CHECK(b.get(1, 2) == "false");
+    CHECK(b.get(0, 3) == std::string_view("\x00\xFF\x10", 3));
+    CHECK(b.is_null(1, 3));
+    CHECK(b.get(0, 4) == "0.1");
+    CHECK(b.get(0, 5) == "70");
+    CHECK(b.get(1, 6) == "x7");
+    CHECK_FALSE(*(*reader)->next(b));
+  }
+  SUBCASE("a writing statement is refused and never run") {
+    for (const char* writing : {"DELETE FROM orders", "INSERT INTO orders VALUES (9, 'C-1', 1) RETURNING shop",
+                                "UPDATE orders SET shop = 0 RETURNING *"}) {
+      CAPTURE(writing);
+      ReadRequest req;
+      req.query = writing;
+      auto r = db->read(req);
+      CHECK(r.status().code() == ErrorCode::kInvalidArgument);
+      CHECK(r.status().message() ==
+            "query: refusing a statement that writes to the database (a query must only read)");
+    }
+    CHECK(db->count({"", "orders"}).value().rows == 3);
+  }
+  SUBCASE("more than one statement, an empty query, a statement without rows") {
+    CHECK(db->describe_query("SELECT 1; DELETE FROM orders").status().message() ==
+          "query: it holds more than one statement");
+    CHECK(db->describe_query(" ;\n").status().message() == "query: it is empty");
+    CHECK(db->describe_query("BEGIN").status().message() == "query: the statement returns no rows");
+    CHECK(db->count({"", "orders"}).value().rows == 3);
+  }
+  SUBCASE("a bad where names the query") {
+    ReadRequest req;
+    req.query = join;
+    req.where = "nope = 1";
+    auto r = db->read(req);
+    CHECK(r.status().code() == ErrorCode::kInvalidArgument);
+    CHECK(r.status().message() == "reading query: no such column: nope");
+  }
+}
+
 }  // namespace csbridge::connector

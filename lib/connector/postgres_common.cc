@@ -1,0 +1,93 @@
+#include "connector/postgres_common.h"
+
+#include <array>
+#include <utility>
+
+#include "util/strings.h"
+
+namespace csbridge::connector::pg {
+namespace {
+
+// Fixed so that values read back in the canonical form of connector.h
+// whatever the server or role defaults are.
+constexpr std::array<std::pair<const char*, const char*>, 4> kSessionSettings = {{
+    {"DateStyle", "ISO, YMD"},
+    {"TimeZone", "'UTC'"},
+    {"extra_float_digits", "3"},
+    {"bytea_output", "'hex'"},
+}};
+
+}  // namespace
+
+Result<std::unique_ptr<pqxx::connection>> connect(const ConnectionString& conn) {
+  std::string failure;
+  try {
+    auto c = std::make_unique<pqxx::connection>(conn.target);
+    c->set_client_encoding("UTF8");
+    for (const auto& [name, value] : kSessionSettings) c->set_variable(name, value);
+    return c;
+  } catch (const std::exception& e) {
+    failure = first_line(e.what());
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  return unreachable("cannot connect to postgres '" + conn.redacted() + "': " + failure);
+}
+
+std::string first_line(std::string_view text) {
+  text = text.substr(0, text.find('\n'));
+  for (std::string_view tag : {"ERROR:", "FATAL:", "PANIC:"}) {
+    if (text.substr(0, tag.size()) == tag) text = util::trim(text.substr(tag.size()));
+  }
+  return redact_secrets(text);
+}
+
+ErrorCode code_for_sqlstate(std::string_view state) {
+  std::string_view cls = state.substr(0, 2);
+  // Connection, authorisation, unknown database, server shutdown: the server is the problem, not the request.
+  if (cls == "08" || cls == "28" || cls == "3D" || state.substr(0, 3) == "57P") return ErrorCode::kUnreachable;
+  if (cls == "22" || cls == "23") return ErrorCode::kData;
+  return ErrorCode::kInvalidArgument;
+}
+
+Status current_error(const std::string& subject, const std::string& redacted) {
+  auto lost = [&](const std::exception& e) {
+    return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
+  };
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    return lost(e);
+  } catch (const pqxx::in_doubt_error& e) {  // the connection broke during COMMIT
+    return lost(e);
+  } catch (const pqxx::sql_error& e) {
+    return Status(code_for_sqlstate(e.sqlstate()), subject + ": " + first_line(e.what()));
+  } catch (const std::exception& e) {
+    return internal_error(subject + ": " + first_line(e.what()));
+  } catch (...) {
+    return internal_error(subject + ": unknown exception");
+  }
+}
+
+void append_copy_text(std::string_view value, std::string& line) {
+  for (char c : value) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      default: line += c;
+    }
+  }
+}
+
+std::unique_ptr<pqxx::tablewriter> begin_copy(pqxx::transaction_base& txn, const std::string& table_sql,
+                                              const std::vector<std::string>& columns_sql) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return std::unique_ptr<pqxx::tablewriter>(
+      new pqxx::tablewriter(txn, table_sql, columns_sql.begin(), columns_sql.end()));
+#pragma GCC diagnostic pop
+}
+
+}  // namespace csbridge::connector::pg

@@ -1,0 +1,373 @@
+#include "mapping/check.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "connector/registry.h"
+#include "mapping/loader.h"
+#include "mapping/row_mapper.h"
+#include "util/strings.h"
+
+namespace csbridge::mapping {
+namespace {
+
+using transform::Kind;
+
+std::string article(const char* word) {
+  return (std::string_view("aeiou").find(word[0]) != std::string_view::npos ? "an " : "a ") + std::string(word);
+}
+
+// "'a' (3 rows), 'b' (1 row), …"; values of PII fields are never listed.
+std::string quoted_list(const std::vector<std::pair<std::string, int64_t>>& values, size_t max_listed, bool hide) {
+  if (hide) return "values not shown (personal data)";
+  std::string out;
+  size_t n = 0;
+  for (const auto& [value, count] : values) {
+    if (n == max_listed) {
+      out += ", …";
+      break;
+    }
+    if (n++) out += ", ";
+    std::string shown = value.size() > 40 ? value.substr(0, 40) + "…" : value;
+    out += "'" + shown + "' (" + std::to_string(count) + (count == 1 ? " row)" : " rows)");
+  }
+  return out;
+}
+
+void check_required(const Block& block, std::vector<Diagnostic>& out) {
+  if (!block.cs) return;
+  for (const model::Field* f : block.cs->required_fields()) {
+    if (f->name == "id" || f->provenance || block.field(f->name)) continue;
+    out.push_back({block.fields_at, Severity::kError, "required_unmapped",
+                   "required field " + block.entity + "." + f->name + " is not mapped"});
+  }
+}
+
+void check_lookups(const MappingSet& set, const Block& block, std::vector<Diagnostic>& out) {
+  for (const auto& f : block.fields) {
+    if (!f.lookup) continue;
+    const Lookup& l = *f.lookup;
+    std::string system = l.source.empty() ? block.source : l.source;
+    auto targets = set.blocks_of(l.entity);
+    if (targets.empty()) {
+      out.push_back({l.at, Severity::kError, "lookup_unresolvable",
+                     "lookup of " + l.entity + ", which no mapping block loads"});
+      continue;
+    }
+    bool match = std::any_of(targets.begin(), targets.end(), [&](const Block* t) {
+      return t->source == system && t->key_prefix == l.key_prefix;
+    });
+    if (!match) {
+      out.push_back({l.at, Severity::kError, "lookup_unresolvable",
+                     "no " + l.entity + " block reads source '" + system + "' with key_prefix '" + l.key_prefix +
+                         "'; its legacy keys cannot resolve"});
+    }
+  }
+}
+
+// Lookups form a graph over entities; a cycle cannot resolve, since migrate
+// loads the entities a block looks up before the block.
+void check_cycles(const MappingSet& set, std::vector<Diagnostic>& out) {
+  std::map<std::string, std::vector<std::pair<std::string, const Lookup*>>> edges;
+  for (const auto& b : set.blocks) {
+    for (const auto& f : b.fields) {
+      if (f.lookup) edges[b.entity].push_back({f.lookup->entity, &*f.lookup});
+    }
+  }
+  std::map<std::string, int> state;  // 0 new, 1 on the path, 2 done
+  std::vector<std::string> path;
+  std::set<const Lookup*> reported;
+  std::function<void(const std::string&)> visit = [&](const std::string& entity) {
+    state[entity] = 1;
+    path.push_back(entity);
+    for (const auto& [next, lookup] : edges[entity]) {
+      if (state[next] == 1) {
+        if (!reported.insert(lookup).second) continue;
+        auto start = std::find(path.begin(), path.end(), next);
+        std::vector<std::string> cycle(start, path.end());
+        cycle.push_back(next);
+        out.push_back({lookup->at, Severity::kError, "lookup_cycle",
+                       "cycle of lookups: " + util::join(cycle, " → ") +
+                           "; entities are loaded after those they look up, so a cycle cannot resolve"});
+      } else if (state[next] == 0) {
+        visit(next);
+      }
+    }
+    path.pop_back();
+    state[entity] = 2;
+  };
+  for (const auto& [entity, _] : edges) {
+    if (state[entity] == 0) visit(entity);
+  }
+}
+
+void check_key_collisions(const MappingSet& set, std::vector<Diagnostic>& out) {
+  for (size_t i = 0; i < set.blocks.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const Block& a = set.blocks[j];
+      const Block& b = set.blocks[i];
+      // Blocks filtered by different `where` predicates declare disjoint rows of one key space.
+      bool split_by_where = !a.where.empty() && !b.where.empty() && a.where != b.where;
+      if (a.entity == b.entity && a.source == b.source && a.key_prefix == b.key_prefix && !split_by_where) {
+        out.push_back({b.at, Severity::kWarning, "key_collision",
+                       "a second " + b.entity + " block from source '" + b.source +
+                           "' with the same key_prefix: legacy keys of " + a.display() +
+                           " and this block may collide (set key_prefix)"});
+      }
+    }
+  }
+}
+
+// ---- checks with data ----
+
+struct ColumnValues {
+  std::map<std::string, int64_t> counts;  // distinct value → rows
+  bool capped = false;
+};
+
+class SourceChecker {
+ public:
+  SourceChecker(const config::Config& config, const DataCheckOptions& options, std::vector<Diagnostic>& out)
+      : config_(config), options_(options), out_(out) {}
+
+  void check_block(connector::Connector& db, const Block& block) {
+    std::vector<connector::ColumnInfo> columns;
+    if (!describe(db, block, columns)) return;
+    bool all_found = true;
+    auto find = [&](const std::string& name, const Location& at, const std::string& what) {
+      if (find_column(columns, name)) return;
+      all_found = false;
+      std::vector<std::string> names;
+      for (const auto& c : columns) names.push_back(c.name);
+      std::string match = util::closest_match(name, names);
+      out_.push_back({at, Severity::kError, "unknown_column",
+                      "unknown " + what + " '" + name + "' in " + source_name(block) +
+                          (match.empty() ? "" : ", did you mean '" + match + "'?")});
+    };
+    for (size_t i = 0; i < block.key.size(); ++i) find(block.key[i], block.key_at[i], "key column");
+    for (const auto& f : block.fields) {
+      for (size_t i = 0; i < f.columns.size(); ++i) find(f.columns[i], f.column_at[i], "column");
+    }
+    for (size_t i = 0; i < block.custom_columns.size(); ++i) find(block.custom_columns[i], block.custom_at[i], "column");
+    for (const auto& f : block.fields) check_types(block, f, columns);
+    if (all_found) check_values(db, block, columns);
+  }
+
+ private:
+  std::string source_name(const Block& block) const {
+    return block.query.empty() ? block.source + "." + block.table : "the query of " + block.display();
+  }
+
+  bool describe(connector::Connector& db, const Block& block, std::vector<connector::ColumnInfo>& columns) {
+    if (!block.query.empty()) {
+      auto info = db.describe_query(block.query);
+      if (!info.is_ok()) {
+        out_.push_back({block.table_at, Severity::kError, "query_failed", "query fails: " + info.status().message()});
+        return false;
+      }
+      columns = info->columns;
+      return true;
+    }
+    auto info = db.describe(connector::TableRef{"", block.table});
+    if (info.is_ok()) {
+      columns = info->columns;
+      return true;
+    }
+    if (info.status().code() == ErrorCode::kNotFound) {
+      std::vector<std::string> names;
+      if (auto tables = db.list_tables(); tables.is_ok()) {
+        for (const auto& t : *tables) names.push_back(t.name);
+      }
+      std::string match = util::closest_match(block.table, names);
+      out_.push_back({block.table_at, Severity::kError, "unknown_table",
+                      "source '" + block.source + "' has no table '" + block.table + "'" +
+                          (match.empty() ? "" : ", did you mean '" + match + "'?")});
+    } else {
+      out_.push_back({block.table_at, Severity::kError, "read_failed", info.status().message()});
+    }
+    return false;
+  }
+
+  void check_types(const Block& block, const FieldMapping& f, const std::vector<connector::ColumnInfo>& columns) {
+    if (f.kind != SourceKind::kColumn || !f.cs || f.lookup || !f.cs->references.empty()) return;
+    auto i = find_column(columns, f.columns.front());
+    if (!i) return;
+    Kind kind = kind_of(columns[*i].type);
+    for (const auto& s : f.steps) {
+      auto next = s.step->output_kind(kind);
+      if (!next.is_ok()) {
+        out_.push_back({s.at, Severity::kError, "type_mismatch",
+                        next.status().message() + " (column '" + columns[*i].name + "' is " +
+                            columns[*i].declared_type + ")"});
+        return;
+      }
+      kind = *next;
+    }
+    if (!kind_fits(kind, f.cs->type)) {
+      std::string hint = f.cs->type == model::FieldType::kEnum ? ": add a 'map' step onto its values" : "";
+      out_.push_back({f.column_at.front(), Severity::kError, "type_mismatch",
+                      "column '" + columns[*i].name + "' (" + columns[*i].declared_type + ") gives " +
+                          article(transform::kind_name(kind)) + ", which cannot go into " + block.entity + "." +
+                          f.field + " (" + model::field_type_name(f.cs->type) + ")" + hint});
+    }
+  }
+
+  // Runs the steps of each single-column field over the distinct values of a
+  // sample of rows: value-map gaps, values outside an enum, values a step rejects.
+  void check_values(connector::Connector& db, const Block& block, const std::vector<connector::ColumnInfo>& columns) {
+    std::vector<const FieldMapping*> fields;
+    std::vector<std::string> read_columns;
+    for (const auto& f : block.fields) {
+      if (f.kind != SourceKind::kColumn || !f.cs || f.lookup) continue;
+      if (f.steps.empty() && f.cs->type != model::FieldType::kEnum) continue;
+      fields.push_back(&f);
+      std::string name = columns[*find_column(columns, f.columns.front())].name;
+      if (std::find(read_columns.begin(), read_columns.end(), name) == read_columns.end()) read_columns.push_back(name);
+    }
+    if (fields.empty()) return;
+    connector::ReadRequest request;
+    if (block.query.empty()) request.table = {"", block.table};
+    request.query = block.query;
+    request.columns = read_columns;
+    request.where = block.where;
+    request.limit = options_.sample_rows;
+    request.batch_rows = 5000;
+    auto reader = db.read(request);
+    if (!reader.is_ok()) {
+      out_.push_back({block.table_at, Severity::kWarning, "read_failed",
+                      "values not checked: " + reader.status().message()});
+      return;
+    }
+    std::vector<ColumnValues> values(read_columns.size());
+    connector::Batch batch;
+    int64_t rows = 0;
+    while (true) {
+      auto more = (*reader)->next(batch);
+      if (!more.is_ok()) {
+        out_.push_back({block.table_at, Severity::kWarning, "read_failed",
+                        "values not checked: " + more.status().message()});
+        return;
+      }
+      if (!*more) break;
+      rows += static_cast<int64_t>(batch.rows());
+      for (size_t r = 0; r < batch.rows(); ++r) {
+        for (size_t c = 0; c < read_columns.size(); ++c) {
+          if (batch.is_null(r, c)) continue;
+          ColumnValues& cv = values[c];
+          std::string_view v = batch.get(r, c);
+          auto it = cv.counts.find(std::string(v));
+          if (it != cv.counts.end()) ++it->second;
+          else if (cv.counts.size() < options_.max_distinct) cv.counts.emplace(std::string(v), 1);
+          else cv.capped = true;
+        }
+      }
+    }
+    std::string sample = rows >= options_.sample_rows ? " in the first " + std::to_string(rows) + " rows" : "";
+    for (const FieldMapping* f : fields) {
+      size_t c = std::find(read_columns.begin(), read_columns.end(),
+                           columns[*find_column(columns, f->columns.front())].name) - read_columns.begin();
+      check_field_values(block, *f, values[c], sample);
+    }
+  }
+
+  void check_field_values(const Block& block, const FieldMapping& f, const ColumnValues& values,
+                          const std::string& sample) {
+    MapperSettings settings = settings_for(block, config_, config::process_environment());
+    transform::Context context;
+    context.default_timezone = settings.default_timezone;
+    context.hmac_key = settings.hmac_key;
+    context.field_context = block.entity + "." + f.field;
+    context.pii_class = model::pii_class_name(f.cs->pii);
+    bool hide = f.cs->pii != model::PiiClass::kNone;
+    // (step index, code) → failing values; step index == steps.size() means "outside the enum domain".
+    std::map<std::pair<size_t, std::string>, std::vector<std::pair<std::string, int64_t>>> failures;
+    for (const auto& [raw, count] : values.counts) {
+      transform::Value v = raw;
+      bool failed = false;
+      for (size_t s = 0; s < f.steps.size(); ++s) {
+        transform::StepResult r = f.steps[s].step->apply(std::span<const transform::Value>(&v, 1), context);
+        if (!r.ok()) {
+          failures[{s, r.error().code}].push_back({raw, count});
+          failed = true;
+          break;
+        }
+        v = std::move(r.value());
+      }
+      if (failed) continue;
+      if ((!v || v->empty()) && f.default_value) v = f.default_value;
+      const auto& domain = f.cs->values;
+      if (v && f.cs->type == model::FieldType::kEnum && std::find(domain.begin(), domain.end(), *v) == domain.end()) {
+        failures[{f.steps.size(), "not_in_domain"}].push_back({raw, count});
+      }
+    }
+    for (auto& [where, list] : failures) {
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      int64_t rows = 0;
+      for (const auto& [_, n] : list) rows += n;
+      std::string listed = quoted_list(list, options_.max_listed, hide);
+      bool one = list.size() == 1;
+      std::string n = std::to_string(list.size()) + (one ? " source value" : " source values");
+      if (where.first == f.steps.size()) {
+        out_.push_back({f.column_at.front(), Severity::kError, "not_in_domain",
+                        n + sample + " end outside " + block.entity + "." + f.field + " (" +
+                            util::join(f.cs->values, ", ") + "): " + listed});
+      } else if (where.second == "unmapped_value") {
+        out_.push_back({f.steps[where.first].at, Severity::kError, "map_incomplete",
+                        n + sample + (one ? " is" : " are") + " not in the map and there is no 'else': " + listed});
+      } else {
+        out_.push_back({f.steps[where.first].at, Severity::kWarning, "values_rejected",
+                        f.steps[where.first].name + " rejects " + n + sample + " (" + where.second + ", " +
+                            std::to_string(rows) + " rows): " + listed});
+      }
+    }
+  }
+
+  const config::Config& config_;
+  const DataCheckOptions& options_;
+  std::vector<Diagnostic>& out_;
+};
+
+}  // namespace
+
+void check_mapping_set(const MappingSet& set, const model::Model& /*model*/, std::vector<Diagnostic>& out) {
+  for (const auto& block : set.blocks) {
+    check_required(block, out);
+    check_lookups(set, block, out);
+  }
+  check_cycles(set, out);
+  check_key_collisions(set, out);
+}
+
+SourceOpener default_source_opener() {
+  return [](const config::SourceConfig& source) { return connector::open_connector(source.connection); };
+}
+
+void check_against_sources(const MappingSet& set, const config::Config& config, const model::Model& /*model*/,
+                           const SourceOpener& open, const DataCheckOptions& options, std::vector<Diagnostic>& out) {
+  SourceChecker checker(config, options, out);
+  std::map<std::string, std::vector<const Block*>> by_source;
+  for (const auto& b : set.blocks) {
+    if (config.source(b.source)) by_source[b.source].push_back(&b);
+  }
+  for (const auto& [name, blocks] : by_source) {
+    const config::SourceConfig& source = *config.source(name);
+    auto db = open(source);
+    if (!db.is_ok()) {
+      out.push_back({blocks.front()->source_at, Severity::kWarning, "source_unreachable",
+                     "source '" + name + "' not reachable, its data checks are skipped: " + db.status().message()});
+      continue;
+    }
+    for (const Block* b : blocks) checker.check_block(**db, *b);
+  }
+}
+
+std::vector<const Block*> load_order(const MappingSet& set, const model::Model& model) {
+  std::vector<const Block*> order;
+  for (const auto& entity : model.dependency_order()) {
+    for (const Block* b : set.blocks_of(entity)) order.push_back(b);
+  }
+  return order;
+}
+
+}  // namespace csbridge::mapping

@@ -1,0 +1,90 @@
+// Runs one mapping block over source rows: the field's source, its steps, its
+// default, conversion to the CS field's type (canonical text), the masking
+// policy, and the size/NUL checks — giving a CS row or the reason the row is
+// rejected. Shared by `map preview`, `migrate` and `validate`, so that all
+// three map a row the same way.
+//
+// Threads: a bound BlockMapper is immutable; map_row may run on several threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "connector/connector.h"
+#include "mapping/mapping.h"
+#include "model/cs_model.h"
+#include "transform/step.h"
+
+namespace csbridge::mapping {
+
+// Index of `name` among `columns`: the exact name, else the only one equal
+// ignoring ASCII case (legacy engines fold case); nullopt when none or several.
+std::optional<size_t> find_column(const std::vector<connector::ColumnInfo>& columns, std::string_view name);
+
+struct MapperSettings {
+  std::string default_timezone = "UTC";       // zone of source timestamps without one
+  std::string hmac_key;                       // for pseudonymize (policy and steps)
+  const config::MaskingPolicy* masking = nullptr;  // nullptr: write values unmasked (preview --raw)
+};
+
+// Settings for `block` from the config: the source's time zone (else the
+// config's default), the HMAC key from the environment variable the policy names.
+MapperSettings settings_for(const Block& block, const config::Config& config, const config::EnvLookup& env);
+
+// One column of the mapped rows.
+struct OutputColumn {
+  std::string field;            // CS field ("custom" for the custom JSON)
+  const model::Field* cs = nullptr;
+  std::string lookup_entity;    // "" or the entity whose legacy key the value holds
+  std::string lookup_system;    // that entity's source system
+  bool lookup_orphans_to_null = false;  // a key with no such row becomes NULL instead of rejecting the row
+};
+
+// Why a row is rejected. `code` is from the closed set of step errors plus
+// no_key, required_missing, nul_byte, too_long, bad_value; `message` names the
+// field and never the value.
+struct RowError {
+  std::string source_key;  // "" when the key itself is missing
+  std::string field;
+  std::string code;
+  std::string message;
+};
+
+class BlockMapper {
+ public:
+  // Binds `block` to the columns of its reader. Fails (kNotFound, naming the
+  // block and column) when a column the block uses is not there.
+  static Result<std::unique_ptr<BlockMapper>> bind(const Block& block, const std::vector<connector::ColumnInfo>& columns,
+                                                   const MapperSettings& settings);
+  ~BlockMapper();
+
+  // The source columns to read (empty: all of them, as `custom: rest` needs).
+  static std::vector<std::string> columns_to_read(const Block& block);
+
+  // The mapped columns after the leading source_key column, in order.
+  const std::vector<OutputColumn>& outputs() const { return outputs_; }
+
+  // Maps row `row` of `in`. On success appends a row (source_key, then one
+  // cell per output) to `out` and returns true; otherwise fills `error` and
+  // appends nothing.
+  bool map_row(const connector::Batch& in, size_t row, connector::Batch& out, RowError& error) const;
+
+  const Block& block() const { return block_; }
+
+ private:
+  struct FieldPlan;
+  BlockMapper(const Block& block, MapperSettings settings);
+
+  const Block& block_;
+  MapperSettings settings_;
+  std::vector<size_t> key_columns_;
+  std::vector<FieldPlan> plans_;
+  std::vector<OutputColumn> outputs_;
+  std::vector<std::pair<std::string, size_t>> custom_;  // name → source column
+  std::optional<size_t> custom_output_;
+};
+
+}  // namespace csbridge::mapping

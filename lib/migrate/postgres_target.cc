@@ -1,0 +1,413 @@
+#include "migrate/postgres_target.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include "connector/postgres_common.h"
+#include "migrate/load_checks.h"
+#include "model/ddl.h"
+
+namespace csbridge::migrate {
+namespace {
+
+using connector::ConnectionString;
+using model::quote_identifier;
+
+// Serialises prepare() across processes (--shard K/N): concurrent CREATE … IF
+// NOT EXISTS of one table can still collide in the catalog.
+constexpr const char* kPrepareLock = "SELECT pg_catalog.pg_advisory_xact_lock(7350411010)";
+constexpr const char* kUtcSeconds = "'YYYY-MM-DD HH24:MI:SS'";
+
+// Data exceptions and integrity violations are about rows: those the load
+// isolates. Any other failure is about the statement or the server.
+bool row_attributable(std::string_view sqlstate) {
+  return sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23";
+}
+
+// The server's reason for refusing a row, without the value: data exceptions
+// quote it ("invalid input syntax for type integer: \"abc\""), constraint
+// violations name only identifiers (their DETAIL, which shows values, is dropped).
+std::string row_reason(const pqxx::sql_error& e) {
+  std::string line = connector::pg::first_line(e.what());
+  if (e.sqlstate().substr(0, 2) != "22") return line;
+  std::string out;
+  bool in_quotes = false;
+  for (char c : line) {
+    if (c == '"') {
+      out += in_quotes ? "…\"" : "\"";
+      in_quotes = !in_quotes;
+    } else if (!in_quotes) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// What a load needs: the SQL of one spec, built once per load.
+struct LoadPlan {
+  const ResolvedSpec* spec = nullptr;
+  const connector::Batch* rows = nullptr;
+  std::string stage;                       // pg_temp."csbridge_stage_<n>"
+  std::vector<std::string> stage_columns;  // rn, k, c1 … cn
+  std::string orphan_sql;                  // "" without lookups
+  std::vector<size_t> orphan_columns;      // batch column of each flag of orphan_sql
+  std::string upsert_sql;
+};
+
+struct AttemptResult {
+  int64_t loaded = 0, unchanged = 0;
+  std::vector<RowReject> orphans;
+};
+
+class PostgresTarget final : public TargetStore {
+ public:
+  PostgresTarget(ConnectionString conn, std::string schema, model::Model model, std::unique_ptr<pqxx::connection> db)
+      : conn_(std::move(conn)), redacted_(conn_.redacted()), schema_(std::move(schema)), model_(std::move(model)),
+        db_(std::move(db)) {}
+
+  std::string backend() const override { return "postgres"; }
+
+  Status prepare() override {
+    return run("preparing the target", [&](pqxx::connection& db) {
+      pqxx::work w(db);
+      w.exec(kPrepareLock);
+      w.exec(model::generate_ddl(model_, model::Dialect::kPostgres, {schema_, true}));
+      w.exec(bookkeeping_ddl());
+      w.commit();
+      return Status::ok();
+    });
+  }
+
+  Result<std::optional<std::string>> checkpoint(std::string_view scope) override {
+    return run("reading checkpoint '" + std::string(scope) + "'",
+               [&](pqxx::connection& db) -> Result<std::optional<std::string>> {
+                 pqxx::read_transaction r(db);
+                 pqxx::result res = r.exec_params("SELECT position FROM " + table(kCheckpointTable) + " WHERE scope = $1",
+                                                  std::string(scope));
+                 if (res.empty()) return std::optional<std::string>();
+                 return std::optional<std::string>(res[0][0].as<std::string>());
+               });
+  }
+
+  Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+                           std::string_view position, std::string_view run_id) override {
+    CSB_ASSIGN_OR_RETURN(ResolvedSpec resolved, resolve_spec(model_, spec));
+    std::vector<size_t> accepted;
+    CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
+    return run("loading " + spec.entity, [&](pqxx::connection& db) -> Result<LoadOutcome> {
+      LoadPlan plan = make_plan(db, resolved, rows);
+      ensure_stage(db, resolved.columns.size());
+      LoadOutcome out;
+      out.rejects = rejects;
+      pqxx::work w(db);
+      load_rows(w, plan, accepted, out);
+      if (!scope.empty()) {
+        w.exec_params("INSERT INTO " + table(kCheckpointTable) +
+                          " AS c (scope, position, run_id, updated_at) VALUES ($1, $2, $3, now()) "
+                          "ON CONFLICT (scope) DO UPDATE SET position = excluded.position, "
+                          "run_id = excluded.run_id, updated_at = excluded.updated_at",
+                      std::string(scope), std::string(position), std::string(run_id));
+      }
+      w.commit();
+      std::stable_sort(out.rejects.begin(), out.rejects.end(),
+                       [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
+      return out;
+    });
+  }
+
+  Status clear_checkpoints(std::string_view scope_prefix) override {
+    return run("clearing checkpoints", [&](pqxx::connection& db) {
+      pqxx::work w(db);
+      w.exec_params("DELETE FROM " + table(kCheckpointTable) + " WHERE substr(scope, 1, length($1)) = $1",
+                    std::string(scope_prefix));
+      w.commit();
+      return Status::ok();
+    });
+  }
+
+  Status begin_run(const RunRecord& run_record) override {
+    return run("recording run '" + run_record.run_id + "'", [&](pqxx::connection& db) {
+      pqxx::work w(db);
+      pqxx::result r = w.exec_params(
+          "INSERT INTO " + table(kRunsTable) +
+              " (run_id, started_at, os_user, command, config_hash, status) VALUES ($1, now(), $2, $3, $4, 'running') "
+              "ON CONFLICT (run_id) DO NOTHING",
+          run_record.run_id, run_record.os_user, run_record.command, run_record.config_hash);
+      if (r.affected_rows() == 0) return invalid_argument("run '" + run_record.run_id + "' is already recorded");
+      w.commit();
+      return Status::ok();
+    });
+  }
+
+  Status end_run(std::string_view run_id, std::string_view status, std::string_view counts_json) override {
+    std::string subject = "ending run '" + std::string(run_id) + "'";
+    if (!nlohmann::json::accept(counts_json)) return invalid_argument(subject + ": the counts are not valid JSON");
+    return run(subject, [&](pqxx::connection& db) {
+      pqxx::work w(db);
+      pqxx::result r = w.exec_params("UPDATE " + table(kRunsTable) +
+                                         " SET ended_at = now(), status = $2, counts = $3::json WHERE run_id = $1",
+                                     std::string(run_id), std::string(status), std::string(counts_json));
+      if (r.affected_rows() == 0) return not_found(subject + ": no such run");
+      w.commit();
+      return Status::ok();
+    });
+  }
+
+  Result<std::vector<RunRecord>> list_runs(int limit) override {
+    return run("listing runs", [&](pqxx::connection& db) -> Result<std::vector<RunRecord>> {
+      pqxx::read_transaction r(db);
+      std::string utc = std::string(" AT TIME ZONE 'UTC', ") + kUtcSeconds + ")";
+      pqxx::result res = r.exec_params(
+          "SELECT run_id, to_char(started_at" + utc + ", COALESCE(to_char(ended_at" + utc +
+              ", ''), COALESCE(os_user, ''), COALESCE(command, ''), COALESCE(config_hash, ''), status, "
+              "COALESCE(counts::text, '') FROM " +
+              table(kRunsTable) + " ORDER BY started_at DESC, run_id DESC LIMIT $1",
+          std::max(limit, 0));
+      std::vector<RunRecord> runs;
+      for (const pqxx::row& row : res) {
+        runs.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                        row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
+                        row[6].as<std::string>(), row[7].as<std::string>()});
+      }
+      return runs;
+    });
+  }
+
+  Result<std::optional<int64_t>> lookup(std::string_view entity, std::string_view source_system,
+                                        std::string_view source_key) override {
+    return run("looking up " + std::string(entity), [&](pqxx::connection& db) -> Result<std::optional<int64_t>> {
+      pqxx::read_transaction r(db);
+      pqxx::result res = r.exec_params("SELECT new_id FROM " + table(kCrosswalkTable) +
+                                           " WHERE entity = $1 AND source_system = $2 AND source_key = $3",
+                                       std::string(entity), std::string(source_system), std::string(source_key));
+      if (res.empty()) return std::optional<int64_t>();
+      return std::optional<int64_t>(res[0][0].as<int64_t>());
+    });
+  }
+
+ private:
+  // Runs `f` on the connection (reconnecting after a lost one) and turns
+  // exceptions into the Status of `subject`. A lost connection takes its
+  // temporary staging tables with it.
+  template <typename F>
+  std::invoke_result_t<F, pqxx::connection&> run(const std::string& subject, F&& f) {
+    if (!db_) {
+      auto reconnected = connector::pg::connect(conn_);
+      if (!reconnected.is_ok()) return reconnected.status().with_context(subject);
+      db_ = std::move(reconnected).value();
+      stages_.clear();
+    }
+    Status failed;
+    try {
+      return f(*db_);
+    } catch (const pqxx::sql_error& e) {
+      // Serialization failures and deadlocks pass when the transaction is simply run again.
+      if (e.sqlstate().substr(0, 2) == "40") {
+        failed = unreachable(subject + ": transient conflict on postgres '" + redacted_ + "', retry: " +
+                             connector::pg::first_line(e.what()));
+      } else {
+        failed = connector::pg::current_error(subject, redacted_);
+      }
+    } catch (...) {
+      failed = connector::pg::current_error(subject, redacted_);
+    }
+    if (failed.code() == ErrorCode::kUnreachable) {
+      db_.reset();
+      stages_.clear();
+    }
+    return failed;
+  }
+
+  std::string table(std::string_view name) const {
+    return schema_.empty() ? quote_identifier(name) : quote_identifier(schema_) + "." + quote_identifier(name);
+  }
+
+  std::string bookkeeping_ddl() const {
+    return "CREATE TABLE IF NOT EXISTS " + table(kCrosswalkTable) +
+           " (entity text NOT NULL, source_system text NOT NULL, source_key text NOT NULL, new_id bigint NOT NULL, "
+           "PRIMARY KEY (entity, source_system, source_key));\n"
+           "CREATE TABLE IF NOT EXISTS " +
+           table(kCheckpointTable) +
+           " (scope text PRIMARY KEY, position text NOT NULL, run_id text, updated_at timestamptz NOT NULL);\n"
+           "CREATE TABLE IF NOT EXISTS " +
+           table(kRunsTable) +
+           " (run_id text PRIMARY KEY, started_at timestamptz NOT NULL, ended_at timestamptz, os_user text, "
+           "command text, config_hash text, status text NOT NULL, counts json);\n";
+  }
+
+  // One staging table per column count, kept for the session; ON COMMIT
+  // DELETE ROWS leaves it empty between loads.
+  void ensure_stage(pqxx::connection& db, size_t columns) {
+    if (stages_.count(columns) != 0) return;
+    std::string sql = "CREATE TEMP TABLE IF NOT EXISTS " + stage_name(columns) + " (rn integer NOT NULL, k text NOT NULL";
+    for (size_t i = 1; i <= columns; ++i) sql += ", c" + std::to_string(i) + " text";
+    pqxx::work w(db);
+    w.exec0(sql + ") ON COMMIT DELETE ROWS");
+    w.commit();
+    stages_.insert(columns);
+  }
+
+  static std::string stage_name(size_t columns) { return "pg_temp.\"csbridge_stage_" + std::to_string(columns) + "\""; }
+
+  LoadPlan make_plan(pqxx::connection& db, const ResolvedSpec& spec, const connector::Batch& rows) const {
+    LoadPlan plan;
+    plan.spec = &spec;
+    plan.rows = &rows;
+    plan.stage = stage_name(spec.columns.size());
+    plan.stage_columns = {"rn", "k"};
+    std::string crosswalk = table(kCrosswalkTable);
+    std::string target = table(spec.entity->name);
+    std::string system = db.quote(spec.source_system);
+
+    std::string names = "\"source_system\", \"source_key\"", values = system + ", s.k", updates, mine, theirs;
+    std::string orphan_flags, orphan_where;
+    for (size_t i = 0; i < spec.columns.size(); ++i) {
+      const LoadColumn& c = spec.columns[i];
+      std::string cell = "s.c" + std::to_string(i + 1);
+      std::string name = quote_identifier(c.field->name);
+      plan.stage_columns.push_back("c" + std::to_string(i + 1));
+      names += ", " + name;
+      if (!c.lookup_entity.empty()) {
+        // A correlated scalar subquery is never turned into a join, so each key is one probe of
+        // the crosswalk's primary key whatever the planner believes about the crosswalk's size:
+        // during a big load its statistics lag, and a hash join would read the whole crosswalk
+        // for every batch.
+        std::string id = "(SELECT x.new_id FROM " + crosswalk + " x WHERE x.entity = " + db.quote(c.lookup_entity) +
+                         " AND x.source_system = " + db.quote(c.lookup_system) + " AND x.source_key = " + cell + ")";
+        values += ", " + id;
+        std::string orphan = "(" + cell + " IS NOT NULL AND " + id + " IS NULL)";
+        orphan_flags += ", " + orphan;
+        orphan_where += (orphan_where.empty() ? "" : " OR ") + orphan;
+        plan.orphan_columns.push_back(i + 1);
+      } else {
+        values += ", " + cell + cast(*c.field);
+      }
+      updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
+      mine += (mine.empty() ? "" : ", ") + std::string("t.") + name;
+      theirs += (theirs.empty() ? "" : ", ") + std::string("excluded.") + name;
+    }
+    names += ", \"migrated_at\"";
+    values += ", now()";
+    if (!orphan_where.empty()) {
+      plan.orphan_sql = "SELECT s.rn" + orphan_flags + " FROM " + plan.stage + " s WHERE " + orphan_where;
+    }
+    // WHERE true: INSERT … SELECT … FROM t ON CONFLICT is ambiguous to the parser without it.
+    std::string conflict = updates.empty()
+                               ? " DO NOTHING"
+                               : " DO UPDATE SET " + updates + ", \"migrated_at\" = excluded.\"migrated_at\" WHERE (" +
+                                     mine + ") IS DISTINCT FROM (" + theirs + ")";
+    plan.upsert_sql = "WITH written AS (INSERT INTO " + target + " AS t (" + names + ") SELECT " + values + " FROM " +
+                      plan.stage + " s WHERE true ON CONFLICT (\"source_system\", \"source_key\")" +
+                      conflict + " RETURNING t.\"id\", t.\"source_key\"), crosswalk AS (INSERT INTO " + crosswalk +
+                      " AS c (entity, source_system, source_key, new_id) SELECT " + db.quote(spec.entity->name) +
+                      ", " + system +
+                      ", source_key, id FROM written ON CONFLICT (entity, source_system, source_key) "
+                      "DO UPDATE SET new_id = excluded.new_id WHERE c.new_id <> excluded.new_id) "
+                      "SELECT count(*) FROM written";
+    return plan;
+  }
+
+  // Text cells become the field's type. Strings stay text: the assignment to
+  // varchar(n) refuses an over-long value where an explicit cast would cut it.
+  static std::string cast(const model::Field& field) {
+    switch (field.type) {
+      case model::FieldType::kString:
+      case model::FieldType::kText:
+      case model::FieldType::kEnum:
+        return "";
+      default:
+        return "::" + model::column_type(field, model::Dialect::kPostgres);
+    }
+  }
+
+  // Loads `rows` (batch rows that passed the client checks). When the server
+  // refuses them for a reason that lies in the data, the halves are loaded
+  // separately, down to single rows, which become load_error rejects.
+  void load_rows(pqxx::work& w, const LoadPlan& plan, std::span<const size_t> rows, LoadOutcome& out) {
+    if (rows.empty()) return;
+    AttemptResult result;
+    try {
+      attempt(w, plan, rows, result);
+    } catch (const pqxx::sql_error& e) {
+      if (!row_attributable(e.sqlstate())) throw;
+      if (rows.size() == 1) {
+        out.rejects.push_back(load_error_reject(*plan.spec, *plan.rows, rows[0], row_reason(e)));
+        return;
+      }
+      size_t half = rows.size() / 2;
+      load_rows(w, plan, rows.first(half), out);
+      load_rows(w, plan, rows.subspan(half), out);
+      return;
+    }
+    out.loaded += result.loaded;
+    out.unchanged += result.unchanged;
+    for (RowReject& r : result.orphans) out.rejects.push_back(std::move(r));
+  }
+
+  // One try inside a savepoint: stage, drop orphans, merge. Throws what the server refused.
+  void attempt(pqxx::work& w, const LoadPlan& plan, std::span<const size_t> rows, AttemptResult& result) {
+    pqxx::subtransaction sub(w, "csbridge_rows");
+    sub.exec0("TRUNCATE " + plan.stage);
+    const connector::Batch& batch = *plan.rows;
+    {
+      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(sub, plan.stage, plan.stage_columns);
+      std::string line;
+      for (size_t row : rows) {
+        line = std::to_string(row);
+        for (size_t col = 0; col < batch.columns(); ++col) {
+          line += '\t';
+          if (batch.is_null(row, col)) {
+            line += "\\N";
+          } else {
+            connector::pg::append_copy_text(batch.get(row, col), line);
+          }
+        }
+        copy->write_raw_line(line);
+      }
+      copy->complete();
+    }
+    int64_t staged = static_cast<int64_t>(rows.size());
+    if (!plan.orphan_sql.empty()) {
+      pqxx::result orphans = sub.exec(plan.orphan_sql);
+      if (!orphans.empty()) {
+        std::string list;
+        for (const pqxx::row& r : orphans) {
+          size_t row = r[0].as<size_t>();
+          for (size_t f = 0; f < plan.orphan_columns.size(); ++f) {
+            if (!r[static_cast<pqxx::row::size_type>(f + 1)].as<bool>()) continue;
+            result.orphans.push_back(orphan_reject(*plan.spec, batch, row, plan.orphan_columns[f]));
+            break;
+          }
+          list += (list.empty() ? "" : ", ") + std::to_string(row);
+        }
+        sub.exec0("DELETE FROM " + plan.stage + " WHERE rn IN (" + list + ")");
+        staged -= static_cast<int64_t>(orphans.size());
+      }
+    }
+    result.loaded = sub.exec1(plan.upsert_sql)[0].as<int64_t>();
+    result.unchanged = staged - result.loaded;
+    sub.commit();
+  }
+
+  ConnectionString conn_;
+  std::string redacted_;
+  std::string schema_;
+  model::Model model_;
+  std::unique_ptr<pqxx::connection> db_;  // null after a lost connection until the next call
+  std::set<size_t> stages_;               // column counts whose staging table exists in this session
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TargetStore>> open_postgres_target(const ConnectionString& conn, const std::string& schema,
+                                                          const model::Model& model) {
+  CSB_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> db, connector::pg::connect(conn));
+  return std::unique_ptr<TargetStore>(std::make_unique<PostgresTarget>(conn, schema, model, std::move(db)));
+}
+
+}  // namespace csbridge::migrate

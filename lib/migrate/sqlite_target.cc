@@ -1,0 +1,352 @@
+#include "migrate/sqlite_target.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "connector/sqlite_common.h"
+#include "migrate/load_checks.h"
+#include "model/ddl.h"
+
+namespace csbridge::migrate {
+namespace {
+
+using connector::ConnectionString;
+using connector::sqlite::Statement;
+using model::quote_identifier;
+
+constexpr const char* kBookkeepingDdl =
+    "CREATE TABLE IF NOT EXISTS \"csbridge_crosswalk\" (entity TEXT NOT NULL, source_system TEXT NOT NULL, "
+    "source_key TEXT NOT NULL, new_id INTEGER NOT NULL, PRIMARY KEY (entity, source_system, source_key)) "
+    "WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS \"csbridge_checkpoint\" (scope TEXT PRIMARY KEY, position TEXT NOT NULL, "
+    "run_id TEXT, updated_at TEXT NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS \"csbridge_runs\" (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, "
+    "ended_at TEXT, os_user TEXT, command TEXT, config_hash TEXT, status TEXT NOT NULL, counts TEXT);\n";
+
+// UTC with milliseconds: SQLite has no timestamp type, the text sorts in time order.
+constexpr const char* kNow = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+
+// A failed statement that concerns its row only: the transaction goes on.
+bool row_attributable(int rc) {
+  int primary = rc & 0xFF;
+  return primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG;
+}
+
+void bind_text(sqlite3_stmt* s, int index, std::string_view v) {
+  sqlite3_bind_text64(s, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+class SqliteTarget final : public TargetStore {
+ public:
+  SqliteTarget(sqlite3* db, ConnectionString conn, model::Model model)
+      : db_(db), conn_(std::move(conn)), redacted_(conn_.redacted()), model_(std::move(model)) {}
+  ~SqliteTarget() override { sqlite3_close_v2(db_); }
+  SqliteTarget(const SqliteTarget&) = delete;
+  SqliteTarget& operator=(const SqliteTarget&) = delete;
+
+  std::string backend() const override { return "sqlite"; }
+
+  Status prepare() override {
+    CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", "preparing the target"));
+    std::string ddl = model::generate_ddl(model_, model::Dialect::kSqlite, {"", true}) + kBookkeepingDdl;
+    Status s = exec(ddl, "preparing the target");
+    if (s.is_ok()) s = exec("COMMIT", "preparing the target");
+    if (!s.is_ok()) rollback();
+    return s;
+  }
+
+  Result<std::optional<std::string>> checkpoint(std::string_view scope) override {
+    std::string subject = "reading checkpoint '" + std::string(scope) + "'";
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT position FROM \"csbridge_checkpoint\" WHERE scope = ?1", subject));
+    bind_text(st.get(), 1, scope);
+    int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return failure(rc, subject);
+  }
+
+  Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+                           std::string_view position, std::string_view run_id) override {
+    CSB_ASSIGN_OR_RETURN(ResolvedSpec resolved, resolve_spec(model_, spec));
+    std::vector<size_t> accepted;
+    CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
+    std::string subject = "loading " + spec.entity;
+    CSB_ASSIGN_OR_RETURN(Statements st, statements(resolved, subject));
+    CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", subject));
+    LoadOutcome out;
+    out.rejects = std::move(rejects);
+    Status s = load_rows(resolved, rows, accepted, st, out);
+    if (s.is_ok() && !scope.empty()) s = set_checkpoint(scope, position, run_id, subject);
+    if (s.is_ok()) s = exec("COMMIT", subject);
+    if (!s.is_ok()) {
+      rollback();
+      return s;
+    }
+    std::stable_sort(out.rejects.begin(), out.rejects.end(),
+                     [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
+    return out;
+  }
+
+  Status clear_checkpoints(std::string_view scope_prefix) override {
+    std::string subject = "clearing checkpoints";
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("DELETE FROM \"csbridge_checkpoint\" "
+                                                 "WHERE substr(scope, 1, length(?1)) = ?1",
+                                                 subject));
+    bind_text(st.get(), 1, scope_prefix);
+    int rc = sqlite3_step(st.get());
+    return rc == SQLITE_DONE ? Status::ok() : failure(rc, subject);
+  }
+
+  Status begin_run(const RunRecord& run) override {
+    std::string subject = "recording run '" + run.run_id + "'";
+    CSB_ASSIGN_OR_RETURN(Statement st,
+                         statement(std::string("INSERT INTO \"csbridge_runs\" (run_id, started_at, os_user, command, "
+                                               "config_hash, status) VALUES (?1, ") +
+                                       kNow + ", ?2, ?3, ?4, 'running') ON CONFLICT (run_id) DO NOTHING",
+                                   subject));
+    bind_text(st.get(), 1, run.run_id);
+    bind_text(st.get(), 2, run.os_user);
+    bind_text(st.get(), 3, run.command);
+    bind_text(st.get(), 4, run.config_hash);
+    int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_DONE) return failure(rc, subject);
+    if (sqlite3_changes(db_) == 0) return invalid_argument("run '" + run.run_id + "' is already recorded");
+    return Status::ok();
+  }
+
+  Status end_run(std::string_view run_id, std::string_view status, std::string_view counts_json) override {
+    std::string subject = "ending run '" + std::string(run_id) + "'";
+    if (!nlohmann::json::accept(counts_json)) return invalid_argument(subject + ": the counts are not valid JSON");
+    CSB_ASSIGN_OR_RETURN(Statement st, statement(std::string("UPDATE \"csbridge_runs\" SET ended_at = ") + kNow +
+                                                     ", status = ?2, counts = ?3 WHERE run_id = ?1",
+                                                 subject));
+    bind_text(st.get(), 1, run_id);
+    bind_text(st.get(), 2, status);
+    bind_text(st.get(), 3, counts_json);
+    int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_DONE) return failure(rc, subject);
+    if (sqlite3_changes(db_) == 0) return not_found(subject + ": no such run");
+    return Status::ok();
+  }
+
+  Result<std::vector<RunRecord>> list_runs(int limit) override {
+    std::string subject = "listing runs";
+    CSB_ASSIGN_OR_RETURN(Statement st,
+                         statement("SELECT run_id, substr(started_at, 1, 19), COALESCE(substr(ended_at, 1, 19), ''), "
+                                   "COALESCE(os_user, ''), COALESCE(command, ''), COALESCE(config_hash, ''), status, "
+                                   "COALESCE(counts, '') FROM \"csbridge_runs\" "
+                                   "ORDER BY started_at DESC, run_id DESC LIMIT ?1",
+                                   subject));
+    sqlite3_bind_int(st.get(), 1, std::max(limit, 0));
+    std::vector<RunRecord> runs;
+    int rc;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      runs.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.text(7)});
+    }
+    if (rc != SQLITE_DONE) return failure(rc, subject);
+    return runs;
+  }
+
+  Result<std::optional<int64_t>> lookup(std::string_view entity, std::string_view source_system,
+                                        std::string_view source_key) override {
+    std::string subject = "looking up " + std::string(entity);
+    CSB_ASSIGN_OR_RETURN(Statement st, statement(kLookupSql, subject));
+    bind_text(st.get(), 1, entity);
+    bind_text(st.get(), 2, source_system);
+    bind_text(st.get(), 3, source_key);
+    int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_ROW) return std::optional<int64_t>(sqlite3_column_int64(st.get(), 0));
+    if (rc == SQLITE_DONE) return std::optional<int64_t>();
+    return failure(rc, subject);
+  }
+
+ private:
+  static constexpr const char* kLookupSql =
+      "SELECT new_id FROM \"csbridge_crosswalk\" WHERE entity = ?1 AND source_system = ?2 AND source_key = ?3";
+
+  struct Statements {
+    Statement lookup, upsert, crosswalk;
+    std::string migrated_at;
+  };
+
+  Result<Statement> statement(const std::string& sql, const std::string& subject) {
+    return connector::sqlite::prepare(db_, sql, subject + " in " + redacted_);
+  }
+
+  // The Status of a failed step: a locked database passes when tried again.
+  Status failure(int rc, const std::string& subject) const {
+    std::string why = connector::sqlite::message(db_);
+    int primary = rc & 0xFF;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      return unreachable(subject + ": " + redacted_ + " is locked by another connection, retry: " + why);
+    }
+    return io_error(subject + " in " + redacted_ + ": " + why);
+  }
+
+  Status exec(const std::string& sql, const std::string& subject) {
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? Status::ok() : failure(rc, subject);
+  }
+
+  void rollback() {
+    if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  Result<Statements> statements(const ResolvedSpec& spec, const std::string& subject) {
+    Statements st;
+    CSB_ASSIGN_OR_RETURN(st.lookup, statement(kLookupSql, subject));
+    std::string target = quote_identifier(spec.entity->name);
+    std::string names = "\"source_system\", \"source_key\"", params = "?1, ?2", updates, mine, theirs;
+    for (size_t i = 0; i < spec.columns.size(); ++i) {
+      std::string name = quote_identifier(spec.columns[i].field->name);
+      names += ", " + name;
+      params += ", ?" + std::to_string(i + 3);
+      updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
+      mine += (mine.empty() ? "" : ", ") + target + "." + name;
+      theirs += (theirs.empty() ? "" : ", ") + std::string("excluded.") + name;
+    }
+    std::string conflict = updates.empty() ? " DO NOTHING"
+                                           : " DO UPDATE SET " + updates +
+                                                 ", \"migrated_at\" = excluded.\"migrated_at\" WHERE (" + mine +
+                                                 ") IS NOT (" + theirs + ")";
+    CSB_ASSIGN_OR_RETURN(st.upsert, statement("INSERT INTO " + target + " (" + names + ", \"migrated_at\") VALUES (" +
+                                                  params + ", ?" + std::to_string(spec.columns.size() + 3) +
+                                                  ") ON CONFLICT (\"source_system\", \"source_key\")" + conflict,
+                                              subject));
+    CSB_ASSIGN_OR_RETURN(st.crosswalk,
+                         statement("INSERT INTO \"csbridge_crosswalk\" (entity, source_system, source_key, new_id) "
+                                   "SELECT ?1, ?2, ?3, \"id\" FROM " + target +
+                                       " WHERE \"source_system\" = ?2 AND \"source_key\" = ?3 "
+                                       "ON CONFLICT (entity, source_system, source_key) "
+                                       "DO UPDATE SET new_id = excluded.new_id WHERE new_id <> excluded.new_id",
+                                   subject));
+    CSB_ASSIGN_OR_RETURN(Statement now, statement(std::string("SELECT ") + kNow + " || '+00:00'", subject));
+    if (sqlite3_step(now.get()) != SQLITE_ROW) return failure(sqlite3_errcode(db_), subject);
+    st.migrated_at = now.text(0);
+    return st;
+  }
+
+  // The id a legacy key stands for; nullopt when the crosswalk has none.
+  Result<std::optional<int64_t>> resolve(Statement& lookup, const LoadColumn& column, std::string_view key,
+                                         const std::string& subject) {
+    sqlite3_stmt* s = lookup.get();
+    sqlite3_reset(s);
+    bind_text(s, 1, column.lookup_entity);
+    bind_text(s, 2, column.lookup_system);
+    bind_text(s, 3, key);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) return std::optional<int64_t>(sqlite3_column_int64(s, 0));
+    if (rc == SQLITE_DONE) return std::optional<int64_t>();
+    return failure(rc, subject);
+  }
+
+  // Binds the value cells of `row` to the upsert (?3 …); false with an orphan reject when a
+  // legacy key does not resolve.
+  Result<bool> bind_row(const ResolvedSpec& spec, const connector::Batch& rows, size_t row, Statements& st,
+                        LoadOutcome& out, const std::string& subject) {
+    sqlite3_stmt* s = st.upsert.get();
+    for (size_t col = 1; col < rows.columns(); ++col) {
+      int index = static_cast<int>(col + 2);
+      const LoadColumn& column = spec.columns[col - 1];
+      if (rows.is_null(row, col)) {
+        sqlite3_bind_null(s, index);
+        continue;
+      }
+      std::string_view v = rows.get(row, col);
+      if (!column.lookup_entity.empty()) {
+        CSB_ASSIGN_OR_RETURN(std::optional<int64_t> id, resolve(st.lookup, column, v, subject));
+        if (!id) {
+          out.rejects.push_back(orphan_reject(spec, rows, row, col));
+          return false;
+        }
+        sqlite3_bind_int64(s, index, *id);
+        continue;
+      }
+      switch (column.field->type) {
+        case model::FieldType::kInteger:
+        case model::FieldType::kBigint:
+        case model::FieldType::kId: {
+          int64_t n = 0;
+          std::from_chars(v.data(), v.data() + v.size(), n);  // checked by check_rows
+          sqlite3_bind_int64(s, index, n);
+          break;
+        }
+        case model::FieldType::kBoolean:
+          sqlite3_bind_int(s, index, v == "true" ? 1 : 0);
+          break;
+        default:
+          bind_text(s, index, v);
+      }
+    }
+    return true;
+  }
+
+  Status load_rows(const ResolvedSpec& spec, const connector::Batch& rows, const std::vector<size_t>& accepted,
+                   Statements& st, LoadOutcome& out) {
+    std::string subject = "loading " + spec.entity->name;
+    sqlite3_stmt* upsert = st.upsert.get();
+    sqlite3_stmt* crosswalk = st.crosswalk.get();
+    bind_text(upsert, 1, spec.source_system);
+    bind_text(upsert, static_cast<int>(spec.columns.size() + 3), st.migrated_at);
+    bind_text(crosswalk, 1, spec.entity->name);
+    bind_text(crosswalk, 2, spec.source_system);
+    for (size_t row : accepted) {
+      std::string_view key = rows.get(row, 0);
+      sqlite3_reset(upsert);
+      bind_text(upsert, 2, key);
+      CSB_ASSIGN_OR_RETURN(bool bound, bind_row(spec, rows, row, st, out, subject));
+      if (!bound) continue;
+      int rc = sqlite3_step(upsert);
+      if (rc != SQLITE_DONE) {
+        // A RAISE(ROLLBACK) in a trigger ends the whole transaction, not just the statement.
+        if (!row_attributable(rc) || sqlite3_get_autocommit(db_) != 0) return failure(rc, subject);
+        out.rejects.push_back(load_error_reject(spec, rows, row, connector::sqlite::message(db_)));
+        continue;
+      }
+      if (sqlite3_changes(db_) == 0) {
+        ++out.unchanged;
+        continue;
+      }
+      ++out.loaded;
+      sqlite3_reset(crosswalk);
+      bind_text(crosswalk, 3, key);
+      rc = sqlite3_step(crosswalk);
+      if (rc != SQLITE_DONE) return failure(rc, subject + ": recording the crosswalk");
+    }
+    return Status::ok();
+  }
+
+  Status set_checkpoint(std::string_view scope, std::string_view position, std::string_view run_id,
+                        const std::string& subject) {
+    CSB_ASSIGN_OR_RETURN(Statement st,
+                         statement(std::string("INSERT INTO \"csbridge_checkpoint\" (scope, position, run_id, "
+                                               "updated_at) VALUES (?1, ?2, ?3, ") +
+                                       kNow +
+                                       ") ON CONFLICT (scope) DO UPDATE SET position = excluded.position, "
+                                       "run_id = excluded.run_id, updated_at = excluded.updated_at",
+                                   subject));
+    bind_text(st.get(), 1, scope);
+    bind_text(st.get(), 2, position);
+    bind_text(st.get(), 3, run_id);
+    int rc = sqlite3_step(st.get());
+    return rc == SQLITE_DONE ? Status::ok() : failure(rc, subject + ": setting checkpoint '" + std::string(scope) + "'");
+  }
+
+  sqlite3* db_;
+  ConnectionString conn_;
+  std::string redacted_;
+  model::Model model_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TargetStore>> open_sqlite_target(const ConnectionString& conn, const model::Model& model) {
+  // A migration target is created when missing; ?mode=rw insists on an existing file.
+  CSB_ASSIGN_OR_RETURN(sqlite3* db, connector::sqlite::open_database(conn, "rwc"));
+  return std::unique_ptr<TargetStore>(std::make_unique<SqliteTarget>(db, conn, model));
+}
+
+}  // namespace csbridge::migrate

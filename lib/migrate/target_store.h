@@ -1,0 +1,140 @@
+// The target side of a migration: the CS tables in PostgreSQL or SQLite plus
+// the bookkeeping that makes loads idempotent and resumable (RELIABILITY.md
+// "Nothing lost, nothing doubled"):
+//   csbridge_crosswalk  (entity, source_system, source_key) → new_id, one entry per loaded row
+//   csbridge_checkpoint (scope → position), written in the transaction of the batch it describes
+//   csbridge_runs       the audit record of every run
+//
+// Errors: a Status whose code says what to do about it.
+//   kUnreachable  the target cannot be reached or the connection broke (server restart,
+//                 network, "database is locked" past the busy timeout, serialization failure);
+//                 the message says so. The batch's transaction was rolled back — or, when the
+//                 connection broke during COMMIT, may have committed. Either way retrying the
+//                 same load() is safe: loads are idempotent and checkpoint() tells where the
+//                 target is. The store reconnects on the next call.
+//   kInvalidArgument / kNotFound  a LoadSpec that does not fit the model or the batch, a
+//                 statement the target refused as a whole: permanent, do not retry.
+//   kData         (PostgreSQL) a batch the server refused in a way no single row explains.
+// Rows the target cannot take are never errors: they come back as RowRejects.
+//
+// Threads: one store belongs to one thread at a time; several stores (workers, --shard K/N
+// processes) may load into one target at once as long as they load disjoint keys.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/connector.h"
+#include "model/cs_model.h"
+#include "util/status.h"
+
+namespace csbridge::migrate {
+
+// The bookkeeping tables, beside the CS tables (in the same PostgreSQL schema).
+inline constexpr std::string_view kCrosswalkTable = "csbridge_crosswalk";
+inline constexpr std::string_view kCheckpointTable = "csbridge_checkpoint";
+inline constexpr std::string_view kRunsTable = "csbridge_runs";
+
+// What one mapping block loads into one CS entity.
+struct LoadSpec {
+  std::string entity;         // CS entity
+  std::string source_system;  // provenance: the source's name (at most 64 characters)
+  // CS fields in batch order after the source_key column. Never id, source_system, source_key or
+  // migrated_at (the store writes those); `custom` is allowed. Every required field of the entity
+  // must be among them.
+  std::vector<std::string> columns;
+  // Empty, or parallel to columns: "" or the entity whose LEGACY KEY the column carries (the field
+  // must reference that entity). The store resolves the key to that entity's new id through the
+  // crosswalk, in SQL.
+  std::vector<std::string> lookups;
+  // Empty, or parallel to columns: the source_system of the looked-up entity ("" = source_system).
+  std::vector<std::string> lookup_systems;
+};
+
+// A row the target did not take. `row` is the 0-based row of the batch. Codes:
+//   nul_byte          text holds 0x00 (PostgreSQL cannot store it; refused on SQLite too, for parity)
+//   too_long          a string field over its max_length, counted in characters
+//   bad_value         not valid UTF-8, not in the enum's domain, not an integer in range, not a
+//                     decimal that fits, not true/false, not a date/timestamp, not JSON
+//   required_missing  NULL in a required field (or in source_key)
+//   duplicate_key     the source_key repeats an earlier row of the same batch (the first one loads)
+//   orphan_reference  a legacy key with no crosswalk entry for the referenced entity
+//   load_error        the database refused the row (a constraint, a trigger, a cast)
+// `message` names the entity, the source_key and the column; it carries the offending value only
+// when the field's PII class is none.
+struct RowReject {
+  size_t row = 0;
+  std::string code;
+  std::string message;
+};
+
+// Every row of a batch is in exactly one place: loaded + unchanged + rejects.size() == rows.
+struct LoadOutcome {
+  int64_t loaded = 0;     // inserted, or updated in place (keeping its id)
+  int64_t unchanged = 0;  // already there with identical values: not written at all
+  std::vector<RowReject> rejects;  // ordered by row
+};
+
+// One run in the audit table. Times are UTC "YYYY-MM-DD HH:MM:SS", set by the store.
+struct RunRecord {
+  std::string run_id;
+  std::string started_at;   // set by begin_run (ignored on input)
+  std::string ended_at;     // "" while the run has not ended
+  std::string os_user;
+  std::string command;      // the command line with secrets already removed by the caller
+  std::string config_hash;
+  std::string status;       // "running" from begin_run until end_run sets the outcome
+  std::string counts_json;  // "" until end_run; a JSON document
+};
+
+class TargetStore {
+ public:
+  virtual ~TargetStore() = default;
+
+  // Opens the target named by a connection string: postgresql://…, postgres://…, service=…,
+  // host=… (PostgreSQL; `schema` is the schema for every table, "" = the search_path default)
+  // or sqlite:PATH / *.db (SQLite; created when missing unless ?mode=rw; `schema` must be "").
+  // kUnreachable when the target cannot be reached, kInvalidArgument for other schemes. The
+  // model is copied.
+  static Result<std::unique_ptr<TargetStore>> open(const std::string& connection, const std::string& schema,
+                                                   const model::Model& model);
+
+  // Creates the CS tables and the bookkeeping tables that do not exist yet (never alters or
+  // drops). Safe to call from several processes at once.
+  virtual Status prepare() = 0;
+
+  // The position last committed for `scope`, or nullopt when none is.
+  virtual Result<std::optional<std::string>> checkpoint(std::string_view scope) = 0;
+
+  // Loads `rows` (column 0 = source_key, then spec.columns, canonical text as in
+  // connector/connector.h) as an idempotent upsert by (source_system, source_key), records one
+  // crosswalk entry per row, and sets checkpoint(scope) = position (with run_id), all in ONE
+  // transaction: after a crash either all of it is there or none. An empty scope sets no
+  // checkpoint. Identical rows are not written (migrated_at keeps its value); changed rows are
+  // updated in place. Memory is bounded by the batch.
+  virtual Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+                                   std::string_view position, std::string_view run_id) = 0;
+
+  // Removes the checkpoints whose scope starts with `scope_prefix` (a completed run).
+  virtual Status clear_checkpoints(std::string_view scope_prefix) = 0;
+
+  // Audit. begin_run inserts the record as "running" (kInvalidArgument when the run_id exists);
+  // end_run sets ended_at, the outcome and the counts (kNotFound for an unknown run_id);
+  // list_runs gives the latest `limit` runs, newest first.
+  virtual Status begin_run(const RunRecord& run) = 0;
+  virtual Status end_run(std::string_view run_id, std::string_view status, std::string_view counts_json) = 0;
+  virtual Result<std::vector<RunRecord>> list_runs(int limit) = 0;
+
+  // The new id of a legacy key, for validate; nullopt when the crosswalk has no entry.
+  virtual Result<std::optional<int64_t>> lookup(std::string_view entity, std::string_view source_system,
+                                                std::string_view source_key) = 0;
+
+  // "postgres" or "sqlite".
+  virtual std::string backend() const = 0;
+};
+
+}  // namespace csbridge::migrate
