@@ -49,22 +49,35 @@ bool files_valid(const mapping::LoadResult& loaded) {
   return !loaded.unreadable;
 }
 
+// The config, the CS model and the mapping files (as loaded, problems included).
+struct Project {
+  const config::Config* config = nullptr;
+  model::Model model;
+  mapping::LoadResult loaded;
+};
+
+Result<Project> load_project(Context& ctx, const std::vector<std::string>& files) {
+  Project p;
+  CSB_ASSIGN_OR_RETURN(p.config, ctx.config());
+  CSB_ASSIGN_OR_RETURN(std::vector<std::string> paths, mapping_paths(*p.config, files));
+  CSB_ASSIGN_OR_RETURN(p.model, model::builtin_model());
+  p.loaded = mapping::load_mappings(paths, *p.config, p.model);
+  return p;
+}
+
 int run_check(Context& ctx, const CheckOptions& o) {
   auto format = ctx.format("text", {"text", "json", "sarif"});
   if (!format) return fail(format.status());
-  auto cfg = ctx.config();
-  if (!cfg) return fail(cfg.status());
-  auto paths = mapping_paths(**cfg, o.files);
-  if (!paths) return fail(paths.status());
-  auto model = model::builtin_model();
-  if (!model) return fail(model.status());
-
-  mapping::LoadResult loaded = mapping::load_mappings(*paths, **cfg, *model);
+  auto project = load_project(ctx, o.files);
+  if (!project) return fail(project.status());
+  const config::Config* cfg = project->config;
+  const model::Model* model = &project->model;
+  mapping::LoadResult& loaded = project->loaded;
   report::CheckReport r;
   if (!loaded.unreadable) {
     mapping::check_mapping_set(loaded.set, *model, loaded.diagnostics);
     if (!o.no_data && files_valid(loaded)) {
-      mapping::check_against_sources(loaded.set, **cfg, *model, mapping::default_source_opener(), {},
+      mapping::check_against_sources(loaded.set, *cfg, *model, mapping::default_source_opener(), {},
                                      loaded.diagnostics);
       r.data_checked = std::none_of(loaded.diagnostics.begin(), loaded.diagnostics.end(),
                                     [](const auto& d) { return d.code == "source_unreachable"; });
@@ -87,13 +100,9 @@ int run_preview(Context& ctx, const PreviewOptions& o) {
   auto format = ctx.format("text", {"text", "json"});
   if (!format) return fail(format.status());
   if (o.limit <= 0) return fail(invalid_argument("--limit must be at least 1"));
-  auto cfg = ctx.config();
-  if (!cfg) return fail(cfg.status());
-  auto paths = mapping_paths(**cfg, o.files);
-  if (!paths) return fail(paths.status());
-  auto model = model::builtin_model();
-  if (!model) return fail(model.status());
-  mapping::LoadResult loaded = mapping::load_mappings(*paths, **cfg, *model);
+  auto project = load_project(ctx, o.files);
+  if (!project) return fail(project.status());
+  const mapping::LoadResult& loaded = project->loaded;
   if (!files_valid(loaded)) {
     report::CheckReport r;
     r.diagnostics = loaded.diagnostics;
@@ -103,7 +112,7 @@ int run_preview(Context& ctx, const PreviewOptions& o) {
   }
   mapping::PreviewOptions options;
   options.limit = o.limit;
-  auto blocks = mapping::preview_entity(loaded.set, **cfg, o.entity, options, mapping::default_source_opener(),
+  auto blocks = mapping::preview_entity(loaded.set, *project->config, o.entity, options, mapping::default_source_opener(),
                                         config::process_environment());
   if (!blocks) return fail(blocks.status());
   std::string out = *format == "json" ? report::preview_json(o.entity, *blocks).dump(2) + "\n"
