@@ -8,6 +8,7 @@
 #include <iostream>
 #include <vector>
 
+#include "connector/connection_string.h"
 #include "util/strings.h"
 
 namespace csbridge::cli {
@@ -24,13 +25,15 @@ struct Planned {
 // Commands of PRODUCT.md that are not built yet: listed in --help, and
 // saying so (exit 2) rather than printing anything that looks like a result.
 constexpr Planned kPlanned[] = {
-    {"migrate", "Move tickets, messages and profiles; resumable, masked (not built yet)", "#5"},
     {"validate", "Prove a migration consistent, in a sandbox, for CI (not built yet)", "#6"},
 };
 
 const Command kCommands[] = {
     {"assess", "Inspect legacy databases (assess db) and APIs: readiness, risks, PII, effort", setup_assess},
     {"map", "Map legacy schemas onto the CS model: suggest mapping files, check them, preview their rows", setup_map},
+    {"migrate", "Move the mapped tickets, messages and profiles into the CS model: masked, resumable, nothing lost",
+     setup_migrate},
+    {"runs", "List the migration runs recorded in the target (who, when, config hash, counts, outcome)", setup_runs},
     {"schema", "The customer-service data model: show it, print its DDL, apply it to a target", setup_schema},
     {"source", "Look at a source through its connector: list tables, describe them, read rows", setup_source},
 };
@@ -113,6 +116,8 @@ int run(int argc, char** argv) {
   app.fallthrough();
 
   GlobalOptions options;
+  for (int i = 0; i < argc; ++i) options.command_line += (i ? " " : "") + std::string(argv[i]);
+  options.command_line = connector::redact_secrets(options.command_line);
   app.add_option("-c,--config", options.config_path, "Project config (default: ./csbridge.yaml when present)");
   app.add_option("--format", options.format, "Output format where output is data: text, json, csv, jsonl (per command)");
   app.add_option("-o,--output", options.output, "Write results to FILE instead of standard output");

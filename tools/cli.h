@@ -23,6 +23,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   bool no_progress = false;
+  std::string command_line;  // argv joined, secrets removed: for audit records
 };
 
 // What a command needs from the outside world: options, config, output.
@@ -71,6 +72,8 @@ struct Command {
 // Command set-up functions, one per tools/cmd_*.cc.
 void setup_assess(CLI::App& app, Context& ctx, int& exit_code);
 void setup_map(CLI::App& app, Context& ctx, int& exit_code);
+void setup_migrate(CLI::App& app, Context& ctx, int& exit_code);
+void setup_runs(CLI::App& app, Context& ctx, int& exit_code);
 void setup_schema(CLI::App& app, Context& ctx, int& exit_code);
 void setup_source(CLI::App& app, Context& ctx, int& exit_code);
 

@@ -5,6 +5,7 @@
 
 #include "assess/assess_db.h"
 #include "cli.h"
+#include "mapping_project.h"
 #include "connector/registry.h"
 #include "mapping/check.h"
 #include "mapping/loader.h"
@@ -33,37 +34,6 @@ struct PreviewOptions {
   std::vector<std::string> files;
   int64_t limit = 10;
 };
-
-// The mapping files named on the command line, else those of the config.
-Result<std::vector<std::string>> mapping_paths(const config::Config& config, const std::vector<std::string>& given) {
-  if (!given.empty()) return given;
-  if (!config.mappings.empty()) return config.mappings;
-  return invalid_argument("no mapping files: name them, or list them under 'mappings:' in csbridge.yaml (-c FILE)");
-}
-
-// Errors of single files (syntax, keys, steps, types) stop anything from connecting; TODOs do not.
-bool files_valid(const mapping::LoadResult& loaded) {
-  for (const auto& d : loaded.diagnostics) {
-    if (d.severity == mapping::Severity::kError && d.code != "todo") return false;
-  }
-  return !loaded.unreadable;
-}
-
-// The config, the CS model and the mapping files (as loaded, problems included).
-struct Project {
-  const config::Config* config = nullptr;
-  model::Model model;
-  mapping::LoadResult loaded;
-};
-
-Result<Project> load_project(Context& ctx, const std::vector<std::string>& files) {
-  Project p;
-  CSB_ASSIGN_OR_RETURN(p.config, ctx.config());
-  CSB_ASSIGN_OR_RETURN(std::vector<std::string> paths, mapping_paths(*p.config, files));
-  CSB_ASSIGN_OR_RETURN(p.model, model::builtin_model());
-  p.loaded = mapping::load_mappings(paths, *p.config, p.model);
-  return p;
-}
 
 int run_check(Context& ctx, const CheckOptions& o) {
   auto format = ctx.format("text", {"text", "json", "sarif"});

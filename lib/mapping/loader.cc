@@ -16,9 +16,9 @@ namespace fs = std::filesystem;
 using transform::Kind;
 
 const std::vector<std::string> kBlockKeys = {"entity", "source", "table", "query", "key", "key_prefix",
-                                             "where", "fields", "custom", "description", "version"};
+                                             "where", "watermark", "fields", "custom", "description", "version"};
 const std::vector<std::string> kFieldKeys = {"column", "columns", "value", "todo", "steps",
-                                             "default", "lookup", "description"};
+                                             "default", "lookup", "on_error", "description"};
 const std::vector<std::string> kLookupKeys = {"entity", "key_prefix", "source", "orphans"};
 
 Location location_of(const config::YamlDocument& doc, const YAML::Node& node) {
@@ -115,8 +115,15 @@ class BlockLoader {
     load_key(node, block);
     if (node["key_prefix"]) block.key_prefix = scalar_or_error(node["key_prefix"], "key_prefix").value_or("");
     if (node["where"]) block.where = scalar_or_error(node["where"], "where").value_or("");
+    if (node["watermark"]) block.watermark = scalar_or_error(node["watermark"], "watermark").value_or("");
     load_fields(node, block);
     load_custom(node, block);
+    for (const auto& f : block.fields) {
+      if (f.on_error_null && block.custom == CustomMode::kNone) {
+        error(node["custom"], "on_error_needs_custom",
+              "field '" + f.field + "' has on_error: null, which keeps the refused value in custom; this block has custom: none");
+      }
+    }
     return block;
   }
 
@@ -287,6 +294,11 @@ class BlockLoader {
         else error(spec["default"], "bad_value", "'default' must be a single value");
       }
       if (spec["lookup"]) load_lookup(spec["lookup"], fm);
+      if (const YAML::Node on_error = spec["on_error"]) {
+        std::string v = on_error.IsNull() ? "null" : on_error.IsScalar() ? on_error.Scalar() : "";
+        if (v != "null" && v != "reject") error(on_error, "bad_value", "'on_error' must be reject (the default) or null");
+        fm.on_error_null = v == "null";
+      }
     } else {
       error(spec, "bad_value",
             "field '" + fm.field + "' needs a column name or a map with column, columns, value or todo");

@@ -70,6 +70,7 @@ struct FieldMapping {
   std::vector<StepSpec> steps;
   std::optional<std::string> default_value;
   std::optional<Lookup> lookup;
+  bool on_error_null = false;             // `on_error: null`: a value the steps refuse becomes NULL (kept in custom)
   bool invalid = false;                   // its spec had an error (reported); not to be run
   Location at;                            // the field's key
 };
@@ -87,6 +88,7 @@ struct Block {
   std::vector<Location> key_at;
   std::string key_prefix;
   std::string where;
+  std::string watermark;     // column that grows with every change (migrate --since)
   std::vector<FieldMapping> fields;
   CustomMode custom = CustomMode::kRest;
   std::vector<std::string> custom_columns;

@@ -9,24 +9,6 @@
 namespace csbridge::mapping {
 namespace {
 
-// The PII class of what each source column feeds (free text for custom columns).
-std::vector<model::PiiClass> source_pii(const Block& block, const std::vector<connector::ColumnInfo>& columns) {
-  std::vector<model::PiiClass> pii(columns.size(), model::PiiClass::kFreeText);
-  for (size_t i = 0; i < columns.size(); ++i) {
-    for (const auto& k : block.key) {
-      if (find_column(columns, k) == i) pii[i] = model::PiiClass::kNone;
-    }
-  }
-  for (const auto& f : block.fields) {
-    for (const auto& c : f.columns) {
-      if (auto i = find_column(columns, c)) {
-        pii[*i] = f.cs && !f.lookup ? f.cs->pii : model::PiiClass::kNone;
-      }
-    }
-  }
-  return pii;
-}
-
 Result<BlockPreview> preview_block(connector::Connector& db, const Block& block, const config::Config& config,
                                    const PreviewOptions& options, const config::EnvLookup& env) {
   BlockPreview preview;
@@ -46,7 +28,7 @@ Result<BlockPreview> preview_block(connector::Connector& db, const Block& block,
   MapperSettings settings = settings_for(block, config, env);
   CSB_ASSIGN_OR_RETURN(auto mapper, BlockMapper::bind(block, columns, settings));
   preview.outputs = mapper->outputs();
-  std::vector<model::PiiClass> pii = source_pii(block, columns);
+  std::vector<model::PiiClass> pii = BlockMapper::source_pii(block, columns);
   static const pii::Detector detector;
 
   connector::Batch batch, out(1 + mapper->outputs().size());

@@ -90,6 +90,23 @@ MapperSettings settings_for(const Block& block, const config::Config& config, co
   return s;
 }
 
+std::vector<model::PiiClass> BlockMapper::source_pii(const Block& block, const std::vector<connector::ColumnInfo>& columns) {
+  std::vector<model::PiiClass> pii(columns.size(), model::PiiClass::kFreeText);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    for (const auto& k : block.key) {
+      if (find_column(columns, k) == i) pii[i] = model::PiiClass::kNone;
+    }
+  }
+  for (const auto& f : block.fields) {
+    for (const auto& c : f.columns) {
+      if (auto i = find_column(columns, c)) {
+        pii[*i] = f.cs && !f.lookup ? f.cs->pii : model::PiiClass::kNone;
+      }
+    }
+  }
+  return pii;
+}
+
 BlockMapper::BlockMapper(const Block& block, MapperSettings settings) : block_(block), settings_(std::move(settings)) {}
 BlockMapper::~BlockMapper() = default;
 
@@ -192,6 +209,7 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
 
   std::vector<Value> values;
   values.reserve(plans_.size());
+  std::vector<std::pair<std::string, std::optional<std::string>>> invalid;  // on_error: null fields
   std::vector<Value> inputs;
   for (const auto& plan : plans_) {
     const FieldMapping& f = *plan.mapping;
@@ -208,11 +226,20 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
         v = std::move(inputs.front());
         inputs.clear();
       }
+      std::optional<std::string> raw;
+      if (f.on_error_null && !plan.inputs.empty() && !in.is_null(row, plan.inputs.front())) {
+        raw = std::string(in.get(row, plan.inputs.front()));
+      }
       for (const auto& s : f.steps) {
         transform::StepResult r = s.step->arity() == -1 && !inputs.empty()
                                       ? s.step->apply(inputs, plan.context)
                                       : s.step->apply(std::span<const Value>(&v, 1), plan.context);
         inputs.clear();
+        if (!r.ok() && f.on_error_null) {  // the mapping says: keep the row, the value goes to custom
+          invalid.emplace_back(f.field + "_invalid", raw);
+          v.reset();
+          break;
+        }
         if (!r.ok()) return fail(f.field, r.error().code, r.error().message);
         v = std::move(r.value());
       }
@@ -251,16 +278,22 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
   }
 
   std::optional<std::string> custom;
-  if (custom_output_ && !custom_.empty()) {
+  if (custom_output_ && (!custom_.empty() || !invalid.empty())) {
     MaskAction action = action_for(settings_.masking, model::PiiClass::kFreeText);
     nlohmann::ordered_json object = nlohmann::ordered_json::object();
     bool any = false;
+    std::vector<std::pair<std::string, std::optional<std::string>>> entries;
     for (const auto& [name, i] : custom_) {
-      if (in.is_null(row, i)) {
+      if (in.is_null(row, i)) entries.emplace_back(name, std::nullopt);
+      else entries.emplace_back(name, std::string(in.get(row, i)));
+    }
+    entries.insert(entries.end(), invalid.begin(), invalid.end());
+    for (auto& [name, cell] : entries) {
+      if (!cell) {
         object[name] = nullptr;
         continue;
       }
-      std::string value(in.get(row, i));
+      std::string value = std::move(*cell);
       if (value.find('\0') != std::string::npos) return fail("custom", "nul_byte", "column '" + name + "' holds a NUL byte");
       if (action == MaskAction::kDrop) continue;
       if (action != MaskAction::kKeep) {

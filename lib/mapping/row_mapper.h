@@ -64,6 +64,11 @@ class BlockMapper {
   // The source columns to read (empty: all of them, as `custom: rest` needs).
   static std::vector<std::string> columns_to_read(const Block& block);
 
+  // The PII class of what each source column feeds (free text for custom
+  // columns, none for keys and lookups): how to mask source values shown in
+  // previews and reject files.
+  static std::vector<model::PiiClass> source_pii(const Block& block, const std::vector<connector::ColumnInfo>& columns);
+
   // The mapped columns after the leading source_key column, in order.
   const std::vector<OutputColumn>& outputs() const { return outputs_; }
 

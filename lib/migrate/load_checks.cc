@@ -243,7 +243,17 @@ Result<ResolvedSpec> resolve_spec(const model::Model& model, const LoadSpec& spe
         spec.columns.begin() + static_cast<std::ptrdiff_t>(i)) {
       return invalid_argument(subject + "column '" + name + "' appears twice");
     }
-    LoadColumn column{field, spec.lookups.empty() ? "" : spec.lookups[i], ""};
+    LoadColumn column{field, spec.lookups.empty() ? "" : spec.lookups[i], "", false};
+    if (!spec.orphans_to_null.empty()) {
+      if (spec.orphans_to_null.size() != spec.columns.size()) {
+        return invalid_argument(subject + std::to_string(spec.orphans_to_null.size()) + " orphan policies for " +
+                                std::to_string(spec.columns.size()) + " columns");
+      }
+      column.orphans_to_null = spec.orphans_to_null[i];
+      if (column.orphans_to_null && field->required) {
+        return invalid_argument(subject + "column '" + name + "' is required: its orphans cannot become NULL");
+      }
+    }
     if (!column.lookup_entity.empty()) {
       if (model.entity(column.lookup_entity) == nullptr) {
         return not_found(subject + "column '" + name + "' looks up unknown entity '" + column.lookup_entity + "'");

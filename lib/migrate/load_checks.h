@@ -21,6 +21,7 @@ struct LoadColumn {
   const model::Field* field = nullptr;  // points into the model the spec was resolved with
   std::string lookup_entity;            // "" = the value is stored as it is
   std::string lookup_system;            // source_system of the looked-up keys (never "" when looked up)
+  bool orphans_to_null = false;         // an unknown legacy key becomes NULL instead of a reject
 };
 
 struct ResolvedSpec {

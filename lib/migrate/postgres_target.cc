@@ -280,10 +280,12 @@ class PostgresTarget final : public TargetStore {
         std::string id = "(SELECT x.new_id FROM " + crosswalk + " x WHERE x.entity = " + db.quote(c.lookup_entity) +
                          " AND x.source_system = " + db.quote(c.lookup_system) + " AND x.source_key = " + cell + ")";
         values += ", " + id;
-        std::string orphan = "(" + cell + " IS NOT NULL AND " + id + " IS NULL)";
-        orphan_flags += ", " + orphan;
-        orphan_where += (orphan_where.empty() ? "" : " OR ") + orphan;
-        plan.orphan_columns.push_back(i + 1);
+        if (!c.orphans_to_null) {  // with orphans: null the subquery's NULL for an unknown key is kept
+          std::string orphan = "(" + cell + " IS NOT NULL AND " + id + " IS NULL)";
+          orphan_flags += ", " + orphan;
+          orphan_where += (orphan_where.empty() ? "" : " OR ") + orphan;
+          plan.orphan_columns.push_back(i + 1);
+        }
       } else {
         values += ", " + cell + cast(*c.field);
       }

@@ -258,6 +258,10 @@ class SqliteTarget final : public TargetStore {
       std::string_view v = rows.get(row, col);
       if (!column.lookup_entity.empty()) {
         CSB_ASSIGN_OR_RETURN(std::optional<int64_t> id, resolve(st.lookup, column, v, subject));
+        if (!id && column.orphans_to_null) {
+          sqlite3_bind_null(s, index);
+          continue;
+        }
         if (!id) {
           out.rejects.push_back(orphan_reject(spec, rows, row, col));
           return false;

@@ -53,6 +53,9 @@ struct LoadSpec {
   std::vector<std::string> lookups;
   // Empty, or parallel to columns: the source_system of the looked-up entity ("" = source_system).
   std::vector<std::string> lookup_systems;
+  // Empty, or parallel to columns: true where a legacy key with no crosswalk entry becomes NULL
+  // (the mapping's `orphans: null`) instead of rejecting the row. Not for required fields.
+  std::vector<bool> orphans_to_null = {};
 };
 
 // A row the target did not take. `row` is the 0-based row of the batch. Codes:

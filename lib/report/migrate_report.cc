@@ -1,0 +1,106 @@
+#include "report/migrate_report.h"
+
+#include <cstdio>
+
+#include "util/strings.h"
+
+namespace csbridge::report {
+namespace {
+
+std::string right(const std::string& s, size_t width) {
+  size_t w = util::display_width(s);
+  return std::string(width > w ? width - w : 0, ' ') + s;
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", s);
+  return buf;
+}
+
+}  // namespace
+
+std::string migrate_text(const migrate::MigrateSummary& summary) {
+  const std::vector<std::string> head = {"read", "loaded", "unchanged", "rejected", "filtered", "resumed", "seconds"};
+  size_t name_w = std::string("entity").size();
+  for (const auto& e : summary.entities) name_w = std::max(name_w, util::display_width(e.name));
+  std::string out = "run " + summary.run_id + ": " + summary.status + "\n\n" + util::pad_right("entity", name_w);
+  for (const auto& h : head) out += "  " + right(h, 9);
+  out += '\n';
+  migrate::EntityCounts total;
+  total.name = "total";
+  bool balanced = true;
+  auto row = [&](const migrate::EntityCounts& e) {
+    std::string line = util::pad_right(e.name, name_w);
+    for (int64_t n : {e.read, e.loaded, e.unchanged, e.rejected, e.filtered, e.skipped}) {
+      line += "  " + right(std::to_string(n), 9);
+    }
+    return line + "  " + right(seconds(e.seconds), 9) + "\n";
+  };
+  for (const auto& e : summary.entities) {
+    out += row(e);
+    total.read += e.read;
+    total.loaded += e.loaded;
+    total.unchanged += e.unchanged;
+    total.rejected += e.rejected;
+    total.filtered += e.filtered;
+    total.skipped += e.skipped;
+    total.seconds += e.seconds;
+    balanced &= e.read == e.loaded + e.rejected + e.filtered;
+  }
+  out += row(total) + "\n";
+  out += balanced ? "read = loaded + rejected + filtered for every entity\n"
+                  : "MISMATCH: read ≠ loaded + rejected + filtered for some entity (please report this)\n";
+  if (summary.status == "dry_run") out += "dry run: nothing was written; loaded = rows that would be loaded\n";
+  if (total.rejected > 0 && !summary.reject_file.empty()) {
+    out += std::to_string(total.rejected) + " rejected rows, with their reasons, in " + summary.reject_file + "\n";
+  }
+  return out;
+}
+
+nlohmann::json migrate_json(const migrate::MigrateSummary& summary) {
+  nlohmann::json entities = nlohmann::json::array();
+  for (const auto& e : summary.entities) {
+    entities.push_back({{"name", e.name},
+                        {"read", e.read},
+                        {"loaded", e.loaded},
+                        {"unchanged", e.unchanged},
+                        {"rejected", e.rejected},
+                        {"filtered", e.filtered},
+                        {"resumed", e.skipped},
+                        {"seconds", e.seconds}});
+  }
+  return {{"run_id", summary.run_id},
+          {"status", summary.status},
+          {"reject_file", summary.reject_file},
+          {"entities", entities}};
+}
+
+std::string runs_text(const std::vector<migrate::RunRecord>& runs) {
+  if (runs.empty()) return "no runs recorded in this target\n";
+  std::string out;
+  for (const auto& r : runs) {
+    out += r.run_id + "  " + r.status + "  " + r.started_at + " → " + (r.ended_at.empty() ? "…" : r.ended_at) +
+           "  " + r.os_user + "  config " + r.config_hash + "\n    " + r.command + "\n";
+  }
+  return out;
+}
+
+nlohmann::json runs_json(const std::vector<migrate::RunRecord>& runs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : runs) {
+    nlohmann::json counts = nullptr;
+    if (!r.counts_json.empty()) counts = nlohmann::json::parse(r.counts_json, nullptr, false);
+    out.push_back({{"run_id", r.run_id},
+                   {"started_at", r.started_at},
+                   {"ended_at", r.ended_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.ended_at)},
+                   {"os_user", r.os_user},
+                   {"command", r.command},
+                   {"config_hash", r.config_hash},
+                   {"status", r.status},
+                   {"counts", counts}});
+  }
+  return out;
+}
+
+}  // namespace csbridge::report

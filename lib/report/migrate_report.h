@@ -1,0 +1,22 @@
+// Renders what `migrate` and `runs` report: the per-entity counts of a run
+// (text, and JSON per schemas/migrate.schema.json) and the audit records.
+// Pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "migrate/migrate.h"
+#include "migrate/target_store.h"
+
+namespace csbridge::report {
+
+std::string migrate_text(const migrate::MigrateSummary& summary);
+nlohmann::json migrate_json(const migrate::MigrateSummary& summary);
+
+std::string runs_text(const std::vector<migrate::RunRecord>& runs);
+nlohmann::json runs_json(const std::vector<migrate::RunRecord>& runs);
+
+}  // namespace csbridge::report

@@ -1,0 +1,142 @@
+// csbridge migrate — move the mapped legacy rows into the CS model; csbridge runs — the audit.
+#include <cstdio>
+#include <memory>
+
+#include "cli.h"
+#include "mapping_project.h"
+#include "migrate/migrate.h"
+#include "migrate/target_store.h"
+#include "report/migrate_report.h"
+
+namespace csbridge::cli {
+namespace {
+
+struct MigrateArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> entities;
+  bool dry_run = false;
+  bool resume = false;  // the default behaviour; the flag documents intent
+  double sample = 100;
+  std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects;
+  int64_t limit = -1;
+};
+
+class TerminalProgress final : public migrate::ProgressSink {
+ public:
+  void block_started(const std::string& block, int64_t rows) override {
+    block_ = block;
+    rows_ = rows;
+    rows_done(0);
+  }
+  void rows_done(int64_t done) override {
+    if (rows_ > 0) {
+      double pct = 100.0 * static_cast<double>(done) / static_cast<double>(rows_);
+      std::fprintf(stderr, "\r\033[Kmigrating %s: %lld / ~%lld rows (%.0f%%)", block_.c_str(),
+                   static_cast<long long>(done), static_cast<long long>(rows_), pct > 100 ? 100 : pct);
+    } else {
+      std::fprintf(stderr, "\r\033[Kmigrating %s: %lld rows", block_.c_str(), static_cast<long long>(done));
+    }
+  }
+  void block_finished() override { std::fprintf(stderr, "\r\033[K"); }
+
+ private:
+  std::string block_;
+  int64_t rows_ = 0;
+};
+
+// "100" → at most 100 rejected rows; "0.5%" → at most 0.5 % of the rows read.
+Status parse_max_rejects(const std::string& text, migrate::MigrateOptions& o) {
+  if (text.empty()) return Status::ok();
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  bool percent = end && *end == '%' && end[1] == '\0';
+  if (end == text.c_str() || (!percent && *end != '\0') || v < 0) {
+    return invalid_argument("--max-rejects takes a count (100) or a percentage (0.5%), not '" + text + "'");
+  }
+  if (percent) o.max_rejects_percent = v;
+  else o.max_rejects = static_cast<int64_t>(v);
+  return Status::ok();
+}
+
+int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) {
+  auto format = ctx.format("text", {"text", "json"});
+  if (!format) return fail(format.status());
+  auto project = load_project(ctx, a.files);
+  if (!project) return fail(project.status());
+  if (int refused = refuse_invalid(*project)) return refused;
+
+  migrate::MigrateOptions o;
+  o.entities = a.entities;
+  o.dry_run = a.dry_run;
+  o.sample_percent = a.sample;
+  o.where = a.where;
+  o.limit = a.limit;
+  o.since = a.since;
+  o.reject_file = a.rejects;
+  o.command_line = command;
+  if (!a.target.empty()) o.target = config::resolve_connection(*project->config, a.target);
+  if (Status s = parse_max_rejects(a.max_rejects, o); !s.is_ok()) return fail(s);
+  TerminalProgress progress;
+  auto summary = migrate::run_migration(*project->config, project->loaded.set, project->model, o,
+                                        ctx.progress_enabled() ? &progress : nullptr);
+  if (!summary) return fail(summary.status());
+  std::string out = *format == "json" ? report::migrate_json(*summary).dump(2) + "\n" : report::migrate_text(*summary);
+  if (Status s = ctx.write(out); !s.is_ok()) return fail(s);
+  return summary->status == "too_many_rejects" ? static_cast<int>(ExitStatus::kFailures) : 0;
+}
+
+int run_runs(Context& ctx, const std::string& target, int limit) {
+  auto format = ctx.format("text", {"text", "json"});
+  if (!format) return fail(format.status());
+  auto cfg = ctx.config();
+  if (!cfg) return fail(cfg.status());
+  std::string connection = target.empty() ? ((*cfg)->target ? (*cfg)->target->connection : "")
+                                          : config::resolve_connection(**cfg, target);
+  if (connection.empty()) return fail(config_error("no target: set 'target:' in csbridge.yaml (or pass --target)"));
+  auto m = model::builtin_model();
+  if (!m) return fail(m.status());
+  auto store = migrate::TargetStore::open(connection, (*cfg)->target ? (*cfg)->target->schema : "", *m);
+  if (!store) return fail(store.status());
+  if (Status s = (*store)->prepare(); !s.is_ok()) return fail(s);
+  auto runs = (*store)->list_runs(limit);
+  if (!runs) return fail(runs.status());
+  std::string out = *format == "json" ? report::runs_json(*runs).dump(2) + "\n" : report::runs_text(*runs);
+  Status s = ctx.write(out);
+  return s.is_ok() ? 0 : fail(s);
+}
+
+}  // namespace
+
+void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
+  auto a = std::make_shared<MigrateArgs>();
+  app.footer(
+      "Every row read ends in exactly one place: loaded, rejected (to the reject file, values masked) or filtered\n"
+      "(--sample). A killed run resumes where its last batch committed: run the same command again.\n"
+      "Exit 0 done, 1 more rejects than --max-rejects, 2 config or mapping error, 3 source/target unreachable.");
+  app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)");
+  app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")->delimiter(',');
+  app.add_flag("--dry-run", a->dry_run, "Read and map everything, write nothing; counts what would be loaded");
+  app.add_flag("--resume", a->resume,
+               "Continue an interrupted run from its checkpoints (what every run does; rerun with the same options)");
+  app.add_option("--sample", a->sample, "Keep this percentage of rows, chosen by a hash of the legacy key")
+      ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--where", a->where, "Extra SQL predicate on every block's source (a gray-release slice)");
+  app.add_option("--limit", a->limit, "At most N rows per mapping block");
+  app.add_option("--since", a->since, "Only rows whose block 'watermark:' column is later than TS (incremental run)");
+  app.add_option("--rejects", a->rejects, "Reject file, JSON lines appended (default csbridge-rejects.jsonl)");
+  app.add_option("--max-rejects", a->max_rejects, "More rejects than N (or PCT%) makes the run exit 1");
+  app.add_option("--target", a->target, "Target connection or source name (default: 'target:' of the config)");
+  app.callback([&ctx, &exit_code, a] {
+    exit_code = run_migrate(ctx, *a, ctx.options().command_line);
+  });
+}
+
+void setup_runs(CLI::App& app, Context& ctx, int& exit_code) {
+  auto target = std::make_shared<std::string>();
+  auto limit = std::make_shared<int>(20);
+  app.add_option("--target", *target, "Target connection (default: 'target:' of the config)");
+  app.add_option("--limit,-n", *limit, "The latest N runs (default 20)");
+  app.callback([&ctx, &exit_code, target, limit] { exit_code = run_runs(ctx, *target, *limit); });
+}
+
+}  // namespace csbridge::cli
