@@ -84,7 +84,7 @@ Result<std::string> source_filter(const mapping::Block& block, const MigrateOpti
   if (!options.where.empty()) parts.push_back("(" + options.where + ")");
   if (!options.since.empty()) {
     if (block.watermark.empty()) {
-      return invalid_argument(block.display() + ": --since needs a 'watermark:' column in the mapping block");
+      return invalid_argument("--since needs a 'watermark:' column in the mapping block");
     }
     std::string column = plain_identifier(block.watermark) ? block.watermark : "\"" + block.watermark + "\"";
     parts.push_back(column + " > " + sql_literal(options.since));
