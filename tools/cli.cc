@@ -16,18 +16,6 @@ namespace {
 
 constexpr const char* kDefaultConfig = "csbridge.yaml";
 
-struct Planned {
-  const char* name;
-  const char* help;
-  const char* issue;
-};
-
-// Commands of PRODUCT.md that are not built yet: listed in --help, and
-// saying so (exit 2) rather than printing anything that looks like a result.
-constexpr Planned kPlanned[] = {
-    {"validate", "Prove a migration consistent, in a sandbox, for CI (not built yet)", "#6"},
-};
-
 const Command kCommands[] = {
     {"assess", "Inspect legacy databases (assess db) and APIs: readiness, risks, PII, effort", setup_assess},
     {"map", "Map legacy schemas onto the CS model: suggest mapping files, check them, preview their rows", setup_map},
@@ -36,6 +24,9 @@ const Command kCommands[] = {
     {"runs", "List the migration runs recorded in the target (who, when, config hash, counts, outcome)", setup_runs},
     {"schema", "The customer-service data model: show it, print its DDL, apply it to a target", setup_schema},
     {"source", "Look at a source through its connector: list tables, describe them, read rows", setup_source},
+    {"validate", "Prove a migration consistent: counts, row fingerprints, references, model, PII, crosswalk; "
+                 "in a sandbox; JSON and JUnit for CI",
+     setup_validate},
 };
 
 }  // namespace
@@ -131,16 +122,6 @@ int run(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
     cmd.setup(*sub, ctx, exit_code);
   }
-  for (const Planned& p : kPlanned) {
-    CLI::App* sub = app.add_subcommand(p.name, p.help);
-    sub->prefix_command();
-    sub->fallthrough(false);
-    sub->callback([&exit_code, p] {
-      std::cerr << "csbridge " << p.name << ": not built yet (issue " << p.issue << "); nothing was done\n";
-      exit_code = static_cast<int>(ExitStatus::kUsage);
-    });
-  }
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,7 @@
 #include "config/yaml_source.h"
 #include "connector/connection_string.h"
 #include "model/cs_model.h"
+#include "util/encoding.h"
 #include "util/strings.h"
 
 namespace csbridge::config {
@@ -113,6 +114,7 @@ class Loader {
         CSB_ASSIGN_OR_RETURN(conn_text, scalar(body["connection"], "connection"));
         if (body["encoding"]) {
       CSB_ASSIGN_OR_RETURN(src.encoding, scalar(body["encoding"], "encoding"));
+      if (auto e = util::parse_encoding(src.encoding); !e.is_ok()) return error_at(doc_, body["encoding"], e.status().message());
     }
         if (body["timezone"]) {
       CSB_ASSIGN_OR_RETURN(src.timezone, scalar(body["timezone"], "timezone"));

@@ -17,6 +17,7 @@
 #include "mapping/mapping.h"
 #include "model/cs_model.h"
 #include "transform/step.h"
+#include "util/encoding.h"
 
 namespace csbridge::mapping {
 
@@ -28,6 +29,7 @@ struct MapperSettings {
   std::string default_timezone = "UTC";       // zone of source timestamps without one
   std::string hmac_key;                       // for pseudonymize (policy and steps)
   const config::MaskingPolicy* masking = nullptr;  // nullptr: write values unmasked (preview --raw)
+  util::Encoding encoding = util::Encoding::kUtf8;  // the source's declared text encoding
 };
 
 // Settings for `block` from the config: the source's time zone (else the
@@ -90,6 +92,7 @@ class BlockMapper {
   std::vector<OutputColumn> outputs_;
   std::vector<std::pair<std::string, size_t>> custom_;  // name → source column
   std::optional<size_t> custom_output_;
+  std::vector<std::string> columns_;  // source column names, for messages
 };
 
 }  // namespace csbridge::mapping

@@ -139,11 +139,6 @@ class RejectLog {
   FILE* out_ = nullptr;
 };
 
-bool in_sample(std::string_view key, double percent) {
-  if (percent >= 100) return true;
-  return static_cast<double>(util::hash_bytes(key) % 10000) < percent * 100;
-}
-
 class Migration {
  public:
   Migration(const config::Config& config, const model::Model& model, const MigrateOptions& options,
@@ -346,6 +341,11 @@ class Migration {
 };
 
 }  // namespace
+
+bool in_sample(std::string_view source_key, double percent) {
+  if (percent >= 100) return true;
+  return static_cast<double>(util::hash_bytes(source_key) % 10000) < percent * 100;
+}
 
 Result<MigrateSummary> run_migration(const config::Config& config, const mapping::MappingSet& mappings,
                                      const model::Model& model, const MigrateOptions& options,

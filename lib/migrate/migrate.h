@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -67,6 +68,10 @@ class ProgressSink {
   virtual void rows_done(int64_t rows) = 0;
   virtual void block_finished() = 0;
 };
+
+// Whether --sample PCT keeps the row of `source_key`: a hash of the key, so
+// the same rows are chosen on every run (and by validate --sample).
+bool in_sample(std::string_view source_key, double percent);
 
 // Errors: kConfig for mapping files with errors (run map check), kUnreachable
 // when a source or the target cannot be reached (after retries for dropped

@@ -1,0 +1,39 @@
+// Check "counts": per entity, the rows the source holds (read from the source
+// itself, never from the target) reconcile with the target:
+//   source rows = loaded (rows in the target) + rejected + filtered
+// with rejected and filtered taken from the migration run (the sandbox run,
+// or the latest completed run in the target's audit table). Also failed when
+// the source no longer holds what the run read, or the target no longer holds
+// what the run loaded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "migrate/migrate.h"
+#include "validate/checks.h"
+#include "validate/source_stream.h"
+#include "validate/target.h"
+
+namespace csbridge::validate {
+
+struct RunCounts {
+  std::string run_id;
+  int64_t read = 0;  // read + skipped (rows an interrupted run had committed)
+  int64_t loaded = 0, rejected = 0, filtered = 0;
+};
+
+// Per entity, the counts of the latest run whose status is ok (or too_many_rejects) that covered it.
+Result<std::map<std::string, RunCounts>> latest_run_counts(migrate::TargetStore& store);
+std::map<std::string, RunCounts> run_counts(const migrate::MigrateSummary& summary);
+
+// Rows of `entity` in the target whose source_system is one of `systems`.
+Result<int64_t> count_target_rows(Target& target, const std::string& entity, const std::set<std::string>& systems);
+
+CheckResult check_counts(const std::string& entity, const SourceCounts& source, int64_t target_rows,
+                         const std::optional<RunCounts>& run);
+
+}  // namespace csbridge::validate

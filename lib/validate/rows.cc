@@ -1,0 +1,292 @@
+#include "validate/rows.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "model/ddl.h"
+#include "util/strings.h"
+
+namespace csbridge::validate {
+namespace {
+
+constexpr char kSep = '\x1f';
+
+bool compared(const model::Field& f) {
+  return f.name != "id" && f.name != "source_system" && f.name != "source_key" && f.name != "migrated_at";
+}
+
+void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+
+struct Payload {
+  uint64_t hash = 0;
+  std::vector<std::optional<std::string>> refs;
+};
+
+bool decode(std::string_view p, Payload& out) {
+  if (p.size() < sizeof(uint64_t)) return false;
+  std::memcpy(&out.hash, p.data(), sizeof(uint64_t));
+  p.remove_prefix(sizeof(uint64_t));
+  out.refs.clear();
+  while (!p.empty()) {
+    char tag = p[0];
+    p.remove_prefix(1);
+    if (tag == 0) {
+      out.refs.emplace_back(std::nullopt);
+      continue;
+    }
+    uint32_t n;
+    if (p.size() < sizeof n) return false;
+    std::memcpy(&n, p.data(), sizeof n);
+    p.remove_prefix(sizeof n);
+    if (p.size() < n) return false;
+    out.refs.emplace_back(std::string(p.substr(0, n)));
+    p.remove_prefix(n);
+  }
+  return true;
+}
+
+// "system\x1fkey" → key, and the system.
+std::pair<std::string_view, std::string_view> split_key(std::string_view k) {
+  size_t s = k.find(kSep);
+  if (s == std::string_view::npos) return {"", k};
+  return {k.substr(0, s), k.substr(s + 1)};
+}
+
+}  // namespace
+
+RowsCheck::RowsCheck(const model::Entity& entity, std::vector<const mapping::Block*> blocks, size_t failure_cap)
+    : entity_(entity), blocks_(std::move(blocks)), failure_cap_(failure_cap) {
+  for (const auto* b : blocks_) systems_.insert(b->source);
+  for (const auto& f : entity_.fields) {
+    if (!compared(f)) continue;
+    Column c;
+    c.name = f.name;
+    c.field = &f;
+    c.reference = !f.references.empty();
+    for (const auto* b : blocks_) {
+      const mapping::FieldMapping* fm = b->field(f.name);
+      if (fm && fm->lookup && fm->lookup->orphans_to_null) c.soft = true;
+    }
+    columns_.push_back(c);
+  }
+}
+
+Status RowsCheck::open() {
+  source_ = std::make_unique<Spill>();
+  target_ = std::make_unique<Spill>();
+  CSB_RETURN_IF_ERROR(source_->open());
+  return target_->open();
+}
+
+Status RowsCheck::begin_block(const mapping::Block& block, const mapping::BlockMapper& mapper) {
+  system_ = block.source;
+  output_of_.assign(columns_.size(), -1);
+  lookup_system_of_.assign(columns_.size(), "");
+  const auto& outputs = mapper.outputs();
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      if (outputs[o].field == columns_[c].name) {
+        output_of_[c] = static_cast<int>(o) + 1;  // batch column: after the source_key
+        lookup_system_of_[c] = outputs[o].lookup_system.empty() ? block.source : outputs[o].lookup_system;
+      }
+    }
+  }
+  return Status::ok();
+}
+
+std::string RowsCheck::encode_payload(uint64_t hash, const std::vector<std::optional<std::string>>& refs) const {
+  std::string p(reinterpret_cast<const char*>(&hash), sizeof hash);
+  for (const auto& r : refs) {
+    if (!r) {
+      p += '\0';
+      continue;
+    }
+    p += '\1';
+    put_u32(p, static_cast<uint32_t>(r->size()));
+    p += *r;
+  }
+  return p;
+}
+
+Status RowsCheck::row(const connector::Batch& mapped, size_t r) {
+  fp_.clear();
+  refs_.clear();
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    const int o = output_of_[c];
+    std::optional<std::string_view> v;
+    if (o >= 0) v = mapped.value(r, static_cast<size_t>(o));
+    if (columns_[c].reference) {
+      if (v) refs_.emplace_back(lookup_system_of_[c] + kSep + std::string(*v));
+      else refs_.emplace_back(std::nullopt);
+    } else {
+      fp_.add(columns_[c].field->type, v);
+    }
+  }
+  key_ = system_;
+  key_ += kSep;
+  key_ += mapped.get(r, 0);
+  return source_->add(key_, encode_payload(fp_.digest(), refs_));
+}
+
+Status RowsCheck::read_target(Target& target) {
+  // Result columns need distinct names (the query is read as a derived table): c0, c1, …
+  std::vector<std::string> exprs = {"t.\"source_system\"", "t.\"source_key\""};
+  std::string joins;
+  int n = 0;
+  for (const auto& c : columns_) {
+    std::string col = "t." + model::quote_identifier(c.name);
+    if (c.reference) {
+      std::string alias = "r" + std::to_string(n++);
+      exprs.push_back(alias + ".\"source_system\"");
+      exprs.push_back(alias + ".\"source_key\"");
+      joins += " LEFT JOIN " + target.table(c.field->references) + " " + alias + " ON " + alias + ".\"id\" = " + col;
+    } else {
+      exprs.push_back(col);
+    }
+  }
+  std::string select = "SELECT ";
+  for (size_t i = 0; i < exprs.size(); ++i) select += (i ? ", " : "") + exprs[i] + " AS c" + std::to_string(i);
+  std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins;
+  Fingerprint fp;
+  std::vector<std::optional<std::string>> refs;
+  std::string key;
+  Status failed;
+  CSB_RETURN_IF_ERROR(target.each_row(sql, [&](const connector::Batch& b, size_t r) {
+    std::string_view system = b.get(r, 0);
+    if (!systems_.count(std::string(system))) {
+      ++other_systems_;
+      return true;
+    }
+    fp.clear();
+    refs.clear();
+    size_t col = 2;
+    for (const auto& c : columns_) {
+      if (c.reference) {
+        if (b.is_null(r, col + 1)) refs.emplace_back(std::nullopt);
+        else refs.emplace_back(std::string(b.get(r, col)) + kSep + std::string(b.get(r, col + 1)));
+        col += 2;
+      } else {
+        fp.add(c.field->type, b.value(r, col));
+        ++col;
+      }
+    }
+    key.assign(system);
+    key += kSep;
+    key += b.get(r, 1);
+    failed = target_->add(key, encode_payload(fp.digest(), refs));
+    return failed.is_ok();
+  }));
+  return failed;
+}
+
+Result<CheckResult> RowsCheck::compare(Target& target) {
+  CheckResult result;
+  result.name = "rows";
+  result.entity = entity_.name;
+  CSB_RETURN_IF_ERROR(source_->finish());
+  CSB_RETURN_IF_ERROR(target_->finish());
+  int64_t matched = 0, differing = 0, missing = 0, extra = 0, orphan_rejects = 0, orphan_nulls = 0, duplicates = 0;
+  // A legacy key with no crosswalk entry (what migrate treats as an orphan).
+  auto orphan = [&](const std::string& value, const std::string& entity) -> Result<bool> {
+    auto [system, key] = split_key(value);
+    CSB_ASSIGN_OR_RETURN(auto id, target.store().lookup(entity, system, key));
+    return !id.has_value();
+  };
+  const bool several_systems = systems_.size() > 1;
+  auto name = [&](std::string_view spilled) {
+    auto [system, key] = split_key(spilled);
+    return several_systems ? std::string(system) + ":" + std::string(key) : std::string(key);
+  };
+  std::vector<size_t> ref_columns;
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (columns_[c].reference) ref_columns.push_back(c);
+  }
+
+  for (size_t p = 0; p < source_->partitions(); ++p) {
+    CSB_ASSIGN_OR_RETURN(auto src, source_->read(p));
+    CSB_ASSIGN_OR_RETURN(auto dst, target_->read(p));
+    auto by_key = [](const SpilledRecord& a, const SpilledRecord& b) { return a.key < b.key; };
+    std::stable_sort(src.begin(), src.end(), by_key);
+    std::sort(dst.begin(), dst.end(), by_key);
+    size_t i = 0, j = 0;
+    Payload a, b;
+    while (i < src.size() || j < dst.size()) {
+      if (j == dst.size() || (i < src.size() && src[i].key < dst[j].key)) {
+        // In the source, not in the target: rejected at load as an orphan, or missing.
+        decode(src[i].payload, a);
+        bool rejected = false;
+        for (size_t k = 0; k < ref_columns.size() && !rejected; ++k) {
+          const Column& c = columns_[ref_columns[k]];
+          if (!a.refs[k] || c.soft) continue;
+          CSB_ASSIGN_OR_RETURN(rejected, orphan(*a.refs[k], c.field->references));
+        }
+        if (rejected) {
+          ++orphan_rejects;
+        } else {
+          ++missing;
+          result.fail({name(src[i].key), "missing", "in the source, not in the target"}, failure_cap_);
+        }
+        ++i;
+        continue;
+      }
+      if (i == src.size() || dst[j].key < src[i].key) {
+        ++extra;
+        result.fail({name(dst[j].key), "extra", "in the target, not given by the source through the mapping"},
+                    failure_cap_);
+        ++j;
+        continue;
+      }
+      // The same key on both sides; a key the source gives twice is one target row for two source rows.
+      size_t first = i;
+      while (i + 1 < src.size() && src[i + 1].key == src[first].key) ++i;
+      if (i != first) {
+        ++duplicates;
+        result.fail({name(src[first].key), "duplicate_key",
+                     std::to_string(i - first + 1) + " source rows map to this legacy key"},
+                    failure_cap_);
+      }
+      decode(src[i].payload, a);
+      decode(dst[j].payload, b);
+      std::vector<std::string> differ;
+      if (a.hash != b.hash) differ.push_back("values");
+      for (size_t k = 0; k < ref_columns.size(); ++k) {
+        const Column& c = columns_[ref_columns[k]];
+        if (a.refs[k] == b.refs[k]) continue;
+        if (c.soft && a.refs[k] && !b.refs[k]) {
+          CSB_ASSIGN_OR_RETURN(bool gone, orphan(*a.refs[k], c.field->references));
+          if (gone) {
+            ++orphan_nulls;
+            continue;
+          }
+        }
+        differ.push_back(c.name);
+      }
+      if (differ.empty()) {
+        ++matched;
+      } else {
+        ++differing;
+        std::string what = differ.front() == "values" ? "values differ" : "reference differs";
+        std::vector<std::string> refs(differ.begin() + (differ.front() == "values" ? 1 : 0), differ.end());
+        if (!refs.empty()) what += (differ.front() == "values" ? "; references: " : ": ") + util::join(refs, ", ");
+        result.fail({name(src[i].key), "differs", what}, failure_cap_);
+      }
+      ++i;
+      ++j;
+    }
+  }
+  result.set("source_rows", source_->records());
+  result.set("target_rows", target_->records());
+  result.set("matched", matched);
+  result.set("differing", differing);
+  result.set("missing", missing);
+  result.set("extra", extra);
+  if (duplicates) result.set("duplicate_keys", duplicates);
+  result.set("rejected_as_orphans", orphan_rejects);
+  result.set("orphans_kept_as_null", orphan_nulls);
+  if (other_systems_) result.set("other_systems", other_systems_);
+  result.sort_failures();
+  return result;
+}
+
+}  // namespace csbridge::validate

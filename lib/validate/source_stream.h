@@ -1,0 +1,63 @@
+// The source side of the checks: every block of an entity read from its
+// source and mapped exactly as migrate maps it (mapping/row_mapper.h: steps,
+// conversion, masking), with migrate's --sample selection, handed row by row
+// to the checks that need it (counts, rows, helpdesk) so the source is read
+// once per entity whatever the number of checks.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "connector/connector.h"
+#include "mapping/check.h"
+#include "mapping/mapping.h"
+#include "mapping/row_mapper.h"
+#include "util/status.h"
+
+namespace csbridge::validate {
+
+// What reading one entity's blocks gave.
+struct SourceCounts {
+  int64_t read = 0;      // rows (and unreadable records) the source holds for the blocks
+  int64_t mapped = 0;    // mapped and in the sample: what migrate tries to load
+  int64_t rejected = 0;  // refused by the mapping (or unreadable)
+  int64_t filtered = 0;  // outside the --sample slice
+};
+
+class SourceSink {
+ public:
+  virtual ~SourceSink() = default;
+  // A block starts; `mapper` describes its output columns (source_key first).
+  virtual Status begin_block(const mapping::Block& block, const mapping::BlockMapper& mapper) = 0;
+  // Row `row` of `mapped` (source_key, then mapper.outputs()).
+  virtual Status row(const connector::Batch& mapped, size_t row) = 0;
+};
+
+// Migrate's --sample selection of a legacy key (the same hash, so the same rows).
+bool in_sample(std::string_view source_key, double percent);
+
+class SourceStream {
+ public:
+  SourceStream(const config::Config& config, mapping::SourceOpener open, config::EnvLookup env, double sample_percent)
+      : config_(config), open_(std::move(open)), env_(std::move(env)), sample_percent_(sample_percent) {}
+
+  // Reads and maps `blocks` (of one or more entities) into every sink, adding to `counts`.
+  // kUnreachable when a source cannot be opened, kNotFound for a missing column.
+  Status run(const std::vector<const mapping::Block*>& blocks, const std::vector<SourceSink*>& sinks,
+             SourceCounts& counts);
+
+ private:
+  Result<connector::Connector*> connect(const std::string& source);
+
+  const config::Config& config_;
+  mapping::SourceOpener open_;
+  config::EnvLookup env_;
+  double sample_percent_;
+  std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
+};
+
+}  // namespace csbridge::validate

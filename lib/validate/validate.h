@@ -1,0 +1,49 @@
+// `validate`: proves a migration consistent. Optionally migrates into a
+// sandbox first (sandbox.h), then runs the selected checks (checks.h) against
+// the target and returns the report; lib/report/validate_report.h renders it.
+//
+// The source is read once per entity for counts, rows and helpdesk, while the
+// target rows are read on a second connection at the same time. Memory is
+// bounded by batches and one key-hash partition (spill.h), not by table size.
+//
+// Errors (a Status, no report): kConfig/kInvalidArgument for a config or
+// option problem, kUnreachable when a source or the target cannot be
+// reached, kNotFound for a mapped column the source lacks, kIo for temporary
+// files. Failed checks are not errors: they are in the report.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "mapping/check.h"
+#include "mapping/mapping.h"
+#include "migrate/migrate.h"
+#include "model/cs_model.h"
+#include "validate/checks.h"
+
+namespace csbridge::validate {
+
+using Migrator = std::function<Result<migrate::MigrateSummary>(const config::Config&, const mapping::MappingSet&,
+                                                               const model::Model&, const migrate::MigrateOptions&)>;
+
+struct ValidateOptions {
+  bool sandbox = false;            // migrate into a throw-away target first
+  bool keep = false;               // keep the sandbox afterwards
+  double sample_percent = 100;     // --sample: the slice of legacy keys migrated and compared
+  std::vector<std::string> checks;  // names from kCheckNames; empty = all
+  size_t failure_cap = 10000;      // failures listed per check and entity (all are counted)
+  std::string target;              // override of config.target.connection ("" = the config's)
+  std::string schema;              // override of config.target.schema
+  std::string command_line;        // for the sandbox run's audit record, secrets removed
+  mapping::SourceOpener open_source = mapping::default_source_opener();
+  config::EnvLookup env = config::process_environment();
+  Migrator migrate;                // nullptr = migrate::run_migration
+  std::function<void(const std::string&)> progress;  // one line per step (may be empty)
+};
+
+Result<ValidationReport> run_validation(const config::Config& config, const mapping::MappingSet& mappings,
+                                        const model::Model& model, const ValidateOptions& options);
+
+}  // namespace csbridge::validate

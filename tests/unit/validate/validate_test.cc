@@ -1,0 +1,286 @@
+// The "Done when": the sample helpdesk migrated into SQLite and PostgreSQL,
+// every kind of defect planted in turn, each caught and named by its key.
+#include "validate/validate.h"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "connector/registry.h"
+#include "mapping/loader.h"
+#include "model/ddl.h"
+#include "test_support.h"
+
+namespace csbridge::validate {
+namespace {
+
+enum class Backend { kSqlite, kPostgres };
+
+config::EnvLookup test_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (name == "CSBRIDGE_HMAC_KEY") return std::string("validate-test-key");
+    return std::nullopt;
+  };
+}
+
+// The sample project with the source at the test build's sample database and a fresh target.
+class Sample {
+ public:
+  explicit Sample(Backend backend) : backend_(backend) {
+    static int counter = 0;
+    std::string target;
+    if (backend == Backend::kSqlite) {
+      target = "sqlite:" + (dir_.path() / "cs.db").string();
+    } else {
+      target = test::require_env("CSBRIDGE_TEST_PG");
+      schema_ = "csb_validate_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    }
+    std::string yaml = "version: 1\nsources:\n  helpdesk: sqlite:" + std::string(CSBRIDGE_SAMPLE_DB) +
+                       "\ntarget:\n  connection: " + target + (schema_.empty() ? "" : "\n  schema: " + schema_) +
+                       "\nmappings: " + test::source_dir() + "/samples/mappings/\n"
+                       "masking:\n  hmac_key_env: CSBRIDGE_HMAC_KEY\n  actions: {phone: mask, national_id: mask, "
+                       "bank_card: mask, email: mask, name: keep, address: mask, free_text: mask}\n"
+                       "options:\n  default_timezone: Asia/Shanghai\n";
+    auto cfg = config::load_config(dir_.write("csbridge.yaml", yaml), test_env());
+    REQUIRE_MESSAGE(cfg.is_ok(), cfg.status().message());
+    config_ = std::move(cfg).value();
+    auto m = model::builtin_model();
+    REQUIRE(m.is_ok());
+    model_ = std::move(m).value();
+    loaded_ = mapping::load_mappings(config_.mappings, config_, model_);
+    REQUIRE_FALSE(loaded_.has_errors());
+    migrate::MigrateOptions o;
+    o.env = test_env();
+    auto summary = migrate::run_migration(config_, loaded_.set, model_, o);
+    REQUIRE_MESSAGE(summary.is_ok(), summary.status().message());
+    auto db = connector::open_connector(target);
+    REQUIRE_MESSAGE(db.is_ok(), db.status().message());
+    inspect_ = std::move(db).value();
+  }
+  ~Sample() {
+    if (!schema_.empty()) (void)inspect_->execute("DROP SCHEMA IF EXISTS " + model::quote_identifier(schema_) + " CASCADE");
+  }
+
+  std::string table(const std::string& name) const {
+    return schema_.empty() ? model::quote_identifier(name)
+                           : model::quote_identifier(schema_) + "." + model::quote_identifier(name);
+  }
+
+  // Runs SQL on the target behind csbridge's back (foreign keys off, as a careless tool would).
+  void plant(const std::string& sql) {
+    if (backend_ == Backend::kPostgres) {
+      Status s = inspect_->execute(sql);
+      REQUIRE_MESSAGE(s.is_ok(), s.message());
+      return;
+    }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir_.path() / "cs.db").c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, ("PRAGMA foreign_keys = OFF; " + sql).c_str(), nullptr, nullptr, &err);
+    std::string message = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+  }
+
+  std::string first(const std::string& sql) {
+    connector::ReadRequest r;
+    r.query = sql;
+    auto reader = inspect_->read(r);
+    REQUIRE_MESSAGE(reader.is_ok(), reader.status().message());
+    connector::Batch b;
+    auto more = (*reader)->next(b);
+    REQUIRE((more.is_ok() && *more && b.rows() > 0));
+    return std::string(b.get(0, 0));
+  }
+
+  ValidationReport validate(ValidateOptions o = {}) {
+    o.env = test_env();
+    auto report = run_validation(config_, loaded_.set, model_, o);
+    REQUIRE_MESSAGE(report.is_ok(), report.status().message());
+    return std::move(report).value();
+  }
+
+  Result<ValidationReport> try_validate(ValidateOptions o) {
+    o.env = test_env();
+    return run_validation(config_, loaded_.set, model_, o);
+  }
+
+  Backend backend() const { return backend_; }
+
+ private:
+  Backend backend_;
+  test::TempDir dir_;
+  std::string schema_;
+  config::Config config_;
+  model::Model model_;
+  mapping::LoadResult loaded_;
+  std::unique_ptr<connector::Connector> inspect_;
+};
+
+const CheckResult* find(const ValidationReport& r, const std::string& check, const std::string& entity) {
+  for (const auto& c : r.checks) {
+    if (c.name == check && c.entity == entity) return &c;
+  }
+  return nullptr;
+}
+
+bool names(const CheckResult& c, const std::string& key, const std::string& kind) {
+  for (const auto& f : c.failures) {
+    if (f.key == key && f.kind == kind) return true;
+  }
+  return false;
+}
+
+// Every check and entity that failed, for messages.
+std::string failed(const ValidationReport& r) {
+  std::string out;
+  for (const auto& c : r.checks) {
+    if (c.status == CheckStatus::kFailed) out += c.name + "/" + c.entity + " ";
+  }
+  return out;
+}
+
+void run_defects(Backend backend) {
+  SUBCASE("an untouched migration passes every check") {
+    Sample s(backend);
+    ValidationReport r = s.validate();
+    CHECK_MESSAGE(r.status() == CheckStatus::kPassed, failed(r));
+    CHECK(r.checks.size() == 14 * 6 + 1);  // six checks per mapped entity, helpdesk once
+    const CheckResult* rows = find(r, "rows", "ticket_message");
+    REQUIRE(rows);
+    CHECK(rows->figure("matched") == 1238);
+    CHECK(rows->figure("rejected_as_orphans") == 5);
+  }
+  SUBCASE("a changed value") {
+    Sample s(backend);
+    s.plant("UPDATE " + s.table("ticket") + " SET \"subject\" = 'changed behind our back' WHERE \"source_key\" = '7'");
+    ValidationReport r = s.validate();
+    CHECK(r.status() == CheckStatus::kFailed);
+    const CheckResult* rows = find(r, "rows", "ticket");
+    REQUIRE(rows);
+    CHECK(rows->status == CheckStatus::kFailed);
+    CHECK(names(*rows, "7", "differs"));
+    CHECK(rows->failure_count == 1);
+  }
+  SUBCASE("a deleted row") {
+    Sample s(backend);
+    s.plant("DELETE FROM " + s.table("ticket_event") + " WHERE \"source_key\" = '5'");
+    ValidationReport r = s.validate();
+    CHECK(names(*find(r, "rows", "ticket_event"), "5", "missing"));
+    CHECK(find(r, "counts", "ticket_event")->status == CheckStatus::kFailed);
+    CHECK(names(*find(r, "crosswalk", "ticket_event"), "5", "dangling_entry"));
+  }
+  SUBCASE("an extra row") {
+    Sample s(backend);
+    s.plant("INSERT INTO " + s.table("tag") +
+            " (\"source_system\", \"source_key\", \"name\") VALUES ('helpdesk', '999', 'not from the source')");
+    ValidationReport r = s.validate();
+    CHECK(names(*find(r, "rows", "tag"), "999", "extra"));
+    CHECK(find(r, "counts", "tag")->status == CheckStatus::kFailed);
+  }
+  SUBCASE("a broken reference") {
+    Sample s(backend);
+    if (s.backend() == Backend::kPostgres) {
+      s.plant("ALTER TABLE " + s.table("ticket_message") + " DROP CONSTRAINT IF EXISTS ticket_message_ticket_id_fkey");
+    }
+    s.plant("UPDATE " + s.table("ticket_message") + " SET \"ticket_id\" = 987654 WHERE \"source_key\" = '3'");
+    ValidationReport r = s.validate();
+    const CheckResult* refs = find(r, "references", "ticket_message");
+    REQUIRE(refs);
+    CHECK(names(*refs, "3", "orphan_reference"));
+    CHECK(names(*find(r, "rows", "ticket_message"), "3", "differs"));
+  }
+  SUBCASE("an unmasked phone number") {
+    Sample s(backend);
+    s.plant("UPDATE " + s.table("customer") + " SET \"phone\" = '+86 138 1234 5678' WHERE \"source_key\" = '10002'");
+    ValidationReport r = s.validate();
+    const CheckResult* pii = find(r, "pii", "customer");
+    REQUIRE(pii);
+    CHECK(names(*pii, "10002", "raw_phone"));
+    CHECK(pii->failure_count == 1);
+  }
+  SUBCASE("a missing crosswalk entry") {
+    Sample s(backend);
+    s.plant("DELETE FROM " + s.table("csbridge_crosswalk") + " WHERE entity = 'agent' AND source_key = '3'");
+    ValidationReport r = s.validate();
+    const CheckResult* xw = find(r, "crosswalk", "agent");
+    REQUIRE(xw);
+    CHECK(names(*xw, "3", "no_entry"));
+    CHECK(find(r, "rows", "agent")->status == CheckStatus::kPassed);
+  }
+  SUBCASE("a reordered message time") {
+    Sample s(backend);
+    std::string message = s.first("SELECT m.\"source_key\" FROM " + s.table("ticket_message") + " m ORDER BY m.\"id\" LIMIT 1");
+    std::string ticket = s.first("SELECT t.\"source_key\" FROM " + s.table("ticket_message") + " m JOIN " +
+                                 s.table("ticket") + " t ON t.\"id\" = m.\"ticket_id\" WHERE m.\"source_key\" = '" +
+                                 message + "'");
+    s.plant("UPDATE " + s.table("ticket_message") + " SET \"created_at\" = '2001-02-03 04:05:06+00:00' WHERE \"source_key\" = '" +
+            message + "'");
+    ValidationReport r = s.validate();
+    const CheckResult* helpdesk = find(r, "helpdesk", "ticket");
+    REQUIRE(helpdesk);
+    CHECK(names(*helpdesk, ticket, "message_times"));
+    CHECK(names(*find(r, "rows", "ticket_message"), message, "differs"));
+  }
+}
+
+TEST_CASE("validate catches every planted defect (SQLite)") { run_defects(Backend::kSqlite); }
+TEST_CASE("validate catches every planted defect (PostgreSQL)") { run_defects(Backend::kPostgres); }
+
+TEST_CASE("validate --sandbox migrates into a throw-away target and removes it") {
+  Sample s(Backend::kSqlite);
+  ValidateOptions o;
+  o.sandbox = true;
+  o.sample_percent = 30;
+  ValidationReport r = s.validate(o);
+  CHECK_MESSAGE(r.status() == CheckStatus::kPassed, failed(r));
+  REQUIRE(r.sandbox.rfind("file ", 0) == 0);
+  std::string file = r.sandbox.substr(5, r.sandbox.find(" (dropped)") - 5);
+  CHECK_FALSE(std::filesystem::exists(file));
+  const CheckResult* counts = find(r, "counts", "ticket");
+  REQUIRE(counts);
+  CHECK(counts->figure("filtered") > 0);
+  CHECK(counts->figure("loaded") + counts->figure("filtered") + counts->figure("rejected") == 400);
+}
+
+TEST_CASE("validate --sandbox on PostgreSQL uses a fresh schema and drops it") {
+  Sample s(Backend::kPostgres);
+  ValidateOptions o;
+  o.sandbox = true;
+  o.checks = {"counts,rows"};
+  ValidationReport r = s.validate(o);
+  CHECK_MESSAGE(r.status() == CheckStatus::kPassed, failed(r));
+  REQUIRE(r.sandbox.rfind("schema csbridge_sandbox_", 0) == 0);
+  std::string schema = r.sandbox.substr(7, r.sandbox.find(' ', 7) - 7);
+  CHECK(s.first("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '" + schema + "'") == "0");
+  CHECK(r.checks.size() == 28);
+}
+
+TEST_CASE("validate refuses what it cannot do") {
+  Sample s(Backend::kSqlite);
+  ValidateOptions o;
+  std::string expected;
+  SUBCASE("--sample without --sandbox") {
+    o.sample_percent = 10;
+    expected = "invalid_argument: --sample needs --sandbox: it chooses the slice the sandbox run migrates";
+  }
+  SUBCASE("an unknown check") {
+    o.checks = {"rows,colums"};
+    expected = "invalid_argument: --checks: unknown check 'colums'; checks: counts, rows, references, model, pii, crosswalk, helpdesk";
+  }
+  SUBCASE("a SQLite target that does not exist") {
+    o.target = "sqlite:/nonexistent/cs.db";
+    expected = "unreachable: cannot open sqlite:/nonexistent/cs.db: no such file (add ?mode=rwc to create it)";
+  }
+  auto r = s.try_validate(o);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(std::string(error_code_name(r.status().code())) + ": " + r.status().message() == expected);
+}
+
+}  // namespace
+}  // namespace csbridge::validate
