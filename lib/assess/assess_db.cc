@@ -15,6 +15,7 @@
 #include "connector/prefetch_reader.h"
 #include "pii/detect.h"
 #include "pii/mask.h"
+#include "util/mix.h"
 #include "util/strings.h"
 #include "util/task_gang.h"
 
@@ -50,11 +51,7 @@ std::string now_iso8601() {
 // Whether to profile row `index` when sampling: deterministic, evenly spread.
 bool sampled(uint64_t index, double percent) {
   if (percent >= 100) return true;
-  uint64_t z = index + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
-  return static_cast<double>(z % 1000000) < percent * 10000;
+  return static_cast<double>(util::mix64(index) % 1000000) < percent * 10000;
 }
 
 struct PhoneOrEmail {

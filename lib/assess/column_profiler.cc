@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "pii/detect.h"
 #include "pii/mask.h"
 #include "util/hyperloglog.h"
+#include "util/mix.h"
 #include "util/strings.h"
 
 namespace csbridge::assess {
@@ -38,6 +40,13 @@ constexpr size_t kMinPiiDigits = 10;          // shorter numbers are no phone (l
 constexpr int64_t kMajorityPercent = 90;      // observed type: share of non-empty values
 constexpr int64_t kMostlyPercent = 50;        // "a column of phones" for invalid_phone
 constexpr double kPiiMinRatio = 0.05;
+// A column whose first kPiiExhaustiveValues values that the detector looks at
+// hold no PII at all (order numbers, digests, statuses in prose) is checked
+// from then on in a sample of about one value in kPiiSampleStride, its counts
+// scaled up and reported as estimates, until a sampled value holds PII.
+// Tables below that size (the sample helpdesk) are always checked whole.
+constexpr int64_t kPiiExhaustiveValues = 20'000;
+constexpr uint64_t kPiiSampleStride = 16;
 constexpr size_t kPiiClassCount = static_cast<size_t>(PiiClass::kFreeText) + 1;
 constexpr std::string_view kOtherPattern = "(other)";
 constexpr std::string_view kEllipsis = "…";
@@ -52,7 +61,7 @@ enum class Issue { kNulBytes, kBadEncoding, kZeroDate, kInvalidPhone, kIdChecksu
 size_t index_of(PiiClass pii) { return static_cast<size_t>(pii); }
 uint8_t bit_of(PiiClass pii) { return static_cast<uint8_t>(1u << index_of(pii)); }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Length of the UTF-8 sequence at p[i] with the code point in `cp`, or 0 when
 // it is not a valid sequence (same rules as util::find_invalid_utf8).
@@ -88,6 +97,21 @@ bool is_cjk_ideograph(char32_t cp) {
 
 constexpr char32_t kIdeographicSpace = 0x3000;
 
+// The shape character of each ASCII byte (see Shape): a look-up, not a chain
+// of branches that random text (hex digests, codes) keeps mispredicting.
+constexpr std::array<char, 0x80> kAsciiShape = [] {
+  std::array<char, 0x80> t{};
+  for (size_t c = 0; c < t.size(); ++c) {
+    char out = static_cast<char>(c);
+    if (is_digit(out)) out = '9';
+    else if (c >= 'a' && c <= 'z') out = 'a';
+    else if (c >= 'A' && c <= 'Z') out = 'A';
+    else if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') out = ' ';
+    t[c] = out;
+  }
+  return t;
+}();
+
 // The shape of a value: digits → 9, Latin letters → a/A, CJK ideographs → 汉,
 // whitespace → ' ', other characters kept; at most kShapeChars, then '…'.
 // Written into a fixed buffer: this runs once per value.
@@ -100,12 +124,7 @@ class Shape {
     for (size_t chars = 0; i < n && chars < kShapeChars; ++chars) {
       const unsigned char c = p[i];
       if (c < 0x80) {
-        char out = static_cast<char>(c);
-        if (is_digit(out)) out = '9';
-        else if (c >= 'a' && c <= 'z') out = 'a';
-        else if (c >= 'A' && c <= 'Z') out = 'A';
-        else if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') out = ' ';
-        buffer_[size_++] = out;
+        buffer_[size_++] = kAsciiShape[c];
         ++i;
         continue;
       }
@@ -494,6 +513,10 @@ struct ShapeHash {
 // What a value is, worked out once and remembered for the next time the same
 // value comes: legacy columns repeat a few statuses, cities and names
 // millions of times, and the PII detector is the costly part of profiling.
+// What the detector is to do with a value (bits of Analysis::checks).
+constexpr uint8_t kClassifyWhole = 1;  // classify the whole value
+constexpr uint8_t kScanText = 2;       // scan it as free text (unless it is a phone, ID, card or e-mail itself)
+
 struct Analysis {
   uint64_t hash = 0;
   int64_t* pattern = nullptr;  // the counter of its shape; nullptr marks an unused slot
@@ -502,7 +525,24 @@ struct Analysis {
   ValueKind kind = ValueKind::kOther;
   bool nul = false, bad_utf8 = false, zero_date = false;
   uint8_t whole = 0, embedded = 0, invalid = 0;  // PII class bits: the whole value, only inside it, invalid
+  uint8_t checks = 0;  // detector calls still to make: the PII bits are known when 0
 };
+
+// PII counts: per class, values holding it as the whole value, only inside
+// free text, and (of either) invalid ones; and the findings they make.
+struct PiiTally {
+  std::array<int64_t, kPiiClassCount> whole{}, embedded_only{}, invalid{};
+  int64_t invalid_phones = 0, id_checksums = 0;
+
+  bool any() const {
+    return std::any_of(whole.begin(), whole.end(), [](int64_t n) { return n > 0; }) ||
+           std::any_of(embedded_only.begin(), embedded_only.end(), [](int64_t n) { return n > 0; });
+  }
+};
+
+// Whether the value at position `index` of a column is in the PII sample:
+// deterministic, and spread evenly whatever the period of the data.
+bool in_pii_sample(uint64_t index) { return util::mix64(index) % kPiiSampleStride == 0; }
 
 struct Example {
   std::string raw;  // a prefix of the value, masked only when reported
@@ -524,19 +564,23 @@ struct ColumnProfiler::State {
   void add(std::string_view v);
   Analysis analyze(std::string_view v, uint64_t hash);
   int64_t* pattern_counter(std::string_view v);
-  void classify_pii(std::string_view v, const ByteScan& bytes, Analysis& a) const;
+  uint8_t pii_checks(std::string_view v, const ByteScan& bytes, ValueKind kind) const;
+  void classify_pii(std::string_view v, Analysis& a) const;
+  PiiTally* check_pii(std::string_view v, Analysis& a);
   void note_length(size_t length);
   void note_min_max(std::string_view v);
-  void note_pii(std::string_view v, const Analysis& a);
+  void note_pii(std::string_view v, const Analysis& a, PiiTally& tally);
   void note_issue(Issue issue, std::string_view v, PiiClass pii = PiiClass::kNone);
+  void keep_example(Issue issue, std::string_view v, PiiClass pii);
 
   int64_t non_null() const { return values - nulls; }
   int64_t non_empty() const { return values - nulls - empties; }
   bool at_least_percent(int64_t count, int64_t percent) const {
     return non_empty() > 0 && count * 100 >= non_empty() * percent;
   }
-  std::string observed_type() const;
-  std::vector<PiiHit> pii_hits() const;
+  std::string observed_type(const PiiTally& pii) const;
+  PiiTally pii_total() const;
+  std::vector<PiiHit> pii_hits(const PiiTally& pii) const;
   PiiClass column_class(const std::vector<PiiHit>& hits) const;
   std::string display(std::string_view raw, PiiClass hint, PiiClass column) const;
 
@@ -568,9 +612,13 @@ struct ColumnProfiler::State {
   std::array<int64_t, static_cast<size_t>(ValueKind::kCount)> kinds{};
   int64_t invalid_utf8 = 0;
 
-  // Per PII class: values holding it as the whole value, only inside free
-  // text, and (of either) invalid ones.
-  std::array<int64_t, kPiiClassCount> whole{}, embedded_only{}, invalid{};
+  // PII of the values checked one by one (and of repeats of values checked
+  // before), and of the values checked in the sample, with how many were
+  // checked and left out there.
+  PiiTally pii_exact, pii_sample;
+  int64_t pii_detected = 0;  // values given to the detector before sampling
+  bool pii_sampling = false;
+  int64_t pii_sampled = 0, pii_skipped = 0;
 
   std::array<int64_t, static_cast<size_t>(Issue::kCount)> issues{};
   std::array<std::vector<Example>, static_cast<size_t>(Issue::kCount)> examples;
@@ -639,7 +687,8 @@ void ColumnProfiler::State::add(std::string_view v) {
   ++kinds[static_cast<size_t>(a.kind)];
   if (a.zero_date) note_issue(Issue::kZeroDate, v);
   note_min_max(v);
-  note_pii(v, a);
+  PiiTally* tally = a.checks == 0 ? &pii_exact : check_pii(v, a);
+  if (tally != nullptr) note_pii(v, a, *tally);
   if (new_value && samples.size() < kMaxSamples) samples.emplace_back(stored_prefix(v));
 }
 
@@ -659,7 +708,7 @@ Analysis ColumnProfiler::State::analyze(std::string_view v, uint64_t hash) {
     a.zero_date = kind.zero;
   }
   a.zero_date = a.zero_date || v.starts_with(kZeroDatePrefix);
-  classify_pii(v, bytes, a);
+  a.checks = pii_checks(v, bytes, a.kind);
   return a;
 }
 
@@ -702,14 +751,22 @@ void ColumnProfiler::State::note_min_max(std::string_view v) {
   has_min_max = true;
 }
 
-// Classifies short values whole (phones, IDs, names, addresses) and scans
-// free text for embedded phones, IDs, cards and e-mails, each only when a
+// Short values are classified whole (phones, IDs, names, addresses) and free
+// text scanned for embedded phones, IDs, cards and e-mails, each only when a
 // byte-level pre-check says the value could hold one: the detector is the
 // expensive part of profiling.
-void ColumnProfiler::State::classify_pii(std::string_view v, const ByteScan& bytes, Analysis& a) const {
-  const bool could_be_whole = a.kind == ValueKind::kOther ? (bytes.digit || bytes.at || bytes.non_ascii)
-                                                          : a.kind == ValueKind::kInteger && v.size() >= kMinPiiDigits;
-  if (could_be_whole && bytes.code_points <= kShortValueChars) {
+uint8_t ColumnProfiler::State::pii_checks(std::string_view v, const ByteScan& bytes, ValueKind kind) const {
+  uint8_t checks = 0;
+  const bool could_be_whole = kind == ValueKind::kOther ? (bytes.digit || bytes.at || bytes.non_ascii)
+                                                        : kind == ValueKind::kInteger && v.size() >= kMinPiiDigits;
+  if (could_be_whole && bytes.code_points <= kShortValueChars) checks |= kClassifyWhole;
+  if (kind == ValueKind::kOther && (bytes.digit || bytes.at) && (bytes.code_points > kShortValueChars || text_declared))
+    checks |= kScanText;
+  return checks;
+}
+
+void ColumnProfiler::State::classify_pii(std::string_view v, Analysis& a) const {
+  if (a.checks & kClassifyWhole) {
     const pii::ValueClass vc = detector.classify(v);
     if (vc.pii != PiiClass::kNone) {
       a.whole = bit_of(vc.pii);
@@ -718,46 +775,92 @@ void ColumnProfiler::State::classify_pii(std::string_view v, const ByteScan& byt
   }
   const bool whole_scannable = a.whole & (bit_of(PiiClass::kPhone) | bit_of(PiiClass::kNationalId) |
                                           bit_of(PiiClass::kEmail) | bit_of(PiiClass::kBankCard));
-  if (a.kind == ValueKind::kOther && !whole_scannable && (bytes.digit || bytes.at) &&
-      (bytes.code_points > kShortValueChars || text_declared)) {
+  if ((a.checks & kScanText) && !whole_scannable) {
     for (const pii::Match& m : detector.scan(v)) {
       a.embedded |= bit_of(m.pii);
       if (!m.valid) a.invalid |= bit_of(m.pii);
     }
     a.embedded &= static_cast<uint8_t>(~a.whole);
   }
+  a.checks = 0;
 }
 
-void ColumnProfiler::State::note_pii(std::string_view v, const Analysis& a) {
+// Runs the detector on a value whose PII is not known yet, unless the column
+// is being sampled and the value is not in the sample. Returns the tally the
+// value counts in, nullptr when it was left out.
+PiiTally* ColumnProfiler::State::check_pii(std::string_view v, Analysis& a) {
+  if (!pii_sampling) {
+    classify_pii(v, a);
+    if (++pii_detected == kPiiExhaustiveValues && (a.whole | a.embedded) == 0 && !pii_exact.any()) pii_sampling = true;
+    return &pii_exact;
+  }
+  if (!in_pii_sample(static_cast<uint64_t>(values))) {
+    ++pii_skipped;
+    return nullptr;
+  }
+  classify_pii(v, a);
+  ++pii_sampled;
+  if ((a.whole | a.embedded) != 0) pii_sampling = false;  // PII after all: every value is checked from here on
+  return &pii_sample;
+}
+
+void ColumnProfiler::State::note_pii(std::string_view v, const Analysis& a, PiiTally& tally) {
   if ((a.whole | a.embedded) == 0) return;
   for (size_t c = 1; c < kPiiClassCount; ++c) {
     const auto bit = static_cast<uint8_t>(1u << c);
-    if (a.whole & bit) ++whole[c];
-    if (a.embedded & bit) ++embedded_only[c];
-    if (a.invalid & bit) ++invalid[c];
+    if (a.whole & bit) ++tally.whole[c];
+    if (a.embedded & bit) ++tally.embedded_only[c];
+    if (a.invalid & bit) ++tally.invalid[c];
   }
-  if (a.whole & a.invalid & bit_of(PiiClass::kPhone)) note_issue(Issue::kInvalidPhone, v, PiiClass::kPhone);
+  if (a.whole & a.invalid & bit_of(PiiClass::kPhone)) {
+    ++tally.invalid_phones;
+    keep_example(Issue::kInvalidPhone, v, PiiClass::kPhone);
+  }
   if (a.invalid & bit_of(PiiClass::kNationalId)) {
-    note_issue(Issue::kIdChecksum, v, a.whole ? PiiClass::kNationalId : PiiClass::kNone);
+    ++tally.id_checksums;
+    keep_example(Issue::kIdChecksum, v, a.whole ? PiiClass::kNationalId : PiiClass::kNone);
   }
 }
 
 void ColumnProfiler::State::note_issue(Issue issue, std::string_view v, PiiClass pii) {
-  const auto i = static_cast<size_t>(issue);
-  ++issues[i];
-  if (examples[i].size() < kMaxExamples) examples[i].push_back({std::string(stored_prefix(v)), pii});
+  ++issues[static_cast<size_t>(issue)];
+  keep_example(issue, v, pii);
 }
 
-std::string ColumnProfiler::State::observed_type() const {
+void ColumnProfiler::State::keep_example(Issue issue, std::string_view v, PiiClass pii) {
+  std::vector<Example>& kept = examples[static_cast<size_t>(issue)];
+  if (kept.size() < kMaxExamples) kept.push_back({std::string(stored_prefix(v)), pii});
+}
+
+// The exact counts plus those of the sample, scaled up to every value the
+// sample stood for (and never above the number of values).
+PiiTally ColumnProfiler::State::pii_total() const {
+  PiiTally total = pii_exact;
+  if (pii_sampled == 0) return total;
+  const double scale = static_cast<double>(pii_sampled + pii_skipped) / static_cast<double>(pii_sampled);
+  auto add = [&](int64_t& to, int64_t sampled) {
+    to = std::min(non_null(), to + static_cast<int64_t>(std::llround(static_cast<double>(sampled) * scale)));
+  };
+  for (size_t c = 0; c < kPiiClassCount; ++c) {
+    add(total.whole[c], pii_sample.whole[c]);
+    add(total.embedded_only[c], pii_sample.embedded_only[c]);
+    add(total.invalid[c], pii_sample.invalid[c]);
+  }
+  add(total.invalid_phones, pii_sample.invalid_phones);
+  add(total.id_checksums, pii_sample.id_checksums);
+  return total;
+}
+
+std::string ColumnProfiler::State::observed_type(const PiiTally& pii) const {
   if (binary) return "binary";
   if (non_empty() == 0) return "empty";
   if (invalid_utf8 * 2 > non_empty()) return "binary";
   auto majority = [this](int64_t count) { return at_least_percent(count, kMajorityPercent); };
   auto kind = [this](ValueKind k) { return kinds[static_cast<size_t>(k)]; };
   // PII shapes first: a column of 11-digit mobile numbers is also a column of integers.
-  if (majority(whole[index_of(PiiClass::kPhone)])) return "phone";
-  if (majority(whole[index_of(PiiClass::kNationalId)])) return "national_id";
-  if (majority(whole[index_of(PiiClass::kEmail)])) return "email";
+  if (majority(pii.whole[index_of(PiiClass::kPhone)])) return "phone";
+  if (majority(pii.whole[index_of(PiiClass::kNationalId)])) return "national_id";
+  if (majority(pii.whole[index_of(PiiClass::kEmail)])) return "email";
   if (majority(kind(ValueKind::kInteger))) return "integer";
   if (majority(kind(ValueKind::kInteger) + kind(ValueKind::kDecimal))) return "decimal";
   if (majority(kind(ValueKind::kBoolean))) return "boolean";
@@ -766,16 +869,16 @@ std::string ColumnProfiler::State::observed_type() const {
   return "text";
 }
 
-std::vector<PiiHit> ColumnProfiler::State::pii_hits() const {
+std::vector<PiiHit> ColumnProfiler::State::pii_hits(const PiiTally& pii) const {
   std::vector<PiiHit> hits;
   if (non_null() == 0) return hits;
   for (size_t c = 1; c < kPiiClassCount; ++c) {
     PiiHit hit;
     hit.pii = static_cast<PiiClass>(c);
-    hit.count = whole[c] + embedded_only[c];
+    hit.count = std::min(non_null(), pii.whole[c] + pii.embedded_only[c]);
     hit.ratio = static_cast<double>(hit.count) / static_cast<double>(non_null());
-    hit.embedded = embedded_only[c] > whole[c];
-    hit.invalid = invalid[c];
+    hit.embedded = pii.embedded_only[c] > pii.whole[c];
+    hit.invalid = pii.invalid[c];
     if (hit.count > 0 && (hit.ratio >= kPiiMinRatio || hit.embedded)) hits.push_back(hit);
   }
   std::stable_sort(hits.begin(), hits.end(), [](const PiiHit& a, const PiiHit& b) { return a.count > b.count; });
@@ -808,7 +911,8 @@ ColumnProfile ColumnProfiler::finish() const {
   p.name = s.info.name;
   p.declared_type = s.info.declared_type;
   p.type = s.type;
-  p.observed_type = s.observed_type();
+  const PiiTally pii = s.pii_total();
+  p.observed_type = s.observed_type(pii);
   p.values = s.values;
   p.nulls = s.nulls;
   p.null_ratio = s.values == 0 ? 0 : static_cast<double>(s.nulls) / static_cast<double>(s.values);
@@ -821,7 +925,7 @@ ColumnProfile ColumnProfiler::finish() const {
   }
   if (s.binary) return p;
 
-  p.pii = s.pii_hits();
+  p.pii = s.pii_hits(pii);
   const PiiClass column = s.column_class(p.pii);
   if (s.has_min_max) {
     p.min = s.display(s.min, PiiClass::kNone, column);
@@ -855,21 +959,37 @@ std::vector<Finding> ColumnProfiler::findings() const {
     return out;
   }
 
-  const PiiClass column = s.column_class(s.pii_hits());
-  auto report = [&](Issue issue, const char* kind, Severity severity, const std::string& what) {
-    const auto i = static_cast<size_t>(issue);
-    if (s.issues[i] == 0) return;
-    Finding f{kind, severity, s.info.name, subject + what + " in " + values_text(s.issues[i]), s.issues[i], {}};
-    for (const Example& e : s.examples[i]) f.examples.push_back(s.display(e.raw, e.pii, column));
+  const PiiTally pii = s.pii_total();
+  const PiiClass column = s.column_class(s.pii_hits(pii));
+  // `estimated`: the count is scaled up from the PII sample.
+  auto report = [&](Issue issue, int64_t count, bool estimated, const char* kind, Severity severity,
+                    const std::string& what) {
+    if (count == 0) return;
+    Finding f{kind, severity, s.info.name,
+              subject + what + " in " + (estimated ? "about " : "") + values_text(count) +
+                  (estimated ? " (estimated from a sample)" : ""),
+              count, {}};
+    for (const Example& e : s.examples[static_cast<size_t>(issue)]) f.examples.push_back(s.display(e.raw, e.pii, column));
     out.push_back(std::move(f));
   };
-  report(Issue::kNulBytes, "nul_bytes", Severity::kError, "NUL bytes (0x00)");
-  report(Issue::kBadEncoding, "bad_encoding", Severity::kError, "invalid UTF-8");
-  report(Issue::kZeroDate, "zero_date", Severity::kWarning, "zero dates (0000-00-00 or month/day 00)");
-  if (s.at_least_percent(s.whole[index_of(PiiClass::kPhone)], kMostlyPercent)) {
-    report(Issue::kInvalidPhone, "invalid_phone", Severity::kWarning, "invalid phone numbers");
+  auto counted = [&](Issue issue) { return s.issues[static_cast<size_t>(issue)]; };
+  report(Issue::kNulBytes, counted(Issue::kNulBytes), false, "nul_bytes", Severity::kError, "NUL bytes (0x00)");
+  report(Issue::kBadEncoding, counted(Issue::kBadEncoding), false, "bad_encoding", Severity::kError, "invalid UTF-8");
+  report(Issue::kZeroDate, counted(Issue::kZeroDate), false, "zero_date", Severity::kWarning,
+         "zero dates (0000-00-00 or month/day 00)");
+  if (s.at_least_percent(pii.whole[index_of(PiiClass::kPhone)], kMostlyPercent)) {
+    report(Issue::kInvalidPhone, pii.invalid_phones, s.pii_sample.invalid_phones > 0, "invalid_phone",
+           Severity::kWarning, "invalid phone numbers");
   }
-  report(Issue::kIdChecksum, "id_checksum", Severity::kWarning, "resident ID numbers failing their check character");
+  report(Issue::kIdChecksum, pii.id_checksums, s.pii_sample.id_checksums > 0, "id_checksum", Severity::kWarning,
+         "resident ID numbers failing their check character");
+  if (s.pii_skipped > 0) {
+    out.push_back({"pii_sampled", Severity::kInfo, s.info.name,
+                   subject + "no PII in the first " + values_text(kPiiExhaustiveValues) +
+                       " checked, then a sample: " + std::to_string(s.pii_sampled) + " of the next " +
+                       values_text(s.pii_sampled + s.pii_skipped) + " checked; its PII counts are estimates",
+                   s.pii_skipped, {}});
+  }
   return out;
 }
 

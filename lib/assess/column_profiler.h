@@ -3,7 +3,10 @@
 // holds and column-level data-quality findings. Memory is bounded per column
 // (a HyperLogLog, a few small tables, prefixes of a handful of values),
 // whatever the row count. Raw values are kept only inside the profiler; what
-// finish() and findings() return is masked.
+// finish() and findings() return is masked. PII is looked for in every value
+// of the first 20,000 the detector would see; when those hold none, only in a
+// deterministic sample of the rest (until the sample finds some), with the
+// counts scaled up and findings() saying so.
 // Threads: one profiler belongs to one thread at a time; the Detector it
 // borrows may be shared.
 #pragma once
@@ -40,7 +43,8 @@ class ColumnProfiler {
   ColumnProfile finish() const;
   // Column-level findings (nul_bytes, bad_encoding, zero_date, invalid_phone,
   // id_checksum, binary_column), each naming the column and its count, with
-  // at most three masked examples.
+  // at most three masked examples; and pii_sampled (info, counting the values
+  // left out) when PII was checked in a sample.
   std::vector<Finding> findings() const;
 
  private:

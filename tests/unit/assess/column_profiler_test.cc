@@ -163,7 +163,7 @@ TEST_CASE("column profiler: the values of one column of a batch") {
 TEST_CASE("column profiler: distinct exact up to 4096 values, estimated beyond") {
   ColumnProfiler small(column("status", "VARCHAR(10)"), detector());
   for (int round = 0; round < 3; ++round) {
-    for (int i = 0; i < 4096; ++i) small.add_value("s" + std::to_string(i));
+    for (int i = 0; i < 4096; ++i) small.add_value(std::string("s").append(std::to_string(i)));
   }
   small.add_value(std::nullopt);
   ColumnProfile s = small.finish();
@@ -172,7 +172,7 @@ TEST_CASE("column profiler: distinct exact up to 4096 values, estimated beyond")
 
   constexpr int64_t kDistinct = 200'000;
   ColumnProfiler large(column("ticket_no", "VARCHAR(20)"), detector());
-  for (int64_t i = 0; i < kDistinct; ++i) large.add_value("T" + std::to_string(i));
+  for (int64_t i = 0; i < kDistinct; ++i) large.add_value(std::string("T").append(std::to_string(i)));
   ColumnProfile l = large.finish();
   CHECK_FALSE(l.distinct_exact);
   CHECK(std::llabs(l.distinct - kDistinct) <= kDistinct / 50);
@@ -516,6 +516,84 @@ TEST_CASE("column profiler: a million values in bounded memory") {
   CHECK(name.pii[0].pii == PiiClass::kName);
   CHECK(name.pii[0].count == kValues);
   CHECK(name.patterns[0].count + name.patterns[1].count + name.patterns[2].count == kValues);
+}
+
+// A ticket subject the detector has to look at (CJK text with digits) and that holds no PII.
+std::string plain_subject(int i) {
+  std::string s = "工单 SO";
+  s += std::to_string(i);
+  s += " 已处理";
+  return s;
+}
+
+TEST_CASE("column profiler: a big column without PII is checked for it in a sample") {
+  ColumnProfiler profiler(column("subject", "VARCHAR(100)"), detector());
+  for (int i = 0; i < 20'000; ++i) profiler.add_value(plain_subject(i));
+
+  SUBCASE("up to 20000 values, every value is checked") {
+    CHECK(find_kind(profiler.findings(), "pii_sampled") == nullptr);
+  }
+  SUBCASE("beyond, a sample, said so in a finding") {
+    for (int i = 20'000; i < 30'000; ++i) profiler.add_value(plain_subject(i));
+    std::vector<Finding> findings = profiler.findings();
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].kind == "pii_sampled");
+    CHECK(findings[0].severity == Severity::kInfo);
+    CHECK(findings[0].column == "subject");
+    CHECK(findings[0].count == 9392);
+    CHECK(findings[0].message ==
+          "column 'subject': no PII in the first 20000 values checked, then a sample: 608 of the next 10000 values "
+          "checked; its PII counts are estimates");
+    ColumnProfile p = profiler.finish();
+    CHECK(p.values == 30'000);
+    CHECK(p.pii.empty());
+    int64_t shaped = 0;  // everything but PII still sees every value: SO + 1 to 5 digits
+    for (const PatternCount& pattern : p.patterns) shaped += pattern.count;
+    CHECK(shaped == 30'000);
+  }
+  SUBCASE("PII in the sample: every value is checked again, the stretch sampled before is scaled up") {
+    // Each of these bodies holds a resident ID failing its check character.
+    for (int i = 0; i < 1'000; ++i) {
+      std::string body = "证件号码110105194912310021 核对，工单";
+      body += std::to_string(i);
+      profiler.add_value(body);
+    }
+    for (int i = 0; i < 1'000; ++i) profiler.add_value(plain_subject(i));
+    ColumnProfile p = profiler.finish();
+    REQUIRE(p.pii.size() == 1);
+    CHECK(p.pii[0].pii == PiiClass::kNationalId);
+    CHECK(p.pii[0].embedded);
+    CHECK(p.pii[0].count == 1'000);  // 1 sampled of the first 7 (counted 7 times), 993 checked one by one
+    CHECK(p.pii[0].invalid == 1'000);
+    std::vector<Finding> findings = profiler.findings();
+    REQUIRE(findings.size() == 2);
+    CHECK(findings[0].kind == "id_checksum");
+    CHECK(findings[0].count == 1'000);
+    CHECK(findings[0].message == "column 'subject': resident ID numbers failing their check character in about "
+                                 "1000 values (estimated from a sample)");
+    CHECK(findings[1].kind == "pii_sampled");
+    CHECK(findings[1].count == 6);
+    CHECK(findings[1].message ==
+          "column 'subject': no PII in the first 20000 values checked, then a sample: 1 of the next 7 values "
+          "checked; its PII counts are estimates");
+  }
+}
+
+TEST_CASE("column profiler: a column with PII among its first values is checked whole") {
+  ColumnProfiler profiler(column("subject", "VARCHAR(100)"), detector());
+  for (int i = 0; i < 50'000; ++i) profiler.add_value(i == 100 ? "回电 13812345678 已处理" : plain_subject(i));
+  CHECK(profiler.findings().empty());
+  ColumnProfile p = profiler.finish();
+  REQUIRE(p.pii.size() == 1);
+  CHECK(p.pii[0].pii == PiiClass::kPhone);
+  CHECK(p.pii[0].count == 1);
+  CHECK(p.pii[0].embedded);
+
+  SUBCASE("and so is one whose values repeat: known values are not checked again") {
+    ColumnProfiler statuses(column("status", "VARCHAR(10)"), detector());
+    for (int i = 0; i < 50'000; ++i) statuses.add_value(i % 2 ? "已处理 1" : "待处理 2");
+    CHECK(statuses.findings().empty());
+  }
 }
 
 }  // namespace csbridge::assess
