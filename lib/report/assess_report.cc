@@ -40,27 +40,10 @@ constexpr size_t kMaxExamples = 3;
 constexpr size_t kMaxPatterns = 3;
 constexpr size_t kMaxSamples = 5;
 
-constexpr std::string_view kEllipsis = "…";
 constexpr std::string_view kArrow = " → ";
 
 // ---------------------------------------------------------------------------
 // Shared formatting
-
-// `s` cut to `max_width` display columns, with an ellipsis when cut.
-std::string ellipsize(std::string_view s, size_t max_width) {
-  if (util::display_width(s) <= max_width) return std::string(s);
-  std::string out;
-  size_t width = 0;
-  for (size_t i = 0; i < s.size();) {
-    size_t len = utf8_char_len(s, i);
-    size_t w = util::display_width(s.substr(i, len));
-    if (width + w + util::display_width(kEllipsis) > max_width) break;
-    out += s.substr(i, len);
-    width += w;
-    i += len;
-  }
-  return out + std::string(kEllipsis);
-}
 
 // Short runs keep two decimals so that they do not read "0 s".
 std::string seconds_text(double seconds) {
@@ -227,7 +210,7 @@ void append_columns_text(const TableAssessment& t, std::string& out) {
   };
   std::vector<Row> rows = {{"column", "type", "null", "distinct", "PII"}};
   for (const ColumnProfile& c : t.columns) {
-    rows.push_back({ellipsize(c.name, kMaxNameCell), ellipsize(type_text(c), kMaxTypeCell),
+    rows.push_back({util::ellipsize(c.name, kMaxNameCell), util::ellipsize(type_text(c), kMaxTypeCell),
                     t.profiled ? percent(c.null_ratio) : "-", t.profiled ? distinct_text(c) : "-", pii_text(c)});
   }
   size_t name_w = kLabelWidth, type_w = 0, null_w = 0, distinct_w = 0;
@@ -241,7 +224,7 @@ void append_columns_text(const TableAssessment& t, std::string& out) {
   const size_t pii_w = std::max(kMinPiiCell, kMaxLineWidth - std::min(used, kMaxLineWidth));
   for (const Row& r : rows) {
     out += rtrim("  " + util::pad_right(r.name, name_w) + " " + util::pad_right(r.type, type_w) + "  " +
-                 pad_left(r.nulls, null_w) + "  " + pad_left(r.distinct, distinct_w) + "  " + ellipsize(r.pii, pii_w)) +
+                 pad_left(r.nulls, null_w) + "  " + pad_left(r.distinct, distinct_w) + "  " + util::ellipsize(r.pii, pii_w)) +
            "\n";
   }
 }
@@ -514,7 +497,7 @@ std::string svg_bar_row(const BarLayout& l, double x0, double y, std::string_vie
                         const char* color, std::string_view value, std::string_view tooltip) {
   const double mid = y + kChartRow / 2;
   std::string out = "<g><title>" + esc(tooltip) + "</title>";
-  out += svg_text(x0 + l.label_right, mid + kChartTextDy, ellipsize(label, l.label_chars), "text-anchor=\"end\"");
+  out += svg_text(x0 + l.label_right, mid + kChartTextDy, util::ellipsize(label, l.label_chars), "text-anchor=\"end\"");
   out += svg_rect(x0 + l.bar_x, mid - kChartBar / 2, l.bar_width, kChartBar, kColorTrack);
   if (ratio > 0) {
     out += svg_rect(x0 + l.bar_x, mid - kChartBar / 2, std::max(kMinBarWidth, std::min(ratio, 1.0) * l.bar_width),
@@ -531,7 +514,7 @@ double null_group_height(const TableAssessment& t) {
 }
 
 std::string null_group_svg(const TableAssessment& t, const BarLayout& l, double x0, double y) {
-  std::string out = svg_text(x0, y + kChartGroupHead - 9, ellipsize(table_name(t), l.head_chars), "class=\"head\"");
+  std::string out = svg_text(x0, y + kChartGroupHead - 9, util::ellipsize(table_name(t), l.head_chars), "class=\"head\"");
   y += kChartGroupHead;
   if (!has_profile_rows(t)) {
     return out + svg_text(x0 + l.bar_x, y + kChartRow / 2 + kChartTextDy,
@@ -626,7 +609,7 @@ std::string pii_chart_svg(const Assessment& a) {
   const double unit = kChartBarWidth / max_total;
   for (const TableRow& row : rows) {
     const double mid = y + kChartRow / 2;
-    body += "<g>" + svg_text(kChartLabelRight, mid + kChartTextDy, ellipsize(table_name(*row.table), kChartLabelChars),
+    body += "<g>" + svg_text(kChartLabelRight, mid + kChartTextDy, util::ellipsize(table_name(*row.table), kChartLabelChars),
                              "text-anchor=\"end\"");
     double bx = kChartBarX;
     for (size_t k = 0; k < kPiiColors.size(); ++k) {
@@ -665,9 +648,9 @@ std::string entity_chart_svg(const Assessment& a) {
       tooltip += " — " + required_text(e);
     }
     body += "<g><title>" + esc(tooltip) + "</title>";
-    body += svg_text(kChartLabelRight, mid + kChartTextDy, ellipsize(table_name(t), kChartLabelChars),
+    body += svg_text(kChartLabelRight, mid + kChartTextDy, util::ellipsize(table_name(t), kChartLabelChars),
                      "text-anchor=\"end\"");
-    body += svg_text(kEntityX, mid + kChartTextDy, e.name.empty() ? "no match" : ellipsize(e.name, kEntityChars),
+    body += svg_text(kEntityX, mid + kChartTextDy, e.name.empty() ? "no match" : util::ellipsize(e.name, kEntityChars),
                      e.name.empty() ? "class=\"muted\"" : "class=\"entity\"");
     body += svg_rect(kBarX, mid - kChartBar / 2, kBarWidth, kChartBar, kColorTrack);
     if (e.confidence > 0) {
