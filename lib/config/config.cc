@@ -16,7 +16,7 @@ const std::vector<std::string> kTopKeys = {"version", "sources", "target", "mapp
 const std::vector<std::string> kSourceKeys = {"connection", "encoding", "timezone", "description"};
 const std::vector<std::string> kTargetKeys = {"connection", "schema"};
 const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
-const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone"};
+const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone", "load_connections"};
 const std::vector<std::string> kMaskActions = {"keep", "mask", "pseudonymize", "drop"};
 constexpr int kMaxBatchRows = 1'000'000;
 
@@ -203,6 +203,10 @@ class Loader {
     CSB_RETURN_IF_ERROR(check_keys(node, kOptionKeys, "option"));
     if (node["batch_rows"]) {
       CSB_ASSIGN_OR_RETURN(config.options.batch_rows, integer(node["batch_rows"], "batch_rows", 1, kMaxBatchRows));
+    }
+    if (node["load_connections"]) {
+      CSB_ASSIGN_OR_RETURN(config.options.load_connections,
+                           integer(node["load_connections"], "load_connections", 1, kMaxLoadConnections));
     }
     if (node["default_timezone"]) {
       CSB_ASSIGN_OR_RETURN(config.options.default_timezone, scalar(node["default_timezone"], "default_timezone"));

@@ -33,8 +33,13 @@ struct MaskingPolicy {
   std::map<std::string, std::string> actions;   // PII class → keep | mask | pseudonymize | drop
 };
 
+inline constexpr int kMaxLoadConnections = 16;
+
 struct RunOptions {
   int batch_rows = 5000;
+  // PostgreSQL target: batches of one mapping block load on this many connections at once
+  // (a SQLite target takes one writer at a time and always uses one).
+  int load_connections = 2;
   std::string default_timezone = "UTC";
 };
 

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <cctype>
 #include <chrono>
 #include <cstring>
@@ -14,6 +16,8 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -27,6 +31,7 @@
 #include "util/hyperloglog.h"
 #include "util/sha256.h"
 #include "util/strings.h"
+#include "util/work_queue.h"
 
 namespace csbridge::migrate {
 namespace {
@@ -154,7 +159,14 @@ class Migration {
     }
     std::string schema = options_.schema.empty() && config_.target ? config_.target->schema : options_.schema;
     CSB_ASSIGN_OR_RETURN(store_, TargetStore::open(connection, schema, model_));
-    return retry("preparing the target", [&] { return store_->prepare(); });
+    CSB_RETURN_IF_ERROR(retry("preparing the target", [&] { return store_->prepare(); }));
+    // SQLite takes one writer at a time: a second connection would only wait for the first.
+    int loaders = store_->backend() == "postgres" ? config_.options.load_connections : 1;
+    for (int i = 1; i < loaders; ++i) {
+      CSB_ASSIGN_OR_RETURN(auto extra, TargetStore::open(connection, schema, model_));
+      extra_stores_.push_back(std::move(extra));
+    }
+    return Status::ok();
   }
 
   Status begin(const std::string& run_id, const std::string& hash) {
@@ -200,14 +212,9 @@ class Migration {
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
 
     int64_t skip = 0;
-    const std::string scope = block.scope();
+    std::vector<std::string> loader_scopes;
     if (store_) {
-      std::optional<std::string> position;
-      CSB_RETURN_IF_ERROR(retry("reading the checkpoint", [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(position, store_->checkpoint(scope));
-        return Status::ok();
-      }));
-      if (position) skip = std::stoll(*position);
+      CSB_ASSIGN_OR_RETURN(skip, start_checkpoints(block.scope(), loader_scopes));
     }
 
     int64_t estimate = -1;
@@ -221,77 +228,27 @@ class Migration {
     auto reader = connector::prefetch(std::move(inner));
     mapping::MapperSettings settings = mapping::settings_for(block, config_, options_.env);
     CSB_ASSIGN_OR_RETURN(auto mapper, mapping::BlockMapper::bind(block, columns, settings));
-    const std::vector<model::PiiClass> pii = mapping::BlockMapper::source_pii(block, columns);
-
-    LoadSpec spec;
-    spec.entity = block.entity;
-    spec.source_system = block.source;
+    BlockRun run{block, columns, mapping::BlockMapper::source_pii(block, columns), {}, loader_scopes, counts, {}, {}};
     for (const auto& o : mapper->outputs()) {
-      spec.columns.push_back(o.field);
-      spec.lookups.push_back(o.lookup_entity);
-      spec.lookup_systems.push_back(o.lookup_system);
-      spec.orphans_to_null.push_back(o.lookup_orphans_to_null);
+      run.spec.columns.push_back(o.field);
+      run.spec.lookups.push_back(o.lookup_entity);
+      run.spec.lookup_systems.push_back(o.lookup_system);
+      run.spec.orphans_to_null.push_back(o.lookup_orphans_to_null);
     }
+    run.spec.entity = block.entity;
+    run.spec.source_system = block.source;
 
-    connector::Batch in, out(1 + mapper->outputs().size());
-    std::vector<size_t> origin;  // out row → in row
-    int64_t consumed = 0;
-    while (true) {
-      CSB_ASSIGN_OR_RETURN(bool more, reader->next(in));
-      for (const auto& r : reader->take_rejects()) {
-        ++counts.read;
-        ++counts.rejected;
-        CSB_RETURN_IF_ERROR(rejects_.write(run_id_, block, "", "", "unreadable", r.location + ": " + r.reason, in, 0,
-                                           {}, {}));
-      }
-      if (!more) break;
-      out.clear();
-      origin.clear();
-      for (size_t r = 0; r < in.rows(); ++r) {
-        if (++consumed <= skip) {
-          ++counts.skipped;
-          continue;
-        }
-        ++counts.read;
-        mapping::RowError error;
-        size_t before = out.rows();
-        bool ok = mapper->map_row(in, r, out, error);
-        std::string key = ok ? std::string(out.get(before, 0)) : error.source_key;
-        if (!in_sample(key, options_.sample_percent)) {
-          if (ok) out.truncate_to_rows(before);
-          ++counts.filtered;
-          continue;
-        }
-        if (ok) {
-          origin.push_back(r);
-          continue;
-        }
-        ++counts.rejected;
-        CSB_RETURN_IF_ERROR(
-            rejects_.write(run_id_, block, error.source_key, error.field, error.code, error.message, in, r, columns, pii));
-      }
-      CSB_RETURN_IF_ERROR(rejects_.flush());
-      if (consumed <= skip) continue;
-      if (store_ && !out.empty()) {
-        LoadOutcome outcome;
-        CSB_RETURN_IF_ERROR(retry("loading " + block.display(), [&]() -> Status {
-          CSB_ASSIGN_OR_RETURN(outcome, store_->load(spec, out, scope, std::to_string(consumed), run_id_));
-          return Status::ok();
-        }));
-        counts.loaded += outcome.loaded + outcome.unchanged;
-        counts.unchanged += outcome.unchanged;
-        counts.rejected += static_cast<int64_t>(outcome.rejects.size());
-        for (const auto& rr : outcome.rejects) {
-          size_t r = origin[rr.row];
-          CSB_RETURN_IF_ERROR(rejects_.write(run_id_, block, std::string(out.get(rr.row, 0)), "", rr.code, rr.message,
-                                             in, r, columns, pii));
-        }
-        CSB_RETURN_IF_ERROR(rejects_.flush());
-      } else {
-        counts.loaded += static_cast<int64_t>(out.rows());
-      }
-      if (progress_) progress_->rows_done(consumed);
-    }
+    // Batches go to the loaders (one thread and connection each) through a short queue, so that
+    // reading and mapping the next batches overlap with loading this one.
+    size_t loader_count = store_ ? 1 + extra_stores_.size() : 0;
+    util::WorkQueue<LoadJob> queue(std::max<size_t>(loader_count, 1));
+    std::vector<std::thread> loaders;
+    for (size_t i = 0; i < loader_count; ++i) loaders.emplace_back([&, i] { load_jobs(run, queue, i); });
+    Status mapped = map_batches(run, *reader, *mapper, skip, loader_count > 0 ? &queue : nullptr);
+    queue.close();
+    for (auto& t : loaders) t.join();
+    if (!mapped.is_ok()) return mapped;
+    if (!run.failure.is_ok()) return run.failure;
     if (progress_) progress_->block_finished();
     counts.seconds += std::chrono::duration<double>(Clock::now() - started).count();
     return Status::ok();
@@ -315,6 +272,184 @@ class Migration {
     return raw;
   }
 
+  // A batch on its way to a loader: the mapped rows, the source rows they came from (for the
+  // values of reject lines) and the checkpoint position after it.
+  struct LoadJob {
+    connector::Batch in, out;
+    std::vector<size_t> origin;  // out row → in row
+    int64_t consumed = 0;        // rows of the block consumed once this batch is loaded
+  };
+
+  // What the mapping thread and the loaders of one block share. `counts`, the reject log and
+  // `failure` are touched under `mutex` only.
+  struct BlockRun {
+    const mapping::Block& block;
+    const std::vector<connector::ColumnInfo> columns;
+    const std::vector<model::PiiClass> pii;
+    LoadSpec spec;
+    const std::vector<std::string> loader_scopes;  // checkpoint scope of each loader
+    EntityCounts& counts;
+    std::mutex mutex;
+    Status failure;                  // the first loader failure; the others stop
+    std::atomic<bool> stop{false};
+  };
+
+  // Checkpoints of a block: each loader commits its own ("<scope>/<n>") with its batches. A loader
+  // takes batches in order and commits them in order, and each holds at most one uncommitted
+  // batch; so every batch up to the smallest position of all loaders is committed, and a resumed
+  // run starts there (batches past it that did commit load again, unchanged). Every loader's
+  // scope is set to that start before any batch loads, so that a loader that never commits still
+  // holds the others back. Returns the rows to skip.
+  Result<int64_t> start_checkpoints(const std::string& scope, std::vector<std::string>& loader_scopes) {
+    std::vector<std::pair<std::string, std::string>> positions;
+    CSB_RETURN_IF_ERROR(retry("reading the checkpoint", [&]() -> Status {
+      CSB_ASSIGN_OR_RETURN(positions, store_->checkpoints(scope));
+      return Status::ok();
+    }));
+    int64_t skip = -1;
+    for (const auto& [name, position] : positions) {
+      int64_t rows = 0;
+      auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), rows);
+      if (ec != std::errc() || end != position.data() + position.size() || rows < 0) rows = 0;  // start over: loads are idempotent
+      skip = skip < 0 ? rows : std::min(skip, rows);
+    }
+    skip = std::max<int64_t>(skip, 0);
+    for (size_t i = 0; i <= extra_stores_.size(); ++i) loader_scopes.push_back(scope + "/" + std::to_string(i));
+    CSB_RETURN_IF_ERROR(retry("setting the checkpoints", [&] {
+      return store_->reset_checkpoints(scope, loader_scopes, std::to_string(skip), run_id_);
+    }));
+    return skip;
+  }
+
+  // The mapping thread: reads the block's rows, skips the `skip` committed ones, maps the rest
+  // and hands each batch to the loaders (or, without a target, only counts it).
+  Status map_batches(BlockRun& run, connector::RowReader& reader, mapping::BlockMapper& mapper, int64_t skip,
+                     util::WorkQueue<LoadJob>* queue) {
+    const mapping::Block& block = run.block;
+    int64_t consumed = 0;
+    std::string previous_key;  // rows come ordered by the legacy key: a repeated key follows its first row
+    bool have_previous = false;
+    connector::Batch scratch(1 + mapper.outputs().size());
+    for (;;) {
+      LoadJob job;
+      job.out.reset(1 + mapper.outputs().size());
+      CSB_ASSIGN_OR_RETURN(bool more, reader.next(job.in));
+      EntityCounts local;
+      std::unique_lock<std::mutex> lock(run.mutex, std::defer_lock);
+      for (const auto& r : reader.take_rejects()) {
+        ++local.read;
+        ++local.rejected;
+        lock.lock();
+        Status s = rejects_.write(run_id_, block, "", "", "unreadable", r.location + ": " + r.reason, job.in, 0, {}, {});
+        lock.unlock();
+        CSB_RETURN_IF_ERROR(s);
+      }
+      if (!more) {
+        add_counts(run, local);
+        break;
+      }
+      const connector::Batch& in = job.in;
+      for (size_t r = 0; r < in.rows(); ++r) {
+        if (++consumed <= skip) {
+          ++local.skipped;
+          if (consumed == skip) {  // the last committed row: its key may repeat in the next one
+            mapping::RowError ignored;
+            scratch.clear();
+            have_previous = mapper.map_row(in, r, scratch, ignored);
+            if (have_previous) previous_key = std::string(scratch.get(0, 0));
+          }
+          continue;
+        }
+        ++local.read;
+        mapping::RowError error;
+        size_t before = job.out.rows();
+        bool ok = mapper.map_row(in, r, job.out, error);
+        std::string_view key = ok ? job.out.get(before, 0) : std::string_view(error.source_key);
+        if (!in_sample(key, options_.sample_percent)) {
+          if (ok) job.out.truncate_to_rows(before);
+          ++local.filtered;
+          continue;
+        }
+        if (ok && have_previous && key == previous_key) {
+          ok = false;
+          error = {std::string(key), "", "duplicate_key",
+                   block.entity + " '" + std::string(key) +
+                       "': the source_key repeats the row before it (a key loads once: its first row)"};
+          job.out.truncate_to_rows(before);
+        }
+        if (ok) {
+          previous_key.assign(key);
+          have_previous = true;
+          job.origin.push_back(r);
+          continue;
+        }
+        ++local.rejected;
+        lock.lock();
+        Status s = rejects_.write(run_id_, block, error.source_key, error.field, error.code, error.message, in, r,
+                                  run.columns, run.pii);
+        lock.unlock();
+        CSB_RETURN_IF_ERROR(s);
+      }
+      lock.lock();
+      Status flushed = rejects_.flush();
+      lock.unlock();
+      CSB_RETURN_IF_ERROR(flushed);
+      add_counts(run, local);
+      if (consumed <= skip) continue;
+      job.consumed = consumed;
+      if (!queue) {
+        EntityCounts mapped;
+        mapped.loaded = static_cast<int64_t>(job.out.rows());
+        add_counts(run, mapped);
+      } else if (!job.out.empty() && !queue->push(job)) {
+        return Status::ok();  // a loader failed: run.failure says why
+      }
+      if (progress_) progress_->rows_done(consumed);
+    }
+    return Status::ok();
+  }
+
+  // A loader: loads the batches it takes off the queue on its own connection, with its own
+  // checkpoint scope, and records the outcome.
+  void load_jobs(BlockRun& run, util::WorkQueue<LoadJob>& queue, size_t loader) {
+    TargetStore& store = loader == 0 ? *store_ : *extra_stores_[loader - 1];
+    const std::string& scope = run.loader_scopes[loader];
+    while (std::optional<LoadJob> job = queue.pop()) {
+      if (run.stop) continue;  // drain: another loader failed
+      LoadOutcome outcome;
+      Status s = retry("loading " + run.block.display(), [&]() -> Status {
+        CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, job->out, scope, std::to_string(job->consumed), run_id_));
+        return Status::ok();
+      });
+      std::lock_guard<std::mutex> lock(run.mutex);
+      if (s.is_ok()) {
+        run.counts.loaded += outcome.loaded + outcome.unchanged;
+        run.counts.unchanged += outcome.unchanged;
+        run.counts.rejected += static_cast<int64_t>(outcome.rejects.size());
+        for (const auto& rr : outcome.rejects) {
+          if (!s.is_ok()) break;
+          s = rejects_.write(run_id_, run.block, std::string(job->out.get(rr.row, 0)), "", rr.code, rr.message,
+                             job->in, job->origin[rr.row], run.columns, run.pii);
+        }
+        if (s.is_ok()) s = rejects_.flush();
+      }
+      if (!s.is_ok()) {
+        if (run.failure.is_ok()) run.failure = s;
+        run.stop = true;
+        queue.close();
+      }
+    }
+  }
+
+  static void add_counts(BlockRun& run, const EntityCounts& add) {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    run.counts.read += add.read;
+    run.counts.loaded += add.loaded;
+    run.counts.rejected += add.rejected;
+    run.counts.filtered += add.filtered;
+    run.counts.skipped += add.skipped;
+  }
+
   // Runs `op`, retrying a dropped connection with backoff (the store reconnects; loads are idempotent).
   template <typename Op>
   Status retry(const std::string& what, Op op) {
@@ -334,7 +469,8 @@ class Migration {
   const model::Model& model_;
   const MigrateOptions& options_;
   ProgressSink* progress_;
-  std::unique_ptr<TargetStore> store_;
+  std::unique_ptr<TargetStore> store_;               // the first loader's too
+  std::vector<std::unique_ptr<TargetStore>> extra_stores_;  // the other loaders' connections
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
   RejectLog rejects_;
   std::string run_id_;

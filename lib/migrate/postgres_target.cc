@@ -122,6 +122,35 @@ class PostgresTarget final : public TargetStore {
     });
   }
 
+  Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) override {
+    using Positions = std::vector<std::pair<std::string, std::string>>;
+    return run("reading checkpoints '" + std::string(scope_prefix) + "…'", [&](pqxx::connection& db) -> Result<Positions> {
+      pqxx::read_transaction r(db);
+      pqxx::result res = r.exec_params("SELECT scope, position FROM " + table(kCheckpointTable) +
+                                           " WHERE substr(scope, 1, length($1)) = $1 ORDER BY scope",
+                                       std::string(scope_prefix));
+      Positions out;
+      for (const pqxx::row& row : res) out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+      return out;
+    });
+  }
+
+  Status reset_checkpoints(std::string_view scope_prefix, const std::vector<std::string>& scopes,
+                           std::string_view position, std::string_view run_id) override {
+    return run("setting checkpoints '" + std::string(scope_prefix) + "…'", [&](pqxx::connection& db) {
+      pqxx::work w(db);
+      w.exec_params("DELETE FROM " + table(kCheckpointTable) + " WHERE substr(scope, 1, length($1)) = $1",
+                    std::string(scope_prefix));
+      for (const std::string& scope : scopes) {
+        w.exec_params("INSERT INTO " + table(kCheckpointTable) +
+                          " (scope, position, run_id, updated_at) VALUES ($1, $2, $3, now())",
+                      scope, std::string(position), std::string(run_id));
+      }
+      w.commit();
+      return Status::ok();
+    });
+  }
+
   Status clear_checkpoints(std::string_view scope_prefix) override {
     return run("clearing checkpoints", [&](pqxx::connection& db) {
       pqxx::work w(db);

@@ -90,6 +90,32 @@ class SqliteTarget final : public TargetStore {
     return out;
   }
 
+  Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) override {
+    std::string subject = "reading checkpoints '" + std::string(scope_prefix) + "…'";
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT scope, position FROM \"csbridge_checkpoint\" "
+                                                 "WHERE substr(scope, 1, length(?1)) = ?1 ORDER BY scope",
+                                                 subject));
+    bind_text(st.get(), 1, scope_prefix);
+    std::vector<std::pair<std::string, std::string>> out;
+    int rc;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.emplace_back(st.text(0), st.text(1));
+    if (rc != SQLITE_DONE) return failure(rc, subject);
+    return out;
+  }
+
+  Status reset_checkpoints(std::string_view scope_prefix, const std::vector<std::string>& scopes,
+                           std::string_view position, std::string_view run_id) override {
+    std::string subject = "setting checkpoints '" + std::string(scope_prefix) + "…'";
+    CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", subject));
+    Status s = clear_checkpoints(scope_prefix);
+    for (const std::string& scope : scopes) {
+      if (s.is_ok()) s = set_checkpoint(scope, position, run_id, subject);
+    }
+    if (s.is_ok()) s = exec("COMMIT", subject);
+    if (!s.is_ok()) rollback();
+    return s;
+  }
+
   Status clear_checkpoints(std::string_view scope_prefix) override {
     std::string subject = "clearing checkpoints";
     CSB_ASSIGN_OR_RETURN(Statement st, statement("DELETE FROM \"csbridge_checkpoint\" "

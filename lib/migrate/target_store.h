@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connector/connector.h"
@@ -120,6 +121,15 @@ class TargetStore {
   // checkpoint. Identical rows are not written (migrated_at keeps its value); changed rows are
   // updated in place. Memory is bounded by the batch.
   virtual Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+                                   std::string_view position, std::string_view run_id) = 0;
+
+  // Every checkpoint whose scope starts with `scope_prefix`, as (scope, position), by scope.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) = 0;
+
+  // In one transaction: removes the checkpoints whose scope starts with `scope_prefix` and sets
+  // each of `scopes` (which should start with it) to `position`. Parallel loaders of one block
+  // start this way, each with a scope of its own.
+  virtual Status reset_checkpoints(std::string_view scope_prefix, const std::vector<std::string>& scopes,
                                    std::string_view position, std::string_view run_id) = 0;
 
   // Removes the checkpoints whose scope starts with `scope_prefix` (a completed run).

@@ -404,6 +404,28 @@ TARGET_STORE_TEST("the checkpoint commits with its batch, and not at all when th
         std::vector<Row>{{"organization", "5"}, {"run2/customer", "7"}});
 }
 
+TARGET_STORE_TEST("the checkpoints of parallel loaders are set together and read by their prefix", loader_checkpoints) {
+  load_ok(target, organizations(), organization_rows({}), "t.yaml#1:ticket/0", "40");
+  load_ok(target, organizations(), organization_rows({}), "t.yaml#1:ticket/7", "20");
+  load_ok(target, organizations(), organization_rows({}), "t.yaml#2:ticket/0", "90");
+  using Positions = std::vector<std::pair<std::string, std::string>>;
+  auto read = target.store().checkpoints("t.yaml#1:ticket");
+  REQUIRE_MESSAGE(read.is_ok(), read.status().message());
+  CHECK(*read == Positions{{"t.yaml#1:ticket/0", "40"}, {"t.yaml#1:ticket/7", "20"}});
+
+  // The old loaders' scopes go, the new ones start together; other blocks are untouched.
+  REQUIRE(target.store()
+              .reset_checkpoints("t.yaml#1:ticket", {"t.yaml#1:ticket/0", "t.yaml#1:ticket/1"}, "20", "run-2")
+              .is_ok());
+  CHECK(target.rows("csbridge_checkpoint", {"scope", "position", "run_id"}, {"scope"}) ==
+        std::vector<Row>{{"t.yaml#1:ticket/0", "20", "run-2"},
+                         {"t.yaml#1:ticket/1", "20", "run-2"},
+                         {"t.yaml#2:ticket/0", "90", "run-1"}});
+  auto none = target.store().checkpoints("u.yaml#1:");
+  REQUIRE(none.is_ok());
+  CHECK(none->empty());
+}
+
 TARGET_STORE_TEST("runs are recorded, ended and listed newest first", runs) {
   RunRecord first{"r-1", "ignored", "", "alice", "csbridge migrate -c csbridge.yaml", "sha256:abc", "", ""};
   REQUIRE(target.store().begin_run(first).is_ok());
