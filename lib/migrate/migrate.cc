@@ -162,9 +162,14 @@ class Migration {
     CSB_RETURN_IF_ERROR(retry("preparing the target", [&] { return store_->prepare(); }));
     // SQLite takes one writer at a time: a second connection would only wait for the first.
     int loaders = store_->backend() == "postgres" ? config_.options.load_connections : 1;
+    // The first connection fails fast (a wrong target is better told at once); the others are
+    // retried like a dropped connection, as the server answered a moment ago.
     for (int i = 1; i < loaders; ++i) {
-      CSB_ASSIGN_OR_RETURN(auto extra, TargetStore::open(connection, schema, model_));
-      extra_stores_.push_back(std::move(extra));
+      CSB_RETURN_IF_ERROR(retry("opening loader connection " + std::to_string(i + 1), [&]() -> Status {
+        CSB_ASSIGN_OR_RETURN(auto extra, TargetStore::open(connection, schema, model_));
+        extra_stores_.push_back(std::move(extra));
+        return Status::ok();
+      }));
     }
     return Status::ok();
   }
@@ -178,7 +183,13 @@ class Migration {
     run.os_user = os_user();
     run.command = options_.command_line;
     run.config_hash = hash;
-    return store_->begin_run(run);
+    bool lost = false;  // a lost connection may have lost the reply to a committed insert
+    return retry("recording the run", [&]() -> Status {
+      Status s = store_->begin_run(run);
+      if (lost && s.code() == ErrorCode::kInvalidArgument) return Status::ok();  // our own record, from before
+      lost = s.code() == ErrorCode::kUnreachable;
+      return s;
+    });
   }
 
   Status end(const MigrateSummary& summary) {
@@ -188,7 +199,7 @@ class Migration {
       counts.push_back({{"name", e.name}, {"read", e.read}, {"loaded", e.loaded}, {"unchanged", e.unchanged},
                         {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped}});
     }
-    return store_->end_run(run_id_, summary.status, counts.dump());
+    return retry("recording the end of the run", [&] { return store_->end_run(run_id_, summary.status, counts.dump()); });
   }
 
   Status fail_run(const Status& why) {
@@ -417,7 +428,7 @@ class Migration {
     while (std::optional<LoadJob> job = queue.pop()) {
       if (run.stop) continue;  // drain: another loader failed
       LoadOutcome outcome;
-      Status s = retry("loading " + run.block.display(), [&]() -> Status {
+      Status s = retry("loading a batch", [&]() -> Status {
         CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, job->out, scope, std::to_string(job->consumed), run_id_));
         return Status::ok();
       });

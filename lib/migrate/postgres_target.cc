@@ -3,10 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "connector/postgres_common.h"
@@ -59,6 +61,10 @@ struct LoadPlan {
   std::vector<size_t> orphan_columns;      // batch column of each flag of orphan_sql
   std::string upsert_sql;
   std::string insert_sql;  // the same without ON CONFLICT: for batches whose keys are all new
+  // The direct path (batches of new keys): COPY straight into the entity table and the crosswalk.
+  std::string target;                       // the entity table, quoted
+  std::vector<std::string> target_columns;  // id, source_system, source_key, the spec's columns, migrated_at
+  std::string mode_key;                     // entity and source_system: which loads take the merge path
 };
 
 struct AttemptResult {
@@ -326,6 +332,11 @@ class PostgresTarget final : public TargetStore {
     }
     names += ", \"migrated_at\"";
     values += ", now()";
+    plan.target = target;
+    plan.target_columns = {"\"id\"", "\"source_system\"", "\"source_key\""};
+    for (const LoadColumn& c : spec.columns) plan.target_columns.push_back(quote_identifier(c.field->name));
+    plan.target_columns.push_back("\"migrated_at\"");
+    plan.mode_key = spec.entity->name + '\x1f' + spec.source_system;
     if (!orphan_where.empty()) {
       plan.orphan_sql = "SELECT s.rn" + orphan_flags + " FROM " + plan.stage + " s WHERE " + orphan_where;
     }
@@ -386,8 +397,140 @@ class PostgresTarget final : public TargetStore {
     for (RowReject& r : result.orphans) out.rejects.push_back(std::move(r));
   }
 
-  // One try inside a savepoint: stage, drop orphans, merge. Throws what the server refused.
+  // One try inside a savepoint. Throws what the server refused. Batches of new keys (first loads,
+  // resumes) are copied straight into their tables; once a batch finds a key already there (a
+  // re-run, an update), batches of this entity and source system are staged and merged, until
+  // one of them turns out all new again.
   void attempt(pqxx::work& w, const LoadPlan& plan, std::span<const size_t> rows, AttemptResult& result) {
+    if (merge_mode_.count(plan.mode_key) == 0) {
+      try {
+        pqxx::subtransaction direct(w, "csbridge_direct");
+        copy_new_rows(direct, plan, rows, result);
+        direct.commit();
+        return;
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() != "23505") throw;  // a unique key exists: merge instead
+        result = {};
+        merge_mode_.insert(plan.mode_key);
+      }
+    }
+    merge(w, plan, rows, result);
+  }
+
+  // The direct path: looked-up keys resolved through the crosswalk first (orphans become
+  // rejects), ids drawn from the table's sequence, then COPY into the entity table and the
+  // crosswalk. A key that exists fails it with unique_violation (23505).
+  void copy_new_rows(pqxx::transaction_base& t, const LoadPlan& plan, std::span<const size_t> rows,
+                     AttemptResult& result) {
+    const ResolvedSpec& spec = *plan.spec;
+    const connector::Batch& batch = *plan.rows;
+    // Resolved ids of the looked-up columns, by batch row (only for the columns that look up).
+    std::vector<std::unordered_map<std::string, std::string>> resolved(spec.columns.size());
+    std::vector<bool> drop(batch.rows(), false);
+    size_t kept = rows.size();
+    for (size_t i = 0; i < spec.columns.size(); ++i) {
+      const LoadColumn& c = spec.columns[i];
+      if (c.lookup_entity.empty()) continue;
+      std::string keys;
+      std::set<std::string_view> seen;
+      for (size_t row : rows) {
+        if (batch.is_null(row, i + 1) || !seen.insert(batch.get(row, i + 1)).second) continue;
+        append_array_element(batch.get(row, i + 1), keys);
+      }
+      if (seen.empty()) continue;
+      pqxx::result ids = t.exec_params("SELECT source_key, new_id::text FROM " + table(kCrosswalkTable) +
+                                           " WHERE entity = $1 AND source_system = $2 AND source_key = ANY($3::text[])",
+                                       c.lookup_entity, c.lookup_system, "{" + keys + "}");
+      for (const pqxx::row& r : ids) resolved[i].emplace(r[0].as<std::string>(), r[1].as<std::string>());
+      if (c.orphans_to_null) continue;
+      for (size_t row : rows) {
+        if (drop[row] || batch.is_null(row, i + 1) || resolved[i].count(std::string(batch.get(row, i + 1))) != 0) continue;
+        drop[row] = true;
+        --kept;
+        result.orphans.push_back(orphan_reject(spec, batch, row, i + 1));
+      }
+    }
+    if (kept == 0) return;
+
+    std::string sequence = sequence_of(t, plan);
+    pqxx::result ids = t.exec_params("SELECT nextval($1::regclass) FROM generate_series(1, $2)", sequence,
+                                     static_cast<int64_t>(kept));
+    std::string now = t.exec1("SELECT now()")[0].as<std::string>();
+    std::string line, system_text, entity_text;
+    connector::pg::append_copy_text(spec.source_system, system_text);
+    connector::pg::append_copy_text(spec.entity->name, entity_text);
+    std::vector<std::string_view> new_ids;
+    new_ids.reserve(kept);
+    {
+      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(t, plan.target, plan.target_columns);
+      size_t next = 0;
+      for (size_t row : rows) {
+        if (drop[row]) continue;
+        new_ids.push_back(ids[static_cast<pqxx::result::size_type>(next++)][0].c_str());
+        line.assign(new_ids.back());
+        line += '\t';
+        line += system_text;
+        line += '\t';
+        connector::pg::append_copy_text(batch.get(row, 0), line);
+        for (size_t i = 0; i < spec.columns.size(); ++i) {
+          line += '\t';
+          if (batch.is_null(row, i + 1)) {
+            line += "\\N";
+          } else if (spec.columns[i].lookup_entity.empty()) {
+            connector::pg::append_copy_text(batch.get(row, i + 1), line);
+          } else {
+            auto it = resolved[i].find(std::string(batch.get(row, i + 1)));
+            line += it == resolved[i].end() ? std::string_view("\\N") : std::string_view(it->second);
+          }
+        }
+        line += '\t';
+        line += now;
+        copy->write_raw_line(line);
+      }
+      copy->complete();
+    }
+    {
+      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(
+          t, table(kCrosswalkTable), {"entity", "source_system", "source_key", "new_id"});
+      size_t next = 0;
+      for (size_t row : rows) {
+        if (drop[row]) continue;
+        line = entity_text;
+        line += '\t';
+        line += system_text;
+        line += '\t';
+        connector::pg::append_copy_text(batch.get(row, 0), line);
+        line += '\t';
+        line += new_ids[next++];
+        copy->write_raw_line(line);
+      }
+      copy->complete();
+    }
+    result.loaded = static_cast<int64_t>(kept);
+  }
+
+  // The sequence behind the entity table's id, looked up once per table.
+  const std::string& sequence_of(pqxx::transaction_base& t, const LoadPlan& plan) {
+    auto it = sequences_.find(plan.target);
+    if (it != sequences_.end()) return it->second;
+    pqxx::row r = t.exec_params1("SELECT pg_catalog.pg_get_serial_sequence($1, 'id')", plan.target);
+    if (r[0].is_null()) throw pqxx::usage_error("table " + plan.target + " has no sequence behind its id column");
+    return sequences_.emplace(plan.target, r[0].as<std::string>()).first->second;
+  }
+
+  // One element of a PostgreSQL array literal, double-quoted.
+  static void append_array_element(std::string_view value, std::string& out) {
+    if (!out.empty()) out += ',';
+    out += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+
+  // The merge path: stage, drop orphans, insert (or merge when a key exists).
+  void merge(pqxx::work& w, const LoadPlan& plan, std::span<const size_t> rows, AttemptResult& result) {
     pqxx::subtransaction sub(w, "csbridge_rows");
     sub.exec0("TRUNCATE " + plan.stage);
     const connector::Batch& batch = *plan.rows;
@@ -440,6 +583,7 @@ class PostgresTarget final : public TargetStore {
         fresh.abort();
       }
     }
+    if (inserted) merge_mode_.erase(plan.mode_key);  // all new again: the next batch goes direct
     result.loaded = inserted ? *inserted : sub.exec1(plan.upsert_sql)[0].as<int64_t>();
     result.unchanged = staged - result.loaded;
     sub.commit();
@@ -451,6 +595,8 @@ class PostgresTarget final : public TargetStore {
   model::Model model_;
   std::unique_ptr<pqxx::connection> db_;  // null after a lost connection until the next call
   std::set<size_t> stages_;               // column counts whose staging table exists in this session
+  std::set<std::string> merge_mode_;      // LoadPlan::mode_key of loads that found existing keys
+  std::map<std::string, std::string> sequences_;  // entity table → the sequence of its id
 };
 
 }  // namespace

@@ -275,6 +275,35 @@ TARGET_STORE_TEST("legacy keys resolve through the crosswalk; unknown ones are o
   CHECK(target.rows("customer", {"organization_id"}, {"source_key"}).back() == Row{orgs["E9"]});
 }
 
+// PostgreSQL copies batches of new keys straight into their tables and stages and merges once a
+// batch meets existing keys: every mix of the two ends the same.
+TARGET_STORE_TEST("new, existing and mixed batches in any order load every row once", load_paths) {
+  load_ok(target, organizations(), three_organizations());
+  LoadOutcome again = load_ok(target, organizations(), three_organizations());  // all existing
+  CHECK(again.unchanged == 3);
+  LoadOutcome fresh = load_ok(target, organizations(), organization_rows({{"O4", "Initech", null(), null()}}));
+  CHECK(fresh.loaded == 1);
+  LoadOutcome mixed = load_ok(target, organizations(), organization_rows({{"O4", "Initech", null(), null()},
+                                                                         {"O5", "Hooli", null(), null()},
+                                                                         {"O1", "Acme Two", null(), null()}}));
+  CHECK(mixed.loaded == 2);
+  CHECK(mixed.unchanged == 1);
+  LoadSpec customers{"customer", "crm", {"organization_id", "name"}, {"organization", ""}, {}};
+  LoadOutcome first = load_ok(target, customers, batch_of(3, {{"C1", "O5", "张三"}, {"C2", "O9", "李四"}}));
+  CHECK(first.loaded == 1);
+  CHECK(first.rejects.size() == 1);
+  LoadOutcome second = load_ok(target, customers, batch_of(3, {{"C1", "O4", "张三"}, {"C3", "O1", "王五"}}));
+  CHECK(second.loaded == 2);
+  std::map<std::string, std::string> orgs = target.ids("organization");
+  CHECK(orgs.size() == 6);
+  CHECK(target.rows("organization", {"source_key", "name"}, {"source_key"}) ==
+        std::vector<Row>{{"O'1 \"a\"", "Acme"}, {"O1", "Acme Two"}, {"O2", "北京示例科技有限公司"},
+                         {"O3", "Globex"}, {"O4", "Initech"}, {"O5", "Hooli"}});
+  CHECK(target.rows("customer", {"source_key", "organization_id"}) ==
+        std::vector<Row>{{"C1", orgs["O4"]}, {"C3", orgs["O1"]}});
+  CHECK(target.rows("csbridge_crosswalk", {"source_key"}).size() == 8);
+}
+
 TARGET_STORE_TEST("rows failing the client-side checks are rejected and the rest loaded", client_rejects) {
   LoadSpec agents{"agent", "hr", {"name", "employee_no", "role", "is_active"}, {}, {}};
   std::string long_no(65, '7');
