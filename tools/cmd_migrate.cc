@@ -111,7 +111,8 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   auto a = std::make_shared<MigrateArgs>();
   app.footer(
       "Every row read ends in exactly one place: loaded, rejected (to the reject file, values masked) or filtered\n"
-      "(--sample). A killed run resumes where its last batch committed: run the same command again.\n"
+      "(--sample). Batches load on options.load_connections connections (PostgreSQL; default 2), each\n"
+      "committed with its checkpoint. A killed run resumes from its checkpoints: run the same command again.\n"
       "Exit 0 done, 1 more rejects than --max-rejects, 2 config or mapping error, 3 source/target unreachable.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)");
   app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")->delimiter(',');

@@ -6,10 +6,14 @@
 // or loaded go to the reject file; every row read ends in exactly one place:
 // read = loaded + rejected + filtered.
 //
-// Resumable: a killed run leaves per-block checkpoints (rows consumed) in the
-// target; the next run (or --resume) skips what was committed. A run that
-// completes clears them, so running again starts over and changes nothing
-// (identical rows are not written).
+// Batches are mapped on the calling thread and loaded by options.load_connections
+// loaders (PostgreSQL; one for SQLite), each on its own connection.
+//
+// Resumable: a killed run leaves checkpoints (rows consumed) per block and
+// loader in the target; the next run (or --resume) starts each block after the
+// smallest of its loaders' positions, where every earlier batch is committed. A
+// run that completes clears them, so running again starts over and changes
+// nothing (identical rows are not written).
 #pragma once
 
 #include <cstdint>
