@@ -427,9 +427,20 @@ class Migration {
     const std::string& scope = run.loader_scopes[loader];
     while (std::optional<LoadJob> job = queue.pop()) {
       if (run.stop) continue;  // drain: another loader failed
+      // The batch's rejects are synced to the reject file before it commits (a crash may write
+      // them twice, never lose them).
+      auto record_rejects = [&](const LoadOutcome& outcome) -> Status {
+        std::lock_guard<std::mutex> lock(run.mutex);
+        for (const auto& rr : outcome.rejects) {
+          CSB_RETURN_IF_ERROR(rejects_.write(run_id_, run.block, std::string(job->out.get(rr.row, 0)), "", rr.code,
+                                             rr.message, job->in, job->origin[rr.row], run.columns, run.pii));
+        }
+        return outcome.rejects.empty() ? Status::ok() : rejects_.flush();
+      };
       LoadOutcome outcome;
       Status s = retry("loading a batch", [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, job->out, scope, std::to_string(job->consumed), run_id_));
+        CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, job->out, scope, std::to_string(job->consumed), run_id_,
+                                                 record_rejects));
         return Status::ok();
       });
       std::lock_guard<std::mutex> lock(run.mutex);
@@ -437,12 +448,6 @@ class Migration {
         run.counts.loaded += outcome.loaded + outcome.unchanged;
         run.counts.unchanged += outcome.unchanged;
         run.counts.rejected += static_cast<int64_t>(outcome.rejects.size());
-        for (const auto& rr : outcome.rejects) {
-          if (!s.is_ok()) break;
-          s = rejects_.write(run_id_, run.block, std::string(job->out.get(rr.row, 0)), "", rr.code, rr.message,
-                             job->in, job->origin[rr.row], run.columns, run.pii);
-        }
-        if (s.is_ok()) s = rejects_.flush();
       }
       if (!s.is_ok()) {
         if (run.failure.is_ok()) run.failure = s;

@@ -21,8 +21,9 @@ namespace {
 using connector::ConnectionString;
 using model::quote_identifier;
 
-// Serialises prepare() across processes (--shard K/N): concurrent CREATE … IF
-// NOT EXISTS of one table can still collide in the catalog.
+// Serialises prepare() across sessions (several csbridge processes on one
+// target): concurrent CREATE … IF NOT EXISTS of one table can still collide in
+// the catalog.
 constexpr const char* kPrepareLock = "SELECT pg_catalog.pg_advisory_xact_lock(7350411010)";
 constexpr const char* kUtcSeconds = "'YYYY-MM-DD HH24:MI:SS'";
 
@@ -103,7 +104,8 @@ class PostgresTarget final : public TargetStore {
   }
 
   Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
-                           std::string_view position, std::string_view run_id) override {
+                           std::string_view position, std::string_view run_id,
+                           const BeforeCommit& before_commit) override {
     CSB_ASSIGN_OR_RETURN(ResolvedSpec resolved, resolve_spec(model_, spec));
     std::vector<size_t> accepted;
     CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
@@ -121,9 +123,10 @@ class PostgresTarget final : public TargetStore {
                           "run_id = excluded.run_id, updated_at = excluded.updated_at",
                       std::string(scope), std::string(position), std::string(run_id));
       }
-      w.commit();
       std::stable_sort(out.rejects.begin(), out.rejects.end(),
                        [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
+      if (before_commit) CSB_RETURN_IF_ERROR(before_commit(out));  // the work's destructor rolls back
+      w.commit();
       return out;
     });
   }

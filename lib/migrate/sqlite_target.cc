@@ -69,7 +69,8 @@ class SqliteTarget final : public TargetStore {
   }
 
   Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
-                           std::string_view position, std::string_view run_id) override {
+                           std::string_view position, std::string_view run_id,
+                           const BeforeCommit& before_commit) override {
     CSB_ASSIGN_OR_RETURN(ResolvedSpec resolved, resolve_spec(model_, spec));
     std::vector<size_t> accepted;
     CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
@@ -80,13 +81,14 @@ class SqliteTarget final : public TargetStore {
     out.rejects = std::move(rejects);
     Status s = load_rows(resolved, rows, accepted, st, out);
     if (s.is_ok() && !scope.empty()) s = set_checkpoint(scope, position, run_id, subject);
+    std::stable_sort(out.rejects.begin(), out.rejects.end(),
+                     [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
+    if (s.is_ok() && before_commit) s = before_commit(out);
     if (s.is_ok()) s = exec("COMMIT", subject);
     if (!s.is_ok()) {
       rollback();
       return s;
     }
-    std::stable_sort(out.rejects.begin(), out.rejects.end(),
-                     [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
     return out;
   }
 

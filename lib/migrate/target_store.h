@@ -17,11 +17,13 @@
 //   kData         (PostgreSQL) a batch the server refused in a way no single row explains.
 // Rows the target cannot take are never errors: they come back as RowRejects.
 //
-// Threads: one store belongs to one thread at a time; several stores (workers, --shard K/N
-// processes) may load into one target at once as long as they load disjoint keys.
+// Threads: one store belongs to one thread at a time; several stores (the loaders of one
+// migration, or several csbridge processes) may load into one target at once as long as
+// they load disjoint keys.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +97,8 @@ struct RunRecord {
   std::string counts_json;  // "" until end_run; a JSON document
 };
 
+using BeforeCommit = std::function<Status(const LoadOutcome&)>;
+
 class TargetStore {
  public:
   virtual ~TargetStore() = default;
@@ -120,8 +124,15 @@ class TargetStore {
   // transaction: after a crash either all of it is there or none. An empty scope sets no
   // checkpoint. Identical rows are not written (migrated_at keeps its value); changed rows are
   // updated in place. Memory is bounded by the batch.
+  //
+  // `before_commit`, when set, is called with the outcome (rejects ordered by row) after the
+  // rows and the checkpoint are written and before COMMIT: the caller records the rejects
+  // durably there, so that a crash never commits a batch whose rejects are lost. An error it
+  // returns rolls the batch back and is returned. After a lost connection it may have run
+  // for a batch that did not commit, and runs again on the retry.
   virtual Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
-                                   std::string_view position, std::string_view run_id) = 0;
+                                   std::string_view position, std::string_view run_id,
+                                   const BeforeCommit& before_commit = {}) = 0;
 
   // Every checkpoint whose scope starts with `scope_prefix`, as (scope, position), by scope.
   virtual Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) = 0;

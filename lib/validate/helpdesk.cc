@@ -74,7 +74,7 @@ Status HelpdeskCheck::read_target(Target& target) {
     key += b.get(r, 1);
     payload.clear();
     if (b.is_null(r, 2)) {
-      payload = "\x01";  // a ticket without messages
+      payload.assign(1, '\x01');  // a ticket without messages (not = "\x01": a GCC 12 -Wrestrict false positive)
     } else if (!b.is_null(r, 3)) {
       append_canonical(model::FieldType::kTimestamp, b.get(r, 3), payload);
     }

@@ -433,6 +433,37 @@ TARGET_STORE_TEST("the checkpoint commits with its batch, and not at all when th
         std::vector<Row>{{"organization", "5"}, {"run2/customer", "7"}});
 }
 
+TARGET_STORE_TEST("the rejects are handed over before the commit, and a failure there rolls the batch back",
+                  before_commit) {
+  std::string long_name(201, 'x');
+  Batch rows = organization_rows({{"O1", "Acme", null(), null()}, {"O2", long_name, null(), null()}});
+  std::vector<std::string> seen;
+  auto refuse = [&](const LoadOutcome& o) {
+    for (const RowReject& r : o.rejects) seen.push_back(std::to_string(r.row) + " " + r.code);
+    return io_error("cannot write the reject file");
+  };
+  auto failed = target.store().load(organizations(), rows, "organization", "2", "run-1", refuse);
+  REQUIRE_FALSE(failed.is_ok());
+  CHECK(failed.status().code() == ErrorCode::kIo);
+  CHECK(seen == std::vector<std::string>{"1 too_long"});
+  CHECK(target.rows("organization", {"source_key"}).empty());
+  CHECK(target.rows("csbridge_crosswalk", {"source_key"}).empty());
+  auto none = target.store().checkpoint("organization");
+  REQUIRE(none.is_ok());
+  CHECK(!none->has_value());
+
+  seen.clear();
+  auto accept = [&](const LoadOutcome& o) {
+    seen.push_back(std::to_string(o.loaded) + " loaded, " + std::to_string(o.rejects.size()) + " rejected");
+    return Status::ok();
+  };
+  auto loaded = target.store().load(organizations(), rows, "organization", "2", "run-1", accept);
+  REQUIRE_MESSAGE(loaded.is_ok(), loaded.status().message());
+  CHECK(seen == std::vector<std::string>{"1 loaded, 1 rejected"});
+  CHECK(target.rows("organization", {"source_key"}) == std::vector<Row>{{"O1"}});
+  CHECK(*target.store().checkpoint("organization") == std::optional<std::string>("2"));
+}
+
 TARGET_STORE_TEST("the checkpoints of parallel loaders are set together and read by their prefix", loader_checkpoints) {
   load_ok(target, organizations(), organization_rows({}), "t.yaml#1:ticket/0", "40");
   load_ok(target, organizations(), organization_rows({}), "t.yaml#1:ticket/7", "20");
