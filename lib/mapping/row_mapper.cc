@@ -240,7 +240,13 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
 
   std::vector<Value> values;
   values.reserve(plans_.size());
-  std::vector<std::pair<std::string, std::optional<std::string>>> invalid;  // on_error: null fields
+  // on_error: null fields: name, value, and whether the field's own masking was applied to it.
+  struct Invalid {
+    std::string name;
+    std::optional<std::string> value;
+    bool masked = false;
+  };
+  std::vector<Invalid> invalid;
   std::vector<Value> inputs;
   for (const auto& plan : plans_) {
     const FieldMapping& f = *plan.mapping;
@@ -268,8 +274,17 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
                                       : s.step->apply(std::span<const Value>(&v, 1), plan.context);
         inputs.clear();
         if (!r.ok() && f.on_error_null) {  // the mapping says: keep the row, the value goes to custom
-          invalid.emplace_back(f.field + "_invalid", raw);
+          // Masked as the field's values are: an invalid phone is still somebody's number.
           v.reset();
+          if (raw && plan.mask == MaskAction::kDrop) break;
+          bool masked = false;
+          if (raw && plan.masker) {
+            Value mv(std::move(*raw));
+            transform::StepResult m = plan.masker->apply(std::span<const Value>(&mv, 1), plan.context);
+            raw = m.ok() && m.value() ? *m.value() : std::string(utf8_length(*mv), '*');
+            masked = true;
+          }
+          invalid.push_back({f.field + "_invalid", std::move(raw), masked});
           break;
         }
         if (!r.ok()) return fail(f.field, r.error().code, r.error().message);
@@ -314,22 +329,22 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     MaskAction action = action_for(settings_.masking, model::PiiClass::kFreeText);
     nlohmann::ordered_json object = nlohmann::ordered_json::object();
     bool any = false;
-    std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+    std::vector<Invalid> entries;
     for (const auto& [name, i] : custom_) {
-      if (in.is_null(row, i)) entries.emplace_back(name, std::nullopt);
-      else if (text(i, cell)) entries.emplace_back(name, cell);
+      if (in.is_null(row, i)) entries.push_back({name, std::nullopt});
+      else if (text(i, cell)) entries.push_back({name, cell});
       else return undecodable(key);
     }
     entries.insert(entries.end(), invalid.begin(), invalid.end());
-    for (auto& [name, cell] : entries) {
+    for (auto& [name, cell, masked] : entries) {
       if (!cell) {
         object[name] = nullptr;
         continue;
       }
       std::string value = std::move(*cell);
       if (value.find('\0') != std::string::npos) return fail("custom", "nul_byte", "column '" + name + "' holds a NUL byte");
-      if (action == MaskAction::kDrop) continue;
-      if (action != MaskAction::kKeep) {
+      if (action == MaskAction::kDrop && !masked) continue;
+      if (action != MaskAction::kKeep && !masked) {
         static const auto masker = builtin_step("mask", "free_text");
         Value mv(std::move(value));
         transform::StepResult r = masker->apply(std::span<const Value>(&mv, 1), {});

@@ -95,6 +95,48 @@ TEST_CASE("row_mapper: a customer row is mapped, converted, masked, with the res
   CHECK(custom.find("\"remark\"") != std::string::npos);
 }
 
+TEST_CASE("row_mapper: a value kept in custom by on_error: null is masked as its field's values are") {
+  const char* yaml = R"(entity: customer
+source: helpdesk
+table: customers
+key: id
+fields:
+  name: name
+  phone: {column: shouji, steps: [phone], on_error: null}
+  national_id: {column: sfz, steps: [trim], on_error: null}
+  created_at: created_at
+custom: rest
+)";
+  auto cols = columns({"id", "name", "shouji", "sfz", "created_at"});
+  connector::Batch in(cols.size());
+  // 140… is no allocated mobile prefix: the free-text detector would not see a phone in it.
+  add_row(in, {"7", "张三", "14044793731", "11010519491231002X", "2021-01-12 08:36:22"});
+  add_row(in, {"8", "李四", "12345", std::nullopt, "2021-02-03 05:00:00"});
+  auto mapped = [&](Fixture& f, size_t row) {
+    auto mapper = BlockMapper::bind(f.block(), cols, settings(f.config));
+    REQUIRE(mapper.is_ok());
+    connector::Batch out(1 + (*mapper)->outputs().size());
+    RowError error;
+    REQUIRE_MESSAGE((*mapper)->map_row(in, row, out, error), error.message);
+    return out.is_null(0, out.columns() - 1) ? std::string("NULL") : std::string(out.get(0, out.columns() - 1));
+  };
+  SUBCASE("masked") {
+    Fixture f(yaml);
+    CHECK(mapped(f, 0) == R"({"phone_invalid":"140****3731"})");
+    CHECK(mapped(f, 1) == R"({"phone_invalid":"*****"})");
+  }
+  SUBCASE("dropped") {
+    Fixture f(yaml);
+    f.config.masking.actions["phone"] = "drop";
+    CHECK(mapped(f, 0) == "NULL");  // nothing left for custom
+  }
+  SUBCASE("kept, and then masked as free text") {
+    Fixture f(yaml);
+    f.config.masking.actions.erase("phone");
+    CHECK(mapped(f, 0) == R"({"phone_invalid":"14044793731"})");  // no detectable PII, no policy for phones
+  }
+}
+
 TEST_CASE("row_mapper: rows that cannot be mapped are rejected with a code, naming the field, never the value") {
   Fixture f(kCustomer);
   auto cols = columns({"id", "name", "shouji", "created_at", "vip"});
