@@ -408,9 +408,13 @@ class PostgresTarget final : public TargetStore {
     if (merge_mode_.count(plan.mode_key) == 0) {
       try {
         pqxx::subtransaction direct(w, "csbridge_direct");
-        copy_new_rows(direct, plan, rows, result);
-        direct.commit();
-        return;
+        if (copy_new_rows(direct, plan, rows, result)) {
+          direct.commit();
+          return;
+        }
+        direct.abort();
+        result = {};
+        merge_mode_.insert(plan.mode_key);  // no sequence behind the id: the server numbers the rows
       } catch (const pqxx::sql_error& e) {
         if (e.sqlstate() != "23505") throw;  // a unique key exists: merge instead
         result = {};
@@ -422,9 +426,12 @@ class PostgresTarget final : public TargetStore {
 
   // The direct path: looked-up keys resolved through the crosswalk first (orphans become
   // rejects), ids drawn from the table's sequence, then COPY into the entity table and the
-  // crosswalk. A key that exists fails it with unique_violation (23505).
-  void copy_new_rows(pqxx::transaction_base& t, const LoadPlan& plan, std::span<const size_t> rows,
+  // crosswalk. A key that exists fails it with unique_violation (23505). False (nothing
+  // written) when the table's id has no sequence to draw from.
+  bool copy_new_rows(pqxx::transaction_base& t, const LoadPlan& plan, std::span<const size_t> rows,
                      AttemptResult& result) {
+    const std::string& sequence = sequence_of(t, plan);
+    if (sequence.empty()) return false;
     const ResolvedSpec& spec = *plan.spec;
     const connector::Batch& batch = *plan.rows;
     // Resolved ids of the looked-up columns, by batch row (only for the columns that look up).
@@ -453,9 +460,8 @@ class PostgresTarget final : public TargetStore {
         result.orphans.push_back(orphan_reject(spec, batch, row, i + 1));
       }
     }
-    if (kept == 0) return;
+    if (kept == 0) return true;
 
-    std::string sequence = sequence_of(t, plan);
     pqxx::result ids = t.exec_params("SELECT nextval($1::regclass) FROM generate_series(1, $2)", sequence,
                                      static_cast<int64_t>(kept));
     std::string now = t.exec1("SELECT now()")[0].as<std::string>();
@@ -510,15 +516,16 @@ class PostgresTarget final : public TargetStore {
       copy->complete();
     }
     result.loaded = static_cast<int64_t>(kept);
+    return true;
   }
 
-  // The sequence behind the entity table's id, looked up once per table.
+  // The sequence behind the entity table's id (identity or serial), looked up once per table;
+  // "" for none.
   const std::string& sequence_of(pqxx::transaction_base& t, const LoadPlan& plan) {
     auto it = sequences_.find(plan.target);
     if (it != sequences_.end()) return it->second;
     pqxx::row r = t.exec_params1("SELECT pg_catalog.pg_get_serial_sequence($1, 'id')", plan.target);
-    if (r[0].is_null()) throw pqxx::usage_error("table " + plan.target + " has no sequence behind its id column");
-    return sequences_.emplace(plan.target, r[0].as<std::string>()).first->second;
+    return sequences_.emplace(plan.target, r[0].is_null() ? std::string() : r[0].as<std::string>()).first->second;
   }
 
   // One element of a PostgreSQL array literal, double-quoted.

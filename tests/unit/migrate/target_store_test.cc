@@ -547,6 +547,20 @@ TARGET_STORE_TEST("a spec or batch that does not fit fails the load and writes n
   CHECK(target.rows("organization", {"source_key"}).empty());
 }
 
+TEST_CASE("target_store/postgres: a table whose ids come from a default of its own loads through the server") {
+  Target target(Backend::kPostgres);
+  // Not an identity any more, and the sequence is not the column's own: csbridge cannot draw ids.
+  target.sql("ALTER TABLE {s}organization ALTER COLUMN id DROP IDENTITY; CREATE SEQUENCE {s}org_ids START 500; "
+             "ALTER TABLE {s}organization ALTER COLUMN id SET DEFAULT nextval('{s}org_ids')");
+  LoadOutcome first = load_ok(target, organizations(), three_organizations());
+  CHECK(first.loaded == 3);
+  LoadOutcome more = load_ok(target, organizations(), organization_rows({{"O4", "Initech", null(), null()}}));
+  CHECK(more.loaded == 1);
+  std::map<std::string, std::string> ids = target.ids("organization");
+  CHECK(ids["O4"] == "503");
+  CHECK(target.rows("csbridge_crosswalk", {"source_key", "new_id"}, {"new_id"}).back() == Row{"O4", "503"});
+}
+
 TEST_CASE("target_store/postgres: every table lives in the schema given, however its name is spelt") {
   Target target(Backend::kPostgres);
   // Preparing again is harmless.
