@@ -183,6 +183,7 @@ class Migration {
     run.os_user = os_user();
     run.command = options_.command_line;
     run.config_hash = hash;
+    CSB_RETURN_IF_ERROR(retry("locking the target", [&] { return store_->lock_target(); }));
     bool lost = false;  // a lost connection may have lost the reply to a committed insert
     return retry("recording the run", [&]() -> Status {
       Status s = store_->begin_run(run);

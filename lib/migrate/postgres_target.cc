@@ -170,6 +170,16 @@ class PostgresTarget final : public TargetStore {
     });
   }
 
+  Status lock_target() override {
+    return run("locking the target", [&](pqxx::connection& db) -> Status {
+      CSB_RETURN_IF_ERROR(take_lock(db));
+      pqxx::work w(db);
+      w.exec0("UPDATE " + table(kRunsTable) + " SET status = 'interrupted' WHERE status = 'running'");
+      w.commit();
+      return Status::ok();
+    });
+  }
+
   Status begin_run(const RunRecord& run_record) override {
     return run("recording run '" + run_record.run_id + "'", [&](pqxx::connection& db) {
       pqxx::work w(db);
@@ -236,14 +246,19 @@ class PostgresTarget final : public TargetStore {
   // temporary staging tables with it.
   template <typename F>
   std::invoke_result_t<F, pqxx::connection&> run(const std::string& subject, F&& f) {
+    Status failed;
     if (!db_) {
       auto reconnected = connector::pg::connect(conn_);
       if (!reconnected.is_ok()) return reconnected.status().with_context(subject);
       db_ = std::move(reconnected).value();
       stages_.clear();
     }
-    Status failed;
     try {
+      // The lock went with the lost session: take it again before anything else.
+      if (locked_ && !lock_checked_) {
+        Status relocked = take_lock(*db_);
+        if (!relocked.is_ok()) return relocked.with_context(subject);
+      }
       return f(*db_);
     } catch (const pqxx::sql_error& e) {
       // Serialization failures and deadlocks pass when the transaction is simply run again.
@@ -259,8 +274,31 @@ class PostgresTarget final : public TargetStore {
     if (failed.code() == ErrorCode::kUnreachable) {
       db_.reset();
       stages_.clear();
+      lock_checked_ = false;
     }
     return failed;
+  }
+
+  // The migration lock of this schema, on this session. Waits a little: the session of a run
+  // killed a moment ago may still be ending.
+  Status take_lock(pqxx::connection& db) {
+    pqxx::nontransaction n(db);
+    n.exec0("SET lock_timeout = '" + std::to_string(kLockWaitSeconds) + "s'");
+    try {
+      n.exec_params1("SELECT pg_catalog.pg_advisory_lock(" + std::to_string(kLockClass) +
+                         ", pg_catalog.hashtext('csbridge migrate ' || COALESCE(NULLIF($1, ''), current_schema())))",
+                     schema_);
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != "55P03") throw;  // lock_not_available: another run holds it
+      n.exec0("RESET lock_timeout");
+      return invalid_argument("another csbridge migrate is running on postgres '" + redacted_ + "'" +
+                              (schema_.empty() ? "" : " schema " + quote_identifier(schema_)) +
+                              " (csbridge runs lists it as running): one migration at a time per target");
+    }
+    n.exec0("RESET lock_timeout");
+    locked_ = true;
+    lock_checked_ = true;
+    return Status::ok();
   }
 
   std::string table(std::string_view name) const {
@@ -606,6 +644,9 @@ class PostgresTarget final : public TargetStore {
   std::unique_ptr<pqxx::connection> db_;  // null after a lost connection until the next call
   std::set<size_t> stages_;               // column counts whose staging table exists in this session
   std::set<std::string> merge_mode_;      // LoadPlan::mode_key of loads that found existing keys
+  bool locked_ = false;        // lock_target() succeeded: the session must hold the lock
+  bool lock_checked_ = false;  // the current session holds it
+  static constexpr int kLockClass = 735041;  // first key of the advisory lock
   std::map<std::string, std::string> sequences_;  // entity table → the sequence of its id
 };
 

@@ -1,9 +1,17 @@
 #include "migrate/sqlite_target.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstring>
+#include <thread>
 #include <utility>
 
 #include "connector/sqlite_common.h"
@@ -43,7 +51,10 @@ class SqliteTarget final : public TargetStore {
  public:
   SqliteTarget(sqlite3* db, ConnectionString conn, model::Model model)
       : db_(db), conn_(std::move(conn)), redacted_(conn_.redacted()), model_(std::move(model)) {}
-  ~SqliteTarget() override { sqlite3_close_v2(db_); }
+  ~SqliteTarget() override {
+    sqlite3_close_v2(db_);
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+  }
   SqliteTarget(const SqliteTarget&) = delete;
   SqliteTarget& operator=(const SqliteTarget&) = delete;
 
@@ -126,6 +137,29 @@ class SqliteTarget final : public TargetStore {
     bind_text(st.get(), 1, scope_prefix);
     int rc = sqlite3_step(st.get());
     return rc == SQLITE_DONE ? Status::ok() : failure(rc, subject);
+  }
+
+  Status lock_target() override {
+    std::string subject = "locking the target";
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (file && *file && lock_fd_ < 0) {
+      std::string path = std::string(file) + "-csbridge.lock";
+      int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) return io_error(subject + ": cannot open " + path + ": " + std::strerror(errno));
+      bool held = false;
+      for (int waited = 0; !held && waited <= kLockWaitSeconds * 10; ++waited) {
+        held = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (!held && errno != EWOULDBLOCK) break;
+        if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!held) {
+        ::close(fd);
+        return invalid_argument("another csbridge migrate is running on " + redacted_ +
+                                " (csbridge runs lists it as running): one migration at a time per target");
+      }
+      lock_fd_ = fd;
+    }
+    return exec("UPDATE \"csbridge_runs\" SET status = 'interrupted' WHERE status = 'running'", subject);
   }
 
   Status begin_run(const RunRecord& run) override {
@@ -368,6 +402,7 @@ class SqliteTarget final : public TargetStore {
   }
 
   sqlite3* db_;
+  int lock_fd_ = -1;  // the flock of lock_target()
   ConnectionString conn_;
   std::string redacted_;
   model::Model model_;

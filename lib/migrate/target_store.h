@@ -146,6 +146,14 @@ class TargetStore {
   // Removes the checkpoints whose scope starts with `scope_prefix` (a completed run).
   virtual Status clear_checkpoints(std::string_view scope_prefix) = 0;
 
+  // Takes the target's migration lock, held as long as the store lives: one migration at a
+  // time per target (PostgreSQL: per schema, a session advisory lock, taken again after a
+  // reconnect; SQLite: flock on "<file>-csbridge.lock"). Waits up to kLockWaitSeconds for a
+  // killed run's lock to go, then fails with kInvalidArgument naming the reason. Once held, no
+  // run recorded as "running" can still be running: they are marked "interrupted".
+  virtual Status lock_target() = 0;
+  static constexpr int kLockWaitSeconds = 3;
+
   // Audit. begin_run inserts the record as "running" (kInvalidArgument when the run_id exists);
   // end_run sets ended_at, the outcome and the counts (kNotFound for an unknown run_id);
   // list_runs gives the latest `limit` runs, newest first.

@@ -146,7 +146,7 @@ TEST_CASE("checks: pagination styles") {
   CHECK(style(q("q")) == "");
 }
 
-TEST_CASE("checks: a POST with an Idempotency-Key header passes; PUT is idempotent by its method") {
+TEST_CASE("checks: a POST with an Idempotency-Key header passes, PUT is idempotent by its method") {
   auto spec = parse_spec(R"({"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{
     "/r":{"post":{"operationId":"a","parameters":[{"name":"Idempotency-Key","in":"header"}],"responses":{"201":{"description":"x"}}},
           "put":{"operationId":"b","responses":{"200":{"description":"x"}}}}}})",

@@ -37,7 +37,7 @@ TEST_CASE("spec: the sample order API loads with its operations in document orde
   CHECK(ref_name("#/components/schemas/Order") == "Order");
 }
 
-TEST_CASE("spec: YAML scalars are typed like YAML 1.2; quoted ones stay strings") {
+TEST_CASE("spec: YAML scalars are typed like YAML 1.2, quoted ones stay strings") {
   auto spec = parse_spec("openapi: 3.0.0\ninfo: {title: t, version: '1'}\nx: {a: 12, b: '12', c: 1.5, d: true, e: ~}\npaths: {}\n",
                          "t.yaml");
   REQUIRE(spec.is_ok());
@@ -70,7 +70,7 @@ TEST_CASE("spec: Swagger 2.0 in JSON, with body parameters and produces") {
   CHECK(named_schemas(*spec) == std::vector<std::pair<std::string, std::string>>{{"A", "/definitions/A"}});
 }
 
-TEST_CASE("spec: a recursive schema is no cycle; a dangling ref is listed, not refused") {
+TEST_CASE("spec: a recursive schema is no cycle, a dangling ref is listed, not refused") {
   auto spec = parse_spec("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
                          "    Cat:\n      properties:\n        children:\n          items: {$ref: '#/components/schemas/Cat'}\n"
                          "        owner: {$ref: '#/components/schemas/Nobody'}\n",

@@ -41,7 +41,8 @@ Rows read_rows(const std::string& connection, const std::string& table, size_t b
     for (size_t row = 0; row < batch.rows(); ++row) {
       std::string text;
       for (size_t col = 0; col < batch.columns(); ++col) {
-        text += (col ? "|" : "") + (batch.is_null(row, col) ? std::string("NULL") : std::string(batch.get(row, col)));
+        if (col) text += '|';
+        text += batch.is_null(row, col) ? std::string_view("NULL") : batch.get(row, col);
       }
       out.rows.push_back(text);
     }
@@ -67,7 +68,7 @@ int64_t count_of(const std::string& connection, const std::string& table) {
   return n->rows;
 }
 
-TEST_CASE("json connector: an array of records; nested objects flattened, arrays kept as JSON") {
+TEST_CASE("json connector: an array of records, nested objects flattened, arrays kept as JSON") {
   TempDir dir;
   std::string path = dir.write("orders.json", R"([
   {"id": 1, "name": "张三", "customer": {"phone": "138", "address": {"city": "上海"}},

@@ -49,7 +49,8 @@ Table load(const std::string& connection, const std::string& table) {
     for (size_t row = 0; row < batch.rows(); ++row) {
       std::string text;
       for (size_t col = 0; col < batch.columns(); ++col) {
-        text += (col ? "|" : "") + (batch.is_null(row, col) ? std::string("NULL") : std::string(batch.get(row, col)));
+        if (col) text += '|';
+        text += batch.is_null(row, col) ? std::string_view("NULL") : batch.get(row, col);
       }
       out.rows.push_back(text);
     }
@@ -75,7 +76,7 @@ constexpr const char* kOrders = R"(<?xml version="1.0" encoding="UTF-8"?>
 </export>
 )";
 
-TEST_CASE("xml connector: a record path; attributes as @name, nested elements joined with '.'") {
+TEST_CASE("xml connector: a record path, attributes as @name, nested elements joined with '.'") {
   TempDir dir;
   std::string path = dir.write("orders.xml", kOrders);
   Table t = load("xml:" + path + "?record=/export/orders/order", "orders");

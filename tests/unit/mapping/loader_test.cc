@@ -107,7 +107,7 @@ fields:
   CHECK(l.messages()[0] == "6:29 error bad_step: unknown step 'trimm', did you mean 'trim'?");
 }
 
-TEST_CASE("loader: files and folders; unreadable files make the result unreadable") {
+TEST_CASE("loader: files and folders, unreadable files make the result unreadable") {
   test::TempDir dir;
   dir.write("maps/b.yaml", "entity: tag\nsource: helpdesk\ntable: tags\nkey: id\nfields: {name: n}\n");
   dir.write("maps/a.yml", "entity: tag\nsource: helpdesk\ntable: t2\nkey: id\nkey_prefix: x\nfields: {name: n}\n");

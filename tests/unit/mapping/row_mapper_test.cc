@@ -226,7 +226,7 @@ custom: none
   }
 }
 
-TEST_CASE("row_mapper: binding names the block and the missing column; case-insensitive columns bind") {
+TEST_CASE("row_mapper: binding names the block and the missing column, case-insensitive columns bind") {
   Fixture f(kCustomer);
   auto missing = BlockMapper::bind(f.block(), columns({"id", "name", "created_at", "vip"}), settings(f.config));
   REQUIRE_FALSE(missing.is_ok());
@@ -266,7 +266,7 @@ custom: [color]
 namespace csbridge::mapping {
 namespace {
 
-TEST_CASE("row_mapper: a source declared GBK is decoded strictly; bytes that do not decode reject the row") {
+TEST_CASE("row_mapper: a source declared GBK is decoded strictly, bytes that do not decode reject the row") {
   Fixture f(R"(entity: tag
 source: helpdesk
 table: tags

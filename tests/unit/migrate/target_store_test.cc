@@ -62,6 +62,7 @@ class Target {
   Target& operator=(const Target&) = delete;
 
   TargetStore& store() { return *store_; }
+  void close_store() { store_.reset(); }
   bool pg() const { return backend_ == Backend::kPostgres; }
   const std::string& schema() const { return schema_; }
   const std::string& connection() const { return connection_; }
@@ -243,7 +244,7 @@ TARGET_STORE_TEST("every loaded row has exactly one crosswalk entry, holding its
   CHECK(!missing->has_value());
 }
 
-TARGET_STORE_TEST("legacy keys resolve through the crosswalk; unknown ones are orphans", lookups) {
+TARGET_STORE_TEST("legacy keys resolve through the crosswalk, unknown ones are orphans", lookups) {
   load_ok(target, organizations(), three_organizations());
   load_ok(target, organizations("erp"), organization_rows({{"E9", "Umbrella", null(), null()}}));
   LoadSpec customers{"customer", "crm", {"organization_id", "name"}, {"organization", ""}, {}};
@@ -486,6 +487,34 @@ TARGET_STORE_TEST("the checkpoints of parallel loaders are set together and read
   CHECK(none->empty());
 }
 
+TARGET_STORE_TEST("one migration at a time per target, and runs left running by a dead one become interrupted",
+                  lock_target) {
+  Status locked = target.store().lock_target();
+  REQUIRE_MESSAGE(locked.is_ok(), locked.message());
+  REQUIRE(target.store().begin_run({"r-1", "", "", "alice", "csbridge migrate", "h", "", ""}).is_ok());
+  auto model = model::builtin_model();
+  REQUIRE(model.is_ok());
+  {
+    auto second = TargetStore::open(target.connection(), target.schema(), *model);
+    REQUIRE(second.is_ok());
+    auto started = std::chrono::steady_clock::now();
+    Status busy = (*second)->lock_target();
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(TargetStore::kLockWaitSeconds));
+    CHECK(busy.code() == ErrorCode::kInvalidArgument);
+    CHECK_MESSAGE(busy.message().find("another csbridge migrate is running on ") == 0, busy.message());
+    CHECK(busy.message().find("one migration at a time per target") != std::string::npos);
+  }
+  CHECK(target.rows("csbridge_runs", {"run_id", "status"}, {"run_id"}) == std::vector<Row>{{"r-1", "running"}});
+
+  // The holder goes (as a killed process's session or file lock does): the next run takes over.
+  target.close_store();
+  auto third = TargetStore::open(target.connection(), target.schema(), *model);
+  REQUIRE(third.is_ok());
+  Status taken = (*third)->lock_target();
+  REQUIRE_MESSAGE(taken.is_ok(), taken.message());
+  CHECK(target.rows("csbridge_runs", {"run_id", "status"}, {"run_id"}) == std::vector<Row>{{"r-1", "interrupted"}});
+}
+
 TARGET_STORE_TEST("runs are recorded, ended and listed newest first", runs) {
   RunRecord first{"r-1", "ignored", "", "alice", "csbridge migrate -c csbridge.yaml", "sha256:abc", "", ""};
   REQUIRE(target.store().begin_run(first).is_ok());
@@ -606,6 +635,34 @@ TEST_CASE("target_store/postgres: a lost connection is kUnreachable and the next
   CHECK(retried.loaded == 1);
   CHECK(*target.store().checkpoint("organization") == std::optional<std::string>("4"));
   CHECK(target.rows("organization", {"source_key"}).size() == 4);
+}
+
+TEST_CASE("target_store/postgres: after a lost connection the lock is taken again before anything is written") {
+  Target target(Backend::kPostgres);
+  REQUIRE(target.store().lock_target().is_ok());
+  auto killer = connector::open_connector(test::require_env("CSBRIDGE_TEST_PG"));
+  REQUIRE(killer.is_ok());
+  Status killed = (*killer)->execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
+                                     target.application() + "' AND pid <> pg_backend_pid()");
+  REQUIRE_MESSAGE(killed.is_ok(), killed.message());
+  auto model = model::builtin_model();
+  REQUIRE(model.is_ok());
+  auto other = TargetStore::open(target.connection(), target.schema(), *model);
+  REQUIRE(other.is_ok());
+  REQUIRE((*other)->lock_target().is_ok());  // the lost session's lock went with it
+
+  auto lost = target.store().load(organizations(), three_organizations(), "organization", "3", "run-1");
+  REQUIRE_FALSE(lost.is_ok());
+  CHECK(lost.status().code() == ErrorCode::kUnreachable);  // the session is gone
+  auto refused = target.store().load(organizations(), three_organizations(), "organization", "3", "run-1");
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == ErrorCode::kInvalidArgument);  // reconnected, but the lock is taken
+  CHECK(refused.status().message().find("another csbridge migrate is running") != std::string::npos);
+  CHECK(target.rows("organization", {"source_key"}).empty());
+
+  other->reset();
+  LoadOutcome loaded = load_ok(target, organizations(), three_organizations(), "organization", "3");
+  CHECK(loaded.loaded == 3);
 }
 
 TEST_CASE("target_store: opening names what is wrong") {
