@@ -67,12 +67,27 @@ void check_lookups(const MappingSet& set, const Block& block, std::vector<Diagno
 }
 
 // Lookups form a graph over entities; a cycle cannot resolve, since migrate
-// loads the entities a block looks up before the block.
+// loads the entities a block looks up before the block. A lookup into the
+// block's own entity (a ticket merged into another) is no cycle: migrate
+// resolves it once the entity's rows are in, so its rows load first with the
+// field empty, and a key that never loads must be allowed to stay NULL.
 void check_cycles(const MappingSet& set, std::vector<Diagnostic>& out) {
   std::map<std::string, std::vector<std::pair<std::string, const Lookup*>>> edges;
   for (const auto& b : set.blocks) {
     for (const auto& f : b.fields) {
-      if (f.lookup) edges[b.entity].push_back({f.lookup->entity, &*f.lookup});
+      if (!f.lookup) continue;
+      if (f.lookup->entity != b.entity) {
+        edges[b.entity].push_back({f.lookup->entity, &*f.lookup});
+      } else if (f.cs && f.cs->required) {
+        out.push_back({f.lookup->at, Severity::kError, "self_lookup_required",
+                       "field '" + f.field + "' looks up its own entity " + b.entity +
+                           ", resolved after the rows are in; a required field cannot wait for that"});
+      } else if (!f.lookup->orphans_to_null) {
+        out.push_back({f.lookup->at, Severity::kError, "self_lookup_needs_orphans_null",
+                       "field '" + f.field + "' looks up its own entity " + b.entity +
+                           ", resolved after the rows are in: add `orphans: null` (a key that never loads "
+                           "leaves the field NULL; the row cannot be rejected once loaded)"});
+      }
     }
   }
   std::map<std::string, int> state;  // 0 new, 1 on the path, 2 done

@@ -201,6 +201,10 @@ bool check_cell(const ResolvedSpec& spec, const connector::Batch& rows, size_t r
 
 }  // namespace
 
+bool ResolvedSpec::has_deferred() const {
+  return std::any_of(columns.begin(), columns.end(), [](const LoadColumn& c) { return c.deferred; });
+}
+
 bool ResolvedSpec::has_lookups() const {
   return std::any_of(columns.begin(), columns.end(), [](const LoadColumn& c) { return !c.lookup_entity.empty(); });
 }
@@ -265,6 +269,13 @@ Result<ResolvedSpec> resolve_spec(const model::Model& model, const LoadSpec& spe
       }
       column.lookup_system = spec.lookup_systems.empty() || spec.lookup_systems[i].empty() ? spec.source_system
                                                                                           : spec.lookup_systems[i];
+      if (column.lookup_entity == spec.entity) {  // a self-reference: resolved by resolve_deferred()
+        if (!column.orphans_to_null) {
+          return invalid_argument(subject + "column '" + name + "' looks up its own entity: it needs orphans_to_null "
+                                  "(the key is resolved once the rows are in)");
+        }
+        column.deferred = true;
+      }
     }
     out.columns.push_back(std::move(column));
   }

@@ -22,6 +22,9 @@ struct LoadColumn {
   std::string lookup_entity;            // "" = the value is stored as it is
   std::string lookup_system;            // source_system of the looked-up keys (never "" when looked up)
   bool orphans_to_null = false;         // an unknown legacy key becomes NULL instead of a reject
+  // The entity looks itself up (a ticket merged into another): the load leaves the field as it
+  // is and records the key in csbridge_pending_ref; TargetStore::resolve_deferred() sets it.
+  bool deferred = false;
 };
 
 struct ResolvedSpec {
@@ -30,6 +33,7 @@ struct ResolvedSpec {
   std::vector<LoadColumn> columns;  // batch columns 1…n
 
   bool has_lookups() const;
+  bool has_deferred() const;
 };
 
 // Fails with kNotFound for an unknown entity, field or looked-up entity, and with

@@ -268,6 +268,13 @@ class Migration {
 
   Status finish(const std::vector<const mapping::Block*>& blocks) {
     if (!store_) return Status::ok();
+    // Self-references (a ticket merged into another) resolve once their entity's rows are in;
+    // keys recorded by an interrupted run resolve here too.
+    CSB_RETURN_IF_ERROR(retry("resolving self-references", [&]() -> Status {
+      CSB_ASSIGN_OR_RETURN(int64_t written, store_->resolve_deferred());
+      (void)written;
+      return Status::ok();
+    }));
     for (const auto* b : blocks) {
       CSB_RETURN_IF_ERROR(retry("clearing checkpoints", [&] { return store_->clear_checkpoints(b->scope()); }));
     }

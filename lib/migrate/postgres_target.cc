@@ -66,6 +66,7 @@ struct LoadPlan {
   std::string target;                       // the entity table, quoted
   std::vector<std::string> target_columns;  // id, source_system, source_key, the spec's columns, migrated_at
   std::string mode_key;                     // entity and source_system: which loads take the merge path
+  std::string pending_sql;                  // records the staged self-references ("" for none)
 };
 
 struct AttemptResult {
@@ -128,6 +129,32 @@ class PostgresTarget final : public TargetStore {
       if (before_commit) CSB_RETURN_IF_ERROR(before_commit(out));  // the work's destructor rolls back
       w.commit();
       return out;
+    });
+  }
+
+  Result<int64_t> resolve_deferred() override {
+    return run("resolving self-references", [&](pqxx::connection& db) -> Result<int64_t> {
+      pqxx::work w(db);
+      std::string pending = table(kPendingTable);
+      pqxx::result groups = w.exec("SELECT DISTINCT entity, field FROM " + pending + " ORDER BY 1, 2");
+      int64_t written = 0;
+      for (const pqxx::row& g : groups) {
+        std::string entity = g[0].as<std::string>(), field = quote_identifier(g[1].as<std::string>());
+        // The key recorded last for a row wins (a resumed run may have recorded it twice).
+        pqxx::result r = w.exec_params(
+            "UPDATE " + table(entity) + " AS t SET " + field + " = r.new_id, \"migrated_at\" = now() FROM "
+            "(SELECT DISTINCT ON (p.source_system, p.source_key) p.source_system, p.source_key, x.new_id FROM " +
+                pending + " p LEFT JOIN " + table(kCrosswalkTable) +
+                " x ON x.entity = p.entity AND x.source_system = p.ref_system AND x.source_key = p.ref_key "
+                "WHERE p.entity = $1 AND p.field = $2 ORDER BY p.source_system, p.source_key, p.seq DESC) r "
+                "WHERE t.\"source_system\" = r.source_system AND t.\"source_key\" = r.source_key AND t." +
+                field + " IS DISTINCT FROM r.new_id",
+            entity, g[1].as<std::string>());
+        written += r.affected_rows();
+      }
+      w.exec0("DELETE FROM " + pending);
+      w.commit();
+      return written;
     });
   }
 
@@ -313,6 +340,10 @@ class PostgresTarget final : public TargetStore {
            table(kCheckpointTable) +
            " (scope text PRIMARY KEY, position text NOT NULL, run_id text, updated_at timestamptz NOT NULL);\n"
            "CREATE TABLE IF NOT EXISTS " +
+           table(kPendingTable) +
+           " (seq bigint GENERATED ALWAYS AS IDENTITY, entity text NOT NULL, source_system text NOT NULL, "
+           "source_key text NOT NULL, field text NOT NULL, ref_system text NOT NULL, ref_key text);\n"
+           "CREATE TABLE IF NOT EXISTS " +
            table(kRunsTable) +
            " (run_id text PRIMARY KEY, started_at timestamptz NOT NULL, ended_at timestamptz, os_user text, "
            "command text, config_hash text, status text NOT NULL, counts json);\n";
@@ -344,11 +375,18 @@ class PostgresTarget final : public TargetStore {
 
     std::string names = "\"source_system\", \"source_key\"", values = system + ", s.k", updates, mine, theirs;
     std::string orphan_flags, orphan_where;
+    std::string pending;
     for (size_t i = 0; i < spec.columns.size(); ++i) {
       const LoadColumn& c = spec.columns[i];
       std::string cell = "s.c" + std::to_string(i + 1);
       std::string name = quote_identifier(c.field->name);
       plan.stage_columns.push_back("c" + std::to_string(i + 1));
+      if (c.deferred) {  // not written here: recorded for resolve_deferred()
+        pending += std::string(pending.empty() ? "" : " UNION ALL ") + "SELECT " + db.quote(spec.entity->name) +
+                   ", " + system + ", s.k, " + db.quote(c.field->name) + ", " + db.quote(c.lookup_system) + ", " +
+                   cell + " FROM " + plan.stage + " s";
+        continue;
+      }
       names += ", " + name;
       if (!c.lookup_entity.empty()) {
         // A correlated scalar subquery is never turned into a join, so each key is one probe of
@@ -374,8 +412,14 @@ class PostgresTarget final : public TargetStore {
     names += ", \"migrated_at\"";
     values += ", now()";
     plan.target = target;
+    if (!pending.empty()) {
+      plan.pending_sql = "INSERT INTO " + table(kPendingTable) +
+                         " (entity, source_system, source_key, field, ref_system, ref_key) " + pending;
+    }
     plan.target_columns = {"\"id\"", "\"source_system\"", "\"source_key\""};
-    for (const LoadColumn& c : spec.columns) plan.target_columns.push_back(quote_identifier(c.field->name));
+    for (const LoadColumn& c : spec.columns) {
+      if (!c.deferred) plan.target_columns.push_back(quote_identifier(c.field->name));
+    }
     plan.target_columns.push_back("\"migrated_at\"");
     plan.mode_key = spec.entity->name + '\x1f' + spec.source_system;
     if (!orphan_where.empty()) {
@@ -478,7 +522,7 @@ class PostgresTarget final : public TargetStore {
     size_t kept = rows.size();
     for (size_t i = 0; i < spec.columns.size(); ++i) {
       const LoadColumn& c = spec.columns[i];
-      if (c.lookup_entity.empty()) continue;
+      if (c.lookup_entity.empty() || c.deferred) continue;
       std::string keys;
       std::set<std::string_view> seen;
       for (size_t row : rows) {
@@ -520,6 +564,7 @@ class PostgresTarget final : public TargetStore {
         line += '\t';
         connector::pg::append_copy_text(batch.get(row, 0), line);
         for (size_t i = 0; i < spec.columns.size(); ++i) {
+          if (spec.columns[i].deferred) continue;
           line += '\t';
           if (batch.is_null(row, i + 1)) {
             line += "\\N";
@@ -550,6 +595,31 @@ class PostgresTarget final : public TargetStore {
         line += '\t';
         line += new_ids[next++];
         copy->write_raw_line(line);
+      }
+      copy->complete();
+    }
+    if (spec.has_deferred()) {
+      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(
+          t, table(kPendingTable), {"entity", "source_system", "source_key", "field", "ref_system", "ref_key"});
+      for (size_t i = 0; i < spec.columns.size(); ++i) {
+        const LoadColumn& c = spec.columns[i];
+        if (!c.deferred) continue;
+        std::string prefix = entity_text + '\t' + system_text + '\t';
+        std::string suffix;
+        connector::pg::append_copy_text(c.field->name, suffix);
+        suffix += '\t';
+        connector::pg::append_copy_text(c.lookup_system, suffix);
+        suffix += '\t';
+        for (size_t row : rows) {
+          if (drop[row]) continue;
+          line = prefix;
+          connector::pg::append_copy_text(batch.get(row, 0), line);
+          line += '\t';
+          line += suffix;
+          if (batch.is_null(row, i + 1)) line += "\\N";
+          else connector::pg::append_copy_text(batch.get(row, i + 1), line);
+          copy->write_raw_line(line);
+        }
       }
       copy->complete();
     }
@@ -633,6 +703,7 @@ class PostgresTarget final : public TargetStore {
     }
     if (inserted) merge_mode_.erase(plan.mode_key);  // all new again: the next batch goes direct
     result.loaded = inserted ? *inserted : sub.exec1(plan.upsert_sql)[0].as<int64_t>();
+    if (!plan.pending_sql.empty()) sub.exec0(plan.pending_sql);
     result.unchanged = staged - result.loaded;
     sub.commit();
   }

@@ -31,6 +31,8 @@ constexpr const char* kBookkeepingDdl =
     "WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS \"csbridge_checkpoint\" (scope TEXT PRIMARY KEY, position TEXT NOT NULL, "
     "run_id TEXT, updated_at TEXT NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS \"csbridge_pending_ref\" (entity TEXT NOT NULL, source_system TEXT NOT NULL, "
+    "source_key TEXT NOT NULL, field TEXT NOT NULL, ref_system TEXT NOT NULL, ref_key TEXT);\n"
     "CREATE TABLE IF NOT EXISTS \"csbridge_runs\" (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, "
     "ended_at TEXT, os_user TEXT, command TEXT, config_hash TEXT, status TEXT NOT NULL, counts TEXT);\n";
 
@@ -101,6 +103,19 @@ class SqliteTarget final : public TargetStore {
       return s;
     }
     return out;
+  }
+
+  Result<int64_t> resolve_deferred() override {
+    std::string subject = "resolving self-references";
+    CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", subject));
+    Result<int64_t> written = resolve_pending(subject);
+    Status s = written.is_ok() ? exec("DELETE FROM \"csbridge_pending_ref\"", subject) : written.status();
+    if (s.is_ok()) s = exec("COMMIT", subject);
+    if (!s.is_ok()) {
+      rollback();
+      return s;
+    }
+    return written;
   }
 
   Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) override {
@@ -230,7 +245,7 @@ class SqliteTarget final : public TargetStore {
       "SELECT new_id FROM \"csbridge_crosswalk\" WHERE entity = ?1 AND source_system = ?2 AND source_key = ?3";
 
   struct Statements {
-    Statement lookup, upsert, crosswalk;
+    Statement lookup, upsert, crosswalk, pending;
     std::string migrated_at;
   };
 
@@ -263,6 +278,7 @@ class SqliteTarget final : public TargetStore {
     std::string target = quote_identifier(spec.entity->name);
     std::string names = "\"source_system\", \"source_key\"", params = "?1, ?2", updates, mine, theirs;
     for (size_t i = 0; i < spec.columns.size(); ++i) {
+      if (spec.columns[i].deferred) continue;  // recorded for resolve_deferred(), not written here
       std::string name = quote_identifier(spec.columns[i].field->name);
       names += ", " + name;
       params += ", ?" + std::to_string(i + 3);
@@ -285,6 +301,11 @@ class SqliteTarget final : public TargetStore {
                                        "ON CONFLICT (entity, source_system, source_key) "
                                        "DO UPDATE SET new_id = excluded.new_id WHERE new_id <> excluded.new_id",
                                    subject));
+    if (spec.has_deferred()) {
+      CSB_ASSIGN_OR_RETURN(st.pending, statement("INSERT INTO \"csbridge_pending_ref\" (entity, source_system, "
+                                                 "source_key, field, ref_system, ref_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                                 subject));
+    }
     CSB_ASSIGN_OR_RETURN(Statement now, statement(std::string("SELECT ") + kNow + " || '+00:00'", subject));
     if (sqlite3_step(now.get()) != SQLITE_ROW) return failure(sqlite3_errcode(db_), subject);
     st.migrated_at = now.text(0);
@@ -313,6 +334,7 @@ class SqliteTarget final : public TargetStore {
     for (size_t col = 1; col < rows.columns(); ++col) {
       int index = static_cast<int>(col + 2);
       const LoadColumn& column = spec.columns[col - 1];
+      if (column.deferred) continue;
       if (rows.is_null(row, col)) {
         sqlite3_bind_null(s, index);
         continue;
@@ -372,7 +394,23 @@ class SqliteTarget final : public TargetStore {
         out.rejects.push_back(load_error_reject(spec, rows, row, connector::sqlite::message(db_)));
         continue;
       }
-      if (sqlite3_changes(db_) == 0) {
+      bool changed = sqlite3_changes(db_) != 0;
+      for (size_t col = 1; col < rows.columns() && st.pending.get() != nullptr; ++col) {
+        const LoadColumn& column = spec.columns[col - 1];
+        if (!column.deferred) continue;
+        sqlite3_stmt* p = st.pending.get();
+        sqlite3_reset(p);
+        bind_text(p, 1, spec.entity->name);
+        bind_text(p, 2, spec.source_system);
+        bind_text(p, 3, key);
+        bind_text(p, 4, column.field->name);
+        bind_text(p, 5, column.lookup_system);
+        if (rows.is_null(row, col)) sqlite3_bind_null(p, 6);
+        else bind_text(p, 6, rows.get(row, col));
+        rc = sqlite3_step(p);
+        if (rc != SQLITE_DONE) return failure(rc, subject + ": recording a self-reference");
+      }
+      if (!changed) {
         ++out.unchanged;
         continue;
       }
@@ -383,6 +421,41 @@ class SqliteTarget final : public TargetStore {
       if (rc != SQLITE_DONE) return failure(rc, subject + ": recording the crosswalk");
     }
     return Status::ok();
+  }
+
+  // The updates of resolve_deferred(), inside its transaction.
+  Result<int64_t> resolve_pending(const std::string& subject) {
+    std::vector<std::pair<std::string, std::string>> groups;
+    {
+      CSB_ASSIGN_OR_RETURN(Statement st,
+                           statement("SELECT DISTINCT entity, field FROM \"csbridge_pending_ref\" ORDER BY 1, 2", subject));
+      int rc;
+      while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) groups.emplace_back(st.text(0), st.text(1));
+      if (rc != SQLITE_DONE) return failure(rc, subject);
+    }
+    int64_t written = 0;
+    for (const auto& [entity, field_name] : groups) {
+      std::string target = quote_identifier(entity), field = quote_identifier(field_name);
+      // The key recorded last for a row wins (a resumed run may have recorded it twice): a bare
+      // column of an aggregate query takes its value from the row of max().
+      CSB_ASSIGN_OR_RETURN(
+          Statement st,
+          statement("UPDATE " + target + " SET " + field + " = r.new_id, \"migrated_at\" = " + kNow +
+                        " || '+00:00' FROM (SELECT q.source_system, q.source_key, x.new_id FROM (SELECT "
+                        "p.source_system, p.source_key, p.ref_system, p.ref_key, max(p.rowid) FROM "
+                        "\"csbridge_pending_ref\" p WHERE p.entity = ?1 AND p.field = ?2 GROUP BY p.source_system, "
+                        "p.source_key) q LEFT JOIN \"csbridge_crosswalk\" x ON x.entity = ?1 AND x.source_system = "
+                        "q.ref_system AND x.source_key = q.ref_key) r WHERE " +
+                        target + ".\"source_system\" = r.source_system AND " + target +
+                        ".\"source_key\" = r.source_key AND " + target + "." + field + " IS NOT r.new_id",
+                    subject));
+      bind_text(st.get(), 1, entity);
+      bind_text(st.get(), 2, field_name);
+      int rc = sqlite3_step(st.get());
+      if (rc != SQLITE_DONE) return failure(rc, subject);
+      written += sqlite3_changes(db_);
+    }
+    return written;
   }
 
   Status set_checkpoint(std::string_view scope, std::string_view position, std::string_view run_id,

@@ -4,6 +4,8 @@
 //   csbridge_crosswalk  (entity, source_system, source_key) → new_id, one entry per loaded row
 //   csbridge_checkpoint (scope → position), written in the transaction of the batch it describes
 //   csbridge_runs       the audit record of every run
+//   csbridge_pending_ref  legacy keys of self-references (ticket.merged_into_id) loaded with their
+//                       rows, waiting for resolve_deferred()
 //
 // Errors: a Status whose code says what to do about it.
 //   kUnreachable  the target cannot be reached or the connection broke (server restart,
@@ -41,6 +43,7 @@ namespace csbridge::migrate {
 inline constexpr std::string_view kCrosswalkTable = "csbridge_crosswalk";
 inline constexpr std::string_view kCheckpointTable = "csbridge_checkpoint";
 inline constexpr std::string_view kRunsTable = "csbridge_runs";
+inline constexpr std::string_view kPendingTable = "csbridge_pending_ref";
 
 // What one mapping block loads into one CS entity.
 struct LoadSpec {
@@ -133,6 +136,13 @@ class TargetStore {
   virtual Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
                                    std::string_view position, std::string_view run_id,
                                    const BeforeCommit& before_commit = {}) = 0;
+
+  // Sets the fields that look up their own entity (LoadSpec lookups naming spec.entity, which
+  // need orphans_to_null): load() leaves them as they are and records their legacy keys; this
+  // resolves every recorded key through the crosswalk (NULL for a key that never loaded), writes
+  // the rows whose value changes (migrated_at too) and forgets the keys, in one transaction.
+  // Returns the rows written.
+  virtual Result<int64_t> resolve_deferred() = 0;
 
   // Every checkpoint whose scope starts with `scope_prefix`, as (scope, position), by scope.
   virtual Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) = 0;

@@ -305,6 +305,56 @@ TARGET_STORE_TEST("new, existing and mixed batches in any order load every row o
   CHECK(target.rows("csbridge_crosswalk", {"source_key"}).size() == 8);
 }
 
+// Tickets merged into other tickets: key, subject, status, priority, channel, created_at, merged_into_id.
+LoadSpec merged_tickets() {
+  return {"ticket", "hd", {"subject", "status", "priority", "channel", "created_at", "merged_into_id"},
+          {"", "", "", "", "", "ticket"}, {}, {false, false, false, false, false, true}};
+}
+Row ticket(const std::string& key, std::optional<std::string> merged_into) {
+  return {key, "s " + key, "open", "normal", "web", "2024-01-02 03:04:05+00:00", std::move(merged_into)};
+}
+
+TARGET_STORE_TEST("a self-reference is resolved once the rows are in, and a re-run changes nothing", self_reference) {
+  // T1 → T3 (later in the batch), T3 → T9 (never loads), T2 → nothing.
+  Batch first = batch_of(7, {ticket("T1", "T3"), ticket("T2", null()), ticket("T3", "T9")});
+  CHECK(load_ok(target, merged_tickets(), first).loaded == 3);
+  std::vector<std::string> columns = {"source_key", "merged_into_id", "migrated_at"};
+  for (const Row& r : target.rows("ticket", columns)) CHECK(r[1] == null());  // not resolved yet
+  auto resolved = target.store().resolve_deferred();
+  REQUIRE_MESSAGE(resolved.is_ok(), resolved.status().message());
+  CHECK(*resolved == 1);
+  std::map<std::string, std::string> ids = target.ids("ticket");
+  std::vector<Row> after = target.rows("ticket", columns);
+  CHECK(after[0][1] == ids["T3"]);
+  CHECK(after[1][1] == null());
+  CHECK(after[2][1] == null());  // T9 never loaded: orphans become NULL
+
+  // The same rows again: nothing is written, and nothing is left to resolve.
+  pause_for_clock();
+  LoadOutcome again = load_ok(target, merged_tickets(), first);
+  CHECK(again.unchanged == 3);
+  auto none = target.store().resolve_deferred();
+  REQUIRE(none.is_ok());
+  CHECK(*none == 0);
+  CHECK(target.rows("ticket", columns) == after);
+  CHECK(target.rows("csbridge_pending_ref", {"source_key"}).empty());
+
+  // T2 merged into T1 since, and T4 arrives merged into T2.
+  load_ok(target, merged_tickets(), batch_of(7, {ticket("T2", "T1"), ticket("T4", "T2")}));
+  auto changed = target.store().resolve_deferred();
+  REQUIRE(changed.is_ok());
+  CHECK(*changed == 2);
+  ids = target.ids("ticket");
+  CHECK(target.rows("ticket", {"source_key", "merged_into_id"}) ==
+        std::vector<Row>{{"T1", ids["T3"]}, {"T2", ids["T1"]}, {"T3", null()}, {"T4", ids["T2"]}});
+
+  // A self-reference whose orphans would reject rows cannot wait for its resolution.
+  LoadSpec rejecting = merged_tickets();
+  rejecting.orphans_to_null.back() = false;
+  auto refused = target.store().load(rejecting, first, "", "", "run-1");
+  CHECK(refused.status().code() == ErrorCode::kInvalidArgument);
+}
+
 TARGET_STORE_TEST("rows failing the client-side checks are rejected and the rest loaded", client_rejects) {
   LoadSpec agents{"agent", "hr", {"name", "employee_no", "role", "is_active"}, {}, {}};
   std::string long_no(65, '7');
