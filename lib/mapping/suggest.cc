@@ -883,6 +883,12 @@ Result<FieldChoice> Suggester::choose(const BlockPlan& b, const model::Field& f)
   const ColumnProfile& c = *best.column;
   if (!f.references.empty()) {
     set_lookup(choice, best.relationship, best.relationship ? plans_.find(best.relationship->ref_table) : nullptr);
+    if (f.references == b.table->entity->name && choice.kind == FieldChoice::Kind::kColumn && !choice.orphans_to_null) {
+      // A self-reference resolves once the entity's rows are in: its orphans can only become NULL.
+      choice.orphans_to_null = true;
+      choice.notes.push_back(f.name + " refers to another " + f.references +
+                             ": set once all of them are in; orphans: null leaves it empty where that one never loads");
+    }
     return choice;
   }
   switch (f.type) {
