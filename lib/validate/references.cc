@@ -1,6 +1,8 @@
 #include "validate/references.h"
 
+#include "migrate/target_store.h"
 #include "model/ddl.h"
+#include "util/strings.h"
 
 namespace csbridge::validate {
 
@@ -22,6 +24,19 @@ Result<CheckResult> check_references(Target& target, const model::Entity& entity
   }
   result.set("reference_fields", fields);
   result.set("broken", broken);
+  // Self-references an interrupted migrate recorded and no run has resolved yet.
+  CSB_ASSIGN_OR_RETURN(bool pending_table, target.has_table(migrate::kPendingTable));
+  if (pending_table) {
+    CSB_ASSIGN_OR_RETURN(int64_t waiting,
+                         target.scalar("SELECT count(*) FROM " + target.table(std::string(migrate::kPendingTable)) +
+                                       " WHERE entity = '" + util::replace_all(entity.name, "'", "''") + "'"));
+    if (waiting > 0) {
+      result.set("unresolved_self_references", waiting);
+      result.warn(std::to_string(waiting) + (waiting == 1 ? " reference" : " references") + " of " + entity.name +
+                  " to another " + entity.name + (waiting == 1 ? " waits" : " wait") +
+                  " for a migrate run to end (an interrupted run left them): run migrate again");
+    }
+  }
   result.sort_failures();
   return result;
 }
