@@ -159,6 +159,8 @@ class Migration {
     }
     std::string schema = options_.schema.empty() && config_.target ? config_.target->schema : options_.schema;
     CSB_ASSIGN_OR_RETURN(store_, TargetStore::open(connection, schema, model_));
+    // One migration at a time: a second one touches nothing, not even the tables' definitions.
+    CSB_RETURN_IF_ERROR(retry("locking the target", [&] { return store_->lock_target(); }));
     CSB_RETURN_IF_ERROR(retry("preparing the target", [&] { return store_->prepare(); }));
     // SQLite takes one writer at a time: a second connection would only wait for the first.
     int loaders = store_->backend() == "postgres" ? config_.options.load_connections : 1;
@@ -183,7 +185,6 @@ class Migration {
     run.os_user = os_user();
     run.command = options_.command_line;
     run.config_hash = hash;
-    CSB_RETURN_IF_ERROR(retry("locking the target", [&] { return store_->lock_target(); }));
     bool lost = false;  // a lost connection may have lost the reply to a committed insert
     return retry("recording the run", [&]() -> Status {
       Status s = store_->begin_run(run);

@@ -198,18 +198,13 @@ class PostgresTarget final : public TargetStore {
   }
 
   Status lock_target() override {
-    return run("locking the target", [&](pqxx::connection& db) -> Status {
-      CSB_RETURN_IF_ERROR(take_lock(db));
-      pqxx::work w(db);
-      w.exec0("UPDATE " + table(kRunsTable) + " SET status = 'interrupted' WHERE status = 'running'");
-      w.commit();
-      return Status::ok();
-    });
+    return run("locking the target", [&](pqxx::connection& db) { return take_lock(db); });
   }
 
   Status begin_run(const RunRecord& run_record) override {
     return run("recording run '" + run_record.run_id + "'", [&](pqxx::connection& db) {
       pqxx::work w(db);
+      if (locked_) w.exec0("UPDATE " + table(kRunsTable) + " SET status = 'interrupted' WHERE status = 'running'");
       pqxx::result r = w.exec_params(
           "INSERT INTO " + table(kRunsTable) +
               " (run_id, started_at, os_user, command, config_hash, status) VALUES ($1, now(), $2, $3, $4, 'running') "

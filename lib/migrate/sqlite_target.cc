@@ -174,11 +174,14 @@ class SqliteTarget final : public TargetStore {
       }
       lock_fd_ = fd;
     }
-    return exec("UPDATE \"csbridge_runs\" SET status = 'interrupted' WHERE status = 'running'", subject);
+    return Status::ok();
   }
 
   Status begin_run(const RunRecord& run) override {
     std::string subject = "recording run '" + run.run_id + "'";
+    if (lock_fd_ >= 0) {
+      CSB_RETURN_IF_ERROR(exec("UPDATE \"csbridge_runs\" SET status = 'interrupted' WHERE status = 'running'", subject));
+    }
     CSB_ASSIGN_OR_RETURN(Statement st,
                          statement(std::string("INSERT INTO \"csbridge_runs\" (run_id, started_at, os_user, command, "
                                                "config_hash, status) VALUES (?1, ") +

@@ -562,7 +562,9 @@ TARGET_STORE_TEST("one migration at a time per target, and runs left running by 
   REQUIRE(third.is_ok());
   Status taken = (*third)->lock_target();
   REQUIRE_MESSAGE(taken.is_ok(), taken.message());
-  CHECK(target.rows("csbridge_runs", {"run_id", "status"}, {"run_id"}) == std::vector<Row>{{"r-1", "interrupted"}});
+  REQUIRE((*third)->begin_run({"r-2", "", "", "bob", "csbridge migrate", "h", "", ""}).is_ok());
+  CHECK(target.rows("csbridge_runs", {"run_id", "status"}, {"run_id"}) ==
+        std::vector<Row>{{"r-1", "interrupted"}, {"r-2", "running"}});
 }
 
 TARGET_STORE_TEST("runs are recorded, ended and listed newest first", runs) {
