@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -34,6 +35,9 @@ constexpr size_t kMaxBatchBytes = 1u << 30;           // Batch offsets are 32-bi
 constexpr size_t kMaxParamRows = 1000;
 constexpr size_t kParamBufferBudget = 16u << 20;      // bytes of parameter arrays per execute
 constexpr SQLLEN kLongParamBytes = 8000;              // longer parameters are sent as LONGVAR*
+constexpr size_t kChunkBudget = 32u << 20;            // bytes a keyset read's driver should hold per chunk
+constexpr size_t kMaxChunkRows = 50000;               // rows per chunk of a keyset read at most
+constexpr size_t kCachedCellBytes = 16;               // what the driver spends on a cell beyond its value
 constexpr SQLULEN kLoginTimeoutSeconds = 30;
 constexpr size_t kMaxDiagRecords = 3;
 
@@ -308,6 +312,7 @@ struct Engine {
   bool sizes_enforced = true;   // false: a declared varchar(20) may hold anything (SQLite)
   bool utc_session = false;     // session time zone set to UTC: timestamptz values read as +00
   bool binary_param_arrays = true;  // false: binary parameters go one row per execute
+  bool caches_results = false;  // the driver holds whole result sets in memory: ordered reads go by keyset
   RescueMode rescue = RescueMode::kNone;
 };
 
@@ -424,6 +429,9 @@ Engine detect_engine(SQLHDBC dbc) {
   // SQLite3 ODBC 0.9998 applies the first row's length to every row of a
   // binary parameter array.
   e.binary_param_arrays = !sqlite;
+  // MariaDB Connector/ODBC stores a whole result set on the client
+  // (mysql_store_result); it can stream only from 3.1.17 on (NO_CACHE).
+  e.caches_results = mariadb;
 
   SQLUINTEGER getdata = info_bits(dbc, SQL_GETDATA_EXTENSIONS);
   bool bound = (getdata & SQL_GD_BOUND) != 0;
@@ -726,6 +734,243 @@ std::vector<std::string> split_statements(std::string_view sql) {
 }
 
 // ---------------------------------------------------------------------------
+// Keyset reads
+//
+// A driver that stores whole result sets (Engine::caches_results) would hold
+// a large table in memory for one SELECT. A read ordered by a key goes
+// instead as a series of statements, each reading the rows up to the key
+// that lies n rows further on:
+//
+//   boundary  SELECT <keys> FROM … WHERE <where> AND <keys> > <previous boundary>
+//             ORDER BY <keys> LIMIT n-1, 1
+//   chunk     SELECT <columns> FROM … WHERE <where> AND <keys> > <previous boundary>
+//             AND <keys> <= <boundary> ORDER BY <keys>
+//
+// until the boundary query finds no row: the chunk then goes to the end. The
+// rows of one key value are always read by one statement, and every
+// comparison is the server's, in the key's own type and collation, the ones
+// its ORDER BY sorts by. The simpler "LIMIT n, then go on after the last
+// row" splits a key that several rows share (tables without a primary key)
+// across two statements: going on with ">" loses the rest of them, and going
+// on with ">=" and skipping those already handed out assumes the server puts
+// equal keys in the same order both times, which it does not promise (a sort
+// with LIMIT uses a priority queue); telling on the client which rows share
+// the last key would need the collation ('abc' = 'ABC' in utf8mb4_unicode_ci).
+// The price: the boundary query reads n keys a second time (off the index
+// when one leads with the key; without one, every chunk costs two scans of
+// the table), and a chunk holds all rows of its last key, however many share
+// it. A comparison coarser than the order (a DECIMAL against a string, as
+// doubles) only merges chunks; one finer or unrelated would lose rows.
+//
+// NULL sorts first in MariaDB: "> NULL" is IS NOT NULL and "<= NULL" is IS
+// NULL, so rows with a NULL key are read in their place, never compared.
+// Boundary values come back as literals the server parses to the same value:
+// numbers and temporal values as text (a zero date stays '0000-00-00'),
+// strings as hex in their own character set and collation. Keys whose
+// comparison does not follow their ORDER BY are read in one statement, as on
+// other engines: ENUM and SET sort by index but compare as text, and a text
+// column of a query may be one (the driver describes it as char there);
+// TIMESTAMP compares in the session time zone, where the hour a DST change
+// repeats prints alike; floating point prints inexactly. Each statement sees
+// the table as it is then: a row whose key changes during the read may be
+// missed or read twice.
+
+std::atomic<size_t> g_chunk_rows_for_tests{0};
+
+enum class KeyLiteral {
+  kNumber,    // CAST(k AS CHAR), sent as it is: -1.50
+  kTemporal,  // CAST(k AS CHAR), sent quoted: '2024-01-02 03:04:05.5'
+  kString,    // HEX(k), CHARSET(k), COLLATION(k): _utf8mb4 X'E4B8AD' COLLATE `utf8mb4_unicode_ci`
+};
+
+// How a keyset read sends values of `m` back to the server; nullopt when
+// their comparison may not follow their order (see above).
+std::optional<KeyLiteral> key_literal(const ColumnMeta& m, bool of_query) {
+  std::string declared = util::to_lower(m.info.declared_type);
+  auto has = [&declared](std::string_view part) { return declared.find(part) != std::string::npos; };
+  switch (m.info.type) {
+    case ValueType::kInteger:
+    case ValueType::kDecimal:
+      return KeyLiteral::kNumber;
+    case ValueType::kDate:
+    case ValueType::kTime:
+      return KeyLiteral::kTemporal;
+    case ValueType::kTimestamp:
+      if (declared.rfind("timestamp", 0) == 0) return std::nullopt;
+      return KeyLiteral::kTemporal;
+    case ValueType::kText:
+      // Not enum, set, uuid, inet6: types that sort their own way.
+      if (of_query || !(has("char") || has("text"))) return std::nullopt;
+      return KeyLiteral::kString;
+    case ValueType::kBinary:
+      if (!(has("binary") || has("blob"))) return std::nullopt;
+      return KeyLiteral::kString;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool only_chars(std::string_view s, std::string_view allowed) {
+  return s.find_first_not_of(allowed) == std::string_view::npos;
+}
+
+bool is_number(std::string_view s) {
+  constexpr std::string_view kDigits = "0123456789";
+  auto digits = [&](std::string_view d) { return !d.empty() && only_chars(d, kDigits); };
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  size_t dot = s.find('.');
+  return dot == std::string_view::npos ? digits(s) : digits(s.substr(0, dot)) && digits(s.substr(dot + 1));
+}
+
+using KeyValues = std::vector<std::optional<std::string>>;  // literals; nullopt: NULL
+
+// "(k1, k2, …) > (v1, v2, …)" in the order of ORDER BY k1, k2, …: NULL first.
+std::string keys_after(const std::vector<std::string>& keys, const KeyValues& values, size_t i = 0) {
+  const std::string& k = keys[i];
+  const std::optional<std::string>& v = values[i];
+  std::string greater = v ? k + " > " + *v : k + " IS NOT NULL";
+  if (i + 1 == keys.size()) return greater;
+  std::string equal = v ? k + " = " + *v : k + " IS NULL";
+  return "(" + greater + " OR (" + equal + " AND " + keys_after(keys, values, i + 1) + "))";
+}
+
+// "(k1, k2, …) <= (v1, v2, …)": every row keys_after leaves out.
+std::string keys_up_to(const std::vector<std::string>& keys, const KeyValues& values, size_t i = 0) {
+  const std::string& k = keys[i];
+  const std::optional<std::string>& v = values[i];
+  if (i + 1 == keys.size()) return v ? "(" + k + " <= " + *v + " OR " + k + " IS NULL)" : k + " IS NULL";
+  std::string equal = v ? k + " = " + *v : k + " IS NULL";
+  std::string rest = "(" + equal + " AND " + keys_up_to(keys, values, i + 1) + ")";
+  // Nothing sorts below NULL.
+  return v ? "(" + k + " < " + *v + " OR " + k + " IS NULL OR " + rest + ")" : rest;
+}
+
+std::string where_clause(const std::vector<std::string>& conditions) {
+  return conditions.empty() ? "" : " WHERE " + util::join(conditions, " AND ");
+}
+
+// The statements of one keyset read, chunk after chunk.
+class KeysetRead {
+ public:
+  struct Key {
+    std::string name;    // as the request names it
+    std::string quoted;  // as SQL names it
+    KeyLiteral literal;
+  };
+
+  // `select` is "SELECT <columns> FROM <from>". The first chunk holds
+  // `min_rows` rows, the next ones as many as kChunkBudget allows from what
+  // the previous ones held, within [min_rows, max_rows].
+  KeysetRead(std::string select, std::string from, std::string where, std::vector<Key> keys, size_t min_rows,
+             size_t max_rows)
+      : select_(std::move(select)),
+        from_(std::move(from)),
+        where_(std::move(where)),
+        keys_(std::move(keys)),
+        chunk_rows_(std::clamp<size_t>(min_rows, 1, max_rows)),
+        min_rows_(chunk_rows_),
+        max_rows_(max_rows) {
+    std::vector<std::string> order;
+    for (const Key& k : keys_) {
+      quoted_.push_back(k.quoted);
+      order.push_back(k.quoted);
+    }
+    order_by_ = " ORDER BY " + util::join(order, ", ");
+  }
+
+  // The statement that reads the next chunk; nullopt once the last one is
+  // read. `remaining` is what the request's limit still allows (-1: no limit).
+  Result<std::optional<std::string>> next(Connection& conn, int64_t remaining, const std::string& context) {
+    if (finished_ || remaining == 0) return std::optional<std::string>();
+    size_t rows = remaining > 0 ? std::min<size_t>(chunk_rows_, static_cast<size_t>(remaining)) : chunk_rows_;
+    std::vector<std::string> conditions;
+    if (!where_.empty()) conditions.push_back("(" + where_ + ")");
+    if (previous_) conditions.push_back(keys_after(quoted_, *previous_));
+
+    std::vector<std::string> values;
+    for (const Key& k : keys_) {
+      if (k.literal == KeyLiteral::kString) {
+        values.push_back("HEX(" + k.quoted + "), CHARSET(" + k.quoted + "), COLLATION(" + k.quoted + ")");
+      } else {
+        values.push_back("CAST(" + k.quoted + " AS CHAR)");
+      }
+    }
+    std::string sql = "SELECT " + util::join(values, ", ") + " FROM " + from_ + where_clause(conditions) +
+                      order_by_ + " LIMIT " + std::to_string(rows - 1) + ", 1";
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn.statement());
+    SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
+    CSB_ASSIGN_OR_RETURN(CatalogRows found, fetch_catalog(stmt.get(), rc, context));
+
+    bounded_ = !found.rows.empty();
+    if (bounded_) {
+      CSB_ASSIGN_OR_RETURN(KeyValues boundary, literals(found.rows.front(), context));
+      conditions.push_back(keys_up_to(quoted_, boundary));
+      previous_ = std::move(boundary);
+    } else {
+      finished_ = true;
+    }
+    sql = select_ + where_clause(conditions) + order_by_;
+    if (remaining > 0) sql += " LIMIT " + std::to_string(remaining);
+    return std::optional<std::string>(std::move(sql));
+  }
+
+  // Whether the chunk last returned ends at a boundary key, which it holds.
+  bool bounded() const { return bounded_; }
+
+  // Sizes the next chunk after one of `rows` rows that held `bytes` bytes in `columns` columns.
+  void measured(size_t rows, size_t bytes, size_t columns) {
+    if (rows == 0) return;
+    size_t per_row = bytes / rows + (columns + 1) * kCachedCellBytes;
+    chunk_rows_ = std::clamp<size_t>(kChunkBudget / per_row, min_rows_, max_rows_);
+  }
+
+ private:
+  // The boundary row's values as literals.
+  Result<KeyValues> literals(const std::vector<std::optional<std::string>>& row, const std::string& context) const {
+    constexpr std::string_view kHex = "0123456789ABCDEFabcdef";
+    constexpr std::string_view kName = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    constexpr std::string_view kTemporalChars = "0123456789-:. ";
+    KeyValues out;
+    size_t at = 0;
+    for (const Key& k : keys_) {
+      size_t width = k.literal == KeyLiteral::kString ? 3 : 1;
+      if (at + width > row.size()) return internal_error(context + ": the key boundary query returned too few columns");
+      const std::optional<std::string>& v = row[at];
+      bool sound = true;
+      if (!v) {
+        out.emplace_back();
+      } else if (k.literal == KeyLiteral::kNumber) {
+        sound = is_number(*v);
+        out.push_back(*v);
+      } else if (k.literal == KeyLiteral::kTemporal) {
+        sound = !v->empty() && only_chars(*v, kTemporalChars);
+        out.push_back("'" + *v + "'");
+      } else {
+        std::string charset = row[at + 1].value_or(""), collation = row[at + 2].value_or("");
+        sound = v->size() % 2 == 0 && only_chars(*v, kHex) && !charset.empty() && only_chars(charset, kName) &&
+                !collation.empty() && only_chars(collation, kName);
+        out.push_back("_" + charset + " X'" + *v + "' COLLATE `" + collation + "`");
+      }
+      // Never expected: the server prints these values itself.
+      if (!sound) {
+        return internal_error(context + ": key column '" + k.name +
+                              "' gave a value that cannot be sent back as a literal");
+      }
+      at += width;
+    }
+    return out;
+  }
+
+  std::string select_, from_, where_, order_by_;
+  std::vector<Key> keys_;
+  std::vector<std::string> quoted_;
+  size_t chunk_rows_, min_rows_, max_rows_;
+  std::optional<KeyValues> previous_;  // the last chunk's boundary; none before the first chunk
+  bool bounded_ = false;
+  bool finished_ = false;
+};
+
+// ---------------------------------------------------------------------------
 // Reader
 
 // One column of the result set. Bound columns are fetched as column-wise
@@ -743,8 +988,10 @@ struct Slot {
 
 class OdbcReader : public RowReader {
  public:
+  // `stmt` has run the statement of the whole read, or the first chunk of `keyset`.
   OdbcReader(std::shared_ptr<Connection> conn, Handle stmt, TableRef table, std::vector<ColumnInfo> columns,
-             std::vector<Slot> slots, SQLULEN rowset, size_t batch_rows, int64_t limit)
+             std::vector<Slot> slots, SQLULEN rowset, size_t batch_rows, int64_t limit,
+             std::optional<KeysetRead> keyset)
       : conn_(std::move(conn)),
         stmt_(std::move(stmt)),
         table_(std::move(table)),
@@ -753,7 +1000,8 @@ class OdbcReader : public RowReader {
         rowset_(rowset),
         row_status_(rowset),
         batch_rows_(std::max<size_t>(batch_rows, 1)),
-        limit_(limit) {}
+        limit_(limit),
+        keyset_(std::move(keyset)) {}
 
   Status bind() {
     SQLHSTMT st = stmt_.get();
@@ -820,13 +1068,40 @@ class OdbcReader : public RowReader {
     position_ = 0;
     SQLRETURN rc = SQLFetch(stmt_.get());
     if (rc == SQL_NO_DATA) {
-      done_ = true;
       SQLCloseCursor(stmt_.get());
-      return Status::ok();
+      return next_chunk();
     }
     if (!SQL_SUCCEEDED(rc)) return odbc_failure(SQL_HANDLE_STMT, stmt_.get(), context());
-    if (fetched_ == 0) done_ = true;
-    return Status::ok();
+    if (fetched_ > 0) return Status::ok();
+    if (keyset_) SQLCloseCursor(stmt_.get());
+    return next_chunk();
+  }
+
+  // Runs the statement of the next chunk of a keyset read on the same
+  // handle; a plain read (or the last chunk) is done.
+  Status next_chunk() {
+    if (!keyset_) {
+      done_ = true;
+      return Status::ok();
+    }
+    // The chunk holds its boundary row: empty, the read would go round in circles.
+    if (keyset_->bounded() && chunk_rows_ == 0) {
+      return internal_error(context() + ": a chunk of the keyset read came back empty; stopping at row " +
+                            std::to_string(row_number_));
+    }
+    keyset_->measured(chunk_rows_, chunk_bytes_, columns_.size());
+    chunk_rows_ = 0;
+    chunk_bytes_ = 0;
+    int64_t remaining = limit_ < 0 ? -1 : std::max<int64_t>(limit_ - row_number_, 0);
+    CSB_ASSIGN_OR_RETURN(std::optional<std::string> sql, keyset_->next(*conn_, remaining, context()));
+    if (!sql) {
+      done_ = true;
+      return Status::ok();
+    }
+    SQLRETURN rc = SQLExecDirect(stmt_.get(), sql_text(*sql), SQL_NTS);
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) return odbc_failure(SQL_HANDLE_STMT, stmt_.get(), context());
+    // Bindings outlive a statement in ODBC; binding again costs nothing and trusts no driver on that.
+    return bind();
   }
 
   void reject(const std::string& reason) {
@@ -851,6 +1126,7 @@ class OdbcReader : public RowReader {
 
   Status append_row(SQLULEN row, Batch& out) {
     ++row_number_;
+    ++chunk_rows_;
     SQLUSMALLINT status = row_status_[row];
     if (status == SQL_ROW_NOROW || status == SQL_ROW_DELETED) return Status::ok();
     if (status == SQL_ROW_ERROR) {
@@ -900,8 +1176,12 @@ class OdbcReader : public RowReader {
       return Status::ok();
     }
     for (const std::optional<std::string_view>& cell : cells_) {
-      if (cell) out.append(*cell);
-      else out.append_null();
+      if (cell) {
+        out.append(*cell);
+        chunk_bytes_ += cell->size();
+      } else {
+        out.append_null();
+      }
     }
     return Status::ok();
   }
@@ -915,12 +1195,15 @@ class OdbcReader : public RowReader {
   std::vector<SQLUSMALLINT> row_status_;
   size_t batch_rows_;
   int64_t limit_;
+  std::optional<KeysetRead> keyset_;  // none: one statement reads everything
 
   SQLULEN fetched_ = 0;
   SQLULEN position_ = 0;
   bool done_ = false;
   Status failure_;  // a failure ends the read: later calls repeat it
   int64_t row_number_ = 0;  // 1-based position in the result, for reject locations
+  size_t chunk_rows_ = 0;   // rows and bytes of values read from the current statement
+  size_t chunk_bytes_ = 0;
   std::vector<char> chunk_;
   std::vector<std::optional<std::string>> owned_;
   std::vector<std::optional<std::string_view>> cells_;
@@ -1513,6 +1796,28 @@ class OdbcConnector : public Connector {
     return ReadSource{t.ref, "table " + t.ref.display(), qualified(t), std::move(all)};
   }
 
+  // The chunks that read `request` where the driver would hold the whole
+  // result (see "Keyset reads"); none for one statement. `select` is
+  // "SELECT <columns> FROM <source>".
+  std::optional<KeysetRead> keyset_read(const ReadRequest& request, const ReadSource& source,
+                                        const std::string& select) const {
+    const Engine& e = conn_->engine;
+    if (!e.caches_results || !e.limit_clause || request.order_by.empty() || request.limit == 0) return std::nullopt;
+    std::vector<KeysetRead::Key> keys;
+    for (const std::string& name : request.order_by) {
+      auto it = std::find_if(source.columns.begin(), source.columns.end(),
+                             [&](const ColumnMeta& m) { return m.info.name == name; });
+      if (it == source.columns.end()) return std::nullopt;
+      std::optional<KeyLiteral> literal = key_literal(*it, !request.query.empty());
+      if (!literal) return std::nullopt;
+      keys.push_back({name, conn_->quote(name), *literal});
+    }
+    size_t max_rows = g_chunk_rows_for_tests.load();
+    if (max_rows == 0) max_rows = kMaxChunkRows;
+    std::string where(util::trim(request.where).empty() ? "" : request.where);
+    return KeysetRead(select, source.from, std::move(where), std::move(keys), request.batch_rows, max_rows);
+  }
+
   Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
     CSB_ASSIGN_OR_RETURN(ReadSource source, read_source(request));
     CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(source.what, source.columns, request.columns));
@@ -1541,16 +1846,22 @@ class OdbcConnector : public Connector {
       slots.push_back(std::move(s));
     }
     std::string sql = "SELECT " + util::join(select, ", ") + " FROM " + source.from;
-    if (!util::trim(request.where).empty()) sql += " WHERE (" + request.where + ")";
-    if (!request.order_by.empty()) {
-      std::vector<std::string> keys;
-      for (const std::string& o : request.order_by) keys.push_back(conn_->quote(o));
-      sql += " ORDER BY " + util::join(keys, ", ");
+    std::string context = "reading " + source.ref.display() + " from " + conn_->redacted;
+    std::optional<KeysetRead> keyset = keyset_read(request, source, sql);
+    if (keyset) {
+      CSB_ASSIGN_OR_RETURN(std::optional<std::string> first, keyset->next(*conn_, request.limit, context));
+      sql = std::move(first).value();  // a read with a limit of 0 is not a keyset read
+    } else {
+      if (!util::trim(request.where).empty()) sql += " WHERE (" + request.where + ")";
+      if (!request.order_by.empty()) {
+        std::vector<std::string> keys;
+        for (const std::string& o : request.order_by) keys.push_back(conn_->quote(o));
+        sql += " ORDER BY " + util::join(keys, ", ");
+      }
+      if (request.limit >= 0 && e.limit_clause) sql += " LIMIT " + std::to_string(request.limit);
     }
-    if (request.limit >= 0 && e.limit_clause) sql += " LIMIT " + std::to_string(request.limit);
 
     CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
-    std::string context = "reading " + source.ref.display() + " from " + conn_->redacted;
     SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
     if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
 
@@ -1580,7 +1891,7 @@ class OdbcConnector : public Connector {
     std::vector<ColumnInfo> infos;
     for (ColumnMeta& m : columns) infos.push_back(std::move(m.info));
     auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), source.ref, std::move(infos), std::move(slots),
-                                               rowset, request.batch_rows, request.limit);
+                                               rowset, request.batch_rows, request.limit, std::move(keyset));
     CSB_RETURN_IF_ERROR(reader->bind());
     return std::unique_ptr<RowReader>(std::move(reader));
   }
@@ -1648,5 +1959,7 @@ Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {
 Result<std::unique_ptr<Connector>> open_odbc(const ConnectionString& conn) {
   return guarded("open", [&]() { return open(conn); });
 }
+
+void set_odbc_chunk_rows_for_tests(size_t rows) { g_chunk_rows_for_tests.store(rows); }
 
 }  // namespace csbridge::connector
