@@ -511,8 +511,10 @@ class PostgresTarget final : public TargetStore {
     if (sequence.empty()) return false;
     const ResolvedSpec& spec = *plan.spec;
     const connector::Batch& batch = *plan.rows;
-    // Resolved ids of the looked-up columns, by batch row (only for the columns that look up).
-    std::vector<std::unordered_map<std::string, std::string>> resolved(spec.columns.size());
+    // The crosswalk's answers per looked-up column, and each row's id in them (nullptr: none).
+    std::vector<std::unordered_map<std::string_view, std::string>> resolved(spec.columns.size());
+    std::vector<std::vector<const std::string*>> row_ids(spec.columns.size());
+    std::vector<pqxx::result> answers;
     std::vector<bool> drop(batch.rows(), false);
     size_t kept = rows.size();
     for (size_t i = 0; i < spec.columns.size(); ++i) {
@@ -528,10 +530,19 @@ class PostgresTarget final : public TargetStore {
       pqxx::result ids = t.exec_params("SELECT source_key, new_id::text FROM " + table(kCrosswalkTable) +
                                            " WHERE entity = $1 AND source_system = $2 AND source_key = ANY($3::text[])",
                                        c.lookup_entity, c.lookup_system, "{" + keys + "}");
-      for (const pqxx::row& r : ids) resolved[i].emplace(r[0].as<std::string>(), r[1].as<std::string>());
+      answers.push_back(std::move(ids));
+      for (const pqxx::row& r : answers.back()) {
+        resolved[i].emplace(std::string_view(r[0].c_str(), r[0].size()), r[1].as<std::string>());
+      }
+      row_ids[i].assign(batch.rows(), nullptr);
+      for (size_t row : rows) {
+        if (batch.is_null(row, i + 1)) continue;
+        auto it = resolved[i].find(batch.get(row, i + 1));
+        if (it != resolved[i].end()) row_ids[i][row] = &it->second;
+      }
       if (c.orphans_to_null) continue;
       for (size_t row : rows) {
-        if (drop[row] || batch.is_null(row, i + 1) || resolved[i].count(std::string(batch.get(row, i + 1))) != 0) continue;
+        if (drop[row] || batch.is_null(row, i + 1) || row_ids[i][row] != nullptr) continue;
         drop[row] = true;
         --kept;
         result.orphans.push_back(orphan_reject(spec, batch, row, i + 1));
@@ -566,8 +577,8 @@ class PostgresTarget final : public TargetStore {
           } else if (spec.columns[i].lookup_entity.empty()) {
             connector::pg::append_copy_text(batch.get(row, i + 1), line);
           } else {
-            auto it = resolved[i].find(std::string(batch.get(row, i + 1)));
-            line += it == resolved[i].end() ? std::string_view("\\N") : std::string_view(it->second);
+            const std::string* id = row_ids[i].empty() ? nullptr : row_ids[i][row];
+            line += id ? std::string_view(*id) : std::string_view("\\N");
           }
         }
         line += '\t';
