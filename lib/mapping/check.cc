@@ -137,8 +137,7 @@ void check_key_collisions(const MappingSet& set, std::vector<Diagnostic>& out) {
 // ---- checks with data ----
 
 struct ColumnValues {
-  std::map<std::string, int64_t> counts;  // distinct value → rows
-  bool capped = false;
+  std::map<std::string, int64_t> counts;  // distinct value → rows, at most max_distinct values
 };
 
 class SourceChecker {
@@ -228,17 +227,20 @@ class SourceChecker {
     }
   }
 
-  // Runs the steps of each single-column field over the distinct values of a
-  // sample of rows: value-map gaps, values outside an enum, values a step rejects.
+  // Runs the steps of each single-column field over every value of the rows read (up to
+  // sample_rows): value-map gaps, values outside an enum, values a step rejects. Distinct values
+  // are checked once each while there are at most max_distinct of them per column; past that,
+  // each further value is checked as it comes, so every row read is counted.
   void check_values(connector::Connector& db, const Block& block, const std::vector<connector::ColumnInfo>& columns) {
-    std::vector<const FieldMapping*> fields;
+    std::vector<FieldCheck> fields;
     std::vector<std::string> read_columns;
     for (const auto& f : block.fields) {
       if (f.kind != SourceKind::kColumn || !f.cs || f.lookup) continue;
       if (f.steps.empty() && f.cs->type != model::FieldType::kEnum) continue;
-      fields.push_back(&f);
       std::string name = columns[*find_column(columns, f.columns.front())].name;
-      if (std::find(read_columns.begin(), read_columns.end(), name) == read_columns.end()) read_columns.push_back(name);
+      auto at = std::find(read_columns.begin(), read_columns.end(), name);
+      if (at == read_columns.end()) at = read_columns.insert(read_columns.end(), name);
+      fields.push_back(FieldCheck(block, f, static_cast<size_t>(at - read_columns.begin()), config_));
     }
     if (fields.empty()) return;
     connector::ReadRequest request;
@@ -272,68 +274,98 @@ class SourceChecker {
           ColumnValues& cv = values[c];
           std::string_view v = batch.get(r, c);
           auto it = cv.counts.find(std::string(v));
-          if (it != cv.counts.end()) ++it->second;
-          else if (cv.counts.size() < options_.max_distinct) cv.counts.emplace(std::string(v), 1);
-          else cv.capped = true;
+          if (it != cv.counts.end()) {
+            ++it->second;
+          } else if (cv.counts.size() < options_.max_distinct) {
+            cv.counts.emplace(std::string(v), 1);
+          } else {
+            for (FieldCheck& f : fields)
+              if (f.column == c) f.check(v, 1, options_.max_distinct);
+          }
         }
       }
     }
-    std::string sample = rows >= options_.sample_rows ? " in the first " + std::to_string(rows) + " rows" : "";
-    for (const FieldMapping* f : fields) {
-      size_t c = std::find(read_columns.begin(), read_columns.end(),
-                           columns[*find_column(columns, f->columns.front())].name) - read_columns.begin();
-      check_field_values(block, *f, values[c], sample);
+    for (FieldCheck& f : fields) {
+      for (const auto& [raw, count] : values[f.column].counts) f.check(raw, count, options_.max_distinct);
     }
+    // Counts are of every row read: the message says how many that was, and whether the block
+    // holds more (sample_rows is a cap, not a sample).
+    std::string read = (rows >= options_.sample_rows ? " of the first " : " of the ") + std::to_string(rows) + " rows read";
+    for (const FieldCheck& f : fields) report(block, f, read);
   }
 
-  void check_field_values(const Block& block, const FieldMapping& f, const ColumnValues& values,
-                          const std::string& sample) {
-    MapperSettings settings = settings_for(block, config_, config::process_environment());
-    transform::Context context;
-    context.default_timezone = settings.default_timezone;
-    context.hmac_key = settings.hmac_key;
-    context.field_context = block.entity + "." + f.field;
-    context.pii_class = model::pii_class_name(f.cs->pii);
-    bool hide = f.cs->pii != model::PiiClass::kNone;
-    // (step index, code) → failing values; step index == steps.size() means "outside the enum domain".
-    std::map<std::pair<size_t, std::string>, std::vector<std::pair<std::string, int64_t>>> failures;
-    for (const auto& [raw, count] : values.counts) {
-      transform::Value v = raw;
-      bool failed = false;
-      for (size_t s = 0; s < f.steps.size(); ++s) {
-        transform::StepResult r = f.steps[s].step->apply(std::span<const transform::Value>(&v, 1), context);
-        if (!r.ok()) {
-          failures[{s, r.error().code}].push_back({raw, count});
-          failed = true;
-          break;
-        }
-        v = std::move(r.value());
-      }
-      if (failed) continue;
-      if ((!v || v->empty()) && f.default_value) v = f.default_value;
-      const auto& domain = f.cs->values;
-      if (v && f.cs->type == model::FieldType::kEnum && std::find(domain.begin(), domain.end(), *v) == domain.end()) {
-        failures[{f.steps.size(), "not_in_domain"}].push_back({raw, count});
-      }
+  // One field's steps applied to source values, failures gathered by (step index, code); step
+  // index == steps.size() means "outside the enum domain".
+  struct FieldCheck {
+    FieldCheck(const Block& block, const FieldMapping& mapping, size_t column, const config::Config& config)
+        : f(&mapping), column(column) {
+      MapperSettings settings = settings_for(block, config, config::process_environment());
+      context.default_timezone = settings.default_timezone;
+      context.hmac_key = settings.hmac_key;
+      context.field_context = block.entity + "." + mapping.field;
+      context.pii_class = model::pii_class_name(mapping.cs->pii);
     }
-    for (auto& [where, list] : failures) {
-      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    struct Failures {
+      std::map<std::string, int64_t> values;  // failing value → rows (at most max_distinct values)
+      int64_t distinct = 0;                   // failing distinct values, also those past the cap
       int64_t rows = 0;
-      for (const auto& [_, n] : list) rows += n;
+    };
+    void check(std::string_view raw, int64_t count, size_t max_distinct) {
+      transform::Value v = std::string(raw);
+      std::pair<size_t, std::string> where;
+      bool failed = false;
+      for (size_t s = 0; s < f->steps.size() && !failed; ++s) {
+        transform::StepResult r = f->steps[s].step->apply(std::span<const transform::Value>(&v, 1), context);
+        if (!r.ok()) {
+          where = {s, r.error().code};
+          failed = true;
+        } else {
+          v = std::move(r.value());
+        }
+      }
+      if (!failed) {
+        if ((!v || v->empty()) && f->default_value) v = f->default_value;
+        const auto& domain = f->cs->values;
+        if (!v || f->cs->type != model::FieldType::kEnum || std::find(domain.begin(), domain.end(), *v) != domain.end())
+          return;
+        where = {f->steps.size(), "not_in_domain"};
+      }
+      Failures& fail = failures[where];
+      fail.rows += count;
+      auto it = fail.values.find(std::string(raw));
+      if (it != fail.values.end()) {
+        it->second += count;
+        return;
+      }
+      ++fail.distinct;  // a value past the distinct cap may be counted again when it repeats
+      if (fail.values.size() < max_distinct) fail.values.emplace(std::string(raw), count);
+    }
+    const FieldMapping* f;
+    size_t column;
+    transform::Context context;
+    std::map<std::pair<size_t, std::string>, Failures> failures;
+  };
+
+  void report(const Block& block, const FieldCheck& check, const std::string& read) {
+    const FieldMapping& f = *check.f;
+    bool hide = f.cs->pii != model::PiiClass::kNone;
+    for (const auto& [where, fail] : check.failures) {
+      std::vector<std::pair<std::string, int64_t>> list(fail.values.begin(), fail.values.end());
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
       std::string listed = quoted_list(list, options_.max_listed, hide);
-      bool one = list.size() == 1;
-      std::string n = std::to_string(list.size()) + (one ? " source value" : " source values");
+      bool one = fail.distinct == 1;
+      std::string n = std::to_string(fail.distinct) + (one ? " source value" : " source values");
+      std::string in_rows = " (" + std::to_string(fail.rows) + read;
       if (where.first == f.steps.size()) {
         out_.push_back({f.column_at.front(), Severity::kError, "not_in_domain",
-                        n + sample + " end outside " + block.entity + "." + f.field + " (" +
+                        n + in_rows + ") end outside " + block.entity + "." + f.field + " (" +
                             util::join(f.cs->values, ", ") + "): " + listed});
       } else if (where.second == "unmapped_value") {
         out_.push_back({f.steps[where.first].at, Severity::kError, "map_incomplete",
-                        n + sample + (one ? " is" : " are") + " not in the map and there is no 'else': " + listed});
+                        n + in_rows + (one ? ") is" : ") are") + " not in the map and there is no 'else': " + listed});
       } else {
         out_.push_back({f.steps[where.first].at, Severity::kWarning, "values_rejected",
-                        f.steps[where.first].name + " rejects " + n + sample + " (" + where.second + ", " +
-                            std::to_string(rows) + " rows): " + listed});
+                        f.steps[where.first].name + " rejects " + n + in_rows + "; " + where.second + "): " + listed});
       }
     }
   }

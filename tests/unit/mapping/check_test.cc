@@ -15,12 +15,12 @@ struct Checked {
   LoadResult loaded;
   std::vector<std::string> messages;
 
-  Checked(const std::string& yaml, const std::string& db = CSBRIDGE_SAMPLE_DB) {
+  Checked(const std::string& yaml, const std::string& db = CSBRIDGE_SAMPLE_DB, DataCheckOptions options = {}) {
     config.sources.push_back({"helpdesk", "sqlite:" + db, "", "", 1});
     config.options.default_timezone = "Asia/Shanghai";
     load_mapping_document(config::parse_yaml(yaml, "m.yaml").value(), config, model, loaded);
     check_mapping_set(loaded.set, model, loaded.diagnostics);
-    check_against_sources(loaded.set, config, model, default_source_opener(), {}, loaded.diagnostics);
+    check_against_sources(loaded.set, config, model, default_source_opener(), options, loaded.diagnostics);
     for (const auto& d : loaded.diagnostics) {
       messages.push_back(std::to_string(d.at.line) + ":" + std::to_string(d.at.col) + " " + d.code + ": " + d.message);
     }
@@ -57,8 +57,21 @@ fields:
 )");
     REQUIRE(c.messages.size() == 2);
     CHECK(c.messages[0] ==
-          "6:35 values_rejected: phone rejects 4 source values (bad_value, 4 rows): values not shown (personal data)");
-    CHECK(c.messages[1].rfind("7:45 values_rejected: parse_time rejects 120 source values (bad_time, 120 rows): '", 0) == 0);
+          "6:35 values_rejected: phone rejects 4 source values (4 of the 120 rows read; bad_value): values not shown (personal data)");
+    CHECK(c.messages[1].rfind("7:45 values_rejected: parse_time rejects 120 source values (120 of the 120 rows read; bad_time): '", 0) == 0);
+  }
+  SUBCASE("values past the distinct-value cap are checked and counted too (RT defects #12)") {
+    DataCheckOptions few;
+    few.max_distinct = 10;
+    Checked c(R"(entity: customer
+source: helpdesk
+table: customers
+key: id
+fields:
+  created_at: {column: created_at, steps: [{parse_time: {format: "%Y/%m/%d"}}]}
+)", CSBRIDGE_SAMPLE_DB, few);
+    REQUIRE(c.messages.size() == 1);
+    CHECK(c.messages[0].rfind("6:45 values_rejected: parse_time rejects 120 source values (120 of the 120 rows read; bad_time): '", 0) == 0);
   }
   SUBCASE("an unreachable source is a warning, the rest is still checked") {
     Checked c("entity: tag\nsource: helpdesk\ntable: tags\nkey: id\nfields: {name: n}\n", "/nonexistent/x.db");
