@@ -110,9 +110,11 @@ int run_runs(Context& ctx, const std::string& target, int limit) {
 void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   auto a = std::make_shared<MigrateArgs>();
   app.footer(
-      "Every row read ends in exactly one place: loaded, rejected (to the reject file, values masked) or filtered\n"
-      "(--sample). Batches load on options.load_connections connections (PostgreSQL; default 2), each\n"
-      "committed with its checkpoint. A killed run resumes from its checkpoints: run the same command again.\n"
+      "Every row read ends in exactly one place: loaded (written), unchanged (already there), rejected (to the\n"
+      "reject file, values masked, every reason of the row) or filtered (--sample). Batches load on\n"
+      "options.load_connections connections (PostgreSQL; default 2), each committed with its checkpoint and a\n"
+      "record of its rows. A killed run resumes where it stopped: run the same command again; rows it committed\n"
+      "are skipped, blocks it finished not read (summary: resumed), and no reject line is written twice.\n"
       "Exit 0 done, 1 more rejects than --max-rejects, 2 config or mapping error, 3 source/target unreachable.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)");
   app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")->delimiter(',');

@@ -214,11 +214,18 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     value = std::move(decoded).value();
     return true;
   };
-  auto undecodable = [&](const std::string& key) {
-    error = {key, "", "bad_encoding",
-             block_.display() + ": column '" + bad_column + "' holds bytes that are not " +
-                 util::encoding_name(settings_.encoding)};
+  // Every reason a row has is collected: the first becomes the error, the others `also`.
+  bool failed = false;
+  auto add_reason = [&](const std::string& key, const std::string& field, std::string code, std::string message) {
+    if (!failed) error = {key, field, std::move(code), std::move(message)};
+    else error.also.push_back({field, std::move(code), std::move(message)});
+    failed = true;
     return false;
+  };
+  auto undecodable = [&](const std::string& key) {
+    return add_reason(key, "", "bad_encoding",
+                      block_.display() + ": column '" + bad_column + "' holds bytes that are not " +
+                          util::encoding_name(settings_.encoding));
   };
 
   // The legacy key first: every reject names it.
@@ -234,8 +241,7 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     key += cell;
   }
   auto fail = [&](const std::string& field, std::string code, std::string message) {
-    error = {key, field, std::move(code), block_.entity + "." + field + ": " + message};
-    return false;
+    return add_reason(key, field, std::move(code), block_.entity + "." + field + ": " + message);
   };
 
   std::vector<Value> values;
@@ -248,9 +254,14 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
   };
   std::vector<Invalid> invalid;
   std::vector<Value> inputs;
-  for (const auto& plan : plans_) {
+  std::vector<std::pair<size_t, std::string>> lookups;
+  for (size_t output = 0; output < plans_.size(); ++output) {
+    const FieldPlan& plan = plans_[output];
     const FieldMapping& f = *plan.mapping;
     Value v;
+    // One field; false (with its reason added) when it fails: the row's other fields are still
+    // mapped, so that the row's every reason is known.
+    bool field_ok = [&]() -> bool {
     if (f.kind == SourceKind::kValue) {
       v = f.value;
     } else {
@@ -321,7 +332,14 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
       }
     }
     if (!v && f.cs && f.cs->required) return fail(f.field, "required_missing", "required but empty");
-    values.push_back(std::move(v));
+    return true;
+    }();
+    if (field_ok && v && f.lookup) lookups.emplace_back(output, *v);
+    values.push_back(field_ok ? std::move(v) : Value());
+  }
+  if (failed) {
+    error.lookups = std::move(lookups);
+    return false;
   }
 
   std::optional<std::string> custom;

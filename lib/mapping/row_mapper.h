@@ -48,11 +48,21 @@ struct OutputColumn {
 // Why a row is rejected. `code` is from the closed set of step errors plus
 // no_key, required_missing, nul_byte, too_long, bad_value; `message` names the
 // field and never the value.
+struct RowReason {
+  std::string field;
+  std::string code;
+  std::string message;
+};
+// The first reason is the error's own fields; `also` lists the row's other reasons (every
+// field that failed, in field order), and `lookups` the legacy keys the row refers to
+// (output index → key), so that the caller can name an orphan reference first.
 struct RowError {
   std::string source_key;  // "" when the key itself is missing
   std::string field;
   std::string code;
   std::string message;
+  std::vector<RowReason> also = {};
+  std::vector<std::pair<size_t, std::string>> lookups = {};
 };
 
 class BlockMapper {

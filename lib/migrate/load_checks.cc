@@ -332,4 +332,57 @@ RowReject load_error_reject(const ResolvedSpec& spec, const connector::Batch& ro
   return {row, "load_error", row_subject(spec, rows, row) + ": " + reason};
 }
 
+Result<std::optional<connector::Batch>> null_orphans(const ResolvedSpec& spec, const connector::Batch& rows,
+                                                     const KnownKeys& known, LoadOutcome& outcome) {
+  // (row, column) of every key to null.
+  std::vector<std::vector<bool>> nulled;
+  size_t custom = 0;  // batch column of custom, 0 when none
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    if (spec.columns[i].field->name == "custom") custom = i + 1;
+  }
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    const LoadColumn& c = spec.columns[i];
+    if (c.lookup_entity.empty() || c.deferred || !c.orphans_to_null) continue;
+    std::set<std::string> distinct;
+    for (size_t row = 0; row < rows.rows(); ++row)
+      if (!rows.is_null(row, i + 1)) distinct.emplace(rows.get(row, i + 1));
+    if (distinct.empty()) continue;
+    CSB_ASSIGN_OR_RETURN(std::set<std::string> present,
+                         known(c, std::vector<std::string>(distinct.begin(), distinct.end())));
+    if (present.size() == distinct.size()) continue;
+    if (nulled.empty()) nulled.assign(rows.rows(), std::vector<bool>(rows.columns(), false));
+    for (size_t row = 0; row < rows.rows(); ++row) {
+      if (rows.is_null(row, i + 1) || present.count(std::string(rows.get(row, i + 1)))) continue;
+      nulled[row][i + 1] = true;
+      ++outcome.nulled_references;
+      ++outcome.nulled_by_field[c.field->name];
+    }
+  }
+  if (nulled.empty()) return std::optional<connector::Batch>();
+  connector::Batch out(rows.columns());
+  for (size_t row = 0; row < rows.rows(); ++row) {
+    nlohmann::ordered_json kept;
+    if (custom) {
+      for (size_t col = 1; col < rows.columns(); ++col) {
+        if (!nulled[row][col]) continue;
+        if (kept.is_null()) {
+          kept = rows.is_null(row, custom) ? nlohmann::ordered_json::object()
+                                           : nlohmann::ordered_json::parse(rows.get(row, custom), nullptr, false);
+        }
+        if (kept.is_object()) kept[spec.columns[col - 1].field->name + "_orphan"] = std::string(rows.get(row, col));
+      }
+    }
+    for (size_t col = 0; col < rows.columns(); ++col) {
+      if (col == custom && col != 0 && kept.is_object()) {
+        out.append(kept.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      } else if (nulled[row][col] || rows.is_null(row, col)) {
+        out.append_null();
+      } else {
+        out.append(rows.get(row, col));
+      }
+    }
+  }
+  return std::optional<connector::Batch>(std::move(out));
+}
+
 }  // namespace csbridge::migrate

@@ -5,6 +5,9 @@
 // Pure functions, no I/O.
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +51,17 @@ Result<ResolvedSpec> resolve_spec(const model::Model& model, const LoadSpec& spe
 // fills `accepted` with the rows that passed, in order.
 Result<std::vector<RowReject>> check_rows(const ResolvedSpec& spec, const connector::Batch& rows,
                                           std::vector<size_t>& accepted);
+
+// The legacy keys among `keys` that the crosswalk holds for the looked-up entity of `column`.
+using KnownKeys = std::function<Result<std::set<std::string>>(const LoadColumn& column, const std::vector<std::string>& keys)>;
+
+// Lookups with orphans_to_null (not deferred) whose legacy key the crosswalk lacks: the cell
+// becomes NULL and the key is kept in the row's `custom` JSON as "<field>_orphan" (when the
+// batch carries custom), counted in outcome.nulled_references / nulled_by_field. Returns the
+// changed copy of `rows`, or nullopt when nothing changed. A custom cell that is not a JSON
+// object is left as it is (check_rows rejects it).
+Result<std::optional<connector::Batch>> null_orphans(const ResolvedSpec& spec, const connector::Batch& rows,
+                                                     const KnownKeys& known, LoadOutcome& outcome);
 
 // "ticket 'T-1'": the entity and the row's source_key.
 std::string row_subject(const ResolvedSpec& spec, const connector::Batch& rows, size_t row);

@@ -98,32 +98,38 @@ Result<std::string> source_filter(const mapping::Block& block, const MigrateOpti
 }
 
 // Writes rejected rows as JSON lines, their values masked by the PII class of what they feed.
+// The file is created by the first reject: a run that fails before it rejects anything (or
+// rejects nothing) leaves no file behind.
 class RejectLog {
  public:
-  Status open(const std::string& path) {
-    if (path.empty()) return Status::ok();
-    path_ = path;
-    out_ = std::fopen(path.c_str(), "ab");
-    if (!out_) return io_error("cannot write the reject file " + path + ": " + std::strerror(errno));
-    return Status::ok();
-  }
+  void open(const std::string& path) { path_ = path; }
   ~RejectLog() {
     if (out_) std::fclose(out_);
   }
 
-  Status write(const std::string& run_id, const mapping::Block& block, const std::string& source_key,
-               const std::string& field, const std::string& code, const std::string& message,
-               const connector::Batch& in, size_t row, const std::vector<connector::ColumnInfo>& columns,
+  Status write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
+               const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
                const std::vector<model::PiiClass>& pii) {
-    if (!out_) return Status::ok();
+    if (path_.empty()) return Status::ok();
+    if (!out_) {
+      out_ = std::fopen(path_.c_str(), "ab");
+      if (!out_) return io_error("cannot write the reject file " + path_ + ": " + std::strerror(errno));
+    }
     nlohmann::ordered_json values = nlohmann::ordered_json::object();
-    for (size_t c = 0; c < columns.size() && c < in.columns(); ++c) {
-      if (in.is_null(row, c)) values[columns[c].name] = nullptr;
-      else values[columns[c].name] = pii::mask_value(detector(), pii[c], in.get(row, c));
+    for (size_t c = 0; in && c < columns.size() && c < in->columns(); ++c) {
+      if (in->is_null(row, c)) values[columns[c].name] = nullptr;
+      else values[columns[c].name] = pii::mask_value(detector(), pii[c], in->get(row, c));
     }
     nlohmann::ordered_json line = {{"run_id", run_id}, {"entity", block.entity}, {"block", block.display()},
-                                   {"source_key", source_key}, {"field", field}, {"code", code},
-                                   {"message", message}, {"values", values}};
+                                   {"source_key", error.source_key}, {"field", error.field}, {"code", error.code},
+                                   {"message", error.message}};
+    if (!error.also.empty()) {
+      nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
+      reasons.push_back({{"field", error.field}, {"code", error.code}, {"message", error.message}});
+      for (const auto& r : error.also) reasons.push_back({{"field", r.field}, {"code", r.code}, {"message", r.message}});
+      line["reasons"] = std::move(reasons);
+    }
+    line["values"] = std::move(values);
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) return io_error("cannot write " + path_);
     return Status::ok();
@@ -144,20 +150,85 @@ class RejectLog {
   FILE* out_ = nullptr;
 };
 
+// What earlier, interrupted runs of the chain committed of one block: every batch records, in
+// its transaction, the positions (1-based, in the block's ordered read) of its first and last
+// row and what became of its rows. A resumed run skips those rows: they are neither loaded nor
+// rejected twice. Positions are asked for in increasing order.
+class Committed {
+ public:
+  // Parses a batch record "first last read loaded unchanged rejected filtered nulled"; false
+  // when it is not one (a record from another version is ignored: its rows load again).
+  bool add_record(const std::string& text) {
+    Range r;
+    int n = std::sscanf(text.c_str(), "%lld %lld %lld %lld %lld %lld %lld %lld", &r.first, &r.last, &r.read,
+                        &r.loaded, &r.unchanged, &r.rejected, &r.filtered, &r.nulled);
+    if (n < 7 || r.first < 1 || r.last < r.first) return false;
+    ranges_.push_back(r);
+    return true;
+  }
+  void set_upto(int64_t upto) { upto_ = upto; }
+  void sort() {
+    std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.first < b.first; });
+  }
+  bool skipped(int64_t position) {
+    if (position <= upto_) return true;
+    while (next_ < ranges_.size() && ranges_[next_].last < position) ++next_;
+    for (size_t k = next_; k < ranges_.size() && ranges_[k].first <= position; ++k)
+      if (position <= ranges_[k].last) return true;
+    return false;
+  }
+  // What became of the committed rows, as `resumed_*` of `counts` (map_batches counts them as
+  // `skipped` as it passes them).
+  void add_to(EntityCounts& counts) const {
+    for (const Range& r : ranges_) {
+      counts.resumed_loaded += r.loaded + r.unchanged;
+      counts.resumed_rejected += r.rejected;
+      counts.resumed_filtered += r.filtered;
+    }
+  }
+  // Records (and unreadable records) the committed batches read: a finished block's rows.
+  int64_t records_read() const {
+    int64_t n = 0;
+    for (const Range& r : ranges_) n += r.read;
+    return n;
+  }
+
+ private:
+  struct Range {
+    long long first = 0, last = 0, read = 0, loaded = 0, unchanged = 0, rejected = 0, filtered = 0, nulled = 0;
+  };
+  std::vector<Range> ranges_;
+  int64_t upto_ = 0;
+  size_t next_ = 0;
+};
+
+// Checkpoint scopes of a block: "<scope>/<n>" each loader's position, "<scope>@<last>" a
+// batch record, "<scope>!done" the block finished.
+std::string record_scope(const std::string& scope, int64_t last) {
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%012lld", static_cast<long long>(last));
+  return scope + "@" + digits;
+}
+std::string done_scope(const std::string& scope) { return scope + "!done"; }
+
 class Migration {
  public:
   Migration(const config::Config& config, const model::Model& model, const MigrateOptions& options,
             ProgressSink* progress)
       : config_(config), model_(model), options_(options), progress_(progress) {}
 
+  std::string target_connection() const {
+    return options_.target.empty() && config_.target ? config_.target->connection : options_.target;
+  }
+  std::string target_schema() const {
+    return options_.schema.empty() && config_.target ? config_.target->schema : options_.schema;
+  }
+
   Status open_target() {
     if (options_.dry_run) return Status::ok();
-    std::string connection = options_.target;
-    if (connection.empty()) {
-      if (!config_.target) return config_error("no target: set 'target:' in csbridge.yaml (or pass --target)");
-      connection = config_.target->connection;
-    }
-    std::string schema = options_.schema.empty() && config_.target ? config_.target->schema : options_.schema;
+    std::string connection = target_connection();
+    if (connection.empty()) return config_error("no target: set 'target:' in csbridge.yaml (or pass --target)");
+    std::string schema = target_schema();
     CSB_ASSIGN_OR_RETURN(store_, TargetStore::open(connection, schema, model_));
     // One migration at a time: a second one touches nothing, not even the tables' definitions.
     CSB_RETURN_IF_ERROR(retry("locking the target", [&] { return store_->lock_target(); }));
@@ -178,7 +249,7 @@ class Migration {
 
   Status begin(const std::string& run_id, const std::string& hash) {
     run_id_ = run_id;
-    CSB_RETURN_IF_ERROR(rejects_.open(options_.reject_file));
+    rejects_.open(options_.reject_file);
     if (!store_) return Status::ok();
     RunRecord run;
     run.run_id = run_id;
@@ -199,7 +270,10 @@ class Migration {
     nlohmann::json counts = nlohmann::json::array();
     for (const auto& e : summary.entities) {
       counts.push_back({{"name", e.name}, {"read", e.read}, {"loaded", e.loaded}, {"unchanged", e.unchanged},
-                        {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped}});
+                        {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped},
+                        {"nulled_references", e.nulled_references},
+                        {"chain", {{"in_target", e.chain_in_target()}, {"rejected", e.chain_rejected()},
+                                   {"filtered", e.chain_filtered()}}}});
     }
     return retry("recording the end of the run", [&] { return store_->end_run(run_id_, summary.status, counts.dump()); });
   }
@@ -213,6 +287,17 @@ class Migration {
     auto started = Clock::now();
     const config::SourceConfig* source = config_.source(block.source);
     if (!source) return config_error(block.display() + ": unknown source '" + block.source + "'");
+
+    Committed committed;
+    std::vector<std::string> loader_scopes;
+    if (store_) {
+      CSB_ASSIGN_OR_RETURN(bool done, start_checkpoints(block.scope(), committed, loader_scopes));
+      committed.add_to(counts);
+      if (done) {  // an interrupted run finished this block: not read again
+        counts.skipped += committed.records_read();
+        return Status::ok();
+      }
+    }
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
 
     connector::ReadRequest request;
@@ -223,12 +308,6 @@ class Migration {
     request.order_by = block.key;  // a stable order is what makes a checkpoint a position
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
-
-    int64_t skip = 0;
-    std::vector<std::string> loader_scopes;
-    if (store_) {
-      CSB_ASSIGN_OR_RETURN(skip, start_checkpoints(block.scope(), loader_scopes));
-    }
 
     int64_t estimate = -1;
     if (block.query.empty() && block.where.empty() && options_.where.empty()) {
@@ -257,11 +336,16 @@ class Migration {
     util::WorkQueue<LoadJob> queue(std::max<size_t>(loader_count, 1));
     std::vector<std::thread> loaders;
     for (size_t i = 0; i < loader_count; ++i) loaders.emplace_back([&, i] { load_jobs(run, queue, i); });
-    Status mapped = map_batches(run, *reader, *mapper, skip, loader_count > 0 ? &queue : nullptr);
+    Status mapped = map_batches(run, *reader, *mapper, committed, loader_count > 0 ? &queue : nullptr);
     queue.close();
     for (auto& t : loaders) t.join();
     if (!mapped.is_ok()) return mapped;
     if (!run.failure.is_ok()) return run.failure;
+    if (store_) {
+      const std::string done = done_scope(block.scope());
+      CSB_RETURN_IF_ERROR(retry("recording the end of " + block.display(),
+                                [&] { return store_->reset_checkpoints(done, {done}, "done", run_id_); }));
+    }
     if (progress_) progress_->block_finished();
     counts.seconds += std::chrono::duration<double>(Clock::now() - started).count();
     return Status::ok();
@@ -293,11 +377,19 @@ class Migration {
   }
 
   // A batch on its way to a loader: the mapped rows, the source rows they came from (for the
-  // values of reject lines) and the checkpoint position after it.
+  // values of reject lines), the rows the mapping rejected (written when the batch commits), the
+  // positions it covers and what the mapping made of its rows.
   struct LoadJob {
     connector::Batch in, out;
     std::vector<size_t> origin;  // out row → in row
-    int64_t consumed = 0;        // rows of the block consumed once this batch is loaded
+    struct Reject {
+      mapping::RowError error;
+      size_t row = 0;  // in row; SIZE_MAX for a record the reader could not read
+    };
+    std::vector<Reject> rejects;
+    int64_t consumed = 0;  // rows of the block consumed once this batch is loaded
+    int64_t first = 0, last = 0;  // positions of the first and last row it processed
+    EntityCounts counts;          // read, rejected and filtered by the mapping
   };
 
   // What the mapping thread and the loaders of one block share. `counts`, the reject log and
@@ -314,36 +406,49 @@ class Migration {
     std::atomic<bool> stop{false};
   };
 
-  // Checkpoints of a block: each loader commits its own ("<scope>/<n>") with its batches. A loader
-  // takes batches in order and commits them in order, and each holds at most one uncommitted
-  // batch; so every batch up to the smallest position of all loaders is committed, and a resumed
-  // run starts there (batches past it that did commit load again, unchanged). Every loader's
-  // scope is set to that start before any batch loads, so that a loader that never commits still
-  // holds the others back. Returns the rows to skip.
-  Result<int64_t> start_checkpoints(const std::string& scope, std::vector<std::string>& loader_scopes) {
+  // Checkpoints of a block. Each loader commits its position ("<scope>/<n>") with its batches;
+  // every batch also commits a record of the rows it covers ("<scope>@<last>"). A loader takes
+  // batches in order and commits them in order, so every row up to the smallest loader position
+  // is committed; the records add the batches past it that another loader committed. Every
+  // loader's scope is set to the smallest position before any batch loads. Fills `committed`;
+  // true when an interrupted run finished the block ("<scope>!done").
+  Result<bool> start_checkpoints(const std::string& scope, Committed& committed,
+                                 std::vector<std::string>& loader_scopes) {
     std::vector<std::pair<std::string, std::string>> positions;
     CSB_RETURN_IF_ERROR(retry("reading the checkpoint", [&]() -> Status {
       CSB_ASSIGN_OR_RETURN(positions, store_->checkpoints(scope));
       return Status::ok();
     }));
     int64_t skip = -1;
+    bool done = false;
+    const std::string loader_prefix = scope + "/";
     for (const auto& [name, position] : positions) {
-      int64_t rows = 0;
-      auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), rows);
-      if (ec != std::errc() || end != position.data() + position.size() || rows < 0) rows = 0;  // start over: loads are idempotent
-      skip = skip < 0 ? rows : std::min(skip, rows);
+      std::string_view rest = std::string_view(name).substr(scope.size());
+      if (rest.empty() || rest[0] == '/') {  // "<scope>" alone: a checkpoint of an older version
+        int64_t rows = 0;
+        auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), rows);
+        if (ec != std::errc() || end != position.data() + position.size() || rows < 0) rows = 0;  // start over: loads are idempotent
+        skip = skip < 0 ? rows : std::min(skip, rows);
+      } else if (rest[0] == '@') {
+        committed.add_record(position);
+      } else if (name == done_scope(scope)) {
+        done = true;
+      }
     }
     skip = std::max<int64_t>(skip, 0);
-    for (size_t i = 0; i <= extra_stores_.size(); ++i) loader_scopes.push_back(scope + "/" + std::to_string(i));
+    committed.set_upto(skip);
+    committed.sort();
+    if (done) return true;
+    for (size_t i = 0; i <= extra_stores_.size(); ++i) loader_scopes.push_back(loader_prefix + std::to_string(i));
     CSB_RETURN_IF_ERROR(retry("setting the checkpoints", [&] {
-      return store_->reset_checkpoints(scope, loader_scopes, std::to_string(skip), run_id_);
+      return store_->reset_checkpoints(loader_prefix, loader_scopes, std::to_string(skip), run_id_);
     }));
-    return skip;
+    return false;
   }
 
-  // The mapping thread: reads the block's rows, skips the `skip` committed ones, maps the rest
-  // and hands each batch to the loaders (or, without a target, only counts it).
-  Status map_batches(BlockRun& run, connector::RowReader& reader, mapping::BlockMapper& mapper, int64_t skip,
+  // The mapping thread: reads the block's rows, skips those an earlier run committed, maps the
+  // rest and hands each batch to the loaders (or, without a target, only counts it).
+  Status map_batches(BlockRun& run, connector::RowReader& reader, mapping::BlockMapper& mapper, Committed& committed,
                      util::WorkQueue<LoadJob>* queue) {
     const mapping::Block& block = run.block;
     int64_t consumed = 0;
@@ -354,25 +459,24 @@ class Migration {
       LoadJob job;
       job.out.reset(1 + mapper.outputs().size());
       CSB_ASSIGN_OR_RETURN(bool more, reader.next(job.in));
-      EntityCounts local;
-      std::unique_lock<std::mutex> lock(run.mutex, std::defer_lock);
+      EntityCounts& local = job.counts;
+      // A record the reader could not read belongs to the rows after it: committed with them.
+      bool unreadable_committed = committed.skipped(consumed + 1);
       for (const auto& r : reader.take_rejects()) {
+        if (unreadable_committed) {
+          ++local.skipped;
+          continue;
+        }
         ++local.read;
         ++local.rejected;
-        lock.lock();
-        Status s = rejects_.write(run_id_, block, "", "", "unreadable", r.location + ": " + r.reason, job.in, 0, {}, {});
-        lock.unlock();
-        CSB_RETURN_IF_ERROR(s);
-      }
-      if (!more) {
-        add_counts(run, local);
-        break;
+        job.rejects.push_back({{"", "", "unreadable", r.location + ": " + r.reason, {}}, SIZE_MAX});
       }
       const connector::Batch& in = job.in;
-      for (size_t r = 0; r < in.rows(); ++r) {
-        if (++consumed <= skip) {
+      for (size_t r = 0; more && r < in.rows(); ++r) {
+        int64_t position = ++consumed;
+        if (committed.skipped(position)) {
           ++local.skipped;
-          if (consumed == skip) {  // the last committed row: its key may repeat in the next one
+          if (!committed.skipped(position + 1)) {  // the last committed row: its key may repeat in the next one
             mapping::RowError ignored;
             scratch.clear();
             have_previous = mapper.map_row(in, r, scratch, ignored);
@@ -380,6 +484,8 @@ class Migration {
           }
           continue;
         }
+        if (job.first == 0) job.first = position;
+        job.last = position;
         ++local.read;
         mapping::RowError error;
         size_t before = job.out.rows();
@@ -394,7 +500,8 @@ class Migration {
           ok = false;
           error = {std::string(key), "", "duplicate_key",
                    block.entity + " '" + std::string(key) +
-                       "': the source_key repeats the row before it (a key loads once: its first row)"};
+                       "': the source_key repeats the row before it (a key loads once: its first row)",
+                   {}};
           job.out.truncate_to_rows(before);
         }
         if (ok) {
@@ -404,27 +511,71 @@ class Migration {
           continue;
         }
         ++local.rejected;
-        lock.lock();
-        Status s = rejects_.write(run_id_, block, error.source_key, error.field, error.code, error.message, in, r,
-                                  run.columns, run.pii);
-        lock.unlock();
-        CSB_RETURN_IF_ERROR(s);
+        CSB_RETURN_IF_ERROR(explain_reject(run, error));
+        job.rejects.push_back({std::move(error), r});
       }
-      lock.lock();
-      Status flushed = rejects_.flush();
-      lock.unlock();
-      CSB_RETURN_IF_ERROR(flushed);
       add_counts(run, local);
-      if (consumed <= skip) continue;
       job.consumed = consumed;
-      if (!queue) {
-        EntityCounts mapped;
-        mapped.loaded = static_cast<int64_t>(job.out.rows());
-        add_counts(run, mapped);
-      } else if (!job.out.empty() && !queue->push(job)) {
-        return Status::ok();  // a loader failed: run.failure says why
+      if (local.read > 0) {
+        if (!queue) {
+          CSB_RETURN_IF_ERROR(write_rejects(run, job));
+          EntityCounts mapped;
+          mapped.loaded = static_cast<int64_t>(job.out.rows());
+          add_counts(run, mapped);
+        } else if (!queue->push(job)) {
+          return Status::ok();  // a loader failed: run.failure says why
+        }
       }
       if (progress_) progress_->rows_done(consumed);
+      if (!more) break;
+    }
+    return Status::ok();
+  }
+
+  // A row the mapping rejected may also refer to a row that does not exist: the more
+  // fundamental reason, so it is named first (an orphan transaction is rejected as an orphan,
+  // not for its empty body). Asked on a connection of its own, opened by the first such row.
+  Status explain_reject(BlockRun& run, mapping::RowError& error) {
+    if (!store_ || error.lookups.empty()) return Status::ok();
+    if (!checker_) {
+      CSB_RETURN_IF_ERROR(retry("opening a connection for lookups", [&]() -> Status {
+        CSB_ASSIGN_OR_RETURN(checker_, TargetStore::open(target_connection(), target_schema(), model_));
+        return Status::ok();
+      }));
+    }
+    std::vector<mapping::RowReason> orphans;
+    for (const auto& [output, legacy_key] : error.lookups) {
+      const LoadSpec& spec = run.spec;
+      if (spec.orphans_to_null[output]) continue;
+      const std::string& system = spec.lookup_systems[output].empty() ? spec.source_system : spec.lookup_systems[output];
+      std::optional<int64_t> id;
+      CSB_RETURN_IF_ERROR(retry("looking up a reference", [&]() -> Status {
+        CSB_ASSIGN_OR_RETURN(id, checker_->lookup(spec.lookups[output], system, legacy_key));
+        return Status::ok();
+      }));
+      if (!id) {
+        orphans.push_back({spec.columns[output], "orphan_reference",
+                           run.block.entity + "." + spec.columns[output] + ": refers to no " + spec.lookups[output] +
+                               " (legacy key not loaded)"});
+      }
+    }
+    if (orphans.empty()) return Status::ok();
+    std::vector<mapping::RowReason> rest = std::move(orphans);
+    rest.push_back({error.field, error.code, error.message});
+    rest.insert(rest.end(), error.also.begin(), error.also.end());
+    error.field = rest.front().field;
+    error.code = rest.front().code;
+    error.message = rest.front().message;
+    error.also.assign(rest.begin() + 1, rest.end());
+    return Status::ok();
+  }
+
+  // Writes the rejects the mapping found in `job` (under run.mutex, or from the only thread).
+  Status write_rejects(BlockRun& run, const LoadJob& job) {
+    for (const auto& r : job.rejects) {
+      bool unreadable = r.row == SIZE_MAX;
+      CSB_RETURN_IF_ERROR(rejects_.write(run_id_, run.block, r.error, unreadable ? nullptr : &job.in,
+                                         unreadable ? 0 : r.row, run.columns, run.pii));
     }
     return Status::ok();
   }
@@ -436,27 +587,43 @@ class Migration {
     const std::string& scope = run.loader_scopes[loader];
     while (std::optional<LoadJob> job = queue.pop()) {
       if (run.stop) continue;  // drain: another loader failed
-      // The batch's rejects are synced to the reject file before it commits (a crash may write
-      // them twice, never lose them).
+      // The batch's rejects (the mapping's and the load's) are synced to the reject file before
+      // it commits: a crash may write them twice, never lose them; and a resumed run skips the
+      // committed batch, so they are written once per chain of runs.
       auto record_rejects = [&](const LoadOutcome& outcome) -> Status {
         std::lock_guard<std::mutex> lock(run.mutex);
+        CSB_RETURN_IF_ERROR(write_rejects(run, *job));
         for (const auto& rr : outcome.rejects) {
-          CSB_RETURN_IF_ERROR(rejects_.write(run_id_, run.block, std::string(job->out.get(rr.row, 0)), "", rr.code,
-                                             rr.message, job->in, job->origin[rr.row], run.columns, run.pii));
+          mapping::RowError error{std::string(job->out.get(rr.row, 0)), "", rr.code, rr.message, {}};
+          CSB_RETURN_IF_ERROR(
+              rejects_.write(run_id_, run.block, error, &job->in, job->origin[rr.row], run.columns, run.pii));
         }
-        return outcome.rejects.empty() ? Status::ok() : rejects_.flush();
+        return job->rejects.empty() && outcome.rejects.empty() ? Status::ok() : rejects_.flush();
+      };
+      auto record = [&](const LoadOutcome& outcome) {
+        const EntityCounts& c = job->counts;
+        char text[256];
+        std::snprintf(text, sizeof text, "%lld %lld %lld %lld %lld %lld %lld %lld",
+                      static_cast<long long>(job->first), static_cast<long long>(job->last),
+                      static_cast<long long>(c.read), static_cast<long long>(outcome.loaded),
+                      static_cast<long long>(outcome.unchanged),
+                      static_cast<long long>(c.rejected + static_cast<int64_t>(outcome.rejects.size())),
+                      static_cast<long long>(c.filtered), static_cast<long long>(outcome.nulled_references));
+        return std::make_pair(record_scope(run.block.scope(), job->last), std::string(text));
       };
       LoadOutcome outcome;
       Status s = retry("loading a batch", [&]() -> Status {
         CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, job->out, scope, std::to_string(job->consumed), run_id_,
-                                                 record_rejects));
+                                                 record_rejects, record));
         return Status::ok();
       });
       std::lock_guard<std::mutex> lock(run.mutex);
       if (s.is_ok()) {
-        run.counts.loaded += outcome.loaded + outcome.unchanged;
+        run.counts.loaded += outcome.loaded;
         run.counts.unchanged += outcome.unchanged;
         run.counts.rejected += static_cast<int64_t>(outcome.rejects.size());
+        run.counts.nulled_references += outcome.nulled_references;
+        for (const auto& [field, n] : outcome.nulled_by_field) run.counts.nulled_by_field[field] += n;
       }
       if (!s.is_ok()) {
         if (run.failure.is_ok()) run.failure = s;
@@ -496,6 +663,7 @@ class Migration {
   ProgressSink* progress_;
   std::unique_ptr<TargetStore> store_;               // the first loader's too
   std::vector<std::unique_ptr<TargetStore>> extra_stores_;  // the other loaders' connections
+  std::unique_ptr<TargetStore> checker_;                    // the mapping thread's lookups (explain_reject)
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
   RejectLog rejects_;
   std::string run_id_;

@@ -9,15 +9,19 @@
 // Batches are mapped on the calling thread and loaded by options.load_connections
 // loaders (PostgreSQL; one for SQLite), each on its own connection.
 //
-// Resumable: a killed run leaves checkpoints (rows consumed) per block and
-// loader in the target; the next run (or --resume) starts each block after the
-// smallest of its loaders' positions, where every earlier batch is committed. A
-// run that completes clears them, so running again starts over and changes
+// Resumable: every batch commits, in its own transaction, a record of the rows
+// it covers (first and last position in the block's ordered read) and of what
+// became of them; each loader also commits its position. The next run (or
+// --resume) skips every row an earlier run of the chain committed, so a reject
+// line is written once per chain of runs, a block the interrupted run finished
+// is not read again, and the counts of the whole chain are known (`resumed_*`).
+// A run that completes clears them, so running again starts over and changes
 // nothing (identical rows are not written).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,15 +50,28 @@ struct MigrateOptions {
   config::EnvLookup env = config::process_environment();
 };
 
+// Per entity: read = loaded + unchanged + rejected + filtered (rows of this run), and
+// skipped = resumed_loaded + resumed_rejected + resumed_filtered (rows earlier, interrupted
+// runs of the chain committed) when those runs recorded their batches.
 struct EntityCounts {
   std::string name;
-  int64_t read = 0;       // rows read from the source
-  int64_t loaded = 0;     // in the target after the run (written or already identical)
-  int64_t unchanged = 0;  // of loaded: already there with identical values
+  int64_t read = 0;       // rows read from the source and processed by this run
+  int64_t loaded = 0;     // written: inserted or updated (a dry run: rows that would load)
+  int64_t unchanged = 0;  // already in the target with identical values: not written
   int64_t rejected = 0;
   int64_t filtered = 0;   // left out by --sample
-  int64_t skipped = 0;    // committed by an earlier, interrupted run (resume), not read again
+  int64_t skipped = 0;    // committed by an earlier, interrupted run of the chain: not processed again
+  int64_t resumed_loaded = 0;    // of skipped: in the target (written or unchanged then)
+  int64_t resumed_rejected = 0;  // of skipped: rejected then (their reject lines were written then)
+  int64_t resumed_filtered = 0;  // of skipped: filtered then
+  int64_t nulled_references = 0;  // lookups with `orphans: null` whose legacy key had no row
+  std::map<std::string, int64_t> nulled_by_field;  // the same, per field
   double seconds = 0;
+
+  // Rows of the whole chain of runs that are in the target: what validate reconciles against.
+  int64_t chain_in_target() const { return loaded + unchanged + resumed_loaded; }
+  int64_t chain_rejected() const { return rejected + resumed_rejected; }
+  int64_t chain_filtered() const { return filtered + resumed_filtered; }
 };
 
 struct MigrateSummary {

@@ -104,32 +104,61 @@ class PostgresTarget final : public TargetStore {
                });
   }
 
-  Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+  Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& input, std::string_view scope,
                            std::string_view position, std::string_view run_id,
-                           const BeforeCommit& before_commit) override {
+                           const BeforeCommit& before_commit, const BatchRecord& record) override {
     CSB_ASSIGN_OR_RETURN(ResolvedSpec resolved, resolve_spec(model_, spec));
+    LoadOutcome nulled;
+    CSB_ASSIGN_OR_RETURN(std::optional<connector::Batch> replaced,
+                         null_orphans(resolved, input, [&](const LoadColumn& c, const std::vector<std::string>& keys) {
+                           return known_keys(c, keys);
+                         }, nulled));
+    const connector::Batch& rows = replaced ? *replaced : input;
     std::vector<size_t> accepted;
     CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
     return run("loading " + spec.entity, [&](pqxx::connection& db) -> Result<LoadOutcome> {
-      LoadPlan plan = make_plan(db, resolved, rows);
-      ensure_stage(db, resolved.columns.size());
-      LoadOutcome out;
+      LoadOutcome out = nulled;
       out.rejects = rejects;
-      pqxx::work w(db);
-      load_rows(w, plan, accepted, out);
-      if (!scope.empty()) {
-        w.exec_params("INSERT INTO " + table(kCheckpointTable) +
-                          " AS c (scope, position, run_id, updated_at) VALUES ($1, $2, $3, now()) "
-                          "ON CONFLICT (scope) DO UPDATE SET position = excluded.position, "
-                          "run_id = excluded.run_id, updated_at = excluded.updated_at",
-                      std::string(scope), std::string(position), std::string(run_id));
+      std::optional<LoadPlan> plan;
+      if (!rows.empty()) {
+        plan.emplace(make_plan(db, resolved, rows));
+        ensure_stage(db, resolved.columns.size());
       }
+      pqxx::work w(db);
+      if (plan) load_rows(w, *plan, accepted, out);
+      if (!scope.empty()) set_checkpoint(w, scope, position, run_id);
       std::stable_sort(out.rejects.begin(), out.rejects.end(),
                        [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
+      if (record) {
+        auto [record_scope, record_position] = record(out);
+        set_checkpoint(w, record_scope, record_position, run_id);
+      }
       if (before_commit) CSB_RETURN_IF_ERROR(before_commit(out));  // the work's destructor rolls back
       w.commit();
       return out;
     });
+  }
+
+  Result<std::set<std::string>> known_keys(const LoadColumn& c, const std::vector<std::string>& keys) {
+    std::string array;
+    for (const std::string& k : keys) append_array_element(k, array);
+    return run("reading the crosswalk", [&](pqxx::connection& db) -> Result<std::set<std::string>> {
+      pqxx::read_transaction r(db);
+      pqxx::result res = r.exec_params("SELECT source_key FROM " + table(kCrosswalkTable) +
+                                           " WHERE entity = $1 AND source_system = $2 AND source_key = ANY($3::text[])",
+                                       c.lookup_entity, c.lookup_system, "{" + array + "}");
+      std::set<std::string> out;
+      for (const pqxx::row& row : res) out.insert(row[0].as<std::string>());
+      return out;
+    });
+  }
+
+  void set_checkpoint(pqxx::work& w, std::string_view scope, std::string_view position, std::string_view run_id) {
+    w.exec_params("INSERT INTO " + table(kCheckpointTable) +
+                      " AS c (scope, position, run_id, updated_at) VALUES ($1, $2, $3, now()) "
+                      "ON CONFLICT (scope) DO UPDATE SET position = excluded.position, "
+                      "run_id = excluded.run_id, updated_at = excluded.updated_at",
+                  std::string(scope), std::string(position), std::string(run_id));
   }
 
   Result<int64_t> resolve_deferred() override {

@@ -11,6 +11,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <set>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -81,21 +83,30 @@ class SqliteTarget final : public TargetStore {
     return failure(rc, subject);
   }
 
-  Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+  Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& input, std::string_view scope,
                            std::string_view position, std::string_view run_id,
-                           const BeforeCommit& before_commit) override {
+                           const BeforeCommit& before_commit, const BatchRecord& record) override {
     CSB_ASSIGN_OR_RETURN(ResolvedSpec resolved, resolve_spec(model_, spec));
+    std::string subject = "loading " + spec.entity;
+    LoadOutcome out;
+    CSB_ASSIGN_OR_RETURN(std::optional<connector::Batch> replaced,
+                         null_orphans(resolved, input, [&](const LoadColumn& c, const std::vector<std::string>& keys) {
+                           return known_keys(c, keys, subject);
+                         }, out));
+    const connector::Batch& rows = replaced ? *replaced : input;
     std::vector<size_t> accepted;
     CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
-    std::string subject = "loading " + spec.entity;
     CSB_ASSIGN_OR_RETURN(Statements st, statements(resolved, subject));
     CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", subject));
-    LoadOutcome out;
     out.rejects = std::move(rejects);
     Status s = load_rows(resolved, rows, accepted, st, out);
     if (s.is_ok() && !scope.empty()) s = set_checkpoint(scope, position, run_id, subject);
     std::stable_sort(out.rejects.begin(), out.rejects.end(),
                      [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
+    if (s.is_ok() && record) {
+      auto [record_scope, record_position] = record(out);
+      s = set_checkpoint(record_scope, record_position, run_id, subject);
+    }
     if (s.is_ok() && before_commit) s = before_commit(out);
     if (s.is_ok()) s = exec("COMMIT", subject);
     if (!s.is_ok()) {
@@ -313,6 +324,24 @@ class SqliteTarget final : public TargetStore {
     if (sqlite3_step(now.get()) != SQLITE_ROW) return failure(sqlite3_errcode(db_), subject);
     st.migrated_at = now.text(0);
     return st;
+  }
+
+  Result<std::set<std::string>> known_keys(const LoadColumn& c, const std::vector<std::string>& keys,
+                                           const std::string& subject) {
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT 1 FROM \"csbridge_crosswalk\" WHERE entity = ?1 AND "
+                                                 "source_system = ?2 AND source_key = ?3",
+                                                 subject));
+    std::set<std::string> out;
+    for (const std::string& k : keys) {
+      sqlite3_reset(st.get());
+      bind_text(st.get(), 1, c.lookup_entity);
+      bind_text(st.get(), 2, c.lookup_system);
+      bind_text(st.get(), 3, k);
+      int rc = sqlite3_step(st.get());
+      if (rc == SQLITE_ROW) out.insert(k);
+      else if (rc != SQLITE_DONE) return failure(rc, subject + ": reading the crosswalk");
+    }
+    return out;
   }
 
   // The id a legacy key stands for; nullopt when the crosswalk has none.

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +87,10 @@ struct LoadOutcome {
   int64_t loaded = 0;     // inserted, or updated in place (keeping its id)
   int64_t unchanged = 0;  // already there with identical values: not written at all
   std::vector<RowReject> rejects;  // ordered by row
+  // Lookups with orphans_to_null whose legacy key had no crosswalk entry: set to NULL, the
+  // legacy key kept in the row's `custom` as "<field>_orphan" (when the entity has custom).
+  int64_t nulled_references = 0;
+  std::map<std::string, int64_t> nulled_by_field;
 };
 
 // One run in the audit table. Times are UTC "YYYY-MM-DD HH:MM:SS", set by the store.
@@ -101,6 +106,9 @@ struct RunRecord {
 };
 
 using BeforeCommit = std::function<Status(const LoadOutcome&)>;
+// A further checkpoint (scope, position) written in the batch's transaction once its outcome
+// is known: migrate records there which rows the batch covered and what became of them.
+using BatchRecord = std::function<std::pair<std::string, std::string>(const LoadOutcome&)>;
 
 class TargetStore {
  public:
@@ -132,10 +140,12 @@ class TargetStore {
   // rows and the checkpoint are written and before COMMIT: the caller records the rejects
   // durably there, so that a crash never commits a batch whose rejects are lost. An error it
   // returns rolls the batch back and is returned. After a lost connection it may have run
-  // for a batch that did not commit, and runs again on the retry.
+  // for a batch that did not commit, and runs again on the retry. `record`, when set, gives one
+  // more checkpoint to set in the same transaction, from the outcome. A batch of no rows
+  // writes only its checkpoints.
   virtual Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
                                    std::string_view position, std::string_view run_id,
-                                   const BeforeCommit& before_commit = {}) = 0;
+                                   const BeforeCommit& before_commit = {}, const BatchRecord& record = {}) = 0;
 
   // Sets the fields that look up their own entity (LoadSpec lookups naming spec.entity, which
   // need orphans_to_null): load() leaves them as they are and records their legacy keys; this

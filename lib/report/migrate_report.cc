@@ -46,11 +46,26 @@ std::string migrate_text(const migrate::MigrateSummary& summary) {
     total.filtered += e.filtered;
     total.skipped += e.skipped;
     total.seconds += e.seconds;
-    balanced &= e.read == e.loaded + e.rejected + e.filtered;
+    total.resumed_loaded += e.resumed_loaded;
+    total.resumed_rejected += e.resumed_rejected;
+    total.resumed_filtered += e.resumed_filtered;
+    total.nulled_references += e.nulled_references;
+    balanced &= e.read == e.loaded + e.unchanged + e.rejected + e.filtered;
   }
   out += row(total) + "\n";
-  out += balanced ? "read = loaded + rejected + filtered for every entity\n"
-                  : "MISMATCH: read ≠ loaded + rejected + filtered for some entity (please report this)\n";
+  out += balanced ? "read = loaded + unchanged + rejected + filtered for every entity\n"
+                  : "MISMATCH: read ≠ loaded + unchanged + rejected + filtered for some entity (please report this)\n";
+  if (total.skipped > 0) {
+    out += "resumed: " + std::to_string(total.skipped) + " rows an interrupted run committed were not read again (" +
+           std::to_string(total.resumed_loaded) + " in the target, " + std::to_string(total.resumed_rejected) +
+           " rejected, " + std::to_string(total.resumed_filtered) + " filtered; their reject lines were written then)\n";
+  }
+  for (const auto& e : summary.entities) {
+    for (const auto& [field, n] : e.nulled_by_field) {
+      out += e.name + "." + field + ": " + std::to_string(n) + (n == 1 ? " reference" : " references") +
+             " to no row set to NULL (orphans: null); the legacy key is kept in custom." + field + "_orphan\n";
+    }
+  }
   if (summary.status == "dry_run") out += "dry run: nothing was written; loaded = rows that would be loaded\n";
   if (total.rejected > 0 && !summary.reject_file.empty()) {
     out += std::to_string(total.rejected) + " rejected rows, with their reasons, in " + summary.reject_file + "\n";
@@ -68,6 +83,10 @@ nlohmann::json migrate_json(const migrate::MigrateSummary& summary) {
                         {"rejected", e.rejected},
                         {"filtered", e.filtered},
                         {"resumed", e.skipped},
+                        {"resumed_loaded", e.resumed_loaded},
+                        {"resumed_rejected", e.resumed_rejected},
+                        {"resumed_filtered", e.resumed_filtered},
+                        {"nulled_references", e.nulled_by_field},
                         {"seconds", e.seconds}});
   }
   return {{"run_id", summary.run_id},

@@ -28,8 +28,11 @@ Result<CheckResult> check_references(Target& target, const model::Entity& entity
   CSB_ASSIGN_OR_RETURN(bool pending_table, target.has_table(migrate::kPendingTable));
   if (pending_table) {
     CSB_ASSIGN_OR_RETURN(int64_t waiting,
-                         target.scalar("SELECT count(*) FROM " + target.table(std::string(migrate::kPendingTable)) +
-                                       " WHERE entity = '" + util::replace_all(entity.name, "'", "''") + "'"));
+                         // Rows with a legacy key to resolve, once each (a resumed run may record a row
+                         // twice; rows whose reference is empty wait for nothing).
+                         target.scalar("SELECT count(*) FROM (SELECT DISTINCT source_system, source_key FROM " +
+                                       target.table(std::string(migrate::kPendingTable)) + " WHERE entity = '" +
+                                       util::replace_all(entity.name, "'", "''") + "' AND ref_key IS NOT NULL) d"));
     if (waiting > 0) {
       result.set("unresolved_self_references", waiting);
       result.warn(std::to_string(waiting) + (waiting == 1 ? " reference" : " references") + " of " + entity.name +

@@ -1,5 +1,7 @@
 #include "validate/rows.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -51,6 +53,15 @@ std::pair<std::string_view, std::string_view> split_key(std::string_view k) {
   size_t s = k.find(kSep);
   if (s == std::string_view::npos) return {"", k};
   return {k.substr(0, s), k.substr(s + 1)};
+}
+
+// A JSON object without the members `names`; "" when nothing is left (migrate writes no
+// custom then). Text that is not an object is returned as it is.
+std::string without_members(std::string_view json, const std::vector<std::string>& names) {
+  auto object = nlohmann::ordered_json::parse(json, nullptr, false);
+  if (!object.is_object()) return std::string(json);
+  for (const auto& n : names) object.erase(n);
+  return object.empty() ? std::string() : object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -160,12 +171,24 @@ Status RowsCheck::read_target(Target& target) {
     }
     fp.clear();
     refs.clear();
+    // migrate keeps the legacy key of a reference `orphans: null` set to NULL in custom as
+    // "<field>_orphan"; the source side, mapped without the crosswalk, has no such member.
+    std::vector<std::string> orphan_members;
+    for (size_t col = 2, k = 0; k < columns_.size(); ++k) {
+      const Column& c = columns_[k];
+      if (c.reference && c.soft && b.is_null(r, col + 1)) orphan_members.push_back(c.name + "_orphan");
+      col += c.reference ? 2 : 1;
+    }
     size_t col = 2;
     for (const auto& c : columns_) {
       if (c.reference) {
         if (b.is_null(r, col + 1)) refs.emplace_back(std::nullopt);
         else refs.emplace_back(std::string(b.get(r, col)) + kSep + std::string(b.get(r, col + 1)));
         col += 2;
+      } else if (c.name == "custom" && !orphan_members.empty() && !b.is_null(r, col)) {
+        std::string custom = without_members(b.get(r, col), orphan_members);
+        fp.add(c.field->type, custom.empty() ? std::nullopt : std::optional<std::string_view>(custom));
+        ++col;
       } else {
         fp.add(c.field->type, b.value(r, col));
         ++col;

@@ -1,7 +1,10 @@
 #include "validate/source_stream.h"
 
+#include <cctype>
+
 #include "connector/prefetch_reader.h"
 #include "migrate/migrate.h"
+#include "util/strings.h"
 
 namespace csbridge::validate {
 
@@ -14,6 +17,51 @@ Result<connector::Connector*> SourceStream::connect(const std::string& name) {
   connector::Connector* raw = db.get();
   sources_.emplace(name, std::move(db));
   return raw;
+}
+
+std::optional<connector::TableRef> driving_table(std::string_view query) {
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < query.size(); ++i) {
+    char c = query[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'') quote = c;
+    else if (c == '(') ++depth;
+    else if (c == ')') --depth;
+    if (depth != 0 || (i > 0 && is_word(query[i - 1])) || query.size() - i < 5) continue;
+    if (!util::equals_icase(query.substr(i, 4), "from") || is_word(query[i + 4])) continue;
+    size_t p = i + 4;
+    while (p < query.size() && std::isspace(static_cast<unsigned char>(query[p]))) ++p;
+    std::vector<std::string> parts(1);
+    while (p < query.size()) {
+      char q = query[p];
+      if (q == '"' || q == '`' || q == '[') {
+        char close = q == '[' ? ']' : q;
+        size_t end = query.find(close, p + 1);
+        if (end == std::string_view::npos) return std::nullopt;
+        parts.back() += query.substr(p + 1, end - p - 1);
+        p = end + 1;
+      } else if (is_word(q)) {
+        parts.back() += q;
+        ++p;
+      } else if (q == '.') {
+        parts.emplace_back();
+        ++p;
+      } else {
+        break;
+      }
+    }
+    size_t after = p;
+    while (after < query.size() && std::isspace(static_cast<unsigned char>(query[after]))) ++after;
+    if (parts.back().empty() || parts.size() > 2 || (after < query.size() && query[after] == '(')) return std::nullopt;
+    if (parts.size() == 1) return connector::TableRef{"", parts[0]};
+    return connector::TableRef{parts[0], parts[1]};
+  }
+  return std::nullopt;
 }
 
 Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const std::vector<SourceSink*>& sinks,
@@ -36,6 +84,7 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
     for (SourceSink* s : sinks) CSB_RETURN_IF_ERROR(s->begin_block(*block, **mapper));
 
     connector::Batch in, out(1 + (*mapper)->outputs().size());
+    const int64_t read_before = counts.read;
     while (true) {
       auto more = reader->next(in);
       if (!more.is_ok()) return more.status().with_context(block->display());
@@ -64,6 +113,14 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
       for (size_t r = 0; r < out.rows(); ++r) {
         for (SourceSink* s : sinks) CSB_RETURN_IF_ERROR(s->row(out, r));
       }
+    }
+    if (!block->query.empty()) {
+      QueryBlockCounts q{block->display(), "", -1, counts.read - read_before};
+      if (auto table = driving_table(block->query)) {
+        q.driving_table = table->display();
+        if (auto n = (*db)->count(*table); n.is_ok()) q.table_rows = n->rows;
+      }
+      counts.queries.push_back(std::move(q));
     }
   }
   return Status::ok();

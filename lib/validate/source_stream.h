@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,26 @@
 namespace csbridge::validate {
 
 // What reading one entity's blocks gave.
+// A block whose source is a `query:`: its counts start at the query's output, so the rows of
+// its driving table (the first table after FROM) that a join or WHERE left out are counted here.
+struct QueryBlockCounts {
+  std::string block;          // Block::display()
+  std::string driving_table;  // "" when the query's FROM is not a plain table name
+  int64_t table_rows = -1;    // rows of the driving table; -1 when not counted
+  int64_t query_rows = 0;     // rows the query returned
+};
+
 struct SourceCounts {
   int64_t read = 0;      // rows (and unreadable records) the source holds for the blocks
   int64_t mapped = 0;    // mapped and in the sample: what migrate tries to load
   int64_t rejected = 0;  // refused by the mapping (or unreadable)
   int64_t filtered = 0;  // outside the --sample slice
+  std::vector<QueryBlockCounts> queries;
 };
+
+// The table a query reads first: the first name after a FROM outside parentheses, unquoted
+// ("public.tickets" → {"public", "tickets"}); nullopt for a subquery, a function or no FROM.
+std::optional<connector::TableRef> driving_table(std::string_view query);
 
 class SourceSink {
  public:

@@ -224,6 +224,17 @@ custom: none
     CHECK(error.code == "required_missing");
     CHECK(error.message == "ticket.created_at: required but empty");
   }
+  SUBCASE("every reason of a row is named, and the legacy keys it refers to come along") {
+    add_row(in, {"1", "gone", "low", std::nullopt, "42"});
+    CHECK_FALSE((*mapper)->map_row(in, 0, out, error));
+    CHECK(error.code == "bad_value");
+    CHECK(error.message == "ticket.status: value is not one of new, open, pending, on_hold, solved, closed");
+    REQUIRE(error.also.size() == 1);
+    CHECK(error.also[0].code == "required_missing");
+    CHECK(error.also[0].field == "created_at");
+    CHECK(error.lookups == std::vector<std::pair<size_t, std::string>>{{4, "42"}});
+    CHECK(out.rows() == 0);
+  }
 }
 
 TEST_CASE("row_mapper: binding names the block and the missing column, case-insensitive columns bind") {

@@ -13,6 +13,7 @@
 #include "connector/registry.h"
 #include "mapping/loader.h"
 #include "model/ddl.h"
+#include "validate/source_stream.h"
 #include "test_support.h"
 
 namespace csbridge::validate {
@@ -155,6 +156,12 @@ void run_defects(Backend backend) {
     REQUIRE(rows);
     CHECK(rows->figure("matched") == 1238);
     CHECK(rows->figure("rejected_as_orphans") == 5);
+    // RT defects #7: the business_ref blocks read queries over tickets; what they leave out is said.
+    const CheckResult* refs = find(r, "counts", "business_ref");
+    REQUIRE(refs);
+    CHECK(refs->figure("query_left_out") == 305);
+    CHECK(refs->note.find("business_ref (business_ref.yaml#1) reads a query: counts start at its 262 rows; 138 rows of "
+                          "its driving table tickets are not among them") != std::string::npos);
   }
   SUBCASE("a changed value") {
     Sample s(backend);
@@ -280,6 +287,16 @@ TEST_CASE("validate refuses what it cannot do") {
   auto r = s.try_validate(o);
   REQUIRE_FALSE(r.is_ok());
   CHECK(std::string(error_code_name(r.status().code())) + ": " + r.status().message() == expected);
+}
+
+TEST_CASE("validate: the driving table of a block's query is the first table after FROM") {
+  using connector::TableRef;
+  CHECK(driving_table("SELECT t.id FROM tickets t JOIN orders o ON o.id = t.order_id") == TableRef{"", "tickets"});
+  CHECK(driving_table("select * from \"public\".\"Tickets\" where x = 'from y'") == TableRef{"public", "Tickets"});
+  CHECK(driving_table("SELECT (SELECT max(id) FROM b) FROM `rt`.Transactions") == TableRef{"rt", "Transactions"});
+  CHECK_FALSE(driving_table("SELECT * FROM (SELECT 1) s").has_value());
+  CHECK_FALSE(driving_table("SELECT 1").has_value());
+  CHECK_FALSE(driving_table("SELECT * FROM generate_series(1, 3)").has_value());
 }
 
 }  // namespace
