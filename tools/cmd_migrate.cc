@@ -74,7 +74,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   o.since = a.since;
   o.reject_file = a.rejects;
   o.command_line = command;
-  if (!a.target.empty()) o.target = config::resolve_connection(*project->config, a.target);
+  o.target = a.target;
   if (Status s = parse_max_rejects(a.max_rejects, o); !s.is_ok()) return fail(s);
   TerminalProgress progress;
   auto summary = migrate::run_migration(*project->config, project->loaded.set, project->model, o,
@@ -90,12 +90,11 @@ int run_runs(Context& ctx, const std::string& target, int limit) {
   if (!format) return fail(format.status());
   auto cfg = ctx.config();
   if (!cfg) return fail(cfg.status());
-  std::string connection = target.empty() ? ((*cfg)->target ? (*cfg)->target->connection : "")
-                                          : config::resolve_connection(**cfg, target);
-  if (connection.empty()) return fail(config_error("no target: set 'target:' in csbridge.yaml (or pass --target)"));
+  auto resolved = config::resolve_target(**cfg, target);
+  if (!resolved) return fail(resolved.status());
   auto m = model::builtin_model();
   if (!m) return fail(m.status());
-  auto store = migrate::TargetStore::open(connection, (*cfg)->target ? (*cfg)->target->schema : "", *m);
+  auto store = migrate::TargetStore::open(resolved->connection, resolved->schema, *m);
   if (!store) return fail(store.status());
   if (Status s = (*store)->prepare(); !s.is_ok()) return fail(s);
   auto runs = (*store)->list_runs(limit);

@@ -60,14 +60,10 @@ int run_apply(Context& ctx, const ApplyOptions& o) {
   if (!format) return fail(format.status());
   auto cfg = ctx.config();
   if (!cfg) return fail(cfg.status());
-  std::string target = o.target;
-  std::string schema = o.schema;
-  if (target.empty() && (*cfg)->target) {
-    target = (*cfg)->target->connection;
-    if (schema.empty()) schema = (*cfg)->target->schema;
-  }
-  if (target.empty()) return fail(invalid_argument("no target: give --target CONN or a 'target' in the config"));
-  auto conn = connector::parse_connection_string(config::resolve_connection(**cfg, target));
+  auto target = config::resolve_target(**cfg, o.target, o.schema);
+  if (!target) return fail(target.status());
+  const std::string& schema = target->schema;
+  auto conn = connector::parse_connection_string(target->connection);
   if (!conn) return fail(conn.status());
   model::Dialect dialect;
   if (conn->scheme == connector::Scheme::kPostgres) {

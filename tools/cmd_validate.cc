@@ -37,7 +37,7 @@ int run_validate(Context& ctx, const ValidateArgs& a) {
   o.sample_percent = a.sample;
   o.checks = a.checks;
   o.command_line = ctx.options().command_line;
-  if (!a.target.empty()) o.target = config::resolve_connection(*project->config, a.target);
+  o.target = a.target;
   if (!ctx.options().quiet) o.progress = [&ctx](const std::string& line) { ctx.info(line); };
   auto report = validate::run_validation(*project->config, project->loaded.set, project->model, o);
   if (!report) return fail(report.status());

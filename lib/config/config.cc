@@ -283,4 +283,18 @@ std::string resolve_connection(const Config& config, const std::string& name_or_
   return src ? src->connection : name_or_connection;
 }
 
+Result<Target> resolve_target(const Config& config, const std::string& target_flag, const std::string& schema_flag) {
+  Target t;
+  if (!target_flag.empty()) {
+    t.connection = resolve_connection(config, target_flag);
+  } else if (config.target && !config.target->connection.empty()) {
+    t.connection = config.target->connection;
+    t.schema = config.target->schema;
+  } else {
+    return config_error("no target: set 'target:' in csbridge.yaml or pass --target CONN");
+  }
+  if (!schema_flag.empty()) t.schema = schema_flag;
+  return t;
+}
+
 }  // namespace csbridge::config

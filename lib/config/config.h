@@ -74,4 +74,14 @@ Result<std::string> interpolate_env(const std::string& text, const EnvLookup& en
 // else a connection string as given.
 std::string resolve_connection(const Config& config, const std::string& name_or_connection);
 
+// The target a command writes to or checks: the --target flag (a source name or a connection
+// string) else the config's `target:`, and the --schema flag else the config's schema (a
+// schema from the config goes with the config's connection only). The one place that says
+// "no target": kConfig "no target: set 'target:' in csbridge.yaml or pass --target CONN".
+struct Target {
+  std::string connection;
+  std::string schema;
+};
+Result<Target> resolve_target(const Config& config, const std::string& target_flag, const std::string& schema_flag = "");
+
 }  // namespace csbridge::config

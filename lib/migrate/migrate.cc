@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "connector/prefetch_reader.h"
@@ -106,11 +107,31 @@ class RejectLog {
   ~RejectLog() {
     if (out_) std::fclose(out_);
   }
+  const std::string& path() const { return path_; }
+
+  // The lines earlier runs of the chain (`runs`) wrote into this file: a batch whose lines were
+  // synced but which a kill stopped before its COMMIT is processed again by the resumed run,
+  // whose lines for those rows would repeat them.
+  void skip_lines_of(const std::set<std::string>& runs) {
+    std::ifstream in(path_);
+    std::string text;
+    while (std::getline(in, text)) {
+      auto line = nlohmann::json::parse(text, nullptr, false);
+      if (!line.is_object() || !line.contains("run_id") || !line["run_id"].is_string() ||
+          !runs.count(line["run_id"].get<std::string>()))
+        continue;
+      auto str = [&](const char* k) { return line.contains(k) && line[k].is_string() ? line[k].get<std::string>() : ""; };
+      written_.insert(line_key(str("block"), str("source_key"), str("message")));
+    }
+  }
 
   Status write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
                const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
                const std::vector<model::PiiClass>& pii) {
     if (path_.empty()) return Status::ok();
+    if (!written_.empty() && written_.count(line_key(block.display(), error.source_key, error.message))) {
+      return Status::ok();
+    }
     if (!out_) {
       out_ = std::fopen(path_.c_str(), "ab");
       if (!out_) return io_error("cannot write the reject file " + path_ + ": " + std::strerror(errno));
@@ -146,8 +167,13 @@ class RejectLog {
     static const pii::Detector d;
     return d;
   }
+  // A row is named by its block and key; a record without a key (unreadable) by its message.
+  static std::string line_key(const std::string& block, const std::string& source_key, const std::string& message) {
+    return block + '\x1f' + source_key + '\x1f' + (source_key.empty() ? message : "");
+  }
   std::string path_;
   FILE* out_ = nullptr;
+  std::set<std::string> written_;
 };
 
 // What earlier, interrupted runs of the chain committed of one block: every batch records, in
@@ -217,18 +243,11 @@ class Migration {
             ProgressSink* progress)
       : config_(config), model_(model), options_(options), progress_(progress) {}
 
-  std::string target_connection() const {
-    return options_.target.empty() && config_.target ? config_.target->connection : options_.target;
-  }
-  std::string target_schema() const {
-    return options_.schema.empty() && config_.target ? config_.target->schema : options_.schema;
-  }
-
   Status open_target() {
     if (options_.dry_run) return Status::ok();
-    std::string connection = target_connection();
-    if (connection.empty()) return config_error("no target: set 'target:' in csbridge.yaml (or pass --target)");
-    std::string schema = target_schema();
+    CSB_ASSIGN_OR_RETURN(target_, config::resolve_target(config_, options_.target, options_.schema));
+    const std::string& connection = target_.connection;
+    const std::string& schema = target_.schema;
     CSB_ASSIGN_OR_RETURN(store_, TargetStore::open(connection, schema, model_));
     // One migration at a time: a second one touches nothing, not even the tables' definitions.
     CSB_RETURN_IF_ERROR(retry("locking the target", [&] { return store_->lock_target(); }));
@@ -257,12 +276,28 @@ class Migration {
     run.command = options_.command_line;
     run.config_hash = hash;
     bool lost = false;  // a lost connection may have lost the reply to a committed insert
-    return retry("recording the run", [&]() -> Status {
+    CSB_RETURN_IF_ERROR(retry("recording the run", [&]() -> Status {
       Status s = store_->begin_run(run);
       if (lost && s.code() == ErrorCode::kInvalidArgument) return Status::ok();  // our own record, from before
       lost = s.code() == ErrorCode::kUnreachable;
       return s;
-    });
+    }));
+    // The chain this run continues: the runs since the last one that completed (begin_run has
+    // marked dead ones interrupted).
+    constexpr int kRunsConsidered = 1000;
+    std::vector<RunRecord> runs;
+    CSB_RETURN_IF_ERROR(retry("reading the runs", [&]() -> Status {
+      CSB_ASSIGN_OR_RETURN(runs, store_->list_runs(kRunsConsidered));
+      return Status::ok();
+    }));
+    std::set<std::string> chain;
+    for (const RunRecord& r : runs) {  // newest first
+      if (r.run_id == run_id) continue;
+      if (r.status == "ok" || r.status == "too_many_rejects") break;
+      chain.insert(r.run_id);
+    }
+    if (!chain.empty() && !rejects_.path().empty()) rejects_.skip_lines_of(chain);
+    return Status::ok();
   }
 
   Status end(const MigrateSummary& summary) {
@@ -539,7 +574,7 @@ class Migration {
     if (!store_ || error.lookups.empty()) return Status::ok();
     if (!checker_) {
       CSB_RETURN_IF_ERROR(retry("opening a connection for lookups", [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(checker_, TargetStore::open(target_connection(), target_schema(), model_));
+        CSB_ASSIGN_OR_RETURN(checker_, TargetStore::open(target_.connection, target_.schema, model_));
         return Status::ok();
       }));
     }
@@ -661,6 +696,7 @@ class Migration {
   const model::Model& model_;
   const MigrateOptions& options_;
   ProgressSink* progress_;
+  config::Target target_;                            // connection and schema (not for a dry run)
   std::unique_ptr<TargetStore> store_;               // the first loader's too
   std::vector<std::unique_ptr<TargetStore>> extra_stores_;  // the other loaders' connections
   std::unique_ptr<TargetStore> checker_;                    // the mapping thread's lookups (explain_reject)

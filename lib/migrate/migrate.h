@@ -44,7 +44,7 @@ struct MigrateOptions {
   std::string reject_file;            // JSONL of rejected rows ("" = none written)
   int64_t max_rejects = -1;           // more rejects than this → status "too_many_rejects" (-1 = no limit)
   double max_rejects_percent = -1;    // or more than this share of rows read
-  std::string target;                 // override of config.target.connection ("" = the config's)
+  std::string target;                 // --target: a source name or connection string ("" = the config's target)
   std::string schema;                 // override of config.target.schema
   std::string command_line;           // for the audit record, secrets already removed
   config::EnvLookup env = config::process_environment();

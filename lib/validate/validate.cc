@@ -184,9 +184,13 @@ Result<ValidationReport> run_validation(const config::Config& config, const mapp
     return invalid_argument("--sample needs --sandbox: it chooses the slice the sandbox run migrates");
   }
   if (mappings.blocks.empty()) return invalid_argument("nothing to validate: no mapping blocks");
-  std::string connection = options.target;
-  if (connection.empty() && config.target) connection = config.target->connection;
-  std::string schema = options.schema.empty() && config.target ? config.target->schema : options.schema;
+  // A sandbox needs no target (it decides only whether the throw-away one is a PostgreSQL schema).
+  auto target = config::resolve_target(config, options.target, options.schema);
+  if (!target.is_ok() && !options.sandbox) {
+    return config_error(target.status().message() + ", or use --sandbox");
+  }
+  std::string connection = target.is_ok() ? target->connection : "";
+  std::string schema = target.is_ok() ? target->schema : "";
 
   ValidationReport report;
   std::optional<migrate::MigrateSummary> summary;
@@ -209,8 +213,6 @@ Result<ValidationReport> run_validation(const config::Config& config, const mapp
       return migrated.status().with_context("sandbox migration");
     }
     summary = std::move(migrated).value();
-  } else if (connection.empty()) {
-    return config_error("no target: set 'target:' in csbridge.yaml, or use --sandbox");
   }
 
   Validation validation(config, mappings, model, options, checks);

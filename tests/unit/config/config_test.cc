@@ -62,6 +62,20 @@ TEST_CASE("config: a full config loads") {
   CHECK(c.options.batch_rows == 2000);
   CHECK(resolve_connection(c, "crm") == "postgresql://crm:s3cret@db/crm");
   CHECK(resolve_connection(c, "sqlite:x.db") == "sqlite:x.db");
+
+  // The target: the config's with its schema; a flag's (a source name or a connection) without it.
+  auto configured = resolve_target(c, "");
+  REQUIRE(configured.is_ok());
+  CHECK(configured->connection == "sqlite:" + (dir.path() / "out/cs.db").string());
+  CHECK(configured->schema == "cs");
+  auto flagged = resolve_target(c, "crm", "other");
+  REQUIRE(flagged.is_ok());
+  CHECK(flagged->connection == "postgresql://crm:s3cret@db/crm");
+  CHECK(flagged->schema == "other");
+  CHECK(resolve_target(c, "sqlite:y.db")->schema.empty());
+  Config none;
+  CHECK(resolve_target(none, "").status().code() == ErrorCode::kConfig);
+  CHECK(resolve_target(none, "").status().message() == "no target: set 'target:' in csbridge.yaml or pass --target CONN");
 }
 
 TEST_CASE("config: environment interpolation") {
