@@ -29,6 +29,11 @@ const std::vector<Case> kPhones = {
     {"0755-8879981-832", "0755-*******-***"},
     {"021 1234 5678-123", "021-********-***"},
     {"057188886666", "0571-********"},
+    // what the phone step writes (issue 12 item 1)
+    {"+8675523359790", "0755-********"},
+    {"+8675523359790;ext=123", "0755-********-***"},
+    {"+861012345678", "010-********"},
+    {"+86 755 2335 9790", "0755-********"},
     {"1938782416", "**********"},  // 10 digits: unreadable, masked whole
     {"n/a", "***"},
     {"电话不详", "****"},
@@ -187,6 +192,8 @@ TEST_CASE("pii mask: free text masks what scan finds and keeps the rest") {
       // Masking a mobile must not turn what follows into a number on the second pass.
       {"电话 13861380571 1138986", "电话 138****0571 1138986"},
       {"zhang@qq.comli@163.com 或 +86 138 1234 5678@qq.com", "********************** 或 ************************"},
+      // The phone step's E.164 landlines (issue 12 item 1).
+      {"座机 +8675523359790，分机 +8675523359790;ext=123。", "座机 0755-********，分机 0755-********-***。"},
       {"", ""},
   };
   for (const Case& c : cases) {
