@@ -294,7 +294,7 @@ class SourceChecker {
     context.hmac_key = settings.hmac_key;
     context.field_context = block.entity + "." + f.field;
     context.pii_class = model::pii_class_name(f.cs->pii);
-    bool hide = f.cs->pii != model::PiiClass::kNone;
+    bool hide = BlockMapper::source_pii_of(block, f) != model::PiiClass::kNone;
     // (step index, code) → failing values; step index == steps.size() means "outside the enum domain".
     std::map<std::pair<size_t, std::string>, std::vector<std::pair<std::string, int64_t>>> failures;
     for (const auto& [raw, count] : values.counts) {

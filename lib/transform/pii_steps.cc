@@ -27,6 +27,7 @@ const pii::Detector& shared_detector() {
 class PhoneStep final : public Step {
  public:
   std::string_view name() const override { return "phone"; }
+  model::PiiClass reads_pii() const override { return model::PiiClass::kPhone; }
   Result<Kind> output_kind(Kind input) const override {
     if (input != Kind::kAny && input != Kind::kText && input != Kind::kInteger) return cannot_take(name(), input);
     return Kind::kText;
@@ -55,6 +56,7 @@ class MaskStep final : public Step {
  public:
   explicit MaskStep(std::optional<model::PiiClass> pii) : pii_(pii) {}
   std::string_view name() const override { return "mask"; }
+  model::PiiClass reads_pii() const override { return pii_.value_or(model::PiiClass::kNone); }
   Result<Kind> output_kind(Kind) const override { return Kind::kText; }
   // The class of the step, else the field's. A field without a class fails
   // rather than passing its value through unmasked.
