@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "connector/connection_string.h"
+
 namespace csbridge::config {
 namespace {
 
@@ -53,6 +55,22 @@ std::pair<int, int> find_excess_depth(std::string_view text) {
   return {0, 0};
 }
 
+// Column (0-based) in `shown`, the redacted `line`, of what is at `col` in
+// `line`: moved by the redactions before it, at the start of a redaction
+// that covers it.
+size_t redacted_column(std::string_view line, std::string_view shown, size_t col) {
+  size_t same_head = 0;
+  while (same_head < line.size() && same_head < shown.size() && line[same_head] == shown[same_head]) ++same_head;
+  if (col <= same_head) return col;
+  size_t same_tail = 0;
+  while (same_tail < line.size() - same_head && same_tail < shown.size() - same_head &&
+         line[line.size() - 1 - same_tail] == shown[shown.size() - 1 - same_tail]) {
+    ++same_tail;
+  }
+  if (col >= line.size() - same_tail) return col - line.size() + shown.size();
+  return same_head;
+}
+
 Status too_large(const std::string& file, uintmax_t size) {
   return config_error(file + ": file is " + std::to_string(size) + " bytes, more than the " +
                       std::to_string(kMaxYamlBytes >> 20) + " MiB accepted for YAML");
@@ -79,9 +97,11 @@ std::string format_location(const std::string& file, std::string_view text, int 
   if (!src.empty() && src.back() == '\r') src.remove_suffix(1);
   constexpr size_t kMaxShown = 200;
   if (src.size() > kMaxShown) return out;
+  // The line may hold a connection string: its password is never shown.
+  std::string shown = connector::redact_secrets(src);
   out += "\n    ";
-  out += src;
-  if (col > 0) out += "\n    " + std::string(static_cast<size_t>(col - 1), ' ') + "^";
+  out += shown;
+  if (col > 0) out += "\n    " + std::string(redacted_column(src, shown, static_cast<size_t>(col - 1)), ' ') + "^";
   return out;
 }
 

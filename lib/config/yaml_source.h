@@ -30,7 +30,9 @@ Result<YamlDocument> load_yaml_file(const std::string& path);
 Result<YamlDocument> parse_yaml(std::string text, std::string file_name);
 
 // "file:line:col: message" followed by the source line and a caret under col.
-// `line`/`col` are 1-based; 0 leaves them out.
+// `line`/`col` are 1-based; 0 leaves them out. Passwords of connection strings
+// on the shown line are replaced by "***" (connector::redact_secrets), the
+// caret moved with what it points at.
 std::string format_location(const std::string& file, std::string_view text, int line, int col,
                             std::string_view message);
 

@@ -62,6 +62,15 @@ Status split_options(std::string_view text, std::string& path, std::map<std::str
   return Status::ok();
 }
 
+// "${NAME}": a reference to the environment, as csbridge.yaml is written
+// before interpolation, names where the secret is without being it. A
+// "${NAME:-default}" may hold one in its default and is not such a reference.
+bool is_env_reference(std::string_view value) {
+  if (value.size() < 4 || value.substr(0, 2) != "${" || value.back() != '}') return false;
+  std::string_view name = value.substr(2, value.size() - 3);
+  return std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
 }  // namespace
 
 const char* scheme_name(Scheme scheme) {
@@ -138,7 +147,9 @@ std::string redact_secrets(std::string_view text) {
     size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
     if (at == std::string::npos || at < start) continue;
     size_t colon = out.find(':', start);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    if (colon != std::string::npos && colon < at && !is_env_reference(std::string_view(out).substr(colon + 1, at - colon - 1))) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
   }
   // key=value forms: libpq "password=x", URI query "password=x", ODBC "PWD=x;" or "PWD={x;y}".
   std::string lower = util::to_lower(out);
@@ -164,6 +175,7 @@ std::string redact_secrets(std::string_view text) {
         vend = out.find_first_of(" ;&", vstart);
         if (vend == std::string::npos) vend = out.size();
       }
+      if (is_env_reference(std::string_view(out).substr(vstart, vend - vstart))) continue;
       out.replace(vstart, vend - vstart, "***");
       lower.replace(vstart, vend - vstart, "***");
       search = vstart + 3;

@@ -348,7 +348,7 @@ class SourceChecker {
 
   void report(const Block& block, const FieldCheck& check, const std::string& read) {
     const FieldMapping& f = *check.f;
-    bool hide = f.cs->pii != model::PiiClass::kNone;
+    bool hide = BlockMapper::source_pii_of(block, f) != model::PiiClass::kNone;
     for (const auto& [where, fail] : check.failures) {
       std::vector<std::pair<std::string, int64_t>> list(fail.values.begin(), fail.values.end());
       std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "pii/mask.h"
 #include "util/strings.h"
 
 namespace csbridge::mapping {
@@ -53,16 +54,65 @@ MaskAction action_for(const config::MaskingPolicy* policy, model::PiiClass pii) 
   return MaskAction::kKeep;
 }
 
+// Where the PII class of a field's values comes from. Without pii_by it is
+// the field's; with pii_by it is fixed for the block when the selecting field
+// (customer_identity.kind) is a constant or unmapped, else it is read per row
+// from that field's final value (`from`, its index among the block's fields)
+// and, until the row says, the strictest class the field may have.
+struct ClassSource {
+  std::optional<size_t> from;
+  model::PiiClass fixed = model::PiiClass::kNone;
+};
+
+ClassSource class_source(const Block& block, const model::Field& cs) {
+  if (cs.pii_by.field.empty()) return {std::nullopt, cs.pii};
+  for (size_t i = 0; i < block.fields.size(); ++i) {
+    const FieldMapping& by = block.fields[i];
+    if (by.field != cs.pii_by.field) continue;
+    if (by.kind == SourceKind::kValue && by.steps.empty()) {
+      return {std::nullopt, cs.pii_for(by.value && !by.value->empty() ? by.value : by.default_value)};
+    }
+    model::PiiClass strictest = model::PiiClass::kNone;
+    for (model::PiiClass pii : cs.pii_classes()) strictest = pii::stricter(strictest, pii);
+    return {i, strictest};
+  }
+  return {std::nullopt, cs.pii};  // unmapped: NULL in every row
+}
+
 }  // namespace
+
+// What the policy does to values of one PII class.
+struct BlockMapper::Masking {
+  MaskAction action = MaskAction::kKeep;
+  std::unique_ptr<transform::Step> masker;  // mask or pseudonymize step of the policy
+
+  static Masking of(const config::MaskingPolicy* policy, model::PiiClass pii) {
+    Masking m;
+    m.action = action_for(policy, pii);
+    if (m.action == MaskAction::kMask) m.masker = builtin_step("mask", model::pii_class_name(pii));
+    if (m.action == MaskAction::kPseudonymize) m.masker = builtin_step("pseudonymize");
+    return m;
+  }
+};
 
 struct BlockMapper::FieldPlan {
   const FieldMapping* mapping = nullptr;
   std::vector<size_t> inputs;  // source column indexes
   transform::Context context;
   std::unique_ptr<transform::Step> conversion;
-  MaskAction mask = MaskAction::kKeep;
-  std::unique_ptr<transform::Step> masker;  // mask or pseudonymize step of the policy
+  Masking masking;  // of the field's class (read per row: of the strictest it may have, for on_error values)
+  std::optional<size_t> class_from;  // pii_by read per row: the plan whose final value picks the class
+  std::vector<std::pair<model::PiiClass, Masking>> class_masking;  // then: the masking of each class
   std::string lookup_prefix;
+
+  // The masking of a row whose pii_by field's final value is `selector`.
+  const Masking& masking_of_row(const Value& selector) const {
+    model::PiiClass pii = mapping->cs->pii_for(selector);
+    for (const auto& [c, m] : class_masking) {
+      if (c == pii) return m;
+    }
+    return masking;
+  }
 };
 
 std::optional<size_t> find_column(const std::vector<connector::ColumnInfo>& columns, std::string_view name) {
@@ -94,19 +144,27 @@ MapperSettings settings_for(const Block& block, const config::Config& config, co
   return s;
 }
 
+model::PiiClass BlockMapper::source_pii_of(const Block& block, const FieldMapping& f) {
+  model::PiiClass pii = f.cs && !f.lookup ? class_source(block, *f.cs).fixed : model::PiiClass::kNone;
+  for (const auto& s : f.steps) {
+    if (s.step) pii = pii::stricter(pii, s.step->reads_pii());
+  }
+  return pii;
+}
+
 std::vector<model::PiiClass> BlockMapper::source_pii(const Block& block, const std::vector<connector::ColumnInfo>& columns) {
   std::vector<model::PiiClass> pii(columns.size(), model::PiiClass::kFreeText);
-  for (size_t i = 0; i < columns.size(); ++i) {
-    for (const auto& k : block.key) {
-      if (find_column(columns, k) == i) pii[i] = model::PiiClass::kNone;
+  std::vector<bool> assigned(columns.size(), false);
+  // A column feeding several fields (or the key and a field) is shown as the strictest of them.
+  auto assign = [&](const std::string& column, model::PiiClass c) {
+    if (auto i = find_column(columns, column)) {
+      pii[*i] = assigned[*i] ? pii::stricter(pii[*i], c) : c;
+      assigned[*i] = true;
     }
-  }
+  };
+  for (const auto& k : block.key) assign(k, model::PiiClass::kNone);
   for (const auto& f : block.fields) {
-    for (const auto& c : f.columns) {
-      if (auto i = find_column(columns, c)) {
-        pii[*i] = f.cs && !f.lookup ? f.cs->pii : model::PiiClass::kNone;
-      }
-    }
+    for (const auto& c : f.columns) assign(c, source_pii_of(block, f));
   }
   return pii;
 }
@@ -126,6 +184,16 @@ std::vector<std::string> BlockMapper::columns_to_read(const Block& block) {
   }
   for (const auto& c : block.custom_columns) add(c);
   return names;
+}
+
+void BlockMapper::bind_masking(const Block& block, const model::Field& cs, const MapperSettings& settings,
+                               FieldPlan& plan) {
+  ClassSource source = class_source(block, cs);
+  plan.context.pii_class = model::pii_class_name(source.fixed);
+  plan.masking = Masking::of(settings.masking, source.fixed);
+  plan.class_from = source.from;
+  if (!source.from) return;
+  for (model::PiiClass pii : cs.pii_classes()) plan.class_masking.emplace_back(pii, Masking::of(settings.masking, pii));
 }
 
 Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
@@ -169,9 +237,7 @@ Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
       plan.lookup_prefix = f.lookup->key_prefix;
     } else if (f.cs) {
       plan.conversion = conversion_for(f.cs->type);
-      plan.mask = action_for(settings.masking, f.cs->pii);
-      if (plan.mask == MaskAction::kMask) plan.masker = builtin_step("mask", model::pii_class_name(f.cs->pii));
-      if (plan.mask == MaskAction::kPseudonymize) plan.masker = builtin_step("pseudonymize");
+      bind_masking(block, *f.cs, settings, plan);
     }
     m->outputs_.push_back(std::move(out));
     m->plans_.push_back(std::move(plan));
@@ -194,6 +260,39 @@ Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
     m->outputs_.push_back(std::move(custom));
   }
   return m;
+}
+
+std::optional<transform::StepError> BlockMapper::typed(const FieldPlan& plan, Value& v) {
+  const model::Field& cs = *plan.mapping->cs;
+  if (plan.conversion) {
+    transform::StepResult r = plan.conversion->apply(std::span<const Value>(&v, 1), plan.context);
+    if (!r.ok()) return r.error();
+    v = std::move(r.value());
+  }
+  if (v && cs.type == model::FieldType::kEnum && std::find(cs.values.begin(), cs.values.end(), *v) == cs.values.end()) {
+    return transform::StepError{"bad_value", "value is not one of " + util::join(cs.values, ", ")};
+  }
+  if (v && cs.type == model::FieldType::kJson && !nlohmann::json::accept(*v)) {
+    return transform::StepError{"bad_value", "value is not valid JSON"};
+  }
+  return std::nullopt;
+}
+
+std::optional<transform::StepError> BlockMapper::protect(const FieldPlan& plan, const Masking& masking, Value& v) {
+  const model::Field& cs = *plan.mapping->cs;
+  if (masking.action == MaskAction::kDrop) v.reset();
+  if (v && masking.masker) {
+    transform::StepResult r = masking.masker->apply(std::span<const Value>(&v, 1), plan.context);
+    if (!r.ok()) return r.error();
+    v = std::move(r.value());
+  }
+  if (v && v->find('\0') != std::string::npos) return transform::StepError{"nul_byte", "value holds a NUL byte"};
+  if (v && cs.max_length > 0 && utf8_length(*v) > static_cast<size_t>(cs.max_length)) {
+    return transform::StepError{"too_long", "value is " + std::to_string(utf8_length(*v)) + " characters, more than the " +
+                                                std::to_string(cs.max_length) + " allowed"};
+  }
+  if (!v && cs.required) return transform::StepError{"required_missing", "required but empty"};
+  return std::nullopt;
 }
 
 bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Batch& out, RowError& error) const {
@@ -287,11 +386,11 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
         if (!r.ok() && f.on_error_null) {  // the mapping says: keep the row, the value goes to custom
           // Masked as the field's values are: an invalid phone is still somebody's number.
           v.reset();
-          if (raw && plan.mask == MaskAction::kDrop) break;
+          if (raw && plan.masking.action == MaskAction::kDrop) break;
           bool masked = false;
-          if (raw && plan.masker) {
+          if (raw && plan.masking.masker) {
             Value mv(std::move(*raw));
-            transform::StepResult m = plan.masker->apply(std::span<const Value>(&mv, 1), plan.context);
+            transform::StepResult m = plan.masking.masker->apply(std::span<const Value>(&mv, 1), plan.context);
             raw = m.ok() && m.value() ? *m.value() : std::string(utf8_length(*mv), '*');
             masked = true;
           }
@@ -306,30 +405,9 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     if (v && f.lookup) {
       v = plan.lookup_prefix + *v;
     } else if (v && f.cs) {
-      if (plan.conversion) {
-        transform::StepResult r = plan.conversion->apply(std::span<const Value>(&v, 1), plan.context);
-        if (!r.ok()) return fail(f.field, r.error().code, r.error().message);
-        v = std::move(r.value());
-      }
-      if (v && f.cs->type == model::FieldType::kEnum &&
-          std::find(f.cs->values.begin(), f.cs->values.end(), *v) == f.cs->values.end()) {
-        return fail(f.field, "bad_value", "value is not one of " + util::join(f.cs->values, ", "));
-      }
-      if (v && f.cs->type == model::FieldType::kJson && !nlohmann::json::accept(*v)) {
-        return fail(f.field, "bad_value", "value is not valid JSON");
-      }
-      if (v && plan.mask == MaskAction::kDrop) v.reset();
-      if (v && plan.masker) {
-        transform::StepResult r = plan.masker->apply(std::span<const Value>(&v, 1), plan.context);
-        if (!r.ok()) return fail(f.field, r.error().code, r.error().message);
-        v = std::move(r.value());
-      }
-      if (v && v->find('\0') != std::string::npos) return fail(f.field, "nul_byte", "value holds a NUL byte");
-      if (v && f.cs->max_length > 0 && utf8_length(*v) > static_cast<size_t>(f.cs->max_length)) {
-        return fail(f.field, "too_long",
-                    "value is " + std::to_string(utf8_length(*v)) + " characters, more than the " +
-                        std::to_string(f.cs->max_length) + " allowed");
-      }
+      std::optional<transform::StepError> e = typed(plan, v);
+      if (!e && !plan.class_from) e = protect(plan, plan.masking, v);  // else once the row's class is known
+      if (e) return fail(f.field, e->code, e->message);
     }
     if (!v && f.cs && f.cs->required) return fail(f.field, "required_missing", "required but empty");
     return true;
@@ -340,6 +418,13 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
   if (failed) {
     error.lookups = std::move(lookups);
     return false;
+  }
+  for (size_t k = 0; k < plans_.size(); ++k) {
+    if (!plans_[k].class_from || !values[k]) continue;
+    const FieldPlan& plan = plans_[k];
+    if (auto e = protect(plan, plan.masking_of_row(values[*plan.class_from]), values[k])) {
+      return fail(plan.mapping->field, e->code, e->message);
+    }
   }
 
   std::optional<std::string> custom;

@@ -78,8 +78,14 @@ class BlockMapper {
 
   // The PII class of what each source column feeds (free text for custom
   // columns, none for keys and lookups): how to mask source values shown in
-  // previews and reject files.
+  // previews and reject files. A column feeding several fields gets the
+  // strictest of their classes (pii::stricter).
   static std::vector<model::PiiClass> source_pii(const Block& block, const std::vector<connector::ColumnInfo>& columns);
+  // The class the source values of field `f` are shown as, valid or not: the
+  // field's (of a pii_by field: the class its constant kind picks, or the
+  // strictest it may have when the kind is read per row), made stricter by a
+  // step that reads its input as a class (phone). kNone for lookups.
+  static model::PiiClass source_pii_of(const Block& block, const FieldMapping& f);
 
   // The mapped columns after the leading source_key column, in order.
   const std::vector<OutputColumn>& outputs() const { return outputs_; }
@@ -93,7 +99,19 @@ class BlockMapper {
 
  private:
   struct FieldPlan;
+  struct Masking;
   BlockMapper(const Block& block, MapperSettings settings);
+
+  // How `plan` masks its field: by the field's class, or per row by the class
+  // its pii_by field picks (model::Field::pii_by).
+  static void bind_masking(const Block& block, const model::Field& cs, const MapperSettings& settings,
+                           FieldPlan& plan);
+  // Parts of map_row for a non-NULL value of a CS field: conversion to the
+  // field's type and its domain checks; then the masking policy and the
+  // checks of what is written (NUL, length, required after a drop).
+  static std::optional<transform::StepError> typed(const FieldPlan& plan, transform::Value& v);
+  static std::optional<transform::StepError> protect(const FieldPlan& plan, const Masking& masking,
+                                                     transform::Value& v);
 
   const Block& block_;
   MapperSettings settings_;

@@ -56,7 +56,8 @@ constexpr std::array<std::pair<PiiClass, const char*>, 8> kPiiClasses = {{
 const std::vector<std::string> kTopLevelKeys = {"version", "common_fields", "entities"};
 const std::vector<std::string> kEntityKeys = {"description", "fields", "unique"};
 const std::vector<std::string> kFieldKeys = {"type",     "max_length", "precision",  "scale",      "values",
-                                             "required", "pii",        "references", "description"};
+                                             "required", "pii",        "pii_by",     "references", "description"};
+const std::vector<std::string> kPiiByKeys = {"field", "classes"};
 
 template <typename Enum, size_t N>
 std::vector<std::string> names_of(const std::array<std::pair<Enum, const char*>, N>& table) {
@@ -185,6 +186,9 @@ class Loader {
       YAML::Mark reference_mark;
       CSB_RETURN_IF_ERROR(load_field(name, subject, it->first, it->second, field, reference_mark));
       field.provenance = true;
+      if (it->second.IsMap() && member(it->second, "pii_by")) {
+        return error(it->first.Mark(), subject + ": pii_by names a field of an entity, not of common_fields");
+      }
       if (!field.references.empty()) {
         return error(it->first.Mark(), subject + ": a common field cannot reference an entity");
       }
@@ -264,10 +268,50 @@ class Loader {
       if (!field.references.empty()) pending_.push_back({index, entity.fields.size(), reference_mark});
       entity.fields.push_back(std::move(field));
     }
+    for (auto it = fields->begin(); it != fields->end(); ++it) {
+      std::optional<YAML::Node> pii_by = it->second.IsMap() ? member(it->second, "pii_by") : std::nullopt;
+      if (pii_by) CSB_RETURN_IF_ERROR(load_pii_by(*pii_by, entity, it->first.Scalar()));
+    }
     for (const Field& c : common_) entity.fields.push_back(c);
 
     entity.unique.push_back({std::string(kSourceSystem), std::string(kSourceKey)});
     if (unique) CSB_RETURN_IF_ERROR(load_unique(*unique, subject, entity));
+    return Status::ok();
+  }
+
+  // pii_by: {field: kind, classes: {phone: phone, email: email}}, read once
+  // every field of the entity is known: the field it names must be an enum
+  // of the entity, and the classes keyed by values of that enum.
+  Status load_pii_by(const YAML::Node& node, Entity& entity, const std::string& name) {
+    const std::string subject = "field '" + entity.name + "." + name + "': pii_by";
+    const std::string shape = subject + " must be a mapping {field: <enum field>, classes: {<value>: <PII class>}}";
+    if (!node.IsMap()) return error(node.Mark(), shape);
+    CSB_RETURN_IF_ERROR(check_keys(node, kPiiByKeys, subject + ": "));
+    std::optional<YAML::Node> selector = member(node, "field");
+    std::optional<YAML::Node> classes = member(node, "classes");
+    if (!selector || !classes) return error(node.Mark(), shape);
+    Field& field = *std::find_if(entity.fields.begin(), entity.fields.end(), [&](const Field& f) { return f.name == name; });
+    if (field.type != FieldType::kString && field.type != FieldType::kText) {
+      return error(node.Mark(), subject + " applies to string and text fields, not " + field_type_name(field.type));
+    }
+    CSB_RETURN_IF_ERROR(scalar(*selector, subject + ": field", field.pii_by.field));
+    const Field* by = entity.field(field.pii_by.field);
+    if (by == nullptr || by->type != FieldType::kEnum) {
+      return error(selector->Mark(), subject + ": '" + field.pii_by.field + "' is not an enum field of " + entity.name);
+    }
+    if (!classes->IsMap() || classes->size() == 0) return error(classes->Mark(), shape);
+    for (auto it = classes->begin(); it != classes->end(); ++it) {
+      std::string value, class_name;
+      CSB_RETURN_IF_ERROR(scalar(it->first, subject + ": a value of " + by->name, value));
+      if (std::find(by->values.begin(), by->values.end(), value) == by->values.end()) {
+        return error(it->first.Mark(), with_suggestion(subject + ": '" + value + "' is not a value of " + by->name,
+                                                       value, by->values));
+      }
+      CSB_RETURN_IF_ERROR(scalar(it->second, subject + ": a PII class", class_name));
+      Result<PiiClass> parsed = parse_pii_class(class_name);
+      if (!parsed) return error(it->second.Mark(), subject + ": " + parsed.status().message());
+      field.pii_by.classes.emplace_back(std::move(value), *parsed);
+    }
     return Status::ok();
   }
 
@@ -515,6 +559,23 @@ Result<FieldType> parse_field_type(std::string_view name) {
     if (name == n) return value;
   }
   return config_error(unknown_name_message("type", "types", name, names_of(kFieldTypes)));
+}
+
+PiiClass Field::pii_for(const std::optional<std::string>& selector) const {
+  if (selector) {
+    for (const auto& [value, pii_class] : pii_by.classes) {
+      if (value == *selector) return pii_class;
+    }
+  }
+  return pii;
+}
+
+std::vector<PiiClass> Field::pii_classes() const {
+  std::vector<PiiClass> out = {pii};
+  for (const auto& [value, pii_class] : pii_by.classes) {
+    if (std::find(out.begin(), out.end(), pii_class) == out.end()) out.push_back(pii_class);
+  }
+  return out;
 }
 
 const Field* Entity::field(std::string_view name) const {

@@ -3,8 +3,10 @@
 // into these types. Mapping checks, DDL, masking and leak checks all read it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/status.h"
@@ -33,6 +35,14 @@ const char* pii_class_name(PiiClass pii);
 Result<PiiClass> parse_pii_class(std::string_view name);
 Result<FieldType> parse_field_type(std::string_view name);
 
+// The PII class of a field whose content depends on another field of its
+// row (`pii_by` in cs_model.yaml): customer_identity.value holds a phone
+// number, an e-mail address or an openid, as its `kind` says.
+struct PiiBy {
+  std::string field;  // the field of the same entity whose value picks the class ("" = no pii_by)
+  std::vector<std::pair<std::string, PiiClass>> classes;  // that field's value → class; other values: Field::pii
+};
+
 struct Field {
   std::string name;
   FieldType type = FieldType::kText;
@@ -45,6 +55,13 @@ struct Field {
   bool provenance = false;          // one of the columns every entity carries (source_system, source_key, …)
   std::string description;
   int line = 0;                     // 1-based line in cs_model.yaml, for messages
+  PiiBy pii_by;                     // when set, `pii` is the class of values the pii_by field does not pick
+
+  // The class of a value of this field in a row whose pii_by field holds
+  // `selector` (`pii` without pii_by, for NULL and for values it does not list).
+  PiiClass pii_for(const std::optional<std::string>& selector) const;
+  // Every class a value of this field may have: `pii` and those pii_by picks.
+  std::vector<PiiClass> pii_classes() const;
 };
 
 struct Entity {

@@ -250,6 +250,29 @@ bool is_landline_span(const Span& span, const Group* groups) {
   return next + 1 == span.count && groups[next].separator == '-' && span.lens[next] <= kMaxExtensionDigits;
 }
 
+// A landline in E.164, as the phone step writes it: +86, the area code
+// without its trunk 0, the subscriber (+8675523359790, +86 755 2335 9790,
+// +86-10-12345678). Read as the national number with the trunk 0 put back;
+// "+86 0755 …" (the 0 written anyway) is read as written.
+bool is_e164_landline_span(const Span& span, const Group* groups) {
+  std::string_view d = span.digits();
+  if (d.substr(0, kIntlPrefix.size()) != kIntlPrefix || span.lens[0] < kIntlPrefix.size()) return false;
+  size_t first = span.lens[0] == kIntlPrefix.size() ? 1 : 0;  // "+86 755 …" or "+86755…"
+  if (first == span.count) return false;
+  std::string_view national = d.substr(kIntlPrefix.size());
+  bool trunk = !national.empty() && national[0] != '0';
+  Span local{};  // zeroed: GCC 12 cannot see that every lens entry read is set
+  local.total = national.size() + (trunk ? 1 : 0);
+  if (local.total > kMaxSpanDigits) return false;
+  local.buffer[0] = '0';
+  std::copy(national.begin(), national.end(), local.buffer.begin() + (trunk ? 1 : 0));
+  local.count = span.count - first;
+  std::copy_n(span.lens.begin() + first, local.count, local.lens.begin());
+  if (first == 0) local.lens[0] -= kIntlPrefix.size();
+  if (trunk) ++local.lens[0];
+  return is_landline_span(local, groups + first);
+}
+
 bool is_card_span(const Span& span) {
   if (span.total < kTextCardMinDigits || span.total > kCardMaxDigits) return false;
   for (size_t k = 0; k + 1 < span.count; ++k)
@@ -284,7 +307,10 @@ std::optional<Found> classify_span(std::string_view text, const Group* groups, s
     return std::nullopt;
   }
   if (is_mobile_span(span, lead)) return Found{PiiClass::kPhone, true};
-  if (lead == Lead::kPlus) return std::nullopt;
+  if (lead == Lead::kPlus) {
+    if (is_e164_landline_span(span, groups + s)) return Found{PiiClass::kPhone, true};
+    return std::nullopt;
+  }
   if (is_landline_span(span, groups + s)) return Found{PiiClass::kPhone, true};
   if (id == IdCheck::kValid) return Found{PiiClass::kNationalId, true};
   if (is_card_span(span)) return Found{PiiClass::kBankCard, true};
@@ -416,6 +442,16 @@ size_t match_token(std::string_view text, const Token& token, std::vector<Match>
   return s;
 }
 
+// Length of the extension the phone step writes after a landline
+// (";ext=123", RFC 3966) at `p`, 0 if none: it belongs to the number.
+size_t extension_suffix(std::string_view text, size_t p) {
+  if (text.substr(p, kE164ExtensionMark.size()) != kE164ExtensionMark) return 0;
+  size_t begin = p + kE164ExtensionMark.size(), q = begin;
+  while (q < text.size() && is_digit(text[q])) ++q;
+  bool boundary = q == text.size() || !is_ascii_alnum(text[q]);
+  return boundary && is_extension(text.substr(begin, q - begin)) ? q - p : 0;
+}
+
 size_t skip_word(std::string_view text, size_t i) {
   while (i < text.size() && is_ascii_alnum(text[i])) ++i;
   return i;
@@ -458,8 +494,14 @@ void scan_numbers(std::string_view text, std::vector<Match>& out) {
       ++i;
       continue;
     }
+    size_t found = out.size();
     size_t next = match_token(text, token, out);
     i = next < token.count ? token.groups[next].begin : token.end;
+    if (out.size() > found && out.back().pii == PiiClass::kPhone && out.back().offset + out.back().length == i) {
+      size_t extension = extension_suffix(text, i);
+      out.back().length += extension;
+      i += extension;
+    }
   }
 }
 
@@ -579,7 +621,7 @@ namespace {
 // digits, separators, parentheses (ASCII or full-width), '+', an ID's X and
 // extension markers (转, ext, x, #). Rejects ordinary text before any search.
 bool landline_shaped(std::string_view value) {
-  constexpr std::string_view kAscii = "0123456789 -+().#xXeEtT/";
+  constexpr std::string_view kAscii = "0123456789 -+().#xXeEtT/;=";
   constexpr std::string_view kWide[] = {"转", "（", "）"};
   for (size_t i = 0; i < value.size();) {
     if (static_cast<unsigned char>(value[i]) < 0x80) {
@@ -606,7 +648,9 @@ std::optional<Landline> parse_landline(std::string_view value) {
   value = util::trim(value);
   if (!landline_shaped(value)) return std::nullopt;
   if (auto whole = parse_landline_number(value)) return whole;
-  static constexpr std::array<std::string_view, 6> kExtensionMarkers = {"转", "ext.", "ext", "x", "#", "-"};
+  // ";ext=" first: "ext" inside it would otherwise leave the ';' with the number.
+  static constexpr std::array<std::string_view, 7> kExtensionMarkers = {kE164ExtensionMark, "转", "ext.", "ext",
+                                                                        "x",                "#", "-"};
   std::string lower = util::to_lower(value);
   for (std::string_view marker : kExtensionMarkers) {
     size_t pos = lower.rfind(marker);

@@ -26,11 +26,14 @@ std::string normalize_phone(std::string_view value);
 bool is_mobile(std::string_view normalized);
 // A landline: 0 + 2–3 digit area code + 7–8 digits, optional extension.
 bool is_landline(std::string_view value);
+// How the phone step writes a landline's extension in E.164 (RFC 3966):
+// +8675523359790;ext=123.
+inline constexpr std::string_view kE164ExtensionMark = ";ext=";
 // A landline's parts (digits only), for masks that keep the area code:
 // "0755-8879981-832" → {"0755", "8879981", "832"}. The area code keeps its
-// leading 0 (a "+86 571 …" form gets it back); extension "" when none;
-// nullopt when the value is not a landline. Extensions are written "-123",
-// "转123", "ext 123", "x123" or "#123".
+// leading 0 (a "+86 571 …" or "+86755…" form gets it back); extension "" when
+// none; nullopt when the value is not a landline. Extensions are written
+// "-123", "转123", "ext 123", "x123", "#123" or ";ext=123".
 struct Landline {
   std::string area;
   std::string subscriber;

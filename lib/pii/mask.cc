@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
 #include "pii/chinese_names.h"
@@ -229,6 +230,17 @@ std::string mask_free_text(const Detector& detector, std::string_view text) {
   }
   out.append(text.substr(pos));
   return out;
+}
+
+model::PiiClass stricter(model::PiiClass a, model::PiiClass b) {
+  using model::PiiClass;
+  constexpr std::array<PiiClass, 8> kStrictestFirst = {PiiClass::kPhone,   PiiClass::kNationalId, PiiClass::kBankCard,
+                                                        PiiClass::kEmail,   PiiClass::kAddress,    PiiClass::kName,
+                                                        PiiClass::kFreeText, PiiClass::kNone};
+  for (PiiClass pii : kStrictestFirst) {
+    if (a == pii || b == pii) return pii;
+  }
+  return a;
 }
 
 std::string mask_value(const Detector& detector, model::PiiClass pii, std::string_view value) {

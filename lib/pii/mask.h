@@ -19,6 +19,13 @@ std::string mask_name(std::string_view value);         // 张三 → 张*, 张�
 std::string mask_address(std::string_view value);      // keep province/city/district, mask the rest with ***
 // Masks every phone, ID, card and e-mail found in free text; the rest stays.
 std::string mask_free_text(const Detector& detector, std::string_view text);
+// Of two classes a value may be of (an identity whose kind is read per row,
+// a free-text field fed through a phone step), the one whose mask hides more
+// of a value of the other: phone, then national_id, bank_card, email,
+// address, name (each masks whole what it does not recognise, phone keeping
+// the least of another class's value), then free_text (which keeps what it
+// does not detect), then none.
+model::PiiClass stricter(model::PiiClass a, model::PiiClass b);
 // Dispatch by class (kNone returns the value unchanged).
 std::string mask_value(const Detector& detector, model::PiiClass pii, std::string_view value);
 

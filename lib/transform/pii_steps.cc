@@ -10,7 +10,6 @@ namespace csbridge::transform::internal {
 namespace {
 
 constexpr std::string_view kCountryPrefix = "+86";
-constexpr std::string_view kExtensionMark = ";ext=";  // RFC 3966
 constexpr size_t kPseudonymBytes = 16;                // 32 hex characters
 
 // One detector for every mask step and thread: built on first use.
@@ -28,6 +27,7 @@ const pii::Detector& shared_detector() {
 class PhoneStep final : public Step {
  public:
   std::string_view name() const override { return "phone"; }
+  model::PiiClass reads_pii() const override { return model::PiiClass::kPhone; }
   Result<Kind> output_kind(Kind input) const override {
     if (input != Kind::kAny && input != Kind::kText && input != Kind::kInteger) return cannot_take(name(), input);
     return Kind::kText;
@@ -39,18 +39,13 @@ class PhoneStep final : public Step {
     if (s.empty()) return Value();  // legacy "" for unknown
     std::string digits = pii::normalize_phone(s);
     if (pii::is_mobile(digits)) return Value(std::string(kCountryPrefix) + digits);
-    std::string rewritten;
-    if (s.find(kExtensionMark) != std::string_view::npos) {  // our own output reads back
-      rewritten = util::replace_all(s, kExtensionMark, " ext ");
-      s = rewritten;
-    }
     std::optional<pii::Landline> landline = pii::parse_landline(s);
     if (!landline) return step_error(error_code::kBadValue, name(), "not a mainland mobile or landline number");
     std::string out(kCountryPrefix);
     out += std::string_view(landline->area).substr(1);  // the trunk 0
     out += landline->subscriber;
     if (!landline->extension.empty()) {
-      out += kExtensionMark;
+      out += pii::kE164ExtensionMark;  // reads back: parse_landline knows it
       out += landline->extension;
     }
     return Value(std::move(out));
@@ -61,6 +56,7 @@ class MaskStep final : public Step {
  public:
   explicit MaskStep(std::optional<model::PiiClass> pii) : pii_(pii) {}
   std::string_view name() const override { return "mask"; }
+  model::PiiClass reads_pii() const override { return pii_.value_or(model::PiiClass::kNone); }
   Result<Kind> output_kind(Kind) const override { return Kind::kText; }
   // The class of the step, else the field's. A field without a class fails
   // rather than passing its value through unmasked.

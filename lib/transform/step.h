@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/yaml_source.h"
+#include "model/cs_model.h"
 #include "util/status.h"
 
 namespace csbridge::transform {
@@ -85,6 +86,10 @@ class Step {
   // error (message without location) when the step cannot take that kind
   // ("parse_time cannot take a boolean", "cast: cannot cast a date to integer").
   virtual Result<Kind> output_kind(Kind input) const = 0;
+  // The PII class the step reads its input as, whether or not a value parses
+  // (phone: kPhone): a value fed to such a step is masked as that class
+  // wherever it is shown, valid or not. kNone for steps that read any text.
+  virtual model::PiiClass reads_pii() const { return model::PiiClass::kNone; }
   // Applies the step. `inputs` has one value unless arity() is -1.
   virtual StepResult apply(std::span<const Value> inputs, const Context& context) const = 0;
 };

@@ -1,5 +1,7 @@
 #include "validate/pii_check.h"
 
+#include <algorithm>
+
 #include "model/ddl.h"
 
 namespace csbridge::validate {
@@ -29,6 +31,9 @@ PiiClass raw_pii(const pii::Detector& detector, PiiClass field_class, std::strin
       if (digits.size() >= 13 && digits.size() <= 19 && pii::luhn_valid(digits)) return PiiClass::kBankCard;
       break;
     }
+    case PiiClass::kEmail:
+      if (pii::is_email(value)) return PiiClass::kEmail;
+      break;
     default:
       break;
   }
@@ -47,19 +52,26 @@ Result<CheckResult> check_pii(Target& target, const model::Entity& entity, const
   result.entity = entity.name;
   int64_t fields = 0, values = 0, raw = 0;
   for (const auto& f : entity.fields) {
-    if (!policy_masks(policy, f.pii)) continue;
+    std::vector<PiiClass> classes = f.pii_classes();
+    if (std::none_of(classes.begin(), classes.end(), [&](PiiClass c) { return policy_masks(policy, c); })) continue;
     ++fields;
+    // A pii_by field (customer_identity.value) is read with the field that picks each row's class.
+    const bool by_row = !f.pii_by.field.empty();
     const std::string col = model::quote_identifier(f.name);
-    std::string sql = "SELECT \"source_key\", " + col + " FROM " + target.table(entity.name) + " WHERE " + col +
-                      " IS NOT NULL";
+    std::string sql = "SELECT \"source_key\", " + col + (by_row ? ", " + model::quote_identifier(f.pii_by.field) : "") +
+                      " FROM " + target.table(entity.name) + " WHERE " + col + " IS NOT NULL";
     CSB_RETURN_IF_ERROR(target.each_row(sql, [&](const connector::Batch& b, size_t r) {
+      PiiClass field_class = f.pii;
+      if (by_row) field_class = f.pii_for(b.is_null(r, 2) ? std::nullopt : std::optional<std::string>(b.get(r, 2)));
+      if (!policy_masks(policy, field_class)) return true;
       ++values;
-      PiiClass found = raw_pii(detector, f.pii, b.get(r, 1));
+      PiiClass found = raw_pii(detector, field_class, b.get(r, 1));
       if (found != PiiClass::kNone) {
         ++raw;
+        std::string as = model::pii_class_name(field_class);
+        if (by_row) as += " by its " + f.pii_by.field;
         result.fail({std::string(b.get(r, 0)), std::string("raw_") + model::pii_class_name(found),
-                     f.name + " (masked by the policy as " + model::pii_class_name(f.pii) + ") holds an unmasked " +
-                         model::pii_class_name(found)},
+                     f.name + " (masked by the policy as " + as + ") holds an unmasked " + model::pii_class_name(found)},
                     failure_cap);
       }
       return true;

@@ -1,9 +1,12 @@
 // Check "pii": no value in a field the masking policy masks (mask,
 // pseudonymize or drop for the field's PII class) still holds a raw mobile or
-// landline number, resident ID or bank card (pii/detect.h): whole values for
-// phone / national_id / bank_card fields, anything inside free text and JSON.
-// Only valid finds count (allocated mobile prefixes, ID check characters, Luhn),
-// so masked forms such as 138****1234 and order numbers do not.
+// landline number, resident ID or bank card (pii/detect.h) — in every form the
+// phone step writes (+8675523359790;ext=123) —, nor an e-mail field a raw
+// address: whole values for phone / national_id / bank_card / email fields,
+// anything inside free text and JSON. A pii_by field (customer_identity.value)
+// is judged per row by the class its kind picks. Only valid finds count
+// (allocated mobile prefixes, ID check characters, Luhn), so masked forms such
+// as 138****1234 and order numbers do not.
 // The failures name the key and the field, never the value.
 #pragma once
 

@@ -24,6 +24,42 @@ TEST_CASE("yaml source: error_at points at the node") {
   CHECK(s.message() == "c.yaml:2:8: must be a connection string\n      crm: 42\n           ^");
 }
 
+// Issue 12 item 4: the excerpt of a config error printed the password of the
+// connection string on its line.
+TEST_CASE("yaml source: an excerpt never shows a connection string's password, the caret stays on its place") {
+  struct Case {
+    const char* name;
+    std::string line;
+    int col;
+    std::string excerpt;
+  };
+  const Case cases[] = {
+      {"URI user info, caret after it", R"(  crm: {connection: "postgresql://u:secret@h/db", encodng: gbk})", 51,
+       "      crm: {connection: \"postgresql://u:***@h/db\", encodng: gbk}\n"
+       "                                                   ^"},
+      {"ODBC Pwd=", R"(  legacy: "odbc:DSN=crm;UID=sa;Pwd=secret;" extra)", 45,
+       "      legacy: \"odbc:DSN=crm;UID=sa;Pwd=***;\" extra\n"
+       "                                             ^"},
+      {"libpq password=, caret on the password", "  pg: host=h dbname=d password=secret sslmode=x", 32,
+       "      pg: host=h dbname=d password=*** sslmode=x\n"
+       "                                   ^"},
+      {"caret before the password", "  pg: host=h dbname=d password=secret sslmode=x", 14,
+       "      pg: host=h dbname=d password=*** sslmode=x\n"
+       "                 ^"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    std::string text = "sources:\n" + c.line + "\n";
+    CHECK(format_location("c.yaml", text, 2, c.col, "msg") == "c.yaml:2:" + std::to_string(c.col) + ": msg\n" + c.excerpt);
+  }
+  auto syntax = parse_yaml("sources:\n  erp: \"odbc:DSN=erp;UID=sa;Pwd=secret;\" ]\n", "c.yaml");
+  REQUIRE_FALSE(syntax.is_ok());
+  CHECK(syntax.status().message() ==
+        "c.yaml:2:42: illegal flow end\n"
+        "      erp: \"odbc:DSN=erp;UID=sa;Pwd=***;\" ]\n" +
+            std::string(4 + 38, ' ') + "^");  // under the ']', moved left as the password got shorter
+}
+
 TEST_CASE("yaml source: deep or huge input is refused before parsing") {
   SUBCASE("deep flow nesting") {
     std::string deep = "a: " + std::string(1000, '[') + std::string(1000, ']') + "\n";

@@ -78,6 +78,11 @@ TEST_CASE("connection string: secrets are redacted everywhere") {
   CHECK(redact_secrets("DSN=x;Pwd={a;b};UID=u") == "DSN=x;Pwd=***;UID=u");
   CHECK(redact_secrets("DSN=x;Password = s3cret") == "DSN=x;Password = ***");
   CHECK(redact_secrets("no secrets here") == "no secrets here");
+  // A ${NAME} reference (csbridge.yaml before interpolation) names the secret's place, not the secret.
+  CHECK(redact_secrets("postgresql://app:${PGPASS}@db/crm") == "postgresql://app:${PGPASS}@db/crm");
+  CHECK(redact_secrets("DSN=x;PWD=${ERP_PW};UID=u") == "DSN=x;PWD=${ERP_PW};UID=u");
+  CHECK(redact_secrets("postgresql://app:${PGPASS:-s3cret}@db/crm") == "postgresql://app:***@db/crm");
+  CHECK(redact_secrets("host=db password=${PW}x") == "host=db password=***");
   auto r = parse_connection_string("odbc:DSN=crm;PWD=s3cret");
   REQUIRE(r.is_ok());
   CHECK(r->redacted() == "odbc:DSN=crm;PWD=***");

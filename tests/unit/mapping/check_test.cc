@@ -73,6 +73,13 @@ fields:
     REQUIRE(c.messages.size() == 1);
     CHECK(c.messages[0].rfind("6:45 values_rejected: parse_time rejects 120 source values (120 of the 120 rows read; bad_time): '", 0) == 0);
   }
+  // Issue 12 item 3: a value fed through a phone step is a phone, whatever class its field has.
+  SUBCASE("values a phone step rejects are never listed, even for a field without PII class") {
+    Checked c("entity: tag\nsource: helpdesk\ntable: customers\nkey: id\nfields:\n  name: {column: shouji, steps: [phone]}\n");
+    REQUIRE(c.messages.size() == 1);
+    CHECK(c.messages[0] ==
+          "6:34 values_rejected: phone rejects 4 source values (4 of the 120 rows read; bad_value): values not shown (personal data)");
+  }
   SUBCASE("an unreachable source is a warning, the rest is still checked") {
     Checked c("entity: tag\nsource: helpdesk\ntable: tags\nkey: id\nfields: {name: n}\n", "/nonexistent/x.db");
     REQUIRE(c.loaded.diagnostics.size() == 1);

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "mapping/loader.h"
+#include "pii/detect.h"
+#include "pii/mask.h"
 
 namespace csbridge::mapping {
 namespace {
@@ -269,6 +271,143 @@ custom: [color]
   REQUIRE((*mapper)->map_row(in, 0, out, error));
   CHECK(out.get(0, 1) == "x");
   CHECK(out.get(0, 2) == R"({"color":"#fff"})");
+}
+
+// A block whose identity kind is read per row.
+const char* kIdentityByColumn = R"(entity: customer_identity
+source: helpdesk
+table: identities
+key: id
+fields:
+  customer_id: {column: cust, lookup: customer}
+  kind: kind
+  value: handle
+custom: none
+)";
+
+// The identity value `f`'s block makes of row `row` of `in`; "<code>" when the row is rejected.
+std::string identity_value(const Fixture& f, const std::vector<connector::ColumnInfo>& cols, const connector::Batch& in,
+                           size_t row) {
+  auto mapper = BlockMapper::bind(f.block(), cols, settings(f.config));
+  REQUIRE(mapper.is_ok());
+  connector::Batch out(1 + (*mapper)->outputs().size());
+  RowError error;
+  if (!(*mapper)->map_row(in, row, out, error)) return "<" + error.code + " " + error.field + ">";
+  return std::string(out.get(0, 3));
+}
+
+// Issue 12 item 2: +8675523359790 in a phone identity went out unmasked,
+// masked as free text; an identity is masked by the class its kind picks.
+TEST_CASE("row_mapper: an identity's value is masked by the class its kind picks, once the kind is known") {
+  auto cols = columns({"id", "cust", "kind", "handle"});
+  connector::Batch in(cols.size());
+  add_row(in, {"1", "7", "phone", "+86 138-1234-5678"});
+  add_row(in, {"2", "7", "phone", "+8675523359790"});
+  add_row(in, {"3", "7", "email", "zhangsan@163.com"});
+  add_row(in, {"4", "7", "wechat_openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o 13812345678"});
+  add_row(in, {"5", "7", "phone", "86627573"});  // not a valid number, still a phone
+  add_row(in, {"6", "7", "phone", "(+86) 138.1234.5678"});  // a form free-text scanning does not read
+  SUBCASE("masked") {
+    Fixture f(kIdentityByColumn);
+    f.config.masking.actions["email"] = "mask";
+    CHECK(identity_value(f, cols, in, 0) == "138****5678");
+    CHECK(identity_value(f, cols, in, 1) == "0755-********");
+    CHECK(identity_value(f, cols, in, 2) == "z***@163.com");
+    CHECK(identity_value(f, cols, in, 3) == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o 138****5678");  // other kinds: free text
+    CHECK(identity_value(f, cols, in, 4) == "********");
+    CHECK(identity_value(f, cols, in, 5) == "138****5678");
+  }
+  SUBCASE("pseudonymised from the normalised number, the same as a constant kind's after the phone step") {
+    Fixture f(kIdentityByColumn);
+    f.config.masking.actions["phone"] = "pseudonymize";
+    std::string pseudonym = identity_value(f, cols, in, 0);
+    CHECK(pseudonym.size() == 32);
+    CHECK(identity_value(f, cols, in, 5) == pseudonym);
+    CHECK(identity_value(f, cols, in, 2) == "zhangsan@163.com");  // the policy names no action for e-mail: kept
+    Fixture constant(R"(entity: customer_identity
+source: helpdesk
+table: identities
+key: id
+fields:
+  customer_id: {column: cust, lookup: customer}
+  kind: {value: phone}
+  value: {column: handle, steps: [phone]}
+custom: none
+)");
+    constant.config.masking.actions["phone"] = "pseudonymize";
+    CHECK(identity_value(constant, cols, in, 0) == pseudonym);
+  }
+  SUBCASE("dropped: a required identity whose kind's class the policy drops is rejected") {
+    Fixture f(kIdentityByColumn);
+    f.config.masking.actions["phone"] = "drop";
+    CHECK(identity_value(f, cols, in, 0) == "<required_missing value>");
+    CHECK(identity_value(f, cols, in, 2) == "zhangsan@163.com");
+  }
+  SUBCASE("a kind outside the enum rejects the row before any masking") {
+    Fixture f(kIdentityByColumn);
+    connector::Batch bad(cols.size());
+    add_row(bad, {"9", "7", "telephone", "13812345678"});
+    CHECK(identity_value(f, cols, bad, 0) == "<bad_value kind>");
+  }
+}
+
+// Issue 12 item 3: an invalid mobile fed through a phone step into an
+// identity appeared raw in map preview and the reject file, which show
+// source values as source_pii says.
+TEST_CASE("row_mapper: source values are shown as the class they feed, valid or not") {
+  using model::PiiClass;
+  static const pii::Detector detector;
+  SUBCASE("a constant kind picks the value's class; keys and lookups are none; custom columns free text") {
+    Fixture f(R"(entity: customer_identity
+source: helpdesk
+table: customers
+key: id
+key_prefix: "phone:"
+fields:
+  customer_id: {column: id, lookup: customer}
+  kind: {value: phone}
+  value: {column: shouji, steps: [trim, phone]}
+custom: [remark]
+)");
+    auto pii = BlockMapper::source_pii(f.block(), columns({"id", "shouji", "remark"}));
+    CHECK(pii == std::vector<PiiClass>{PiiClass::kNone, PiiClass::kPhone, PiiClass::kFreeText});
+    CHECK(pii::mask_value(detector, pii[1], "86627573") == "********");
+  }
+  SUBCASE("a kind read per row: the strictest class the value may have") {
+    Fixture f(kIdentityByColumn);
+    auto pii = BlockMapper::source_pii(f.block(), columns({"id", "cust", "kind", "handle"}));
+    CHECK(pii == std::vector<PiiClass>{PiiClass::kNone, PiiClass::kNone, PiiClass::kNone, PiiClass::kPhone});
+    CHECK(pii::mask_value(detector, pii[3], "86627573") == "********");
+    CHECK(pii::mask_value(detector, pii[3], "zhangsan@163.com") == "****************");
+  }
+  SUBCASE("a free-text or unclassed field fed through a phone step") {
+    Fixture f(R"(entity: customer
+source: helpdesk
+table: customers
+key: id
+fields:
+  notes: {column: tel, steps: [phone]}
+  language: {column: lang, steps: [trim, {mask: national_id}]}
+  created_at: created_at
+custom: none
+)");
+    auto pii = BlockMapper::source_pii(f.block(), columns({"id", "tel", "lang", "created_at"}));
+    CHECK(pii == std::vector<PiiClass>{PiiClass::kNone, PiiClass::kPhone, PiiClass::kNationalId, PiiClass::kNone});
+  }
+  SUBCASE("a column feeding several fields is shown as the strictest of them") {
+    Fixture f(R"(entity: customer
+source: helpdesk
+table: customers
+key: id
+fields:
+  phone: shouji
+  notes: shouji
+  created_at: created_at
+custom: none
+)");
+    auto pii = BlockMapper::source_pii(f.block(), columns({"id", "shouji", "created_at"}));
+    CHECK(pii == std::vector<PiiClass>{PiiClass::kNone, PiiClass::kPhone, PiiClass::kNone});
+  }
 }
 
 }  // namespace

@@ -147,6 +147,26 @@ TEST_CASE("cs model: PII classes of key fields") {
   }
 }
 
+// Issue 12 item 2: an identity is masked by the class its kind says.
+TEST_CASE("cs model: pii_by gives customer_identity.value the class its kind picks") {
+  Result<Model> m = builtin_model();
+  REQUIRE(m.is_ok());
+  const Field& value = field_of(*m, "customer_identity", "value");
+  CHECK(value.pii_by.field == "kind");
+  auto name = [&](std::optional<std::string> kind) { return std::string(pii_class_name(value.pii_for(kind))); };
+  CHECK(name("phone") == "phone");
+  CHECK(name("email") == "email");
+  CHECK(name("wechat_openid") == "free_text");
+  CHECK(name(std::nullopt) == "free_text");
+  CHECK(value.pii_classes() == std::vector<PiiClass>{PiiClass::kFreeText, PiiClass::kPhone, PiiClass::kEmail});
+  // Only that field has one: every other field's class is its pii.
+  for (const Entity& e : m->entities) {
+    for (const Field& f : e.fields) {
+      if (&f != &value) CHECK_MESSAGE(f.pii_by.field.empty(), e.name << "." << f.name);
+    }
+  }
+}
+
 TEST_CASE("cs model: ticket, message and rating fields") {
   Result<Model> m = builtin_model();
   REQUIRE(m.is_ok());
@@ -344,7 +364,7 @@ TEST_CASE("cs model: bad input") {
                          "    fields:\n"
                          "      name: {type: string, pii: name, default: x}\n") ==
           "test.yaml:8:39: field 'customer.name': unknown key 'default' (valid: type, max_length, precision, "
-          "scale, values, required, pii, references, description)");
+          "scale, values, required, pii, pii_by, references, description)");
   }
   SUBCASE("unknown type") {
     CHECK(entities_error("  customer:\n"
@@ -365,6 +385,55 @@ TEST_CASE("cs model: bad input") {
                          "      phone: {type: string, pii: phon}\n") ==
           "test.yaml:8:34: field 'customer.phone': unknown PII class 'phon', did you mean 'phone'? (valid PII "
           "classes: none, name, phone, national_id, email, bank_card, address, free_text)");
+  }
+  SUBCASE("pii_by naming a field that is not an enum of the entity") {
+    CHECK(entities_error("  identity:\n"
+                         "    fields:\n"
+                         "      kind: {type: string, pii: none}\n"
+                         "      value: {type: string, pii: free_text, pii_by: {field: kind, classes: {phone: phone}}}\n") ==
+          "test.yaml:9:61: field 'identity.value': pii_by: 'kind' is not an enum field of identity");
+  }
+  SUBCASE("pii_by keyed by a value the enum does not have") {
+    CHECK(entities_error("  identity:\n"
+                         "    fields:\n"
+                         "      kind: {type: enum, values: [phone, email]}\n"
+                         "      value: {type: string, pii: free_text, pii_by: {field: kind, classes: {phon: phone}}}\n") ==
+          "test.yaml:9:77: field 'identity.value': pii_by: 'phon' is not a value of kind, did you mean 'phone'?");
+  }
+  SUBCASE("pii_by with an unknown PII class") {
+    CHECK(entities_error("  identity:\n"
+                         "    fields:\n"
+                         "      kind: {type: enum, values: [phone, email]}\n"
+                         "      value: {type: string, pii: free_text, pii_by: {field: kind, classes: {phone: fone}}}\n") ==
+          "test.yaml:9:84: field 'identity.value': pii_by: unknown PII class 'fone', did you mean 'none'? (valid PII "
+          "classes: none, name, phone, national_id, email, bank_card, address, free_text)");
+  }
+  SUBCASE("pii_by on a field that is not text") {
+    CHECK(entities_error("  identity:\n"
+                         "    fields:\n"
+                         "      kind: {type: enum, values: [phone, email]}\n"
+                         "      value: {type: integer, pii_by: {field: kind, classes: {phone: phone}}}\n") ==
+          "test.yaml:9:38: field 'identity.value': pii_by applies to string and text fields, not integer");
+  }
+  SUBCASE("pii_by without classes") {
+    CHECK(entities_error("  identity:\n"
+                         "    fields:\n"
+                         "      kind: {type: enum, values: [phone, email]}\n"
+                         "      value: {type: string, pii: free_text, pii_by: {field: kind}}\n") ==
+          "test.yaml:9:53: field 'identity.value': pii_by must be a mapping {field: <enum field>, classes: {<value>: "
+          "<PII class>}}");
+  }
+  SUBCASE("pii_by on a common field") {
+    CHECK(error_of("version: \"1\"\n"
+                   "common_fields:\n"
+                   "  source_system: {type: string, required: true, pii: none}\n"
+                   "  source_key: {type: string, required: true, pii: none}\n"
+                   "  note: {type: text, pii: free_text, pii_by: {field: kind, classes: {phone: phone}}}\n"
+                   "entities:\n"
+                   "  identity:\n"
+                   "    fields:\n"
+                   "      kind: {type: enum, values: [phone]}\n") ==
+          "test.yaml:5:3: common field 'note': pii_by names a field of an entity, not of common_fields");
   }
   SUBCASE("free-form field without a PII class") {
     CHECK(entities_error("  customer:\n"

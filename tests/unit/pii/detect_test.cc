@@ -114,6 +114,12 @@ TEST_CASE("pii detect: landlines with area code, parentheses, spaces and extensi
       {"0571-88886666 转 8021", "0571", "88886666", "8021"},
       {"0571-88886666 ext. 12", "0571", "88886666", "12"},
       {"+86 571 8888 6666", "0571", "88886666", ""},
+      // what the phone step writes (issue 12 item 1)
+      {"+8675523359790", "0755", "23359790", ""},
+      {"+8675523359790;ext=123", "0755", "23359790", "123"},
+      {"+861012345678;ext=8021", "010", "12345678", "8021"},
+      {"+8675523359790;ext=1234567", nullptr, nullptr, nullptr},  // no 7-digit extension
+      {"+8675523359790;ext=", nullptr, nullptr, nullptr},
       {"0571-888", nullptr, nullptr, nullptr},          // too short
       {"0571-888866661", nullptr, nullptr, nullptr},    // 9-digit subscriber
       {"011-12345678", nullptr, nullptr, nullptr},      // no area code 011
@@ -133,6 +139,45 @@ TEST_CASE("pii detect: landlines with area code, parentheses, spaces and extensi
     CHECK(landline->area == c.area);
     CHECK(landline->subscriber == c.subscriber);
     CHECK(landline->extension == c.extension);
+  }
+}
+
+// Issue 12 item 1: after the phone step a landline is +8675523359790 and
+// its extension ";ext=123"; 219 such numbers went into the target unmasked.
+TEST_CASE("pii detect: the E.164 forms the phone step writes are phones, in whole values and in text") {
+  using F = Found;
+  const PiiClass kP = PiiClass::kPhone;
+  // parse_landline: see the landline table.
+  SUBCASE("classify") {
+    Detector d;
+    for (const char* v : {"+8675523359790", "+8675523359790;ext=123", "+861012345678", "+8613812345678",
+                          "+867558879981;ext=832"}) {
+      CAPTURE(v);
+      ValueClass c = d.classify(v);
+      CHECK(model::pii_class_name(c.pii) == std::string("phone"));
+      CHECK(c.valid);
+    }
+  }
+  SUBCASE("scan") {
+    const std::vector<std::pair<const char*, std::vector<Found>>> cases = {
+        {"座机 +8675523359790，分机另告", {F{kP, true, "+8675523359790"}}},
+        {"电话 +8675523359790;ext=123 找王经理", {F{kP, true, "+8675523359790;ext=123"}}},
+        {"+861012345678;ext=8021", {F{kP, true, "+861012345678;ext=8021"}}},
+        {"总机 +86 755 2335 9790", {F{kP, true, "+86 755 2335 9790"}}},
+        {"总机 +86-10-1234-5678-123", {F{kP, true, "+86-10-1234-5678-123"}}},
+        {"+86 0755 23359790", {F{kP, true, "+86 0755 23359790"}}},  // the trunk 0 written anyway
+        {"+8613812345678;ext=1", {F{kP, true, "+8613812345678;ext=1"}}},
+        // An extension too long, or glued to letters, is not the number's.
+        {"+8675523359790;ext=1234567", {F{kP, true, "+8675523359790"}}},
+        {"+8675523359790;ext=12ab", {F{kP, true, "+8675523359790"}}},
+        {"+8675523", {}},  // too short for a subscriber
+        {"+1 415 555 0100", {}},
+    };
+    Detector d;
+    for (const auto& [text, expected] : cases) {
+      CAPTURE(text);
+      CHECK(scan_texts(d, text) == expected);
+    }
   }
 }
 

@@ -29,6 +29,11 @@ const std::vector<Case> kPhones = {
     {"0755-8879981-832", "0755-*******-***"},
     {"021 1234 5678-123", "021-********-***"},
     {"057188886666", "0571-********"},
+    // what the phone step writes (issue 12 item 1)
+    {"+8675523359790", "0755-********"},
+    {"+8675523359790;ext=123", "0755-********-***"},
+    {"+861012345678", "010-********"},
+    {"+86 755 2335 9790", "0755-********"},
     {"1938782416", "**********"},  // 10 digits: unreadable, masked whole
     {"n/a", "***"},
     {"电话不详", "****"},
@@ -172,6 +177,31 @@ TEST_CASE("pii mask: masking twice equals masking once, and no 7-digit run survi
   }
 }
 
+// Issue 12 item 3: a value that fails its class still belongs to it (an
+// invalid mobile in a phone identity was shown raw).
+TEST_CASE("pii mask: a value that fails its class is masked all the same, never keeping its digit run") {
+  const std::vector<std::pair<std::function<std::string(std::string_view)>, std::vector<Case>>> tables = {
+      {mask_phone,
+       {{"86627573", "********"},
+        {"1381234567", "**********"},
+        {"+86 159 7517 677", "****************"},
+        {"0755-233597", "***********"},
+        {"+8675523359790;ext=1234567", "**************************"}}},
+      {mask_national_id, {{"86627573", "********"}, {"11010519491231", "**************"}}},
+      {mask_bank_card, {{"86627573", "********"}, {"622202123456", "************"}}},
+  };
+  for (const auto& [mask, cases] : tables) {
+    check_table(cases, mask);
+    check_promises(cases, mask);
+  }
+  // stricter picks the mask that hides the most of a value of the other class.
+  using model::PiiClass;
+  CHECK(stricter(PiiClass::kFreeText, PiiClass::kPhone) == PiiClass::kPhone);
+  CHECK(stricter(PiiClass::kEmail, PiiClass::kPhone) == PiiClass::kPhone);
+  CHECK(stricter(PiiClass::kNone, PiiClass::kFreeText) == PiiClass::kFreeText);
+  CHECK(stricter(PiiClass::kNone, PiiClass::kNone) == PiiClass::kNone);
+}
+
 TEST_CASE("pii mask: free text masks what scan finds and keeps the rest") {
   Detector d;
   const std::vector<Case> cases = {
@@ -187,6 +217,8 @@ TEST_CASE("pii mask: free text masks what scan finds and keeps the rest") {
       // Masking a mobile must not turn what follows into a number on the second pass.
       {"电话 13861380571 1138986", "电话 138****0571 1138986"},
       {"zhang@qq.comli@163.com 或 +86 138 1234 5678@qq.com", "********************** 或 ************************"},
+      // The phone step's E.164 landlines (issue 12 item 1).
+      {"座机 +8675523359790，分机 +8675523359790;ext=123。", "座机 0755-********，分机 0755-********-***。"},
       {"", ""},
   };
   for (const Case& c : cases) {

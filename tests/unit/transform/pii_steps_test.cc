@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "pii/detect.h"
+#include "pii/mask.h"
 #include "transform/step.h"
 #include "transform_test_support.h"
 
@@ -24,6 +26,39 @@ Context field(const char* context, const char* key = "k", const char* pii = "") 
 }
 
 }  // namespace
+
+// Issue 12 item 1: every form the phone step writes must be known to lib/pii,
+// or the masks and the pii check let it through (+8675523359790 did).
+TEST_CASE("transform pii steps: every form the phone step writes is detected and masked by lib/pii") {
+  auto step = make("- phone\n");
+  pii::Detector detector;
+  struct Case {
+    const char* input;
+    const char* output;
+    const char* masked;
+  };
+  const Case cases[] = {
+      {"13812341234", "+8613812341234", "138****1234"},
+      {"0755-23359790", "+8675523359790", "0755-********"},
+      {"010-12345678", "+861012345678", "010-********"},
+      {"0531-7771414", "+865317771414", "0531-*******"},
+      {"0755-8879981-832", "+867558879981;ext=832", "0755-*******-***"},
+      {"021 1234 5678转123", "+862112345678;ext=123", "021-********-***"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.input);
+    std::string out = apply_text(*step, c.input);
+    REQUIRE(out == c.output);
+    CHECK(model::pii_class_name(detector.classify(out).pii) == std::string("phone"));
+    std::string text = "电话 " + out + " 找王经理";
+    auto found = detector.scan(text);
+    REQUIRE(found.size() == 1);
+    CHECK(text.substr(found[0].offset, found[0].length) == out);
+    CHECK(pii::mask_phone(out) == c.masked);
+    CHECK(pii::mask_phone(c.masked) == c.masked);
+    CHECK(pii::mask_free_text(detector, text) == "电话 " + std::string(c.masked) + " 找王经理");
+  }
+}
 
 TEST_CASE("transform pii steps: phone") {
   auto step = make("- phone\n");
