@@ -997,7 +997,15 @@ std::vector<Finding> ColumnProfiler::findings() const {
                   std::to_string(verdict->values * 100 / std::max<int64_t>(s.non_null(), 1)) +
                   "% of the non-null values): they decode as " + verdict->encoding,
               verdict->values, {}};
-    for (const auto& e : s.legacy_examples) f.examples.push_back(s.display(decoded_text(e.raw, e.encoding), PiiClass::kNone, column));
+    // The column's PII shows in its decoded text only: mask every example as the first one that holds any.
+    std::vector<std::string> decoded;
+    PiiClass pii_class = column;
+    for (const auto& e : s.legacy_examples) {
+      decoded.push_back(decoded_text(e.raw, e.encoding));
+      const PiiClass found = s.detector.classify(decoded.back()).pii;
+      if (pii_class == PiiClass::kNone && found != PiiClass::kFreeText) pii_class = found;
+    }
+    for (const std::string& d : decoded) f.examples.push_back(s.display(d, PiiClass::kNone, pii_class));
     out.push_back(std::move(f));
   }
   // GBK bytes too few or too rare to be told from noise are just not UTF-8.
