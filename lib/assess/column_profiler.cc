@@ -1008,11 +1008,27 @@ std::vector<Finding> ColumnProfiler::findings() const {
     for (const std::string& d : decoded) f.examples.push_back(s.display(d, PiiClass::kNone, pii_class));
     out.push_back(std::move(f));
   }
-  // GBK bytes too few or too rare to be told from noise are just not UTF-8.
-  const int64_t unnamed_gbk = verdict && verdict->encoding != "utf8_in_latin1" ? 0 : s.legacy.of(ValueEncoding::kGbk);
-  report(Issue::kBadEncoding, counted(Issue::kBadEncoding) + unnamed_gbk, false, "bad_encoding", Severity::kError,
-         unnamed_gbk == 0 ? "bytes that decode neither as UTF-8 nor as GB18030"
-                          : "bytes that are not UTF-8 (too little GBK-like text to tell its encoding)");
+  // Bytes that are not UTF-8: those the verdict names GBK are its finding; GBK too little or too
+  // rare to be told from noise stays here.
+  const bool gbk_named = verdict && verdict->encoding != "utf8_in_latin1";
+  const int64_t gbk_values = s.legacy.of(ValueEncoding::kGbk);
+  const int64_t not_utf8 = counted(Issue::kBadEncoding) + (gbk_named ? 0 : gbk_values);
+  if (not_utf8 > 0) {
+    Finding f{"bad_encoding", Severity::kError, s.info.name,
+              subject + (gbk_named || gbk_values == 0 ? "invalid UTF-8, not GB18030 either,"
+                                                      : "invalid UTF-8 (too little text to tell whether it is GBK)") +
+                  " in " + values_text(not_utf8),
+              not_utf8, {}};
+    for (const Example& e : s.examples[static_cast<size_t>(Issue::kBadEncoding)]) {
+      f.examples.push_back(s.display(e.raw, e.pii, column));
+    }
+    for (const auto& e : s.legacy_examples) {
+      if (!gbk_named && e.encoding == ValueEncoding::kGbk && f.examples.size() < kMaxExamples) {
+        f.examples.push_back(s.display(e.raw, PiiClass::kNone, column));
+      }
+    }
+    out.push_back(std::move(f));
+  }
   report(Issue::kZeroDate, counted(Issue::kZeroDate), false, "zero_date", Severity::kWarning,
          "zero dates (0000-00-00 or month/day 00)");
   if (s.at_least_percent(pii.whole[index_of(PiiClass::kPhone)], kMostlyPercent)) {
