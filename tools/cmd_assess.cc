@@ -58,7 +58,7 @@ int run_assess_db(Context& ctx, const AssessDbOptions& o) {
   if (!conn) return fail(conn.status());
   auto m = model::builtin_model();
   if (!m) return fail(m.status());
-  auto db = connector::open_connector(*conn);
+  auto db = config::open_source(**cfg, o.source, connector::Undecodable::kKeep);
   if (!db) return fail(db.status());
   assess::AssessOptions options;
   options.tables = o.tables;
@@ -99,7 +99,8 @@ void setup_assess(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* db_cmd = app.add_subcommand(
       "db",
       "Inspect a legacy database: tables, keys, column profiles, PII, inferred relationships, CS-model fit, "
-      "data-quality findings, readiness and effort (--format text|json|md|html)");
+      "data-quality findings (legacy encodings such as GBK stored as latin1 among them, with the source config "
+      "that decodes them), readiness and effort (--format text|json|md|html)");
   db_cmd->add_option("--source,-s", db->source,
                      "Connection string (postgresql://…, odbc:…, sqlite:PATH, csv:/json:/jsonl:/xml: folder) or "
                      "the name of a source in the config")

@@ -101,7 +101,7 @@ int run_suggest(Context& ctx, const SuggestOptions& o) {
   if (!conn) return fail(conn.status());
   auto model = model::builtin_model();
   if (!model) return fail(model.status());
-  auto db = connector::open_connector(*conn);
+  auto db = config::open_source(**cfg, o.source, connector::Undecodable::kKeep);
   if (!db) return fail(db.status());
   ctx.info("assessing " + conn->redacted() + " …");
   assess::AssessOptions assess_options;

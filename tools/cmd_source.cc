@@ -30,7 +30,7 @@ Result<std::unique_ptr<connector::Connector>> open_source(Context& ctx, const st
   std::string text = config::resolve_connection(*cfg, source);
   CSB_ASSIGN_OR_RETURN(connector::ConnectionString conn, connector::parse_connection_string(text));
   ctx.debug("opening " + conn.redacted());
-  return connector::open_connector(conn);
+  return config::open_source(*cfg, source);
 }
 
 // "schema.name" or "name" as the user wrote it.
@@ -146,8 +146,9 @@ void setup_source(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto read = std::make_shared<ReadOptions>();
   CLI::App* read_cmd = app.add_subcommand(
-      "read", "Stream a table's rows as CSV or JSON Lines (--format csv|jsonl); records a file source cannot read "
-              "are reported on stderr and make the exit code 1");
+      "read", "Stream a table's rows as CSV or JSON Lines (--format csv|jsonl), text decoded as a named source's "
+              "encoding/encodings declare; records the source cannot read (a ragged row, bytes that decode in "
+              "neither UTF-8 nor the declared encoding) are reported on stderr and make the exit code 1");
   read_cmd->add_option("--source,-s", read->source, source_help)->required();
   read_cmd->add_option("table", read->table, "Table (schema.name or name)")->required();
   read_cmd->add_option("--columns", read->columns, "Columns to read, comma-separated (default: all)")->delimiter(',');

@@ -30,6 +30,7 @@ constexpr double kErrorPenalty = 3, kErrorCap = 24;
 constexpr double kOrphanPenalty = 2, kOrphanCap = 10;
 constexpr double kDuplicatePenalty = 5;
 constexpr double kValidityPenalty = 2, kValidityCap = 8;
+constexpr double kEncodingPenalty = 2, kEncodingCap = 10;  // per column in an undeclared legacy encoding
 constexpr double kFitWeight = 30;
 constexpr double kMissingCorePenalty = 8;
 // Migrating a row costs about this many times reading it (transform, mask, load, index).
@@ -184,11 +185,17 @@ Status read_table(connector::Connector& db, const TableWork& work, TablePass& pa
   return Status::ok();
 }
 
-void add_schema_findings(TableAssessment& t) {
+// `whole_reads`: the engine's driver holds a result set whole in memory
+// (MariaDB), so that a table without a key to read it in chunks by is read in
+// one statement, in memory that grows with the table.
+void add_schema_findings(TableAssessment& t, bool whole_reads) {
   if (!t.is_view && t.primary_key.empty() && t.unique_keys.empty()) {
     t.findings.push_back({"no_primary_key", Severity::kWarning, "",
                           t.ref.display() + " has neither a primary key nor a unique key: rows cannot be told apart "
-                                            "for resumable, idempotent migration",
+                                            "for resumable, idempotent migration" +
+                              std::string(whole_reads ? ", and it is read in one statement, which the driver holds "
+                                                        "whole in memory"
+                                                      : ""),
                           t.rows, {}});
   }
   std::vector<std::string> naive;
@@ -249,9 +256,29 @@ std::vector<std::string> migration_order(const std::vector<TableAssessment>& tab
   return order;
 }
 
+// The source config that decodes the legacy_encoding findings: one source-wide
+// GBK-family encoding (GB18030 when any column needs it: it is GBK's
+// superset), and per-column utf8_in_latin1 for double-encoded columns, which
+// GBK would keep as they are (they are valid UTF-8).
+std::vector<std::string> suggested_config(const std::vector<TableAssessment>& tables) {
+  std::string family;
+  std::vector<std::string> double_encoded;
+  for (const TableAssessment& t : tables) {
+    for (const ColumnProfile& c : t.columns) {
+      if (c.legacy_encoding.empty()) continue;
+      if (c.legacy_encoding == "utf8_in_latin1") double_encoded.push_back(t.ref.name + "." + c.name + ": utf8_in_latin1");
+      else if (family != "gb18030") family = c.legacy_encoding;
+    }
+  }
+  std::vector<std::string> out;
+  if (!family.empty()) out.push_back("encoding: " + family);
+  if (!double_encoded.empty()) out.push_back("encodings: {" + util::join(double_encoded, ", ") + "}");
+  return out;
+}
+
 Summary summarise(std::vector<TableAssessment>& tables, const model::Model& model, double read_seconds) {
   Summary s;
-  int64_t profiled_rows = 0, no_key = 0, errors = 0, orphan_rels = 0, validity = 0;
+  int64_t profiled_rows = 0, no_key = 0, errors = 0, orphan_rels = 0, validity = 0, legacy = 0;
   bool duplicates = false;
   std::map<std::string, const TableAssessment*> best_for_entity;
   for (const TableAssessment& t : tables) {
@@ -266,6 +293,7 @@ Summary summarise(std::vector<TableAssessment>& tables, const model::Model& mode
       if (f.kind == "orphans") ++orphan_rels;
       if (f.kind == "duplicate_customers") duplicates = true;
       if (f.kind == "invalid_phone" || f.kind == "id_checksum" || f.kind == "zero_date") ++validity;
+      if (f.kind == "legacy_encoding") ++legacy;
     }
     if (!t.entity.name.empty()) {
       auto& best = best_for_entity[t.entity.name];
@@ -299,6 +327,9 @@ Summary summarise(std::vector<TableAssessment>& tables, const model::Model& mode
   if (duplicates) penalise(kDuplicatePenalty, "likely duplicate customers");
   penalise(std::min(kValidityCap, kValidityPenalty * static_cast<double>(validity)),
            std::to_string(validity) + " column(s) with invalid phones, ID checksums or zero dates");
+  penalise(std::min(kEncodingCap, kEncodingPenalty * static_cast<double>(legacy)),
+           std::to_string(legacy) + " column(s) in a legacy encoding the source does not declare");
+  s.suggested_config = suggested_config(tables);
   char fit[64];
   std::snprintf(fit, sizeof fit, "required CS fields without a source: %.0f%%", 100 * (1 - s.cs_fit));
   penalise(std::round(kFitWeight * (1 - s.cs_fit)), fit);
@@ -511,7 +542,9 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
     }
     t.foreign_keys.push_back(r);
   }
-  for (TableAssessment& t : out.tables) add_schema_findings(t);
+  const std::string engine = util::to_lower(out.source.engine);
+  const bool whole_reads = engine.find("mariadb") != std::string::npos || engine.find("mysql") != std::string::npos;
+  for (TableAssessment& t : out.tables) add_schema_findings(t, whole_reads);
 
   out.summary = summarise(out.tables, model, read_seconds);
   out.seconds = std::chrono::duration<double>(Clock::now() - started).count();

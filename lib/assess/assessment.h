@@ -21,7 +21,7 @@ const char* severity_name(Severity severity);
 struct Finding {
   std::string kind;      // stable id: orphans, duplicate_customers, invalid_phone, id_checksum, nul_bytes,
                          // bad_encoding, zero_date, timestamp_without_zone, no_primary_key, duplicate_key,
-                         // permission_denied, read_error, binary_column
+                         // permission_denied, read_error, binary_column, legacy_encoding
   Severity severity = Severity::kWarning;
   std::string column;    // "" when about the whole table
   std::string message;   // one line for people, no raw PII
@@ -58,6 +58,9 @@ struct ColumnProfile {
   std::vector<PatternCount> patterns;  // top shapes, most frequent first
   std::vector<std::string> samples;    // a few distinct values, masked by their PII class
   std::vector<PiiHit> pii;             // classes detected, strongest first
+  // The source config value that decodes the column's legacy encoding (gbk, gb18030,
+  // utf8_in_latin1; see its legacy_encoding finding); "" when it needs none.
+  std::string legacy_encoding;
 };
 
 struct Relationship {
@@ -114,6 +117,9 @@ struct Summary {
   double estimate_seconds = 0;           // to migrate everything, from rows and measured speed
   int64_t pii_columns = 0;
   int64_t findings_error = 0, findings_warning = 0;
+  // The source config that decodes what legacy_encoding findings found, one
+  // YAML line each ("encoding: gbk", "encodings: {t.c: utf8_in_latin1}"); empty when none.
+  std::vector<std::string> suggested_config;
 };
 
 struct Assessment {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "assess/encoding_evidence.h"
 #include "pii/detect.h"
 #include "pii/mask.h"
 #include "util/hyperloglog.h"
@@ -524,6 +525,7 @@ struct Analysis {
   uint32_t code_points = 0;
   ValueKind kind = ValueKind::kOther;
   bool nul = false, bad_utf8 = false, zero_date = false;
+  ValueEvidence encoding;  // what its bytes say about their encoding
   uint8_t whole = 0, embedded = 0, invalid = 0;  // PII class bits: the whole value, only inside it, invalid
   uint8_t checks = 0;  // detector calls still to make: the PII bits are known when 0
 };
@@ -622,6 +624,14 @@ struct ColumnProfiler::State {
 
   std::array<int64_t, static_cast<size_t>(Issue::kCount)> issues{};
   std::array<std::vector<Example>, static_cast<size_t>(Issue::kCount)> examples;
+
+  // Values in a legacy encoding (encoding_evidence.h), and the first few of them.
+  EncodingCounts legacy;
+  struct LegacyExample {
+    std::string raw;
+    ValueEncoding encoding;
+  };
+  std::vector<LegacyExample> legacy_examples;
 };
 
 ColumnProfiler::ColumnProfiler(const connector::ColumnInfo& column, const pii::Detector& detector)
@@ -680,9 +690,13 @@ void ColumnProfiler::State::add(std::string_view v) {
     return;
   }
   if (a.nul) note_issue(Issue::kNulBytes, v);
-  if (a.bad_utf8) {
-    ++invalid_utf8;
-    note_issue(Issue::kBadEncoding, v);
+  if (a.bad_utf8) ++invalid_utf8;
+  if (a.encoding.encoding == ValueEncoding::kUndecodable) note_issue(Issue::kBadEncoding, v);
+  if (a.encoding.encoding != ValueEncoding::kPlain && a.encoding.encoding != ValueEncoding::kUndecodable) {
+    legacy.add(a.encoding);
+    if (legacy_examples.size() < kMaxExamples && new_value) {
+      legacy_examples.push_back({std::string(stored_prefix(v)), a.encoding.encoding});
+    }
   }
   ++kinds[static_cast<size_t>(a.kind)];
   if (a.zero_date) note_issue(Issue::kZeroDate, v);
@@ -702,6 +716,7 @@ Analysis ColumnProfiler::State::analyze(std::string_view v, uint64_t hash) {
   if (v.empty()) return a;
   a.nul = bytes.nul;
   a.bad_utf8 = bytes.non_ascii && !is_valid_utf8(v);
+  if (bytes.non_ascii) a.encoding = classify_encoding(v);
   if (!bytes.non_ascii && v.size() <= kTypedValueBytes) {
     const DateTime kind = value_kind(v);
     a.kind = kind.kind;
@@ -926,6 +941,7 @@ ColumnProfile ColumnProfiler::finish() const {
   if (s.binary) return p;
 
   p.pii = s.pii_hits(pii);
+  if (auto verdict = decide_encoding(s.legacy)) p.legacy_encoding = verdict->encoding;
   const PiiClass column = s.column_class(p.pii);
   if (s.has_min_max) {
     p.min = s.display(s.min, PiiClass::kNone, column);
@@ -974,7 +990,45 @@ std::vector<Finding> ColumnProfiler::findings() const {
   };
   auto counted = [&](Issue issue) { return s.issues[static_cast<size_t>(issue)]; };
   report(Issue::kNulBytes, counted(Issue::kNulBytes), false, "nul_bytes", Severity::kError, "NUL bytes (0x00)");
-  report(Issue::kBadEncoding, counted(Issue::kBadEncoding), false, "bad_encoding", Severity::kError, "invalid UTF-8");
+  const std::optional<EncodingVerdict> verdict = decide_encoding(s.legacy);
+  if (verdict) {
+    Finding f{"legacy_encoding", Severity::kWarning, s.info.name,
+              subject + verdict->what + " in " + values_text(verdict->values) + " (" +
+                  std::to_string(verdict->values * 100 / std::max<int64_t>(s.non_null(), 1)) +
+                  "% of the non-null values): they decode as " + verdict->encoding,
+              verdict->values, {}};
+    // The column's PII shows in its decoded text only: mask every example as the first one that holds any.
+    std::vector<std::string> decoded;
+    PiiClass pii_class = column;
+    for (const auto& e : s.legacy_examples) {
+      decoded.push_back(decoded_text(e.raw, e.encoding));
+      const PiiClass found = s.detector.classify(decoded.back()).pii;
+      if (pii_class == PiiClass::kNone && found != PiiClass::kFreeText) pii_class = found;
+    }
+    for (const std::string& d : decoded) f.examples.push_back(s.display(d, PiiClass::kNone, pii_class));
+    out.push_back(std::move(f));
+  }
+  // Bytes that are not UTF-8: those the verdict names GBK are its finding; GBK too little or too
+  // rare to be told from noise stays here.
+  const bool gbk_named = verdict && verdict->encoding != "utf8_in_latin1";
+  const int64_t gbk_values = s.legacy.of(ValueEncoding::kGbk);
+  const int64_t not_utf8 = counted(Issue::kBadEncoding) + (gbk_named ? 0 : gbk_values);
+  if (not_utf8 > 0) {
+    Finding f{"bad_encoding", Severity::kError, s.info.name,
+              subject + (gbk_named || gbk_values == 0 ? "invalid UTF-8, not GB18030 either,"
+                                                      : "invalid UTF-8 (too little text to tell whether it is GBK)") +
+                  " in " + values_text(not_utf8),
+              not_utf8, {}};
+    for (const Example& e : s.examples[static_cast<size_t>(Issue::kBadEncoding)]) {
+      f.examples.push_back(s.display(e.raw, e.pii, column));
+    }
+    for (const auto& e : s.legacy_examples) {
+      if (!gbk_named && e.encoding == ValueEncoding::kGbk && f.examples.size() < kMaxExamples) {
+        f.examples.push_back(s.display(e.raw, PiiClass::kNone, column));
+      }
+    }
+    out.push_back(std::move(f));
+  }
   report(Issue::kZeroDate, counted(Issue::kZeroDate), false, "zero_date", Severity::kWarning,
          "zero dates (0000-00-00 or month/day 00)");
   if (s.at_least_percent(pii.whole[index_of(PiiClass::kPhone)], kMostlyPercent)) {

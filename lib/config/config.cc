@@ -5,6 +5,7 @@
 
 #include "config/yaml_source.h"
 #include "connector/connection_string.h"
+#include "connector/registry.h"
 #include "model/cs_model.h"
 #include "util/encoding.h"
 #include "util/strings.h"
@@ -13,7 +14,7 @@ namespace csbridge::config {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "sources", "target", "mappings", "masking", "options"};
-const std::vector<std::string> kSourceKeys = {"connection", "encoding", "timezone", "description"};
+const std::vector<std::string> kSourceKeys = {"connection", "encoding", "encodings", "timezone", "description"};
 const std::vector<std::string> kTargetKeys = {"connection", "schema"};
 const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
 const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone", "load_connections"};
@@ -113,12 +114,13 @@ class Loader {
         if (!body["connection"]) return error_at(doc_, kv.first, "source '" + src.name + "' has no 'connection'");
         CSB_ASSIGN_OR_RETURN(conn_text, scalar(body["connection"], "connection"));
         if (body["encoding"]) {
-      CSB_ASSIGN_OR_RETURN(src.encoding, scalar(body["encoding"], "encoding"));
-      if (auto e = util::parse_encoding(src.encoding); !e.is_ok()) return error_at(doc_, body["encoding"], e.status().message());
-    }
+          CSB_ASSIGN_OR_RETURN(src.encoding, scalar(body["encoding"], "encoding"));
+          CSB_ASSIGN_OR_RETURN(src.encodings.source, encoding(body["encoding"], src.encoding));
+        }
+        if (body["encodings"]) CSB_RETURN_IF_ERROR(load_column_encodings(body["encodings"], src));
         if (body["timezone"]) {
-      CSB_ASSIGN_OR_RETURN(src.timezone, scalar(body["timezone"], "timezone"));
-    }
+          CSB_ASSIGN_OR_RETURN(src.timezone, scalar(body["timezone"], "timezone"));
+        }
       } else {
         return error_at(doc_, body, "source '" + src.name + "' must be a connection string or a mapping");
       }
@@ -127,6 +129,28 @@ class Loader {
       if (!parsed.is_ok()) return error_at(doc_, at, parsed.status().message());
       src.connection = resolve_file_connection(conn_text);
       config.sources.push_back(std::move(src));
+    }
+    return Status::ok();
+  }
+
+  Result<util::Encoding> encoding(const YAML::Node& node, const std::string& name) {
+    auto e = util::parse_encoding(name);
+    if (!e.is_ok()) return error_at(doc_, node, e.status().message());
+    return *e;
+  }
+
+  // encodings: {table.column: gbk, …}
+  Status load_column_encodings(const YAML::Node& node, SourceConfig& src) {
+    if (!node.IsMap()) return error_at(doc_, node, "'encodings' must map table.column to an encoding");
+    for (const auto& kv : node) {
+      const std::string column = kv.first.Scalar();
+      size_t dot = column.rfind('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == column.size()) {
+        return error_at(doc_, kv.first, "'" + column + "' must name a column as table.column");
+      }
+      CSB_ASSIGN_OR_RETURN(std::string name, scalar(kv.second, "encoding of " + column));
+      CSB_ASSIGN_OR_RETURN(util::Encoding e, encoding(kv.second, name));
+      src.encodings.columns[column] = e;
     }
     return Status::ok();
   }
@@ -295,6 +319,17 @@ Result<Target> resolve_target(const Config& config, const std::string& target_fl
   }
   if (!schema_flag.empty()) t.schema = schema_flag;
   return t;
+}
+
+Result<std::unique_ptr<connector::Connector>> open_source(const SourceConfig& source,
+                                                           connector::Undecodable undecodable) {
+  return connector::open_connector(source.connection, source.encodings, undecodable);
+}
+
+Result<std::unique_ptr<connector::Connector>> open_source(const Config& config, const std::string& name_or_connection,
+                                                           connector::Undecodable undecodable) {
+  if (const SourceConfig* src = config.source(name_or_connection)) return open_source(*src, undecodable);
+  return connector::open_connector(name_or_connection);
 }
 
 }  // namespace csbridge::config

@@ -6,10 +6,12 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "connector/decoding_connector.h"
 #include "util/status.h"
 
 namespace csbridge::config {
@@ -20,6 +22,7 @@ struct SourceConfig {
   std::string encoding;    // declared legacy text encoding ("" = UTF-8)
   std::string timezone;    // zone of timestamps without one ("" = options.default_timezone)
   int line = 0;
+  connector::TextEncodings encodings;  // `encoding` and the per-column `encodings`, parsed
 };
 
 struct TargetConfig {
@@ -83,5 +86,14 @@ struct Target {
   std::string schema;
 };
 Result<Target> resolve_target(const Config& config, const std::string& target_flag, const std::string& schema_flag = "");
+
+// Opens a source with its declared text encodings (connector/registry.h);
+// `name_or_connection` as resolve_connection takes it (a plain connection
+// string declares none).
+Result<std::unique_ptr<connector::Connector>> open_source(
+    const SourceConfig& source, connector::Undecodable undecodable = connector::Undecodable::kReject);
+Result<std::unique_ptr<connector::Connector>> open_source(
+    const Config& config, const std::string& name_or_connection,
+    connector::Undecodable undecodable = connector::Undecodable::kReject);
 
 }  // namespace csbridge::config

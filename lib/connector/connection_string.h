@@ -25,6 +25,10 @@ struct ConnectionString {
   std::string raw;     // exactly as given; may contain a secret, never print it
   std::string target;  // libpq conninfo/URI, ODBC connection string, or a path
   std::map<std::string, std::string> options;  // csbridge options after '?'
+  // Set when the source declares a legacy text encoding: text the database
+  // keeps in an encoding that is not what it holds (MariaDB latin1 columns)
+  // is read as the bytes stored, for the declared encoding to decode.
+  bool stored_bytes = false;
 
   // The option's value, or `fallback` when it is not set.
   std::string option(const std::string& key, const std::string& fallback = "") const;

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -321,6 +322,7 @@ struct Connection {
   Handle dbc{SQL_HANDLE_DBC};
   bool connected = false;
   bool in_transaction = false;  // a writer or execute() has autocommit off
+  bool stored_bytes = false;    // ConnectionString::stored_bytes
   std::string redacted;
   Engine engine;
 
@@ -1784,16 +1786,70 @@ class OdbcConnector : public Connector {
     std::string what;  // what messages name: "table x" or "query"
     std::string from;  // the SQL after FROM
     std::vector<ColumnMeta> columns;
+    std::vector<std::string> stored_bytes;  // text columns read as the bytes stored (latin1_columns)
+    std::vector<std::string> key;           // an unordered read's keyset key (unordered_key)
   };
 
   Result<ReadSource> read_source(const ReadRequest& request) {
     if (!request.query.empty()) {
       CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, query_meta(request.query));
-      return ReadSource{{"", "query"}, "query", derived_table(request.query), std::move(all)};
+      return ReadSource{{"", "query"}, "query", derived_table(request.query), std::move(all), {}, {}};
     }
     CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
     CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
-    return ReadSource{t.ref, "table " + t.ref.display(), qualified(t), std::move(all)};
+    std::vector<std::string> stored, key;
+    if (conn_->stored_bytes && conn_->engine.caches_results) {
+      CSB_ASSIGN_OR_RETURN(stored, latin1_columns(t));
+    }
+    if (request.order_by.empty() && conn_->engine.caches_results) {
+      CSB_ASSIGN_OR_RETURN(key, unordered_key(t));
+    }
+    return ReadSource{t.ref, "table " + t.ref.display(), qualified(t), std::move(all), std::move(stored),
+                      std::move(key)};
+  }
+
+  // A read without an order from a driver that holds whole result sets goes
+  // in chunks of the table's primary key, else of its first unique index
+  // (NULLs and repeats are read once each all the same); a table with
+  // neither is read in one statement.
+  Result<std::vector<std::string>> unordered_key(const ResolvedTable& t) {
+    CSB_ASSIGN_OR_RETURN(std::vector<std::string> pk, primary_key(t));
+    if (!pk.empty()) return pk;
+    CSB_ASSIGN_OR_RETURN(std::vector<IndexInfo> unique, indexes(t, pk));
+    for (IndexInfo& index : unique) {
+      if (index.unique) return std::move(index.columns);
+    }
+    return std::vector<std::string>{};
+  }
+
+  // MariaDB/MySQL: the columns of `t` in the latin1 character set. Legacy
+  // clients that sent GBK or UTF-8 over a latin1 connection stored those
+  // bytes there; the server would convert them to UTF-8 as if they were
+  // Latin-1 ("张伟" in GBK comes out as "ÕÅÎ°"), so a source that declares
+  // its encoding reads them as the bytes stored, CAST AS BINARY.
+  Result<std::vector<std::string>> latin1_columns(const ResolvedTable& t) {
+    auto literal = [](std::string_view text) {
+      std::string hex;
+      char buf[3];
+      for (unsigned char c : text) {
+        std::snprintf(buf, sizeof buf, "%02X", c);
+        hex += buf;
+      }
+      return "CONVERT(X'" + hex + "' USING utf8mb4)";
+    };
+    std::string sql = "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
+                      (t.catalog ? literal(*t.catalog) : std::string("DATABASE()")) +
+                      " AND TABLE_NAME = " + literal(t.name) + " AND CHARACTER_SET_NAME = 'latin1'";
+    CSB_ASSIGN_OR_RETURN(Handle stmt, conn_->statement());
+    SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
+    CSB_ASSIGN_OR_RETURN(CatalogRows rows, fetch_catalog(stmt.get(), rc,
+                                                         "reading the character sets of " + t.ref.display() +
+                                                             " in " + conn_->redacted));
+    std::vector<std::string> out;
+    for (const auto& row : rows.rows) {
+      if (!row.empty() && row[0]) out.push_back(*row[0]);
+    }
+    return out;
   }
 
   // The chunks that read `request` where the driver would hold the whole
@@ -1802,9 +1858,10 @@ class OdbcConnector : public Connector {
   std::optional<KeysetRead> keyset_read(const ReadRequest& request, const ReadSource& source,
                                         const std::string& select) const {
     const Engine& e = conn_->engine;
-    if (!e.caches_results || !e.limit_clause || request.order_by.empty() || request.limit == 0) return std::nullopt;
+    const std::vector<std::string>& order = request.order_by.empty() ? source.key : request.order_by;
+    if (!e.caches_results || !e.limit_clause || order.empty() || request.limit == 0) return std::nullopt;
     std::vector<KeysetRead::Key> keys;
-    for (const std::string& name : request.order_by) {
+    for (const std::string& name : order) {
       auto it = std::find_if(source.columns.begin(), source.columns.end(),
                              [&](const ColumnMeta& m) { return m.info.name == name; });
       if (it == source.columns.end()) return std::nullopt;
@@ -1836,11 +1893,17 @@ class OdbcConnector : public Connector {
     std::vector<Slot> slots;
     for (size_t i : order) {
       const ColumnMeta& m = columns[i];
-      select.push_back(conn_->quote(m.info.name));
       Slot s;
       s.output = i;
       s.name = m.info.name;
       s.conversion = conversion_for(m, e);
+      // Unaliased, so that a key's ORDER BY and WHERE still name the column, not the cast.
+      if (std::find(source.stored_bytes.begin(), source.stored_bytes.end(), m.info.name) != source.stored_bytes.end()) {
+        s.conversion = Conversion::kBinary;
+        select.push_back("CAST(" + conn_->quote(m.info.name) + " AS BINARY)");
+      } else {
+        select.push_back(conn_->quote(m.info.name));
+      }
       s.c_type = s.conversion == Conversion::kBinary ? SQL_C_BINARY : SQL_C_CHAR;
       s.bound = !is_long(m) || bind_long;
       slots.push_back(std::move(s));
@@ -1945,6 +2008,7 @@ Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {
     return unreachable(what + ": " + connect_failure_reason(c->env.get(), c->dbc.get(), target));
   }
   c->connected = true;
+  c->stored_bytes = conn.stored_bytes;
   c->engine = detect_engine(c->dbc.get());
   if (c->engine.utc_session) {
     // psqlodbc drops the zone of timestamptz values; in UTC it is known to be +00.

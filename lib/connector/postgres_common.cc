@@ -23,7 +23,10 @@ Result<std::unique_ptr<pqxx::connection>> connect(const ConnectionString& conn) 
   std::string failure;
   try {
     auto c = std::make_unique<pqxx::connection>(conn.target);
-    c->set_client_encoding("UTF8");
+    // A SQL_ASCII database stores bytes without knowing their encoding, and
+    // would refuse to hand out any that are not UTF-8: read them as stored,
+    // for the source's declared encoding (connector/decoding_connector.h).
+    c->set_client_encoding(c->get_variable("server_encoding") == "SQL_ASCII" ? "SQL_ASCII" : "UTF8");
     for (const auto& [name, value] : kSessionSettings) c->set_variable(name, value);
     return c;
   } catch (const std::exception& e) {

@@ -43,4 +43,13 @@ Result<std::unique_ptr<Connector>> open_connector(std::string_view text) {
   return open_connector(conn);
 }
 
+Result<std::unique_ptr<Connector>> open_connector(std::string_view text, const TextEncodings& encodings,
+                                                  Undecodable undecodable) {
+  CSB_ASSIGN_OR_RETURN(ConnectionString conn, parse_connection_string(text));
+  if (!encodings.declared()) return open_connector(conn);
+  conn.stored_bytes = true;
+  CSB_ASSIGN_OR_RETURN(std::unique_ptr<Connector> db, open_connector(conn));
+  return decoding_connector(std::move(db), encodings, undecodable);
+}
+
 }  // namespace csbridge::connector

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "connector/connector.h"
+#include "connector/decoding_connector.h"
 
 namespace csbridge::connector {
 
@@ -15,5 +16,11 @@ Result<std::unique_ptr<Connector>> open_connector(const ConnectionString& conn);
 
 // parse_connection_string + open_connector.
 Result<std::unique_ptr<Connector>> open_connector(std::string_view text);
+
+// A source with its declared text encodings: the backend reads stored bytes
+// (ConnectionString::stored_bytes) and its reads are decoded
+// (decoding_connector). With nothing declared, the plain open_connector.
+Result<std::unique_ptr<Connector>> open_connector(std::string_view text, const TextEncodings& encodings,
+                                                  Undecodable undecodable);
 
 }  // namespace csbridge::connector

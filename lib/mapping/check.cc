@@ -258,13 +258,17 @@ class SourceChecker {
     }
     std::vector<ColumnValues> values(read_columns.size());
     connector::Batch batch;
-    int64_t rows = 0;
+    int64_t rows = 0, unreadable = 0;
+    std::string first_unreadable;
     while (true) {
       auto more = (*reader)->next(batch);
       if (!more.is_ok()) {
         out_.push_back({block.table_at, Severity::kWarning, "read_failed",
                         "values not checked: " + more.status().message()});
         return;
+      }
+      for (const connector::RejectedRecord& r : (*reader)->take_rejects()) {
+        if (unreadable++ == 0) first_unreadable = r.location + ": " + r.reason;
       }
       if (!*more) break;
       rows += static_cast<int64_t>(batch.rows());
@@ -284,6 +288,11 @@ class SourceChecker {
           }
         }
       }
+    }
+    if (unreadable > 0) {
+      out_.push_back({block.table_at, Severity::kWarning, "unreadable_rows",
+                      std::to_string(unreadable) + " row(s) cannot be read and would be rejected, the first: " +
+                          first_unreadable});
     }
     for (FieldCheck& f : fields) {
       for (const auto& [raw, count] : values[f.column].counts) f.check(raw, count, options_.max_distinct);
@@ -387,7 +396,7 @@ void check_mapping_set(const MappingSet& set, const model::Model& /*model*/, std
 }
 
 SourceOpener default_source_opener() {
-  return [](const config::SourceConfig& source) { return connector::open_connector(source.connection); };
+  return [](const config::SourceConfig& source) { return config::open_source(source); };
 }
 
 void check_against_sources(const MappingSet& set, const config::Config& config, const model::Model& /*model*/,

@@ -34,6 +34,12 @@ Result<BlockPreview> preview_block(connector::Connector& db, const Block& block,
   connector::Batch batch, out(1 + mapper->outputs().size());
   while (true) {
     CSB_ASSIGN_OR_RETURN(bool more, reader->next(batch));
+    for (connector::RejectedRecord& r : reader->take_rejects()) {  // undecodable bytes, a ragged row
+      PreviewRow row;
+      row.reject = RowError{"", "", "unreadable", r.location + ": " + r.reason};
+      ++preview.rejected;
+      preview.rows.push_back(std::move(row));
+    }
     if (!more) break;
     for (size_t r = 0; r < batch.rows(); ++r) {
       PreviewRow row;

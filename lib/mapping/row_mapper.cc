@@ -137,10 +137,6 @@ MapperSettings settings_for(const Block& block, const config::Config& config, co
   }
   if (!config.masking.hmac_key_env.empty()) s.hmac_key = env(config.masking.hmac_key_env).value_or("");
   s.masking = &config.masking;
-  if (const auto* source = config.source(block.source); source && !source->encoding.empty()) {
-    // The config loader refuses unknown names.
-    if (auto e = util::parse_encoding(source->encoding); e.is_ok()) s.encoding = *e;
-  }
   return s;
 }
 
@@ -296,23 +292,7 @@ std::optional<transform::StepError> BlockMapper::protect(const FieldPlan& plan, 
 }
 
 bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Batch& out, RowError& error) const {
-  // A cell as UTF-8: sources that declare a legacy encoding are decoded strictly
-  // (text that is already valid UTF-8 is kept); false when bytes do not decode.
-  std::string bad_column;
-  auto text = [&](size_t col, std::string& value) {
-    std::string_view raw = in.get(row, col);
-    if (settings_.encoding == util::Encoding::kUtf8) {
-      value.assign(raw);
-      return true;
-    }
-    auto decoded = util::decode_text(raw, settings_.encoding);
-    if (!decoded.is_ok()) {
-      bad_column = columns_[col];
-      return false;
-    }
-    value = std::move(decoded).value();
-    return true;
-  };
+  // Text arrives as UTF-8: the connector decoded declared legacy encodings (config::open_source).
   // Every reason a row has is collected: the first becomes the error, the others `also`.
   bool failed = false;
   auto add_reason = [&](const std::string& key, const std::string& field, std::string code, std::string message) {
@@ -321,23 +301,16 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     failed = true;
     return false;
   };
-  auto undecodable = [&](const std::string& key) {
-    return add_reason(key, "", "bad_encoding",
-                      block_.display() + ": column '" + bad_column + "' holds bytes that are not " +
-                          util::encoding_name(settings_.encoding));
-  };
 
   // The legacy key first: every reject names it.
   std::string key = block_.key_prefix;
-  std::string cell;
   for (size_t k = 0; k < key_columns_.size(); ++k) {
     if (in.is_null(row, key_columns_[k])) {
       error = {"", block_.key[k], "no_key", block_.display() + ": legacy key column '" + block_.key[k] + "' is NULL"};
       return false;
     }
     if (k) key += '|';
-    if (!text(key_columns_[k], cell)) return undecodable("");
-    key += cell;
+    key += in.get(row, key_columns_[k]);
   }
   auto fail = [&](const std::string& field, std::string code, std::string message) {
     return add_reason(key, field, std::move(code), block_.entity + "." + field + ": " + message);
@@ -367,8 +340,7 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
       inputs.clear();
       for (size_t i : plan.inputs) {
         if (in.is_null(row, i)) inputs.emplace_back(std::nullopt);
-        else if (text(i, cell)) inputs.emplace_back(cell);
-        else return undecodable(key);
+        else inputs.emplace_back(std::string(in.get(row, i)));
       }
       if (f.steps.empty() || f.steps.front().step->arity() != -1) {
         v = std::move(inputs.front());
@@ -435,8 +407,7 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     std::vector<Invalid> entries;
     for (const auto& [name, i] : custom_) {
       if (in.is_null(row, i)) entries.push_back({name, std::nullopt});
-      else if (text(i, cell)) entries.push_back({name, cell});
-      else return undecodable(key);
+      else entries.push_back({name, std::string(in.get(row, i))});
     }
     entries.insert(entries.end(), invalid.begin(), invalid.end());
     for (auto& [name, cell, masked] : entries) {

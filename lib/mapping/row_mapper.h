@@ -17,7 +17,6 @@
 #include "mapping/mapping.h"
 #include "model/cs_model.h"
 #include "transform/step.h"
-#include "util/encoding.h"
 
 namespace csbridge::mapping {
 
@@ -29,7 +28,6 @@ struct MapperSettings {
   std::string default_timezone = "UTC";       // zone of source timestamps without one
   std::string hmac_key;                       // for pseudonymize (policy and steps)
   const config::MaskingPolicy* masking = nullptr;  // nullptr: write values unmasked (preview --raw)
-  util::Encoding encoding = util::Encoding::kUtf8;  // the source's declared text encoding
 };
 
 // Settings for `block` from the config: the source's time zone (else the

@@ -405,7 +405,7 @@ class Migration {
   Result<connector::Connector*> connect(const config::SourceConfig& source) {
     auto it = sources_.find(source.name);
     if (it != sources_.end()) return it->second.get();
-    CSB_ASSIGN_OR_RETURN(auto db, connector::open_connector(source.connection));
+    CSB_ASSIGN_OR_RETURN(auto db, config::open_source(source));
     connector::Connector* raw = db.get();
     sources_.emplace(source.name, std::move(db));
     return raw;

@@ -303,7 +303,8 @@ json column_json(const ColumnProfile& c) {
           {"avg_length", round_to(c.avg_length, kLengthDigits)},
           {"patterns", patterns},
           {"samples", texts_json(c.samples)},
-          {"pii", pii}};
+          {"pii", pii},
+          {"legacy_encoding", text_or_null(c.legacy_encoding)}};
 }
 
 json relationship_json(const Relationship& r) {
@@ -713,6 +714,12 @@ void append_html_cards(const Assessment& a, std::string& out) {
   out += card("CS entities found", esc(group_digits(entities_found)),
               s.entities_missing.empty() ? "none missing" : "missing: " + esc(util::join(s.entities_missing, ", ")));
   out += "</section>\n";
+  if (!s.suggested_config.empty()) {
+    out += "<section class=\"panel\"><h2>Suggested source config</h2><p class=\"cap\">Declares the legacy "
+           "encodings found, under the source in csbridge.yaml.</p><pre>";
+    for (const std::string& line : s.suggested_config) out += esc(line) + "\n";
+    out += "</pre></section>\n";
+  }
   if (!s.migration_order.empty()) {
     out += "<section class=\"panel\"><h2>Migration order</h2><p class=\"cap\">Parents before the tables that "
            "reference them.</p><ol class=\"order\">";
@@ -887,6 +894,7 @@ std::string assess_text(const Assessment& a) {
   if (!s.entities_missing.empty()) {
     append_field(out, "missing", "no table seems to hold " + util::join(s.entities_missing, ", "));
   }
+  if (!s.suggested_config.empty()) append_field(out, "source config", s.suggested_config);
   for (const TableAssessment& t : a.tables) append_table_text(t, out);
   return utf8_safe(out);
 }
@@ -913,6 +921,7 @@ json assess_json(const Assessment& a) {
             {"read_rows_per_second", round_to(s.read_rows_per_second, kScoreDigits)},
             {"estimate_seconds", round_to(s.estimate_seconds, kScoreDigits)},
             {"pii_columns", s.pii_columns},
+            {"suggested_source_config", texts_json(s.suggested_config)},
             {"findings", {{"error", counts.error}, {"warning", counts.warning}, {"info", counts.info}}}}}};
 }
 
@@ -936,6 +945,7 @@ std::string assess_markdown(const Assessment& a) {
     rows.push_back({"Migration order", util::join(names, kArrow)});
   }
   if (!s.entities_missing.empty()) rows.push_back({"CS entities missing", md_codes(s.entities_missing)});
+  if (!s.suggested_config.empty()) rows.push_back({"Suggested source config", md_codes(s.suggested_config)});
   append_md_table({{"Measure"}, {"Value"}}, rows, out);
   if (!s.readiness_penalties.empty()) {
     out += "What lowers readiness:\n\n";

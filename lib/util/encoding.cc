@@ -2,7 +2,9 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cstdio>
 
 #include "util/strings.h"
@@ -16,7 +18,8 @@ const char* iconv_name(Encoding e) {
     case Encoding::kGb18030:
     case Encoding::kGbk: return "GB18030";
     case Encoding::kBig5: return "BIG5";
-    case Encoding::kLatin1: return "ISO-8859-1";
+    case Encoding::kLatin1:
+    case Encoding::kUtf8InLatin1: return "ISO-8859-1";
   }
   return "UTF-8";
 }
@@ -83,8 +86,9 @@ Result<Encoding> parse_encoding(std::string_view name) {
   if (n == "gb18030") return Encoding::kGb18030;
   if (n == "big5" || n == "cp950") return Encoding::kBig5;
   if (n == "latin1" || n == "latin-1" || n == "iso-8859-1" || n == "iso8859-1") return Encoding::kLatin1;
+  if (n == "utf8_in_latin1") return Encoding::kUtf8InLatin1;
   return invalid_argument("unknown encoding '" + std::string(name) +
-                          "'; known: utf-8, gbk, gb2312, gb18030, big5, latin1");
+                          "'; known: utf-8, gbk, gb2312, gb18030, big5, latin1, utf8_in_latin1");
 }
 
 const char* encoding_name(Encoding e) {
@@ -94,6 +98,7 @@ const char* encoding_name(Encoding e) {
     case Encoding::kGbk: return "GBK";
     case Encoding::kBig5: return "Big5";
     case Encoding::kLatin1: return "Latin-1";
+    case Encoding::kUtf8InLatin1: return "UTF-8 in Latin-1";
   }
   return "?";
 }
@@ -144,6 +149,7 @@ Result<std::string> to_utf8(std::string_view bytes, Encoding from) {
     }
   }
   if (ascii) return std::string(bytes);
+  if (from == Encoding::kUtf8InLatin1) return decode_text(bytes, from);
   thread_local Converter gb(Encoding::kGb18030), big5(Encoding::kBig5), latin1(Encoding::kLatin1);
   Converter& conv = from == Encoding::kBig5 ? big5 : from == Encoding::kLatin1 ? latin1 : gb;
   return conv.convert(bytes, from);
@@ -151,9 +157,51 @@ Result<std::string> to_utf8(std::string_view bytes, Encoding from) {
 
 Result<std::string> decode_text(std::string_view bytes, Encoding declared) {
   if (declared == Encoding::kUtf8 || find_invalid_utf8(bytes) == std::string_view::npos) {
+    if (declared == Encoding::kUtf8InLatin1) {
+      std::string repaired;
+      if (undo_latin1(bytes, repaired) && repaired != bytes && find_invalid_utf8(repaired) == std::string_view::npos) {
+        return repaired;
+      }
+    }
     return to_utf8(bytes, Encoding::kUtf8);
   }
-  return to_utf8(bytes, declared);
+  return to_utf8(bytes, declared == Encoding::kUtf8InLatin1 ? Encoding::kLatin1 : declared);
+}
+
+bool undo_latin1(std::string_view text, std::string& out) {
+  // Windows-1252 at 0x80–0x9F; 0x81, 0x8D, 0x8F, 0x90, 0x9D are unassigned
+  // there and stand for themselves (U+0081, …), as MySQL's latin1 reads them.
+  static constexpr char32_t kCp1252[32] = {
+      0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  out.clear();
+  out.reserve(text.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    char32_t cp;
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (i + len > n) return false;
+    if (len == 2) cp = (c & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu);
+    else if (len == 3) cp = (c & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
+    else return false;  // nothing above U+FFFF comes from one byte
+    i += len;
+    if (cp <= 0xFF) {
+      out += static_cast<char>(cp);
+      continue;
+    }
+    const char32_t* hit = std::find(std::begin(kCp1252), std::end(kCp1252), cp);
+    if (hit == std::end(kCp1252)) return false;
+    out += static_cast<char>(0x80 + (hit - std::begin(kCp1252)));
+  }
+  return true;
 }
 
 }  // namespace csbridge::util

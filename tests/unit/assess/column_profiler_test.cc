@@ -384,7 +384,7 @@ TEST_CASE("column profiler: findings for NUL bytes and invalid UTF-8") {
   CHECK(findings[1].kind == "bad_encoding");
   CHECK(findings[1].severity == Severity::kError);
   CHECK(findings[1].count == 1);
-  CHECK(findings[1].message == "column 'note': invalid UTF-8 in 1 value");
+  CHECK(findings[1].message == "column 'note': invalid UTF-8 (too little text to tell whether it is GBK) in 1 value");
   CHECK(findings[1].examples == std::vector<std::string>{"id:\\xD5\\xC5\\xC8\\xFD"});
   ColumnProfile p = profiler.finish();
   CHECK(p.observed_type == "text");

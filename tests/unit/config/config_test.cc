@@ -119,6 +119,17 @@ TEST_CASE("config: every bad input is file:line:col with a caret, and exit-code 
       {"unknown masking action", "masking:\n  actions:\n    phone: hide\n",
        f + ":3:12: unknown masking action 'hide'; known: keep, mask, pseudonymize, drop\n        phone: hide\n"
            "               ^"},
+      {"unknown encoding", "sources:\n  a:\n    connection: sqlite:a.db\n    encoding: gbkk\n",
+       f + ":4:15: unknown encoding 'gbkk'; known: utf-8, gbk, gb2312, gb18030, big5, latin1, utf8_in_latin1\n"
+           "        encoding: gbkk\n                  ^"},
+      {"encodings not a mapping", "sources:\n  a:\n    connection: sqlite:a.db\n    encodings: gbk\n",
+       f + ":4:16: 'encodings' must map table.column to an encoding\n        encodings: gbk\n                   ^"},
+      {"encodings key without a table", "sources:\n  a:\n    connection: sqlite:a.db\n    encodings: {name: gbk}\n",
+       f + ":4:17: 'name' must name a column as table.column\n        encodings: {name: gbk}\n                    ^"},
+      {"encodings with an unknown encoding",
+       "sources:\n  a:\n    connection: sqlite:a.db\n    encodings:\n      customers.name: klingon\n",
+       f + ":5:23: unknown encoding 'klingon'; known: utf-8, gbk, gb2312, gb18030, big5, latin1, utf8_in_latin1\n"
+           "          customers.name: klingon\n                          ^"},
       {"sources not a mapping", "sources: [a, b]\n",
        f + ":1:10: 'sources' must map source names to their settings\n    sources: [a, b]\n             ^"},
       {"top level not a mapping", "- a\n- b\n",
@@ -132,6 +143,25 @@ TEST_CASE("config: every bad input is file:line:col with a caret, and exit-code 
       CHECK(r.status().message() == c.message);
     }
   }
+}
+
+TEST_CASE("config: encodings per source and per table.column") {
+  test::TempDir dir;
+  auto r = load_text(dir,
+                     "sources:\n"
+                     "  legacy:\n"
+                     "    connection: sqlite:legacy.db\n"
+                     "    encoding: gbk\n"
+                     "    encodings: {customers.name: gb18030, crm.tickets.subject: utf8_in_latin1}\n"
+                     "  plain: sqlite:plain.db\n");
+  REQUIRE(r.is_ok());
+  const connector::TextEncodings& e = r->sources[0].encodings;
+  CHECK(e.source == util::Encoding::kGbk);
+  CHECK(e.of("customers", "name") == util::Encoding::kGb18030);
+  CHECK(e.of("tickets", "subject") == util::Encoding::kGbk);
+  CHECK(e.of("crm.tickets", "subject") == util::Encoding::kUtf8InLatin1);
+  CHECK(e.of("", "name") == util::Encoding::kGbk);  // a query: the source's
+  CHECK_FALSE(r->sources[1].encodings.declared());
 }
 
 TEST_CASE("config: an interpolated secret never appears in an error") {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/registry.h"
 #include "test_support.h"
 
 namespace csbridge::connector {
@@ -1302,14 +1303,76 @@ TEST_CASE("odbc connector (MariaDB keyset): keys whose comparison may not follow
   ReadRequest request;
   request.table = {"", table.name};
   request.batch_rows = 3;
-  KeysetRows unordered = read_keyset(*conn, request, 2);
+  KeysetRows unordered = read_keyset(*conn, request, 2);  // in chunks of the primary key
+  CHECK(sorted_ids(unordered.rows) == ids_from(0, kKeyRows));
   for (const std::string key : {"e", "f", "ts", "s"}) {
     CAPTURE(key);
     request.order_by = {key, "id"};
+    KeysetRows whole = read_keyset(*conn, request, 0);
     KeysetRows read = read_keyset(*conn, request, 2);
-    CHECK(read.selects == unordered.selects);
+    CHECK(read.selects == whole.selects);
     CHECK(sorted_ids(read.rows) == ids_from(0, kKeyRows));
     if (key == "e") CHECK(read.rows[kKeyRows - 1][1] == Cell("m"));  // in the order of the ENUM: NULL, z, a, m
+  }
+}
+
+TEST_CASE("odbc connector (MariaDB): a source that declares its encoding reads latin1 columns as the bytes stored") {
+  const std::string url = test::require_env("CSBRIDGE_TEST_MARIADB_ODBC");
+  TextEncodings gbk;
+  gbk.source = util::Encoding::kGbk;
+  auto opened = open_connector(url, gbk, Undecodable::kReject);
+  REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
+  Connector& conn = **opened;
+  // Written as a `SET NAMES latin1` client writes: GBK (张伟, 欧阳明) and UTF-8 (张伟) bytes in latin1 columns.
+  KeysetTable table(conn, {"CREATE TABLE %T (id INT PRIMARY KEY, name VARCHAR(20) CHARACTER SET latin1, "
+                           "note TEXT CHARACTER SET latin1, plain VARCHAR(20))",
+                           "INSERT INTO %T VALUES (1, X'D5C5CEB0', X'E5BCA0E4BC9F', '张伟'), "
+                           "(2, X'C5B7D1F4C3F7', NULL, 'x'), (3, X'D5FF', 'ok', 'y'), (4, 'Zoe', 'caf', '')"});
+  auto read = [&](Connector& c, ReadRequest request) {
+    KeysetRows out;
+    auto reader = c.read(request);
+    INFO(reader.status().message());
+    REQUIRE(reader.is_ok());
+    Batch batch;
+    for (;;) {
+      auto more = (*reader)->next(batch);
+      REQUIRE(more.is_ok());
+      for (const RejectedRecord& r : (*reader)->take_rejects()) {
+        out.rows.push_back({Cell("rejected"), Cell(r.location), Cell(r.reason)});
+      }
+      if (!*more) break;
+      for (size_t r = 0; r < batch.rows(); ++r) out.rows.push_back(row_of(batch, r));
+    }
+    std::sort(out.rows.begin(), out.rows.end());  // rejects come with their batch, ahead of its rows
+    return out.rows;
+  };
+  const std::vector<Row> expected = {
+      {Cell("1"), Cell("张伟"), Cell("张伟"), Cell("张伟")},
+      {Cell("2"), Cell("欧阳明"), Cell(), Cell("x")},
+      {Cell("4"), Cell("Zoe"), Cell("caf"), Cell("")},
+      {Cell("rejected"), Cell(table.name + " key=3"),
+       Cell("column 'name': decodes neither as UTF-8 nor as GBK (undecodable GBK bytes at offset 0 (D5 FF))")}};
+  ReadRequest request;
+  request.table = {"", table.name};
+  request.order_by = {"id"};
+  SUBCASE("one statement") { CHECK(read(conn, request) == expected); }
+  SUBCASE("in key chunks") {
+    ChunkRows chunks(1);
+    request.batch_rows = 1;
+    CHECK(read(conn, request) == expected);
+  }
+  SUBCASE("ordered by a latin1 column: the order and the chunks follow the column, not its bytes cast") {
+    ChunkRows chunks(1);
+    request.order_by = {"name"};
+    request.columns = {"id", "name"};
+    std::vector<Row> rows = read(conn, request);
+    CHECK(rows.size() == 4);
+  }
+  SUBCASE("without a declared encoding the driver converts them as Latin-1") {
+    auto plain = open_ok(url);
+    request.columns = {"name"};
+    std::vector<Row> rows = read(*plain, request);
+    CHECK(std::find(rows.begin(), rows.end(), Row{Cell("ÕÅÎ°")}) != rows.end());
   }
 }
 

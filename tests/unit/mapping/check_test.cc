@@ -16,7 +16,7 @@ struct Checked {
   std::vector<std::string> messages;
 
   Checked(const std::string& yaml, const std::string& db = CSBRIDGE_SAMPLE_DB, DataCheckOptions options = {}) {
-    config.sources.push_back({"helpdesk", "sqlite:" + db, "", "", 1});
+    config.sources.push_back({"helpdesk", "sqlite:" + db, "", "", 1, {}});
     config.options.default_timezone = "Asia/Shanghai";
     load_mapping_document(config::parse_yaml(yaml, "m.yaml").value(), config, model, loaded);
     check_mapping_set(loaded.set, model, loaded.diagnostics);
@@ -117,7 +117,7 @@ TEST_CASE("check: the sample's own mappings pass, and load parents first") {
 TEST_CASE("check: set-wide problems: required fields, lookups nobody answers, cycles, key collisions") {
   model::Model model = model::builtin_model().value();
   config::Config config;
-  config.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1});
+  config.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1, {}});
   LoadResult loaded;
   load_mapping_document(config::parse_yaml(R"(mappings:
   - entity: tag

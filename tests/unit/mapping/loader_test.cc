@@ -13,7 +13,7 @@ struct Loaded {
   LoadResult result;
 
   explicit Loaded(const std::string& yaml) {
-    config.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1});
+    config.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1, {}});
     load_mapping_document(config::parse_yaml(yaml, "m.yaml").value(), config, model, result);
   }
   std::vector<std::string> messages() const {
@@ -113,7 +113,7 @@ TEST_CASE("loader: files and folders, unreadable files make the result unreadabl
   dir.write("maps/a.yml", "entity: tag\nsource: helpdesk\ntable: t2\nkey: id\nkey_prefix: x\nfields: {name: n}\n");
   dir.write("maps/notes.txt", "not a mapping");
   config::Config config;
-  config.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1});
+  config.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1, {}});
   model::Model model = model::builtin_model().value();
 
   LoadResult ok = load_mappings({(dir.path() / "maps").string()}, config, model);

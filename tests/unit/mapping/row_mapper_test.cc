@@ -11,7 +11,7 @@ namespace {
 
 config::Config sample_config() {
   config::Config c;
-  c.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1});
+  c.sources.push_back({"helpdesk", "sqlite:x.db", "", "", 1, {}});
   c.options.default_timezone = "Asia/Shanghai";
   c.masking.actions = {{"phone", "mask"}, {"free_text", "mask"}};
   return c;
@@ -408,39 +408,6 @@ custom: none
     auto pii = BlockMapper::source_pii(f.block(), columns({"id", "shouji", "created_at"}));
     CHECK(pii == std::vector<PiiClass>{PiiClass::kNone, PiiClass::kPhone, PiiClass::kNone});
   }
-}
-
-}  // namespace
-}  // namespace csbridge::mapping
-
-namespace csbridge::mapping {
-namespace {
-
-TEST_CASE("row_mapper: a source declared GBK is decoded strictly, bytes that do not decode reject the row") {
-  Fixture f(R"(entity: tag
-source: helpdesk
-table: tags
-key: id
-fields:
-  name: n
-custom: rest
-)");
-  auto cols = columns({"id", "n", "memo"});
-  MapperSettings s = settings(f.config);
-  s.encoding = util::Encoding::kGbk;
-  auto mapper = BlockMapper::bind(f.block(), cols, s);
-  REQUIRE(mapper.is_ok());
-  connector::Batch in(cols.size()), out(3);
-  RowError error;
-  add_row(in, {"1", std::string("\xd5\xc5\xc8\xfd"), std::string("\xb1\xb8\xd7\xa2")});  // 张三, 备注 in GBK
-  REQUIRE((*mapper)->map_row(in, 0, out, error));
-  CHECK(out.get(0, 1) == "张三");
-  CHECK(out.get(0, 2) == R"({"memo":"备注"})");
-  add_row(in, {"2", "already UTF-8: 李四", std::string("\xff\xfe")});
-  CHECK_FALSE((*mapper)->map_row(in, 1, out, error));
-  CHECK(error.code == "bad_encoding");
-  CHECK(error.source_key == "2");
-  CHECK(error.message == "tag (m.yaml#1): column 'memo' holds bytes that are not GBK");
 }
 
 }  // namespace

@@ -247,7 +247,8 @@ TEST_CASE("assess report: JSON carries the contract keys and values") {
                                                   {"patterns", {{{"pattern", "9999"}, {"count", 1101}},
                                                                 {{"pattern", "999"}, {"count", 90}}}},
                                                   {"samples", nlohmann::json::array()},
-                                                  {"pii", nlohmann::json::array()}});
+                                                  {"pii", nlohmann::json::array()},
+                                                  {"legacy_encoding", nullptr}});
   const auto& phone = customers["columns"][2];
   CHECK(phone["name"] == "手机号");
   CHECK(phone["null_ratio"] == 0.05);
@@ -322,7 +323,7 @@ TEST_CASE("assess report: JSON carries the contract keys and values") {
                                        {"total_rows", 301200},
                                        {"read_rows_per_second", 12345.7},
                                        {"estimate_seconds", 185.0},
-                                       {"pii_columns", 4},
+                                       {"pii_columns", 4}, {"suggested_source_config", nlohmann::json::array()},
                                        {"findings", {{"error", 2}, {"warning", 3}, {"info", 1}}}});
 }
 

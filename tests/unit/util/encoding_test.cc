@@ -11,7 +11,7 @@ TEST_CASE("encoding: names") {
   CHECK(*parse_encoding("UTF8") == Encoding::kUtf8);
   auto bad = parse_encoding("klingon");
   REQUIRE_FALSE(bad.is_ok());
-  CHECK(bad.status().message() == "unknown encoding 'klingon'; known: utf-8, gbk, gb2312, gb18030, big5, latin1");
+  CHECK(bad.status().message() == "unknown encoding 'klingon'; known: utf-8, gbk, gb2312, gb18030, big5, latin1, utf8_in_latin1");
 }
 
 TEST_CASE("encoding: strict UTF-8 validation") {
@@ -54,6 +54,33 @@ TEST_CASE("encoding: decode_text keeps valid UTF-8 and decodes the declared enco
   CHECK(*decode_text("张三", Encoding::kGbk) == "张三");
   CHECK(*decode_text("\xD5\xC5\xC8\xFD", Encoding::kGbk) == "张三");
   CHECK_FALSE(decode_text("\xD5\xC5\xC8\xFD", Encoding::kUtf8).is_ok());
+}
+
+TEST_CASE("encoding: GB18030 four-byte characters decode, GBK names decode as GB18030") {
+  CHECK(*decode_text("\x95\x32\x82\x36", Encoding::kGbk) == "\U00020000");  // 𠀀
+  CHECK(*decode_text("\xC5\xB7\xD1\xF4\xC3\xF7", Encoding::kGb18030) == "欧阳明");
+}
+
+TEST_CASE("encoding: undo_latin1 gives back the bytes a Latin-1 reading turned into text") {
+  std::string bytes;
+  REQUIRE(undo_latin1("ÕÅÎ°", bytes));
+  CHECK(bytes == "\xD5\xC5\xCE\xB0");
+  REQUIRE(undo_latin1("å¼\u00A0ä¼Ÿ", bytes));  // Ÿ is Windows-1252's 0x9F, as MySQL's latin1 reads it
+  CHECK(bytes == "张伟");
+  REQUIRE(undo_latin1("a\u0081b", bytes));  // unassigned in Windows-1252: stands for itself
+  CHECK(bytes == "a\x81" "b");
+  CHECK_FALSE(undo_latin1("张伟", bytes));
+  CHECK_FALSE(undo_latin1("\U00020000", bytes));
+}
+
+TEST_CASE("encoding: utf8_in_latin1 repairs double-encoded UTF-8 and keeps the rest") {
+  CHECK(parse_encoding("utf8_in_latin1").value() == Encoding::kUtf8InLatin1);
+  CHECK(*decode_text("å¼\u00A0ä¼Ÿ", Encoding::kUtf8InLatin1) == "张伟");
+  CHECK(*decode_text("张伟", Encoding::kUtf8InLatin1) == "张伟");        // bytes stored: already UTF-8
+  CHECK(*decode_text("café", Encoding::kUtf8InLatin1) == "café");        // no UTF-8 under it
+  CHECK(*decode_text("caf\xE9", Encoding::kUtf8InLatin1) == "café");    // not UTF-8: Latin-1
+  CHECK(*decode_text("plain", Encoding::kUtf8InLatin1) == "plain");
+  CHECK(*to_utf8("å¼\u00A0ä¼Ÿ", Encoding::kUtf8InLatin1) == "张伟");
 }
 
 }  // namespace csbridge::util
