@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -87,6 +88,51 @@ void Context::debug(const std::string& line) const {
 void Context::warn(const std::string& line) const { std::cerr << "warning: " << line << "\n"; }
 
 bool Context::progress_enabled() const { return !options_.no_progress && !options_.quiet && ::isatty(2); }
+
+// One line on stderr, redrawn in place: "migrating ticket (ticket.yaml#1): 5000 / ~12000 rows (42%)".
+class Context::TerminalProgress final : public util::Progress {
+ public:
+  explicit TerminalProgress(const Context& ctx) : ctx_(ctx), draw_(ctx.progress_enabled()) {}
+  void started(std::string_view doing, std::string_view subject, int64_t rows, bool exact) override {
+    line_ = std::string(doing) + " " + std::string(subject);
+    rows_ = rows;
+    exact_ = exact;
+    advanced(0);
+  }
+  void advanced(int64_t done) override {
+    if (!draw_) return;
+    if (rows_ > 0) {
+      double pct = std::min(100.0, 100.0 * static_cast<double>(done) / static_cast<double>(rows_));
+      std::fprintf(stderr, "\r\033[K%s: %lld / %s%lld rows (%.0f%%)", line_.c_str(), static_cast<long long>(done),
+                   exact_ ? "" : "~", static_cast<long long>(rows_), pct);
+    } else {
+      std::fprintf(stderr, "\r\033[K%s: %lld rows", line_.c_str(), static_cast<long long>(done));
+    }
+    std::fflush(stderr);
+  }
+  void finished() override {
+    if (draw_) std::fprintf(stderr, "\r\033[K");
+  }
+  void step(std::string_view line) override {
+    if (draw_) std::fprintf(stderr, "\r\033[K");
+    ctx_.info(std::string(line));
+  }
+
+ private:
+  const Context& ctx_;
+  const bool draw_;
+  std::string line_;
+  int64_t rows_ = 0;
+  bool exact_ = true;
+};
+
+Context::Context(const GlobalOptions& options) : options_(options) {}
+Context::~Context() { (void)close_output(); }
+
+util::Progress& Context::progress() {
+  if (!progress_) progress_ = std::make_unique<TerminalProgress>(*this);
+  return *progress_;
+}
 
 int fail(const Status& status) {
   if (status.code() == ErrorCode::kConfig) {

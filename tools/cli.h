@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "util/exit_status.h"
+#include "util/progress.h"
 
 namespace csbridge::cli {
 
@@ -30,8 +31,8 @@ struct GlobalOptions {
 class Context {
  public:
   // `options` is filled by the parser; it must outlive the context.
-  explicit Context(const GlobalOptions& options) : options_(options) {}
-  ~Context() { (void)close_output(); }
+  explicit Context(const GlobalOptions& options);
+  ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -50,9 +51,14 @@ class Context {
   void warn(const std::string& line) const;
   // True when progress may be drawn (stderr is a terminal and --no-progress is off).
   bool progress_enabled() const;
+  // The one progress renderer of every command: bars redrawn in place on a terminal (when
+  // progress_enabled()), steps as lines on stderr unless -q.
+  util::Progress& progress();
 
  private:
+  class TerminalProgress;
   const GlobalOptions& options_;
+  std::unique_ptr<TerminalProgress> progress_;
   std::optional<config::Config> config_;
   FILE* out_ = nullptr;
   bool out_owned_ = false;

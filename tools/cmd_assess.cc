@@ -21,33 +21,6 @@ struct AssessDbOptions {
   double sample = 100;
 };
 
-// One line on stderr, redrawn in place: only on a terminal.
-class TerminalProgress final : public assess::ProgressSink {
- public:
-  void table_started(const std::string& table, int64_t rows, bool exact) override {
-    table_ = table;
-    rows_ = rows;
-    exact_ = exact;
-    draw(0);
-  }
-  void rows_done(int64_t rows) override { draw(rows); }
-  void table_finished() override { std::fprintf(stderr, "\r\033[K"); }
-
- private:
-  void draw(int64_t done) {
-    if (rows_ > 0) {
-      double pct = 100.0 * static_cast<double>(done) / static_cast<double>(rows_);
-      std::fprintf(stderr, "\r\033[Kassessing %s: %lld / %s%lld rows (%.0f%%)", table_.c_str(),
-                   static_cast<long long>(done), exact_ ? "" : "~", static_cast<long long>(rows_), pct > 100 ? 100 : pct);
-    } else {
-      std::fprintf(stderr, "\r\033[Kassessing %s: %lld rows", table_.c_str(), static_cast<long long>(done));
-    }
-  }
-  std::string table_;
-  int64_t rows_ = 0;
-  bool exact_ = true;
-};
-
 int run_assess_db(Context& ctx, const AssessDbOptions& o) {
   auto format = ctx.format("text", {"text", "json", "md", "html"});
   if (!format) return fail(format.status());
@@ -65,8 +38,7 @@ int run_assess_db(Context& ctx, const AssessDbOptions& o) {
   options.estimate_counts = o.estimate;
   options.sample_percent = o.sample;
   options.batch_rows = static_cast<size_t>((*cfg)->options.batch_rows);
-  TerminalProgress progress;
-  auto result = assess::assess_database(**db, *m, options, ctx.progress_enabled() ? &progress : nullptr);
+  auto result = assess::assess_database(**db, *m, options, &ctx.progress());
   if (!result) return fail(result.status());
   std::string out = *format == "json"   ? report::assess_json(*result).dump(2) + "\n"
                     : *format == "md"   ? report::assess_markdown(*result)

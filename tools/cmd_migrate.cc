@@ -15,33 +15,10 @@ struct MigrateArgs {
   std::vector<std::string> files;
   std::vector<std::string> entities;
   bool dry_run = false;
-  bool resume = false;  // the default behaviour; the flag documents intent
+  bool resume = false;
   double sample = 100;
   std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects;
   int64_t limit = -1;
-};
-
-class TerminalProgress final : public migrate::ProgressSink {
- public:
-  void block_started(const std::string& block, int64_t rows) override {
-    block_ = block;
-    rows_ = rows;
-    rows_done(0);
-  }
-  void rows_done(int64_t done) override {
-    if (rows_ > 0) {
-      double pct = 100.0 * static_cast<double>(done) / static_cast<double>(rows_);
-      std::fprintf(stderr, "\r\033[Kmigrating %s: %lld / ~%lld rows (%.0f%%)", block_.c_str(),
-                   static_cast<long long>(done), static_cast<long long>(rows_), pct > 100 ? 100 : pct);
-    } else {
-      std::fprintf(stderr, "\r\033[Kmigrating %s: %lld rows", block_.c_str(), static_cast<long long>(done));
-    }
-  }
-  void block_finished() override { std::fprintf(stderr, "\r\033[K"); }
-
- private:
-  std::string block_;
-  int64_t rows_ = 0;
 };
 
 // "100" → at most 100 rejected rows; "0.5%" → at most 0.5 % of the rows read.
@@ -68,6 +45,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   migrate::MigrateOptions o;
   o.entities = a.entities;
   o.dry_run = a.dry_run;
+  o.resume_only = a.resume;
   o.sample_percent = a.sample;
   o.where = a.where;
   o.limit = a.limit;
@@ -76,9 +54,8 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   o.command_line = command;
   o.target = a.target;
   if (Status s = parse_max_rejects(a.max_rejects, o); !s.is_ok()) return fail(s);
-  TerminalProgress progress;
   auto summary = migrate::run_migration(*project->config, project->loaded.set, project->model, o,
-                                        ctx.progress_enabled() ? &progress : nullptr);
+                                        &ctx.progress());
   if (!summary) return fail(summary.status());
   std::string out = *format == "json" ? report::migrate_json(*summary).dump(2) + "\n" : report::migrate_text(*summary);
   if (Status s = ctx.write(out); !s.is_ok()) return fail(s);
@@ -119,7 +96,7 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")->delimiter(',');
   app.add_flag("--dry-run", a->dry_run, "Read and map everything, write nothing; counts what would be loaded");
   app.add_flag("--resume", a->resume,
-               "Continue an interrupted run from its checkpoints (what every run does; rerun with the same options)");
+               "Only continue an interrupted run (every run does when there is one): exit 2 when there is none");
   app.add_option("--sample", a->sample, "Keep this percentage of rows, chosen by a hash of the legacy key")
       ->check(CLI::Range(0.0, 100.0));
   app.add_option("--where", a->where, "Extra SQL predicate on every block's source (a gray-release slice)");

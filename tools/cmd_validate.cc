@@ -38,7 +38,7 @@ int run_validate(Context& ctx, const ValidateArgs& a) {
   o.checks = a.checks;
   o.command_line = ctx.options().command_line;
   o.target = a.target;
-  if (!ctx.options().quiet) o.progress = [&ctx](const std::string& line) { ctx.info(line); };
+  o.progress = &ctx.progress();
   auto report = validate::run_validation(*project->config, project->loaded.set, project->model, o);
   if (!report) return fail(report.status());
   if (!a.json_file.empty()) {

@@ -136,7 +136,7 @@ void collect_keys(const connector::Batch& batch, TablePass& pass, int64_t first_
 }
 
 Status read_table(connector::Connector& db, const TableWork& work, TablePass& pass, const AssessOptions& options,
-                  ProgressSink* progress, util::TaskGang& gang, int64_t& rows_read) {
+                  util::Progress* progress, util::TaskGang& gang, int64_t& rows_read) {
   connector::ReadRequest req;
   req.table = work.info.ref;
   req.batch_rows = options.batch_rows;
@@ -180,7 +180,7 @@ Status read_table(connector::Connector& db, const TableWork& work, TablePass& pa
       cost[task] = std::chrono::duration<double>(Clock::now() - start).count();
     });
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
-    if (progress) progress->rows_done(rows_read);
+    if (progress) progress->advanced(rows_read);
   }
   return Status::ok();
 }
@@ -357,7 +357,7 @@ const char* severity_name(Severity severity) {
 }
 
 Result<Assessment> assess_database(connector::Connector& db, const model::Model& model, const AssessOptions& options,
-                                   ProgressSink* progress) {
+                                   util::Progress* progress) {
   Clock::time_point started = Clock::now();
   Assessment out;
   out.generated_at = now_iso8601();
@@ -466,13 +466,13 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
       if (ti.primary_key.size() == 1) pass.key_column = column_index(ti.primary_key[0]);
     }
 
-    if (progress) progress->table_started(t.ref.display(), t.rows, t.rows_exact);
+    if (progress) progress->started("assessing", t.ref.display(), t.rows, t.rows_exact);
     Clock::time_point table_start = Clock::now();
     int64_t rows_read = 0;
     Status read = read_table(db, work[i], pass, options, progress, gang, rows_read);
     t.read_seconds = std::chrono::duration<double>(Clock::now() - table_start).count();
     read_seconds += t.read_seconds;
-    if (progress) progress->table_finished();
+    if (progress) progress->finished();
     if (!read.is_ok()) {
       if (!options.estimate_counts && !t.rows_exact) {
         auto exact = db.count(t.ref, false);

@@ -9,6 +9,7 @@
 #include "assess/assessment.h"
 #include "connector/connector.h"
 #include "model/cs_model.h"
+#include "util/progress.h"
 
 namespace csbridge::assess {
 
@@ -21,19 +22,10 @@ struct AssessOptions {
   size_t batch_rows = 5000;
 };
 
-// Told about progress; lib/ never draws anything itself.
-class ProgressSink {
- public:
-  virtual ~ProgressSink() = default;
-  virtual void table_started(const std::string& table, int64_t rows, bool rows_exact) = 0;
-  virtual void rows_done(int64_t rows) = 0;  // rows read so far in the current table
-  virtual void table_finished() = 0;
-};
-
 // Assesses `db`. Fails only when the source cannot be listed at all; a table
 // that cannot be described or read becomes a finding on that table and the
 // others are assessed.
 Result<Assessment> assess_database(connector::Connector& db, const model::Model& model, const AssessOptions& options,
-                                   ProgressSink* progress = nullptr);
+                                   util::Progress* progress = nullptr);
 
 }  // namespace csbridge::assess

@@ -240,7 +240,7 @@ std::string done_scope(const std::string& scope) { return scope + "!done"; }
 class Migration {
  public:
   Migration(const config::Config& config, const model::Model& model, const MigrateOptions& options,
-            ProgressSink* progress)
+            util::Progress* progress)
       : config_(config), model_(model), options_(options), progress_(progress) {}
 
   Status open_target() {
@@ -264,6 +264,20 @@ class Migration {
       }));
     }
     return Status::ok();
+  }
+
+  // --resume: some block of this run must hold checkpoints an interrupted run left.
+  Status require_interrupted(const std::vector<const mapping::Block*>& blocks) {
+    for (const auto* b : blocks) {
+      std::vector<std::pair<std::string, std::string>> positions;
+      CSB_RETURN_IF_ERROR(retry("reading the checkpoints", [&]() -> Status {
+        CSB_ASSIGN_OR_RETURN(positions, store_->checkpoints(b->scope()));
+        return Status::ok();
+      }));
+      if (!positions.empty()) return Status::ok();
+    }
+    return invalid_argument("--resume: nothing to resume: no interrupted run left checkpoints in the target for "
+                            "these mapping blocks (run without --resume to start)");
   }
 
   Status begin(const std::string& run_id, const std::string& hash) {
@@ -348,7 +362,7 @@ class Migration {
     if (block.query.empty() && block.where.empty() && options_.where.empty()) {
       if (auto n = db->count(request.table, true); n.is_ok()) estimate = n->rows;
     }
-    if (progress_) progress_->block_started(block.display(), estimate);
+    if (progress_) progress_->started("migrating", block.display(), estimate, false);
 
     CSB_ASSIGN_OR_RETURN(auto inner, db->read(request));
     const std::vector<connector::ColumnInfo> columns = inner->columns();
@@ -381,7 +395,7 @@ class Migration {
       CSB_RETURN_IF_ERROR(retry("recording the end of " + block.display(),
                                 [&] { return store_->reset_checkpoints(done, {done}, "done", run_id_); }));
     }
-    if (progress_) progress_->block_finished();
+    if (progress_) progress_->finished();
     counts.seconds += std::chrono::duration<double>(Clock::now() - started).count();
     return Status::ok();
   }
@@ -561,7 +575,7 @@ class Migration {
           return Status::ok();  // a loader failed: run.failure says why
         }
       }
-      if (progress_) progress_->rows_done(consumed);
+      if (progress_) progress_->advanced(consumed);
       if (!more) break;
     }
     return Status::ok();
@@ -695,7 +709,7 @@ class Migration {
   const config::Config& config_;
   const model::Model& model_;
   const MigrateOptions& options_;
-  ProgressSink* progress_;
+  util::Progress* progress_;
   config::Target target_;                            // connection and schema (not for a dry run)
   std::unique_ptr<TargetStore> store_;               // the first loader's too
   std::vector<std::unique_ptr<TargetStore>> extra_stores_;  // the other loaders' connections
@@ -714,7 +728,7 @@ bool in_sample(std::string_view source_key, double percent) {
 
 Result<MigrateSummary> run_migration(const config::Config& config, const mapping::MappingSet& mappings,
                                      const model::Model& model, const MigrateOptions& options,
-                                     ProgressSink* progress) {
+                                     util::Progress* progress) {
   if (!(options.sample_percent > 0 && options.sample_percent <= 100)) {
     return invalid_argument("--sample must be a percentage above 0 and at most 100");
   }
@@ -734,7 +748,9 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
   summary.run_id = make_run_id();
   summary.reject_file = options.reject_file;
   Migration migration(config, model, options, progress);
+  if (options.resume_only && options.dry_run) return invalid_argument("--resume and --dry-run do not go together");
   CSB_RETURN_IF_ERROR(migration.open_target());
+  if (options.resume_only) CSB_RETURN_IF_ERROR(migration.require_interrupted(blocks));
   CSB_RETURN_IF_ERROR(migration.begin(summary.run_id, config_hash(config, mappings)));
 
   for (const auto* block : blocks) {

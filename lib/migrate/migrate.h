@@ -30,6 +30,7 @@
 #include "config/config.h"
 #include "mapping/mapping.h"
 #include "model/cs_model.h"
+#include "util/progress.h"
 #include "util/status.h"
 
 namespace csbridge::migrate {
@@ -37,6 +38,7 @@ namespace csbridge::migrate {
 struct MigrateOptions {
   std::vector<std::string> entities;  // only these CS entities (empty = all mapped)
   bool dry_run = false;               // map everything, write nothing (no target needed)
+  bool resume_only = false;           // refuse to start when no interrupted run left checkpoints
   double sample_percent = 100;        // keep this share of rows, chosen by a hash of the legacy key
   std::string where;                  // extra SQL predicate for every block's source
   int64_t limit = -1;                 // at most this many rows per block
@@ -81,24 +83,16 @@ struct MigrateSummary {
   std::string reject_file;
 };
 
-// Progress for a terminal: one block at a time.
-class ProgressSink {
- public:
-  virtual ~ProgressSink() = default;
-  virtual void block_started(const std::string& block, int64_t estimated_rows) = 0;
-  virtual void rows_done(int64_t rows) = 0;
-  virtual void block_finished() = 0;
-};
-
 // Whether --sample PCT keeps the row of `source_key`: a hash of the key, so
 // the same rows are chosen on every run (and by validate --sample).
 bool in_sample(std::string_view source_key, double percent);
 
-// Errors: kConfig for mapping files with errors (run map check), kUnreachable
+// Errors: kConfig for mapping files with errors (run map check), kInvalidArgument for
+// resume_only with nothing to resume (or with dry_run), kUnreachable
 // when a source or the target cannot be reached (after retries for dropped
 // connections), kIo for the reject file. Rows never make the run fail.
 Result<MigrateSummary> run_migration(const config::Config& config, const mapping::MappingSet& mappings,
                                      const model::Model& model, const MigrateOptions& options,
-                                     ProgressSink* progress = nullptr);
+                                     util::Progress* progress = nullptr);
 
 }  // namespace csbridge::migrate

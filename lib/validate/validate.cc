@@ -91,7 +91,7 @@ class Validation {
   bool wants(std::string_view c) const { return std::find(checks_.begin(), checks_.end(), c) != checks_.end(); }
   void add(CheckResult r) { results_[r.name].push_back(std::move(r)); }
   void step(const std::string& line) const {
-    if (options_.progress) options_.progress(line);
+    if (options_.progress) options_.progress->step(line);
   }
   Result<bool> both_tables() {
     CSB_ASSIGN_OR_RETURN(bool t, target_->has_table("ticket"));
@@ -205,7 +205,7 @@ Result<ValidationReport> run_validation(const config::Config& config, const mapp
     m.sample_percent = options.sample_percent;
     m.command_line = options.command_line;
     m.env = options.env;
-    if (options.progress) options.progress("sandbox: migrating into " + sandbox->describe());
+    if (options.progress) options.progress->step("sandbox: migrating into " + sandbox->describe());
     auto migrated = options.migrate ? options.migrate(config, mappings, model, m)
                                     : migrate::run_migration(config, mappings, model, m);
     if (!migrated.is_ok()) {

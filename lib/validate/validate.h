@@ -21,6 +21,7 @@
 #include "mapping/mapping.h"
 #include "migrate/migrate.h"
 #include "model/cs_model.h"
+#include "util/progress.h"
 #include "validate/checks.h"
 
 namespace csbridge::validate {
@@ -40,7 +41,7 @@ struct ValidateOptions {
   mapping::SourceOpener open_source = mapping::default_source_opener();
   config::EnvLookup env = config::process_environment();
   Migrator migrate;                // nullptr = migrate::run_migration
-  std::function<void(const std::string&)> progress;  // one line per step (may be empty)
+  util::Progress* progress = nullptr;  // told each step (nullptr: nobody)
 };
 
 Result<ValidationReport> run_validation(const config::Config& config, const mapping::MappingSet& mappings,
