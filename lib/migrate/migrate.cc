@@ -243,12 +243,18 @@ class Migration {
             util::Progress* progress)
       : config_(config), model_(model), options_(options), progress_(progress) {}
 
+  Result<std::unique_ptr<TargetStore>> open_store(const std::string& connection, const std::string& schema,
+                                                  const model::Model& model) const {
+    return options_.open_target ? options_.open_target(connection, schema, model)
+                                : TargetStore::open(connection, schema, model);
+  }
+
   Status open_target() {
     if (options_.dry_run) return Status::ok();
     CSB_ASSIGN_OR_RETURN(target_, config::resolve_target(config_, options_.target, options_.schema));
     const std::string& connection = target_.connection;
     const std::string& schema = target_.schema;
-    CSB_ASSIGN_OR_RETURN(store_, TargetStore::open(connection, schema, model_));
+    CSB_ASSIGN_OR_RETURN(store_, open_store(connection, schema, model_));
     // One migration at a time: a second one touches nothing, not even the tables' definitions.
     CSB_RETURN_IF_ERROR(retry("locking the target", [&] { return store_->lock_target(); }));
     CSB_RETURN_IF_ERROR(retry("preparing the target", [&] { return store_->prepare(); }));
@@ -258,7 +264,7 @@ class Migration {
     // retried like a dropped connection, as the server answered a moment ago.
     for (int i = 1; i < loaders; ++i) {
       CSB_RETURN_IF_ERROR(retry("opening loader connection " + std::to_string(i + 1), [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(auto extra, TargetStore::open(connection, schema, model_));
+        CSB_ASSIGN_OR_RETURN(auto extra, open_store(connection, schema, model_));
         extra_stores_.push_back(std::move(extra));
         return Status::ok();
       }));
@@ -588,7 +594,7 @@ class Migration {
     if (!store_ || error.lookups.empty()) return Status::ok();
     if (!checker_) {
       CSB_RETURN_IF_ERROR(retry("opening a connection for lookups", [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(checker_, TargetStore::open(target_.connection, target_.schema, model_));
+        CSB_ASSIGN_OR_RETURN(checker_, open_store(target_.connection, target_.schema, model_));
         return Status::ok();
       }));
     }

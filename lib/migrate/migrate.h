@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@
 #include "util/status.h"
 
 namespace csbridge::migrate {
+
+class TargetStore;
+// Opens a target store (TargetStore::open by default); tests wrap it to inject faults.
+using TargetOpener = std::function<Result<std::unique_ptr<TargetStore>>(
+    const std::string& connection, const std::string& schema, const model::Model& model)>;
 
 struct MigrateOptions {
   std::vector<std::string> entities;  // only these CS entities (empty = all mapped)
@@ -50,6 +56,7 @@ struct MigrateOptions {
   std::string schema;                 // override of config.target.schema
   std::string command_line;           // for the audit record, secrets already removed
   config::EnvLookup env = config::process_environment();
+  TargetOpener open_target;           // empty: TargetStore::open
 };
 
 // Per entity: read = loaded + unchanged + rejected + filtered (rows of this run), and

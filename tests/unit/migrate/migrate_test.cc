@@ -4,11 +4,13 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <set>
 
 #include "connector/odbc_connector.h"
 #include "connector/registry.h"
 #include "mapping/loader.h"
 #include "migrate/target_store.h"
+#include "faulty_target_store.h"
 #include "test_support.h"
 
 namespace csbridge::migrate {
@@ -218,6 +220,86 @@ TEST_CASE("migrate: a resumed block skips what its loaders and batch records say
     CHECK(t.skipped == tags);
     CHECK(t.resumed_loaded == tags);
     CHECK(t.chain_in_target() == tags);
+  }
+}
+
+// 1,000 tags, every 100th without a name (a required_missing reject), in batches of 50.
+struct TagsProject : SampleProject {
+  mapping::LoadResult tags;
+  TagsProject() {
+    std::string source = (dir.path() / "tags.db").string();
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(source.c_str(), &db) == SQLITE_OK);
+    int rc = sqlite3_exec(db,
+                          "CREATE TABLE tags (id INTEGER PRIMARY KEY, tag_name TEXT);"
+                          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) "
+                          "INSERT INTO tags SELECT x, CASE WHEN x % 100 = 0 THEN NULL ELSE 'tag ' || x END FROM c",
+                          nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+    config.sources[0].connection = "sqlite:" + source;
+    config.options.batch_rows = 50;
+    std::string file = (dir.path() / "tag.yaml").string();
+    std::ofstream(file) << "entity: tag\nsource: helpdesk\ntable: tags\nkey: id\nfields:\n  name: tag_name\n";
+    tags = mapping::load_mappings({file}, config, model);
+    REQUIRE_FALSE(tags.has_errors());
+  }
+  std::vector<std::string> reject_keys(const std::string& file) const {
+    std::ifstream in(file);
+    std::vector<std::string> keys;
+    for (std::string line; std::getline(in, line);) {
+      size_t at = line.find("\"source_key\":\"");
+      if (at != std::string::npos) keys.push_back(line.substr(at + 14, line.find('"', at + 14) - at - 14));
+    }
+    return keys;
+  }
+};
+
+TEST_CASE("migrate: faults injected into the target's loads lose, repeat and re-reject no row") {
+  TagsProject p;
+  auto faults = std::make_shared<test::Faults>();
+  MigrateOptions o = p.options();
+  o.open_target = test::faulty_targets(faults);
+
+  SUBCASE("a dropped connection at the 7th load is retried and the run completes") {
+    faults->fail_load = 7;
+    auto s = run_migration(p.config, p.tags.set, p.model, o);
+    REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+    CHECK(faults->failed == 1);
+    const EntityCounts& t = p.entity(*s, "tag");
+    CHECK(t.loaded == 990);
+    CHECK(t.rejected == 10);
+    CHECK(p.reject_keys(o.reject_file).size() == 10);
+  }
+  SUBCASE("the reply of a committed load is lost: the retry finds it committed and writes nothing twice") {
+    faults->fail_load = 7;
+    faults->after_commit = true;
+    auto s = run_migration(p.config, p.tags.set, p.model, o);
+    REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+    const EntityCounts& t = p.entity(*s, "tag");
+    CHECK(t.loaded + t.unchanged == 990);
+    CHECK(t.rejected == 10);
+  }
+  SUBCASE("a permanent failure stops the run; the resumed chain has every row once and every reject line once") {
+    faults->fail_load = 9;
+    faults->code = ErrorCode::kData;
+    auto failed = run_migration(p.config, p.tags.set, p.model, o);
+    REQUIRE_FALSE(failed.is_ok());
+    CHECK(failed.status().message().find("injected fault at load 9") != std::string::npos);
+    faults->fail_load = 0;
+    o.resume_only = true;
+    auto resumed = run_migration(p.config, p.tags.set, p.model, o);
+    REQUIRE_MESSAGE(resumed.is_ok(), resumed.status().message());
+    const EntityCounts& t = p.entity(*resumed, "tag");
+    CHECK(t.skipped == 400);  // 8 batches of 50 committed before the 9th failed
+    CHECK(t.read == 600);
+    CHECK(t.resumed_loaded == 396);
+    CHECK(t.resumed_rejected == 4);
+    CHECK(t.chain_in_target() == 990);
+    CHECK(t.chain_rejected() == 10);
+    auto keys = p.reject_keys(o.reject_file);
+    CHECK(keys.size() == 10);
+    CHECK(std::set<std::string>(keys.begin(), keys.end()).size() == 10);
   }
 }
 

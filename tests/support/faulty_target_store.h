@@ -1,0 +1,85 @@
+// A TargetStore that forwards to a real one and fails where a test says (leveldb's EnvWrapper
+// for the target side): the Nth load, with a transient error (a dropped connection, which
+// migrate retries) or a permanent one (which stops the run). Every store opened through one
+// FaultyTargets shares its counters, so "the 7th load" counts the loads of every loader.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "migrate/migrate.h"
+#include "migrate/target_store.h"
+
+namespace csbridge::test {
+
+struct Faults {
+  int fail_load = 0;                           // 1-based load call to fail; 0: none
+  ErrorCode code = ErrorCode::kUnreachable;    // kUnreachable is retried by migrate; others stop the run
+  bool once = true;                            // fail only that call (else every call from it on)
+  bool after_commit = false;                   // fail after the load committed (the reply was lost)
+  std::atomic<int> loads{0};
+  std::atomic<int> failed{0};
+};
+
+class FaultyTargetStore final : public migrate::TargetStore {
+ public:
+  FaultyTargetStore(std::unique_ptr<migrate::TargetStore> inner, std::shared_ptr<Faults> faults)
+      : inner_(std::move(inner)), faults_(std::move(faults)) {}
+
+  Status prepare() override { return inner_->prepare(); }
+  Result<std::optional<std::string>> checkpoint(std::string_view scope) override { return inner_->checkpoint(scope); }
+  Result<migrate::LoadOutcome> load(const migrate::LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
+                                    std::string_view position, std::string_view run_id,
+                                    const migrate::BeforeCommit& before_commit,
+                                    const migrate::BatchRecord& record) override {
+    int n = ++faults_->loads;
+    bool hit = faults_->fail_load > 0 && (faults_->once ? n == faults_->fail_load : n >= faults_->fail_load);
+    if (hit && !faults_->after_commit) return fail(n);
+    auto out = inner_->load(spec, rows, scope, position, run_id, before_commit, record);
+    if (hit && out.is_ok()) return fail(n);
+    return out;
+  }
+  Result<int64_t> resolve_deferred() override { return inner_->resolve_deferred(); }
+  Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view prefix) override {
+    return inner_->checkpoints(prefix);
+  }
+  Status reset_checkpoints(std::string_view prefix, const std::vector<std::string>& scopes, std::string_view position,
+                           std::string_view run_id) override {
+    return inner_->reset_checkpoints(prefix, scopes, position, run_id);
+  }
+  Status clear_checkpoints(std::string_view prefix) override { return inner_->clear_checkpoints(prefix); }
+  Status lock_target() override { return inner_->lock_target(); }
+  Status begin_run(const migrate::RunRecord& run) override { return inner_->begin_run(run); }
+  Status end_run(std::string_view run_id, std::string_view status, std::string_view counts) override {
+    return inner_->end_run(run_id, status, counts);
+  }
+  Result<std::vector<migrate::RunRecord>> list_runs(int limit) override { return inner_->list_runs(limit); }
+  Result<std::optional<int64_t>> lookup(std::string_view entity, std::string_view system,
+                                        std::string_view key) override {
+    return inner_->lookup(entity, system, key);
+  }
+  std::string backend() const override { return inner_->backend(); }
+
+ private:
+  Status fail(int n) {
+    ++faults_->failed;
+    return Status(faults_->code, "injected fault at load " + std::to_string(n));
+  }
+  std::unique_ptr<migrate::TargetStore> inner_;
+  std::shared_ptr<Faults> faults_;
+};
+
+// A TargetOpener for MigrateOptions::open_target whose stores fail as `faults` says.
+inline migrate::TargetOpener faulty_targets(std::shared_ptr<Faults> faults) {
+  return [faults](const std::string& connection, const std::string& schema,
+                  const model::Model& model) -> Result<std::unique_ptr<migrate::TargetStore>> {
+    auto inner = migrate::TargetStore::open(connection, schema, model);
+    if (!inner.is_ok()) return inner.status();
+    return std::unique_ptr<migrate::TargetStore>(std::make_unique<FaultyTargetStore>(std::move(inner).value(), faults));
+  };
+}
+
+}  // namespace csbridge::test
