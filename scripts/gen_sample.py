@@ -99,7 +99,7 @@ MOBILE_RE = re.compile(r"^(?:\+?86)?1(?:3\d|4[5-9]|5[0-35-9]|6[25-7]|7[0-8]|8\d|
 
 
 def normalize_mobile(v):
-    """RELIABILITY.md: strip spaces and dashes, then the pattern (with optional +86/86)."""
+    """docs/personal-data.md: strip spaces and dashes, then the pattern (with optional +86/86)."""
     if v is None:
         return None
     s = v.replace(" ", "").replace("-", "")

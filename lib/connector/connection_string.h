@@ -1,4 +1,4 @@
-// The one connection-string form of csbridge (PRODUCT.md "Connections"):
+// The one connection-string form of csbridge (README.md "Connections"):
 //   postgresql://… | postgres://… | service=NAME | host=… dbname=… (libpq)
 //   odbc:DSN=…;… | odbc:Driver={…};…           (unixODBC)
 //   sqlite:PATH | PATH ending .db/.sqlite/.sqlite3

@@ -23,7 +23,7 @@
 
 namespace csbridge::connector {
 
-// Caps every file backend applies (RELIABILITY.md: a cap and a clear message, never a crash).
+// Caps every file backend applies (docs/reliability.md: a cap and a clear message, never a crash).
 inline constexpr int kMaxNestingDepth = 64;                     // JSON arrays/objects, XML elements
 inline constexpr size_t kMaxRecordBytes = size_t{64} << 20;     // one CSV record or JSONL line
 inline constexpr uint64_t kMaxDocumentBytes = uint64_t{512} << 20;  // a JSON or XML file, parsed whole

@@ -1,5 +1,5 @@
 // The target side of a migration: the CS tables in PostgreSQL or SQLite plus
-// the bookkeeping that makes loads idempotent and resumable (RELIABILITY.md
+// the bookkeeping that makes loads idempotent and resumable (docs/reliability.md
 // "Nothing lost, nothing doubled"):
 //   csbridge_crosswalk  (entity, source_system, source_key) → new_id, one entry per loaded row
 //   csbridge_checkpoint (scope → position), written in the transaction of the batch it describes

@@ -15,7 +15,7 @@ namespace {
 
 using model::PiiClass;
 
-// RELIABILITY.md: MIIT 2023 allocation, applied after normalize_phone:
+// docs/personal-data.md: the allocated mobile prefixes, applied after normalize_phone:
 // 1(?:3\d|4[5-9]|5[0-35-9]|6[25-7]|7[0-8]|8\d|9[0-35-9])\d{8}. Checked by
 // hand (kMobileThirdDigits), not by a regex: it runs once per phone value.
 // Per second digit, bit d set when third digit d is allocated.

@@ -1,5 +1,5 @@
-// Detection of personal data in Chinese customer data (RELIABILITY.md "PII of
-// Chinese customer data"): mobile and landline numbers, resident ID numbers
+// Detection of personal data in Chinese customer data (docs/personal-data.md):
+// mobile and landline numbers, resident ID numbers
 // (GB 11643 with its check character), bank cards (Luhn), e-mail addresses,
 // and — by weaker signals — personal names and addresses. Works on whole
 // values (a phone column) and inside free text (a ticket body).

@@ -49,7 +49,7 @@ bool is_digit_or_mask(char c) { return is_digit(c) || c == kMaskChar; }
 
 std::string stars(size_t n) { return std::string(n, kMaskChar); }
 
-// The longest digit run a mask may keep (RELIABILITY.md: never the original's
+// The longest digit run a mask may keep (docs/personal-data.md: never the original's
 // digit run; 6 + 4 of a card are the most any mask keeps).
 constexpr size_t kMaxKeptDigitRun = 6;
 

@@ -1,4 +1,4 @@
-// Format-preserving masks (RELIABILITY.md): a masked value never contains the
+// Format-preserving masks (docs/personal-data.md): a masked value never contains the
 // original digit run, and masking twice equals masking once.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Legacy text encodings → UTF-8, strictly (RELIABILITY.md): valid UTF-8 is
+// Legacy text encodings → UTF-8, strictly (docs/reliability.md): valid UTF-8 is
 // kept as it is, anything else is decoded with the declared encoding, and
 // bytes that do not decode are an error naming their offset, never a silent '?'.
 #pragma once

@@ -1,4 +1,4 @@
-// The process exit codes of csbridge (PRODUCT.md "Commands and their contracts").
+// The process exit codes of csbridge (README.md "Exit codes").
 // This is the only place that maps outcomes to numbers.
 #pragma once
 

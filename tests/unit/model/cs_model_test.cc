@@ -51,7 +51,7 @@ const Field& field_of(const Model& m, const std::string& entity, const std::stri
 
 }  // namespace
 
-TEST_CASE("cs model: the builtin model has every PRODUCT.md entity with id and provenance") {
+TEST_CASE("cs model: the builtin model has every entity of the CS model with id and provenance") {
   Result<Model> m = builtin_model();
   REQUIRE_MESSAGE(m.is_ok(), m.status().message());
   CHECK(m->version == "1.0");

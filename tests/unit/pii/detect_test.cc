@@ -72,7 +72,7 @@ TEST_CASE("pii detect: normalize_phone strips +86, 0086, spaces, dashes, dots an
 }
 
 TEST_CASE("pii detect: mobile prefixes follow the MIIT 2023 allocation") {
-  // RELIABILITY.md's prose list; 174 is covered by its pattern 7[0-8] (the
+  // docs/personal-data.md's list; 174 is covered by its pattern 7[0-8] (the
   // satellite segment 1740x/1749x), so it is counted as a mobile here too.
   const std::set<int> allocated = [] {
     std::set<int> s;

@@ -128,7 +128,7 @@ std::vector<std::string> digit_windows(std::string_view value) {
   return out;
 }
 
-// The two promises of RELIABILITY.md, over every input of every table.
+// The two promises of docs/personal-data.md, over every input of every table.
 void check_promises(const std::vector<Case>& cases, const std::function<std::string(std::string_view)>& mask) {
   for (const Case& c : cases) {
     CAPTURE(c.value);

@@ -96,7 +96,7 @@ TEST_CASE("transform step: kind names") {
   CHECK(std::string(kind_name(Kind::kJson)) == "json");
 }
 
-// RELIABILITY.md: a reject reason may be logged; the value may be PII.
+// docs/reliability.md: a reject reason may be logged; the value may be PII.
 TEST_CASE("transform step: failure messages never contain the value") {
   struct Case {
     const char* yaml;
