@@ -50,6 +50,7 @@ ErrorCode code_for_sqlstate(std::string_view state) {
   // Connection, authorisation, unknown database, server shutdown: the server is the problem, not the request.
   if (cls == "08" || cls == "28" || cls == "3D" || state.substr(0, 3) == "57P") return ErrorCode::kUnreachable;
   if (cls == "22" || cls == "23") return ErrorCode::kData;
+  if (state == "42501") return ErrorCode::kPermissionDenied;  // insufficient_privilege
   return ErrorCode::kInvalidArgument;
 }
 
@@ -63,6 +64,8 @@ Status current_error(const std::string& subject, const std::string& redacted) {
     return lost(e);
   } catch (const pqxx::in_doubt_error& e) {  // the connection broke during COMMIT
     return lost(e);
+  } catch (const pqxx::insufficient_privilege& e) {  // libpqxx 7.7 leaves sqlstate() empty here
+    return Status(ErrorCode::kPermissionDenied, subject + ": " + first_line(e.what()));
   } catch (const pqxx::sql_error& e) {
     return Status(code_for_sqlstate(e.sqlstate()), subject + ": " + first_line(e.what()));
   } catch (const std::exception& e) {

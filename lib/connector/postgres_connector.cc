@@ -470,6 +470,8 @@ class PgWriter final : public RowWriter {
       }
       copy->complete();
       return Status::ok();
+    } catch (const pqxx::insufficient_privilege&) {
+      failed_ = current_error(subject_, redacted_);
     } catch (const pqxx::sql_error& e) {
       failed_ = Status(code_for_sqlstate(e.sqlstate()),
                        subject_ + copy_error_location(e.what()) + ": " + first_line(e.what()));

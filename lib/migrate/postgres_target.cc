@@ -342,7 +342,7 @@ class PostgresTarget final : public TargetStore {
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() != "55P03") throw;  // lock_not_available: another run holds it
       n.exec0("RESET lock_timeout");
-      return invalid_argument("another csbridge migrate is running on postgres '" + redacted_ + "'" +
+      return Status(ErrorCode::kConflict, "another csbridge migrate is running on postgres '" + redacted_ + "'" +
                               (schema_.empty() ? "" : " schema " + quote_identifier(schema_)) +
                               " (csbridge runs lists it as running): one migration at a time per target");
     }

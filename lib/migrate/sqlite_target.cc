@@ -180,7 +180,7 @@ class SqliteTarget final : public TargetStore {
       }
       if (!held) {
         ::close(fd);
-        return invalid_argument("another csbridge migrate is running on " + redacted_ +
+        return Status(ErrorCode::kConflict, "another csbridge migrate is running on " + redacted_ +
                                 " (csbridge runs lists it as running): one migration at a time per target");
       }
       lock_fd_ = fd;
@@ -273,6 +273,10 @@ class SqliteTarget final : public TargetStore {
     int primary = rc & 0xFF;
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
       return unreachable(subject + ": " + redacted_ + " is locked by another connection, retry: " + why);
+    }
+    // A read-only file (or directory) or an authorizer's refusal: a grant, not the data, is missing.
+    if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_AUTH) {
+      return Status(ErrorCode::kPermissionDenied, subject + " in " + redacted_ + ": " + why);
     }
     return io_error(subject + " in " + redacted_ + ": " + why);
   }

@@ -170,7 +170,7 @@ class TargetStore {
   // time per target (PostgreSQL: per schema, a session advisory lock, taken again after a
   // reconnect; SQLite: flock on "<file>-csbridge.lock"). Needs no table: call it before
   // prepare(). Waits up to kLockWaitSeconds for a killed run's lock to go, then fails with
-  // kInvalidArgument naming the reason. While it is held no other run can be running: begin_run
+  // kConflict naming the reason. While it is held no other run can be running: begin_run
   // marks the runs still recorded as "running" "interrupted".
   virtual Status lock_target() = 0;
   static constexpr int kLockWaitSeconds = 3;

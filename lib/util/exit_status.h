@@ -18,6 +18,7 @@ inline ExitStatus exit_status_for(const Status& s) {
   switch (s.code()) {
     case ErrorCode::kOk: return ExitStatus::kSuccess;
     case ErrorCode::kUnreachable: return ExitStatus::kUnreachable;
+    case ErrorCode::kPermissionDenied: return ExitStatus::kUnreachable;  // reached, but may not use it
     case ErrorCode::kInternal: return ExitStatus::kInternal;
     case ErrorCode::kData: return ExitStatus::kFailures;
     default: return ExitStatus::kUsage;

@@ -12,6 +12,8 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kUnreachable: return "unreachable";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kData: return "data";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
+    case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kInternal: return "internal";
   }
   return "unknown";

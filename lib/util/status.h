@@ -21,6 +21,8 @@ enum class ErrorCode {
   kUnreachable,      // source/target could not be reached: host, auth, driver
   kIo,               // read/write failure of a local file
   kData,             // input data that cannot be parsed (names row/offset)
+  kPermissionDenied, // the account may not read or write that object (a grant is missing)
+  kConflict,         // another run holds what this one needs (the target's migration lock)
   kInternal,         // a bug: an invariant did not hold
 };
 

@@ -9,6 +9,7 @@
 
 #include "connector/registry.h"
 #include "test_support.h"
+#include "util/exit_status.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
@@ -675,4 +676,29 @@ TEST_CASE("postgres connector: a query reads like a table, in a read-only transa
   }
 }
 
+}  // namespace csbridge::connector
+
+namespace csbridge::connector {
+namespace {
+
+TEST_CASE("postgres connector: a table the account may not read is permission_denied, not a usage error") {
+  // The superuser reaches the server through its socket (trust, local only) to make a table the
+  // test account has no grant on.
+  std::string admin = "host=" + test::require_env("CSBRIDGE_TEST_PG_SOCKET_DIR") + " port=" + pg_port() +
+                      " user=postgres dbname=csbridge_test";
+  auto su = open_connector(admin);
+  REQUIRE_MESSAGE(su.is_ok(), su.status().message());
+  std::string table = "private_" + std::to_string(::getpid());
+  REQUIRE((*su)->execute("CREATE TABLE public." + table + " (id int); REVOKE ALL ON public." + table + " FROM PUBLIC").is_ok());
+  auto db = open_connector(pg_uri());
+  REQUIRE(db.is_ok());
+  auto count = (*db)->count({"public", table});
+  REQUIRE_FALSE(count.is_ok());
+  CHECK_MESSAGE(count.status().code() == ErrorCode::kPermissionDenied, count.status().message());
+  CHECK(count.status().message().find("permission denied") != std::string::npos);
+  CHECK(exit_status_for(count.status()) == ExitStatus::kUnreachable);
+  (void)(*su)->execute("DROP TABLE public." + table);
+}
+
+}  // namespace
 }  // namespace csbridge::connector

@@ -550,7 +550,7 @@ TARGET_STORE_TEST("one migration at a time per target, and runs left running by 
     auto started = std::chrono::steady_clock::now();
     Status busy = (*second)->lock_target();
     CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(TargetStore::kLockWaitSeconds));
-    CHECK(busy.code() == ErrorCode::kInvalidArgument);
+    CHECK(busy.code() == ErrorCode::kConflict);
     CHECK_MESSAGE(busy.message().find("another csbridge migrate is running on ") == 0, busy.message());
     CHECK(busy.message().find("one migration at a time per target") != std::string::npos);
   }
@@ -708,7 +708,7 @@ TEST_CASE("target_store/postgres: after a lost connection the lock is taken agai
   CHECK(lost.status().code() == ErrorCode::kUnreachable);  // the session is gone
   auto refused = target.store().load(organizations(), three_organizations(), "organization", "3", "run-1");
   REQUIRE_FALSE(refused.is_ok());
-  CHECK(refused.status().code() == ErrorCode::kInvalidArgument);  // reconnected, but the lock is taken
+  CHECK(refused.status().code() == ErrorCode::kConflict);  // reconnected, but the lock is taken
   CHECK(refused.status().message().find("another csbridge migrate is running") != std::string::npos);
   CHECK(target.rows("organization", {"source_key"}).empty());
 
