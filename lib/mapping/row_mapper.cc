@@ -291,19 +291,16 @@ std::optional<transform::StepError> BlockMapper::protect(const FieldPlan& plan, 
   return std::nullopt;
 }
 
-bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Batch& out, RowError& error) const {
-  // Text arrives as UTF-8: the connector decoded declared legacy encodings (config::open_source).
-  // Every reason a row has is collected: the first becomes the error, the others `also`.
-  bool failed = false;
-  auto add_reason = [&](const std::string& key, const std::string& field, std::string code, std::string message) {
-    if (!failed) error = {key, field, std::move(code), std::move(message)};
-    else error.also.push_back({field, std::move(code), std::move(message)});
-    failed = true;
-    return false;
-  };
+// A value `on_error: null` turned away, kept in custom as "<field>_invalid": whether the
+// field's own masking was applied to it already.
+struct BlockMapper::InvalidValue {
+  std::string name;
+  std::optional<std::string> value;
+  bool masked = false;
+};
 
-  // The legacy key first: every reject names it.
-  std::string key = block_.key_prefix;
+bool BlockMapper::legacy_key(const connector::Batch& in, size_t row, std::string& key, RowError& error) const {
+  key = block_.key_prefix;
   for (size_t k = 0; k < key_columns_.size(); ++k) {
     if (in.is_null(row, key_columns_[k])) {
       error = {"", block_.key[k], "no_key", block_.display() + ": legacy key column '" + block_.key[k] + "' is NULL"};
@@ -312,80 +309,128 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     if (k) key += '|';
     key += in.get(row, key_columns_[k]);
   }
-  auto fail = [&](const std::string& field, std::string code, std::string message) {
-    return add_reason(key, field, std::move(code), block_.entity + "." + field + ": " + message);
+  return true;
+}
+
+std::optional<transform::StepError> BlockMapper::map_field(const FieldPlan& plan, const connector::Batch& in,
+                                                           size_t row, Value& v,
+                                                           std::vector<InvalidValue>& invalid) const {
+  const FieldMapping& f = *plan.mapping;
+  if (f.kind == SourceKind::kValue) {
+    v = f.value;
+  } else {
+    thread_local std::vector<Value> inputs;  // reused: map_row runs per row, on several threads
+    inputs.clear();
+    for (size_t i : plan.inputs) {
+      if (in.is_null(row, i)) inputs.emplace_back(std::nullopt);
+      else inputs.emplace_back(std::string(in.get(row, i)));
+    }
+    if (f.steps.empty() || f.steps.front().step->arity() != -1) {
+      v = std::move(inputs.front());
+      inputs.clear();
+    }
+    std::optional<std::string> raw;
+    if (f.on_error_null && !plan.inputs.empty() && !in.is_null(row, plan.inputs.front())) {
+      raw = inputs.empty() ? v : inputs.front();
+    }
+    for (const auto& s : f.steps) {
+      transform::StepResult r = s.step->arity() == -1 && !inputs.empty()
+                                    ? s.step->apply(inputs, plan.context)
+                                    : s.step->apply(std::span<const Value>(&v, 1), plan.context);
+      inputs.clear();
+      if (!r.ok() && f.on_error_null) {  // the mapping says: keep the row, the value goes to custom
+        // Masked as the field's values are: an invalid phone is still somebody's number.
+        v.reset();
+        if (raw && plan.masking.action == MaskAction::kDrop) break;
+        bool masked = false;
+        if (raw && plan.masking.masker) {
+          Value mv(std::move(*raw));
+          transform::StepResult m = plan.masking.masker->apply(std::span<const Value>(&mv, 1), plan.context);
+          raw = m.ok() && m.value() ? *m.value() : std::string(utf8_length(*mv), '*');
+          masked = true;
+        }
+        invalid.push_back({f.field + "_invalid", std::move(raw), masked});
+        break;
+      }
+      if (!r.ok()) return r.error();
+      v = std::move(r.value());
+    }
+  }
+  if ((!v || v->empty()) && f.default_value) v = f.default_value;
+  if (v && f.lookup) {
+    v = plan.lookup_prefix + *v;
+  } else if (v && f.cs) {
+    std::optional<transform::StepError> e = typed(plan, v);
+    if (!e && !plan.class_from) e = protect(plan, plan.masking, v);  // else once the row's class is known
+    if (e) return e;
+  }
+  if (!v && f.cs && f.cs->required) return transform::StepError{"required_missing", "required but empty"};
+  return std::nullopt;
+}
+
+std::variant<std::optional<std::string>, transform::StepError> BlockMapper::custom_object(
+    const connector::Batch& in, size_t row, std::vector<InvalidValue>& invalid) const {
+  if (!custom_output_ || (custom_.empty() && invalid.empty())) return std::optional<std::string>();
+  MaskAction action = action_for(settings_.masking, model::PiiClass::kFreeText);
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  bool any = false;
+  std::vector<InvalidValue> entries;
+  for (const auto& [name, i] : custom_) {
+    if (in.is_null(row, i)) entries.push_back({name, std::nullopt});
+    else entries.push_back({name, std::string(in.get(row, i))});
+  }
+  entries.insert(entries.end(), std::make_move_iterator(invalid.begin()), std::make_move_iterator(invalid.end()));
+  for (auto& [name, cell, masked] : entries) {
+    if (!cell) {
+      object[name] = nullptr;
+      continue;
+    }
+    std::string value = std::move(*cell);
+    if (value.find('\0') != std::string::npos) {
+      return transform::StepError{"nul_byte", "column '" + name + "' holds a NUL byte"};
+    }
+    if (action == MaskAction::kDrop && !masked) continue;
+    if (action != MaskAction::kKeep && !masked) {
+      static const auto masker = builtin_step("mask", "free_text");
+      Value mv(std::move(value));
+      transform::StepResult r = masker->apply(std::span<const Value>(&mv, 1), {});
+      value = r.ok() && r.value() ? *r.value() : std::string();
+    }
+    object[name] = std::move(value);
+    any = true;
+  }
+  if (!any) return std::optional<std::string>();
+  return std::optional<std::string>(object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Batch& out, RowError& error) const {
+  // Text arrives as UTF-8: the connector decoded declared legacy encodings (config::open_source).
+  std::string key;
+  if (!legacy_key(in, row, key, error)) return false;  // every reject names the key: nothing else to say
+  // Every reason a row has is collected: the first becomes the error, the others `also`.
+  bool failed = false;
+  auto fail = [&](const std::string& field, const transform::StepError& e) {
+    std::string message = block_.entity + "." + field + ": " + e.message;
+    if (!failed) error = {key, field, e.code, std::move(message)};
+    else error.also.push_back({field, e.code, std::move(message)});
+    failed = true;
   };
 
   std::vector<Value> values;
   values.reserve(plans_.size());
-  // on_error: null fields: name, value, and whether the field's own masking was applied to it.
-  struct Invalid {
-    std::string name;
-    std::optional<std::string> value;
-    bool masked = false;
-  };
-  std::vector<Invalid> invalid;
-  std::vector<Value> inputs;
+  std::vector<InvalidValue> invalid;
   std::vector<std::pair<size_t, std::string>> lookups;
   for (size_t output = 0; output < plans_.size(); ++output) {
     const FieldPlan& plan = plans_[output];
-    const FieldMapping& f = *plan.mapping;
     Value v;
-    // One field; false (with its reason added) when it fails: the row's other fields are still
-    // mapped, so that the row's every reason is known.
-    bool field_ok = [&]() -> bool {
-    if (f.kind == SourceKind::kValue) {
-      v = f.value;
-    } else {
-      inputs.clear();
-      for (size_t i : plan.inputs) {
-        if (in.is_null(row, i)) inputs.emplace_back(std::nullopt);
-        else inputs.emplace_back(std::string(in.get(row, i)));
-      }
-      if (f.steps.empty() || f.steps.front().step->arity() != -1) {
-        v = std::move(inputs.front());
-        inputs.clear();
-      }
-      std::optional<std::string> raw;
-      if (f.on_error_null && !plan.inputs.empty() && !in.is_null(row, plan.inputs.front())) {
-        raw = inputs.empty() ? v : inputs.front();
-      }
-      for (const auto& s : f.steps) {
-        transform::StepResult r = s.step->arity() == -1 && !inputs.empty()
-                                      ? s.step->apply(inputs, plan.context)
-                                      : s.step->apply(std::span<const Value>(&v, 1), plan.context);
-        inputs.clear();
-        if (!r.ok() && f.on_error_null) {  // the mapping says: keep the row, the value goes to custom
-          // Masked as the field's values are: an invalid phone is still somebody's number.
-          v.reset();
-          if (raw && plan.masking.action == MaskAction::kDrop) break;
-          bool masked = false;
-          if (raw && plan.masking.masker) {
-            Value mv(std::move(*raw));
-            transform::StepResult m = plan.masking.masker->apply(std::span<const Value>(&mv, 1), plan.context);
-            raw = m.ok() && m.value() ? *m.value() : std::string(utf8_length(*mv), '*');
-            masked = true;
-          }
-          invalid.push_back({f.field + "_invalid", std::move(raw), masked});
-          break;
-        }
-        if (!r.ok()) return fail(f.field, r.error().code, r.error().message);
-        v = std::move(r.value());
-      }
+    // A field that fails adds its reason; the row's other fields are still mapped.
+    if (auto e = map_field(plan, in, row, v, invalid)) {
+      fail(plan.mapping->field, *e);
+      v.reset();
+    } else if (v && plan.mapping->lookup) {
+      lookups.emplace_back(output, *v);
     }
-    if ((!v || v->empty()) && f.default_value) v = f.default_value;
-    if (v && f.lookup) {
-      v = plan.lookup_prefix + *v;
-    } else if (v && f.cs) {
-      std::optional<transform::StepError> e = typed(plan, v);
-      if (!e && !plan.class_from) e = protect(plan, plan.masking, v);  // else once the row's class is known
-      if (e) return fail(f.field, e->code, e->message);
-    }
-    if (!v && f.cs && f.cs->required) return fail(f.field, "required_missing", "required but empty");
-    return true;
-    }();
-    if (field_ok && v && f.lookup) lookups.emplace_back(output, *v);
-    values.push_back(field_ok ? std::move(v) : Value());
+    values.push_back(std::move(v));
   }
   if (failed) {
     error.lookups = std::move(lookups);
@@ -395,39 +440,14 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     if (!plans_[k].class_from || !values[k]) continue;
     const FieldPlan& plan = plans_[k];
     if (auto e = protect(plan, plan.masking_of_row(values[*plan.class_from]), values[k])) {
-      return fail(plan.mapping->field, e->code, e->message);
+      fail(plan.mapping->field, *e);
+      return false;
     }
   }
-
-  std::optional<std::string> custom;
-  if (custom_output_ && (!custom_.empty() || !invalid.empty())) {
-    MaskAction action = action_for(settings_.masking, model::PiiClass::kFreeText);
-    nlohmann::ordered_json object = nlohmann::ordered_json::object();
-    bool any = false;
-    std::vector<Invalid> entries;
-    for (const auto& [name, i] : custom_) {
-      if (in.is_null(row, i)) entries.push_back({name, std::nullopt});
-      else entries.push_back({name, std::string(in.get(row, i))});
-    }
-    entries.insert(entries.end(), invalid.begin(), invalid.end());
-    for (auto& [name, cell, masked] : entries) {
-      if (!cell) {
-        object[name] = nullptr;
-        continue;
-      }
-      std::string value = std::move(*cell);
-      if (value.find('\0') != std::string::npos) return fail("custom", "nul_byte", "column '" + name + "' holds a NUL byte");
-      if (action == MaskAction::kDrop && !masked) continue;
-      if (action != MaskAction::kKeep && !masked) {
-        static const auto masker = builtin_step("mask", "free_text");
-        Value mv(std::move(value));
-        transform::StepResult r = masker->apply(std::span<const Value>(&mv, 1), {});
-        value = r.ok() && r.value() ? *r.value() : std::string();
-      }
-      object[name] = std::move(value);
-      any = true;
-    }
-    if (any) custom = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto custom = custom_object(in, row, invalid);
+  if (auto* e = std::get_if<transform::StepError>(&custom)) {
+    fail("custom", *e);
+    return false;
   }
 
   out.append(key);
@@ -436,7 +456,8 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
     else out.append_null();
   }
   if (custom_output_) {
-    if (custom) out.append(*custom);
+    const auto& object = std::get<std::optional<std::string>>(custom);
+    if (object) out.append(*object);
     else out.append_null();
   }
   return true;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "config/config.h"
@@ -110,6 +111,16 @@ class BlockMapper {
   static std::optional<transform::StepError> typed(const FieldPlan& plan, transform::Value& v);
   static std::optional<transform::StepError> protect(const FieldPlan& plan, const Masking& masking,
                                                      transform::Value& v);
+  // The other parts of map_row: the row's legacy key ("" and `error` set when a key column is
+  // NULL); one field through its steps, on_error, default, conversion and masking (nullopt, or
+  // why it fails; a value on_error: null turns away goes to `invalid`); the custom JSON object
+  // of the row (nullopt: no custom; a StepError for a NUL byte).
+  struct InvalidValue;
+  bool legacy_key(const connector::Batch& in, size_t row, std::string& key, RowError& error) const;
+  std::optional<transform::StepError> map_field(const FieldPlan& plan, const connector::Batch& in, size_t row,
+                                                transform::Value& v, std::vector<InvalidValue>& invalid) const;
+  std::variant<std::optional<std::string>, transform::StepError> custom_object(
+      const connector::Batch& in, size_t row, std::vector<InvalidValue>& invalid) const;
 
   const Block& block_;
   MapperSettings settings_;
