@@ -425,7 +425,7 @@ class Migration {
   Result<connector::Connector*> connect(const config::SourceConfig& source) {
     auto it = sources_.find(source.name);
     if (it != sources_.end()) return it->second.get();
-    CSB_ASSIGN_OR_RETURN(auto db, config::open_source(source));
+    CSB_ASSIGN_OR_RETURN(auto db, options_.open_source ? options_.open_source(source) : config::open_source(source));
     connector::Connector* raw = db.get();
     sources_.emplace(source.name, std::move(db));
     return raw;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "connector/connector.h"
 #include "mapping/mapping.h"
 #include "model/cs_model.h"
 #include "util/progress.h"
@@ -57,6 +58,8 @@ struct MigrateOptions {
   std::string command_line;           // for the audit record, secrets already removed
   config::EnvLookup env = config::process_environment();
   TargetOpener open_target;           // empty: TargetStore::open
+  // Opens a named source (empty: config::open_source, with its declared encodings); tests wrap it.
+  std::function<Result<std::unique_ptr<connector::Connector>>(const config::SourceConfig&)> open_source;
 };
 
 // Per entity: read = loaded + unchanged + rejected + filtered (rows of this run), and

@@ -10,6 +10,7 @@
 #include "connector/registry.h"
 #include "mapping/loader.h"
 #include "migrate/target_store.h"
+#include "faulty_connector.h"
 #include "faulty_target_store.h"
 #include "test_support.h"
 
@@ -301,6 +302,28 @@ TEST_CASE("migrate: faults injected into the target's loads lose, repeat and re-
     CHECK(keys.size() == 10);
     CHECK(std::set<std::string>(keys.begin(), keys.end()).size() == 10);
   }
+}
+
+TEST_CASE("migrate: a source that drops mid-read stops the run; the next run resumes where it stopped") {
+  TagsProject p;
+  auto faults = std::make_shared<test::SourceFaults>();
+  faults->fail_batch = 6;
+  MigrateOptions o = p.options();
+  o.open_source = test::faulty_sources(faults);
+  auto failed = run_migration(p.config, p.tags.set, p.model, o);
+  REQUIRE_FALSE(failed.is_ok());
+  CHECK(failed.status().code() == ErrorCode::kUnreachable);
+  CHECK(failed.status().message() == "tag (tag.yaml#1): injected fault at source batch 6");
+  faults->fail_batch = 0;
+  o.resume_only = true;
+  auto resumed = run_migration(p.config, p.tags.set, p.model, o);
+  REQUIRE_MESSAGE(resumed.is_ok(), resumed.status().message());
+  const EntityCounts& t = p.entity(*resumed, "tag");
+  CHECK(t.skipped > 0);
+  CHECK(t.read + t.skipped == 1000);
+  CHECK(t.chain_in_target() == 990);
+  CHECK(t.chain_rejected() == 10);
+  CHECK(p.reject_keys(o.reject_file).size() == 10);
 }
 
 TEST_CASE("migrate: a key repeated across a batch boundary loads once, its first row, like one within a batch") {

@@ -13,6 +13,7 @@
 #include "connector/registry.h"
 #include "mapping/loader.h"
 #include "model/ddl.h"
+#include "faulty_connector.h"
 #include "validate/source_stream.h"
 #include "test_support.h"
 
@@ -279,6 +280,14 @@ TEST_CASE("validate refuses what it cannot do") {
   SUBCASE("an unknown check") {
     o.checks = {"rows,colums"};
     expected = "invalid_argument: --checks: unknown check 'colums'; checks: counts, rows, references, model, pii, crosswalk, helpdesk";
+  }
+  SUBCASE("a source that fails in the middle of its read: its error, naming the block") {
+    auto faults = std::make_shared<test::SourceFaults>();
+    faults->fail_batch = 2;
+    faults->code = ErrorCode::kPermissionDenied;
+    o.checks = {"counts"};
+    o.open_source = test::faulty_sources(faults);
+    expected = "permission_denied: organization (organization.yaml#1): injected fault at source batch 2";
   }
   SUBCASE("a SQLite target that does not exist") {
     o.target = "sqlite:/nonexistent/cs.db";
