@@ -19,13 +19,11 @@ namespace {
 
 using assess::Assessment;
 using assess::ColumnProfile;
-using assess::EntityGuess;
 using assess::Finding;
 using assess::PiiHit;
 using assess::Relationship;
 using assess::Severity;
 using assess::TableAssessment;
-using model::PiiClass;
 using nlohmann::json;
 
 using namespace assess_detail;

@@ -25,7 +25,6 @@ using assess::Relationship;
 using assess::Severity;
 using assess::TableAssessment;
 using model::PiiClass;
-using nlohmann::json;
 
 using namespace assess_detail;
 
