@@ -8,14 +8,8 @@
 
 namespace csbridge::report::assess_detail {
 
-using assess::Assessment;
-using assess::ColumnProfile;
-using assess::EntityGuess;
-using assess::Finding;
-using assess::PiiHit;
-using assess::Relationship;
-using assess::Severity;
-using assess::TableAssessment;
+// The result model (assess/assessment.h) by its short names.
+using namespace csbridge::assess;
 
 std::string seconds_text(double seconds) {
   return util::format_double(round_to(seconds, seconds < 1 ? 2 : 1)) + " s";
