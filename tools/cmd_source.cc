@@ -33,19 +33,12 @@ Result<std::unique_ptr<connector::Connector>> open_source(Context& ctx, const st
   return config::open_source(*cfg, source);
 }
 
-// "schema.name" or "name" as the user wrote it.
-connector::TableRef table_ref(const std::string& text) {
-  size_t dot = text.find('.');
-  if (dot == std::string::npos) return {"", text};
-  return {text.substr(0, dot), text.substr(dot + 1)};
-}
-
 Result<std::vector<report::TableReport>> collect(connector::Connector& db, const SourceOptions& o, bool with_details) {
   std::vector<connector::TableRef> refs;
   if (o.tables.empty()) {
     CSB_ASSIGN_OR_RETURN(refs, db.list_tables());
   } else {
-    for (const std::string& t : o.tables) refs.push_back(table_ref(t));
+    for (const std::string& t : o.tables) refs.push_back(connector::parse_table_ref(t));
   }
   std::vector<report::TableReport> out;
   for (const connector::TableRef& ref : refs) {
@@ -93,7 +86,7 @@ int run_read(Context& ctx, const ReadOptions& o) {
   auto db = open_source(ctx, o.source);
   if (!db) return fail(db.status());
   connector::ReadRequest req;
-  req.table = table_ref(o.table);
+  req.table = connector::parse_table_ref(o.table);
   req.columns = o.columns;
   req.order_by = o.order_by;
   req.where = o.where;

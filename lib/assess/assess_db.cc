@@ -345,6 +345,213 @@ Summary summarise(std::vector<TableAssessment>& tables, const model::Model& mode
   return s;
 }
 
+// The finding of a table that could not be described, counted or read.
+Finding read_failure(const Status& why) {
+  bool denied = why.code() == ErrorCode::kPermissionDenied;
+  return {denied ? "permission_denied" : "read_error", Severity::kError, "", why.message(), 0, {}};
+}
+
+// The columns of a table that was not profiled: names and types only.
+void add_unprofiled_columns(const connector::TableInfo& info, TableAssessment& t) {
+  for (const connector::ColumnInfo& col : info.columns) {
+    ColumnProfile p;
+    p.name = col.name;
+    p.declared_type = col.declared_type;
+    p.type = col.type;
+    t.columns.push_back(std::move(p));
+  }
+}
+
+// 1. Schema: describe and count every table; failures become findings.
+std::vector<TableWork> describe_tables(connector::Connector& db, const std::vector<connector::TableRef>& refs,
+                                       std::vector<TableAssessment>& tables) {
+  std::vector<TableWork> work(refs.size());
+  tables.resize(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    TableAssessment& t = tables[i];
+    t.ref = refs[i];
+    auto described = db.describe(refs[i]);
+    if (!described.is_ok()) {
+      t.findings.push_back(read_failure(described.status()));
+      work[i].info.ref = refs[i];
+      continue;
+    }
+    work[i].info = *described;
+    work[i].described = true;
+    t.ref = described->ref;
+    t.is_view = described->is_view;
+    t.primary_key = described->primary_key;
+    t.indexes = described->indexes;
+    for (const connector::IndexInfo& ix : described->indexes) {
+      if (ix.unique) t.unique_keys.push_back(ix.columns);
+    }
+    // The data pass reads every row and so counts exactly: here an estimate
+    // suffices (for progress), and a full count(*) would read the table twice.
+    auto count = db.count(t.ref, /*estimate=*/true);
+    if (count.is_ok()) {
+      t.rows = count->rows;
+      t.rows_exact = count->exact;
+    } else {
+      t.findings.push_back(read_failure(count.status()));
+    }
+  }
+  return work;
+}
+
+// What the names say before any data is read: the relationship candidates and
+// the key sets and value counters the data pass fills to confirm them.
+struct NamePlan {
+  std::vector<connector::TableInfo> infos;
+  std::vector<Candidate> candidates;
+  std::vector<std::unordered_map<std::string, KeyCollector>> keys;  // per table: column → its values
+  std::vector<ValueCounter> values;                                 // per candidate
+};
+
+// 2. Names: entity guesses and relationship candidates, before reading any data.
+NamePlan plan_from_names(const std::vector<TableWork>& work, std::vector<TableAssessment>& tables,
+                         const model::Model& model) {
+  NamePlan plan;
+  std::vector<EntityGuess> entities;
+  for (size_t i = 0; i < work.size(); ++i) {
+    plan.infos.push_back(work[i].info);
+    tables[i].entity = work[i].described ? guess_entity(work[i].info, model) : EntityGuess{};
+    entities.push_back(tables[i].entity);
+  }
+  plan.candidates = find_candidates(plan.infos, entities);
+  plan.keys.resize(plan.infos.size());
+  plan.values.resize(plan.candidates.size());
+  bool any_polymorphic =
+      std::any_of(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.polymorphic; });
+  for (const Candidate& c : plan.candidates) {
+    if (!c.polymorphic && !c.parent_column.empty()) plan.keys[c.parent][c.parent_column];
+  }
+  if (any_polymorphic) {
+    for (size_t i = 0; i < plan.infos.size(); ++i) {
+      if (plan.infos[i].primary_key.size() == 1) plan.keys[i][plan.infos[i].primary_key[0]];
+    }
+  }
+  return plan;
+}
+
+// What the data pass of table `i` collects besides the column profiles: the
+// keys and references the names asked for, and contacts of a customer table.
+void plan_table_pass(size_t i, const connector::TableInfo& ti, const TableAssessment& t, NamePlan& names,
+                     TablePass& pass) {
+  auto column_index = [&](const std::string& name) {
+    for (size_t c = 0; c < ti.columns.size(); ++c) {
+      if (ti.columns[c].name == name) return c;
+    }
+    return std::string::npos;
+  };
+  for (auto& [name, collector] : names.keys[i]) {
+    size_t c = column_index(name);
+    if (c != std::string::npos) pass.key_columns.emplace_back(c, &collector);
+  }
+  for (size_t k = 0; k < names.candidates.size(); ++k) {
+    const Candidate& cand = names.candidates[k];
+    if (cand.child != i || cand.column.empty()) continue;
+    size_t c = column_index(cand.column);
+    size_t type_c = cand.polymorphic ? column_index(cand.type_column) : std::string::npos;
+    if (c != std::string::npos) pass.value_columns.emplace_back(c, type_c, &names.values[k]);
+  }
+  if (t.entity.name == "customer") {
+    for (size_t c = 0; c < ti.columns.size(); ++c) {
+      if (column_matches_field(ti.columns[c].name, "phone")) pass.contact_columns.push_back({c, true});
+      else if (column_matches_field(ti.columns[c].name, "email")) pass.contact_columns.push_back({c, false});
+    }
+    if (ti.primary_key.size() == 1) pass.key_column = column_index(ti.primary_key[0]);
+  }
+}
+
+// The profiles and findings of a table read to the end.
+void record_pass(TablePass& pass, int64_t rows_read, const AssessOptions& options, TableAssessment& t) {
+  t.profiled = true;
+  t.sample_fraction = options.sample_percent / 100;
+  t.rows = rows_read;
+  t.rows_exact = true;
+  for (ColumnProfiler& p : pass.profilers) {
+    t.columns.push_back(p.finish());
+    for (Finding& f : p.findings()) t.findings.push_back(std::move(f));
+  }
+  if (pass.rejected > 0) {
+    t.findings.push_back({"rejected_records", Severity::kError, "",
+                          std::to_string(pass.rejected) + " records of " + t.ref.display() +
+                              " could not be read (ragged rows, undecodable bytes, malformed records)",
+                          pass.rejected, pass.rejected_examples});
+  }
+  if (!pass.contact_columns.empty()) {
+    Finding dup = pass.duplicates.finding(t.ref.display());
+    if (dup.count > 0) t.findings.push_back(std::move(dup));
+  }
+}
+
+// 3. Data: one pass per table. Returns the seconds spent reading.
+double profile_tables(connector::Connector& db, const std::vector<TableWork>& work, NamePlan& names,
+                      const AssessOptions& options, util::Progress* progress, std::vector<TableAssessment>& tables) {
+  pii::Detector detector;
+  util::TaskGang gang(util::TaskGang::default_helpers());
+  double read_seconds = 0;
+  for (size_t i = 0; i < work.size(); ++i) {
+    TableAssessment& t = tables[i];
+    if (!work[i].described) continue;
+    const connector::TableInfo& ti = work[i].info;
+    TablePass pass;
+    for (const connector::ColumnInfo& col : ti.columns) pass.profilers.emplace_back(col, detector);
+    plan_table_pass(i, ti, t, names, pass);
+
+    if (progress) progress->started("assessing", t.ref.display(), t.rows, t.rows_exact);
+    Clock::time_point table_start = Clock::now();
+    int64_t rows_read = 0;
+    Status read = read_table(db, work[i], pass, options, progress, gang, rows_read);
+    t.read_seconds = std::chrono::duration<double>(Clock::now() - table_start).count();
+    read_seconds += t.read_seconds;
+    if (progress) progress->finished();
+    if (!read.is_ok()) {
+      if (!options.estimate_counts && !t.rows_exact) {
+        auto exact = db.count(t.ref, false);
+        if (exact.is_ok()) t.rows = exact->rows, t.rows_exact = true;
+      }
+      t.findings.push_back(read_failure(read));
+      add_unprofiled_columns(ti, t);
+      continue;
+    }
+    record_pass(pass, rows_read, options, t);
+  }
+  for (TableAssessment& t : tables) {
+    if (!t.profiled && t.columns.empty()) {
+      for (const TableWork& w : work) {
+        if (w.info.ref == t.ref) add_unprofiled_columns(w.info, t);
+      }
+    }
+  }
+  return read_seconds;
+}
+
+// 4. Relationships from names and values; orphans become findings. Then the
+// schema findings, which need the relationships.
+void add_relationships(NamePlan& names, Assessment& out) {
+  std::vector<size_t> child_of;
+  std::vector<Relationship> rels = resolve(names.infos, names.candidates, names.keys, names.values, child_of);
+  for (size_t k = 0; k < rels.size(); ++k) {
+    TableAssessment& t = out.tables[child_of[k]];
+    const Relationship& r = rels[k];
+    if (r.orphans > 0) {
+      char pct[32];
+      std::snprintf(pct, sizeof pct, "%.1f%%", 100 * r.orphan_ratio);
+      std::string target = r.ref_table + "." + util::join(r.ref_columns, ",");
+      if (r.polymorphic) target += " (" + r.type_column + " = '" + r.type_value + "')";
+      t.findings.push_back({"orphans", Severity::kWarning, util::join(r.columns, ","),
+                            t.ref.display() + "." + util::join(r.columns, ",") + ": " + std::to_string(r.orphans) +
+                                " rows (" + pct + ") point at no " + target,
+                            r.orphans, {}});
+    }
+    t.foreign_keys.push_back(r);
+  }
+  const std::string engine = util::to_lower(out.source.engine);
+  const bool whole_reads = engine.find("mariadb") != std::string::npos || engine.find("mysql") != std::string::npos;
+  for (TableAssessment& t : out.tables) add_schema_findings(t, whole_reads);
+}
+
 }  // namespace
 
 const char* severity_name(Severity severity) {
@@ -368,184 +575,13 @@ Result<Assessment> assess_database(connector::Connector& db, const model::Model&
   if (options.tables.empty()) {
     CSB_ASSIGN_OR_RETURN(refs, db.list_tables());
   } else {
-    for (const std::string& t : options.tables) {
-      size_t dot = t.find('.');
-      refs.push_back(dot == std::string::npos ? connector::TableRef{"", t}
-                                              : connector::TableRef{t.substr(0, dot), t.substr(dot + 1)});
-    }
+    for (const std::string& t : options.tables) refs.push_back(connector::parse_table_ref(t));
   }
 
-  // 1. Schema: describe and count every table; failures become findings.
-  std::vector<TableWork> work(refs.size());
-  out.tables.resize(refs.size());
-  for (size_t i = 0; i < refs.size(); ++i) {
-    TableAssessment& t = out.tables[i];
-    t.ref = refs[i];
-    auto described = db.describe(refs[i]);
-    if (!described.is_ok()) {
-      bool denied = described.status().message().find("permission denied") != std::string::npos ||
-                    described.status().message().find("denied") != std::string::npos;
-      t.findings.push_back({denied ? "permission_denied" : "read_error", Severity::kError, "",
-                            described.status().message(), 0, {}});
-      work[i].info.ref = refs[i];
-      continue;
-    }
-    work[i].info = *described;
-    work[i].described = true;
-    t.ref = described->ref;
-    t.is_view = described->is_view;
-    t.primary_key = described->primary_key;
-    t.indexes = described->indexes;
-    for (const connector::IndexInfo& ix : described->indexes) {
-      if (ix.unique) t.unique_keys.push_back(ix.columns);
-    }
-    // The data pass reads every row and so counts exactly: here an estimate
-    // suffices (for progress), and a full count(*) would read the table twice.
-    auto count = db.count(t.ref, /*estimate=*/true);
-    if (count.is_ok()) {
-      t.rows = count->rows;
-      t.rows_exact = count->exact;
-    } else {
-      t.findings.push_back({count.status().message().find("denied") != std::string::npos ? "permission_denied" : "read_error",
-                            Severity::kError, "", count.status().message(), 0, {}});
-    }
-  }
-
-  // 2. Names: entity guesses and relationship candidates, before reading any data.
-  std::vector<connector::TableInfo> infos;
-  std::vector<EntityGuess> entities;
-  for (size_t i = 0; i < work.size(); ++i) {
-    infos.push_back(work[i].info);
-    out.tables[i].entity = work[i].described ? guess_entity(work[i].info, model) : EntityGuess{};
-    entities.push_back(out.tables[i].entity);
-  }
-  std::vector<Candidate> candidates = find_candidates(infos, entities);
-  std::vector<std::unordered_map<std::string, KeyCollector>> keys(infos.size());
-  std::vector<ValueCounter> values(candidates.size());
-  bool any_polymorphic = std::any_of(candidates.begin(), candidates.end(), [](const Candidate& c) { return c.polymorphic; });
-  for (const Candidate& c : candidates) {
-    if (!c.polymorphic && !c.parent_column.empty()) keys[c.parent][c.parent_column];
-  }
-  if (any_polymorphic) {
-    for (size_t i = 0; i < infos.size(); ++i) {
-      if (infos[i].primary_key.size() == 1) keys[i][infos[i].primary_key[0]];
-    }
-  }
-
-  // 3. Data: one pass per table.
-  pii::Detector detector;
-  util::TaskGang gang(util::TaskGang::default_helpers());
-  double read_seconds = 0;
-  for (size_t i = 0; i < work.size(); ++i) {
-    TableAssessment& t = out.tables[i];
-    if (!work[i].described) continue;
-    const connector::TableInfo& ti = work[i].info;
-    auto column_index = [&](const std::string& name) {
-      for (size_t c = 0; c < ti.columns.size(); ++c) {
-        if (ti.columns[c].name == name) return c;
-      }
-      return std::string::npos;
-    };
-    TablePass pass;
-    for (const connector::ColumnInfo& col : ti.columns) pass.profilers.emplace_back(col, detector);
-    for (auto& [name, collector] : keys[i]) {
-      size_t c = column_index(name);
-      if (c != std::string::npos) pass.key_columns.emplace_back(c, &collector);
-    }
-    for (size_t k = 0; k < candidates.size(); ++k) {
-      if (candidates[k].child != i || candidates[k].column.empty()) continue;
-      size_t c = column_index(candidates[k].column);
-      size_t type_c = candidates[k].polymorphic ? column_index(candidates[k].type_column) : std::string::npos;
-      if (c != std::string::npos) pass.value_columns.emplace_back(c, type_c, &values[k]);
-    }
-    if (t.entity.name == "customer") {
-      for (size_t c = 0; c < ti.columns.size(); ++c) {
-        if (column_matches_field(ti.columns[c].name, "phone")) pass.contact_columns.push_back({c, true});
-        else if (column_matches_field(ti.columns[c].name, "email")) pass.contact_columns.push_back({c, false});
-      }
-      if (ti.primary_key.size() == 1) pass.key_column = column_index(ti.primary_key[0]);
-    }
-
-    if (progress) progress->started("assessing", t.ref.display(), t.rows, t.rows_exact);
-    Clock::time_point table_start = Clock::now();
-    int64_t rows_read = 0;
-    Status read = read_table(db, work[i], pass, options, progress, gang, rows_read);
-    t.read_seconds = std::chrono::duration<double>(Clock::now() - table_start).count();
-    read_seconds += t.read_seconds;
-    if (progress) progress->finished();
-    if (!read.is_ok()) {
-      if (!options.estimate_counts && !t.rows_exact) {
-        auto exact = db.count(t.ref, false);
-        if (exact.is_ok()) t.rows = exact->rows, t.rows_exact = true;
-      }
-      bool denied = read.message().find("denied") != std::string::npos;
-      t.findings.push_back({denied ? "permission_denied" : "read_error", Severity::kError, "", read.message(), 0, {}});
-      for (const connector::ColumnInfo& col : ti.columns) {
-        ColumnProfile p;
-        p.name = col.name;
-        p.declared_type = col.declared_type;
-        p.type = col.type;
-        t.columns.push_back(std::move(p));
-      }
-      continue;
-    }
-    t.profiled = true;
-    t.sample_fraction = options.sample_percent / 100;
-    t.rows = rows_read;
-    t.rows_exact = true;
-    for (ColumnProfiler& p : pass.profilers) {
-      t.columns.push_back(p.finish());
-      for (Finding& f : p.findings()) t.findings.push_back(std::move(f));
-    }
-    if (pass.rejected > 0) {
-      t.findings.push_back({"rejected_records", Severity::kError, "",
-                            std::to_string(pass.rejected) + " records of " + t.ref.display() +
-                                " could not be read (ragged rows, undecodable bytes, malformed records)",
-                            pass.rejected, pass.rejected_examples});
-    }
-    if (!pass.contact_columns.empty()) {
-      Finding dup = pass.duplicates.finding(t.ref.display());
-      if (dup.count > 0) t.findings.push_back(std::move(dup));
-    }
-  }
-  for (TableAssessment& t : out.tables) {
-    if (!t.profiled && t.columns.empty()) {
-      for (const TableWork& w : work) {
-        if (w.info.ref == t.ref) {
-          for (const connector::ColumnInfo& col : w.info.columns) {
-            ColumnProfile p;
-            p.name = col.name;
-            p.declared_type = col.declared_type;
-            p.type = col.type;
-            t.columns.push_back(std::move(p));
-          }
-        }
-      }
-    }
-  }
-
-  // 4. Relationships from names and values; orphans become findings.
-  std::vector<size_t> child_of;
-  std::vector<Relationship> rels = resolve(infos, candidates, keys, values, child_of);
-  for (size_t k = 0; k < rels.size(); ++k) {
-    TableAssessment& t = out.tables[child_of[k]];
-    const Relationship& r = rels[k];
-    if (r.orphans > 0) {
-      char pct[32];
-      std::snprintf(pct, sizeof pct, "%.1f%%", 100 * r.orphan_ratio);
-      std::string target = r.ref_table + "." + util::join(r.ref_columns, ",");
-      if (r.polymorphic) target += " (" + r.type_column + " = '" + r.type_value + "')";
-      t.findings.push_back({"orphans", Severity::kWarning, util::join(r.columns, ","),
-                            t.ref.display() + "." + util::join(r.columns, ",") + ": " + std::to_string(r.orphans) +
-                                " rows (" + pct + ") point at no " + target,
-                            r.orphans, {}});
-    }
-    t.foreign_keys.push_back(r);
-  }
-  const std::string engine = util::to_lower(out.source.engine);
-  const bool whole_reads = engine.find("mariadb") != std::string::npos || engine.find("mysql") != std::string::npos;
-  for (TableAssessment& t : out.tables) add_schema_findings(t, whole_reads);
-
+  std::vector<TableWork> work = describe_tables(db, refs, out.tables);
+  NamePlan names = plan_from_names(work, out.tables, model);
+  double read_seconds = profile_tables(db, work, names, options, progress, out.tables);
+  add_relationships(names, out);
   out.summary = summarise(out.tables, model, read_seconds);
   out.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return out;

@@ -176,134 +176,153 @@ size_t table_for_kind(const std::vector<connector::TableInfo>& tables, std::stri
   return by_last;
 }
 
+namespace {
+
+// Table i's declared foreign keys; their columns go to `handled`.
+void add_declared(const std::vector<connector::TableInfo>& tables, size_t i, std::vector<std::string>& handled,
+                  std::vector<Candidate>& out) {
+  const connector::TableInfo& t = tables[i];
+  for (const connector::ForeignKey& fk : t.foreign_keys) {
+    Candidate c;
+    c.child = i;
+    c.declared = true;
+    c.declared_columns = fk.columns;
+    c.declared_ref_columns = fk.ref_columns;
+    c.column = fk.columns.size() == 1 ? fk.columns[0] : "";
+    c.parent_column = fk.ref_columns.size() == 1 ? fk.ref_columns[0] : "";
+    c.parent = table_for_kind(tables, fk.ref_table.name);
+    for (size_t j = 0; j < tables.size(); ++j) {
+      if (tables[j].ref.name == fk.ref_table.name) c.parent = j;
+    }
+    if (c.parent == std::string::npos) continue;
+    c.name_score = kDeclared;
+    c.reasons.push_back("declared foreign key");
+    out.push_back(std::move(c));
+    handled.insert(handled.end(), fk.columns.begin(), fk.columns.end());
+  }
+}
+
+// Polymorphic pairs of table i: <prefix>_type + <prefix>_id; the id columns go to `handled`.
+void add_polymorphic(const connector::TableInfo& t, size_t i, std::vector<std::string>& handled,
+                     std::vector<Candidate>& out) {
+  for (const connector::ColumnInfo& type_col : t.columns) {
+    std::vector<std::string> tw = name_tokens(type_col.name);
+    if (tw.size() < 2 || !is_type_suffix(tw.back())) continue;
+    std::vector<std::string> prefix(tw.begin(), tw.end() - 1);
+    for (const connector::ColumnInfo& id_col : t.columns) {
+      std::vector<std::string> iw = name_tokens(id_col.name);
+      if (iw.size() != prefix.size() + 1 || iw.back() != "id" || !std::equal(prefix.begin(), prefix.end(), iw.begin()))
+        continue;
+      Candidate c;
+      c.child = i;
+      c.column = id_col.name;
+      c.polymorphic = true;
+      c.type_column = type_col.name;
+      c.name_score = kExactTableName;
+      c.reasons.push_back("polymorphic pair " + type_col.name + " + " + id_col.name);
+      out.push_back(std::move(c));
+      handled.push_back(id_col.name);
+    }
+  }
+}
+
+// What the name of column `col` of table i says it refers to, best first.
+void add_named(const std::vector<connector::TableInfo>& tables, const std::vector<EntityGuess>& entities, size_t i,
+               const connector::ColumnInfo& col, std::vector<Candidate>& out) {
+  std::vector<std::string> words = name_tokens(col.name);
+  if (words.empty()) return;
+  std::vector<Candidate> found;
+  auto add = [&](size_t parent, double score, std::string reason) {
+    std::string key = parent_key(tables[parent], col.name);
+    if (key.empty() || (parent == i && key == col.name)) return;
+    if (!compatible(col, tables[parent], key)) return;
+    for (Candidate& f : found) {
+      if (f.parent == parent) {
+        if (score > f.name_score) {
+          f.name_score = score;
+          f.reasons = {std::move(reason)};
+        }
+        return;
+      }
+    }
+    Candidate c;
+    c.child = i;
+    c.column = col.name;
+    c.parent = parent;
+    c.parent_column = key;
+    c.name_score = score;
+    c.reasons.push_back(std::move(reason));
+    found.push_back(std::move(c));
+  };
+
+  bool keyish = words.size() >= 2 && is_key_suffix(words.back());
+  if (keyish) {
+    std::vector<std::string> base(words.begin(), words.end() - 1);
+    std::string base_words = util::join(base, "_");
+    for (size_t j = 0; j < tables.size(); ++j) {
+      std::vector<std::string> tw = name_tokens(tables[j].ref.name);
+      if (util::join(tw, "_") == base_words) {
+        add(j, kExactTableName, "name " + col.name + " → table " + tables[j].ref.name);
+      } else if (!tw.empty() && tw.back() == base.back()) {
+        add(j, kLastWordTableName, "name " + col.name + " → table " + tables[j].ref.name);
+      }
+    }
+    // A unique text key of another table with the very same column name (orders.order_no).
+    if (words.back() != "id") {
+      for (size_t j = 0; j < tables.size(); ++j) {
+        if (j == i) continue;
+        for (const connector::IndexInfo& ix : tables[j].indexes) {
+          if (ix.unique && ix.columns.size() == 1 && util::equals_icase(ix.columns[0], col.name)) {
+            add(j, kExactTableName, "same name as the unique key " + tables[j].ref.name + "." + ix.columns[0]);
+          }
+        }
+      }
+    }
+  }
+  // RT style: a column named like a table (Tickets.Queue → Queues).
+  for (size_t j = 0; j < tables.size(); ++j) {
+    if (j != i && util::join(words, "_") == table_words(tables[j])) {
+      add(j, kSameAsTable, "column " + col.name + " is named like table " + tables[j].ref.name);
+    }
+  }
+  if (found.empty() && (keyish || words.back() == "by")) {
+    for (const RoleWord& role : kRoles) {
+      if (std::find(words.begin(), words.end(), role.word) == words.end()) continue;
+      for (size_t j = 0; j < tables.size(); ++j) {
+        if (entities[j].name == role.entity) {
+          add(j, kRoleName, "role name " + col.name + " → the " + std::string(role.entity) + " table " +
+                                tables[j].ref.name);
+        }
+      }
+      break;
+    }
+  }
+  for (const ChineseWord& cw : kChinese) {
+    if (col.name.find(cw.word) == std::string::npos) continue;
+    for (size_t j = 0; j < tables.size(); ++j) {
+      if (j != i && entities[j].name == cw.entity) {
+        add(j, kChineseName, "name " + col.name + " → the " + std::string(cw.entity) + " table " + tables[j].ref.name);
+      }
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) { return a.name_score > b.name_score; });
+  if (found.size() > kMaxCandidatesPerColumn) found.resize(kMaxCandidatesPerColumn);
+  for (Candidate& c : found) out.push_back(std::move(c));
+}
+
+}  // namespace
+
 std::vector<Candidate> find_candidates(const std::vector<connector::TableInfo>& tables,
                                        const std::vector<EntityGuess>& entities) {
   std::vector<Candidate> out;
   for (size_t i = 0; i < tables.size(); ++i) {
     const connector::TableInfo& t = tables[i];
     std::vector<std::string> handled;  // columns a declared or polymorphic candidate already covers
-
-    for (const connector::ForeignKey& fk : t.foreign_keys) {
-      Candidate c;
-      c.child = i;
-      c.declared = true;
-      c.declared_columns = fk.columns;
-      c.declared_ref_columns = fk.ref_columns;
-      c.column = fk.columns.size() == 1 ? fk.columns[0] : "";
-      c.parent_column = fk.ref_columns.size() == 1 ? fk.ref_columns[0] : "";
-      c.parent = table_for_kind(tables, fk.ref_table.name);
-      for (size_t j = 0; j < tables.size(); ++j) {
-        if (tables[j].ref.name == fk.ref_table.name) c.parent = j;
-      }
-      if (c.parent == std::string::npos) continue;
-      c.name_score = kDeclared;
-      c.reasons.push_back("declared foreign key");
-      out.push_back(std::move(c));
-      handled.insert(handled.end(), fk.columns.begin(), fk.columns.end());
-    }
-
-    // Polymorphic pairs: <prefix>_type + <prefix>_id in one table.
-    for (const connector::ColumnInfo& type_col : t.columns) {
-      std::vector<std::string> tw = name_tokens(type_col.name);
-      if (tw.size() < 2 || !is_type_suffix(tw.back())) continue;
-      std::vector<std::string> prefix(tw.begin(), tw.end() - 1);
-      for (const connector::ColumnInfo& id_col : t.columns) {
-        std::vector<std::string> iw = name_tokens(id_col.name);
-        if (iw.size() != prefix.size() + 1 || iw.back() != "id" || !std::equal(prefix.begin(), prefix.end(), iw.begin()))
-          continue;
-        Candidate c;
-        c.child = i;
-        c.column = id_col.name;
-        c.polymorphic = true;
-        c.type_column = type_col.name;
-        c.name_score = kExactTableName;
-        c.reasons.push_back("polymorphic pair " + type_col.name + " + " + id_col.name);
-        out.push_back(std::move(c));
-        handled.push_back(id_col.name);
-      }
-    }
-
+    add_declared(tables, i, handled, out);
+    add_polymorphic(t, i, handled, out);
     for (const connector::ColumnInfo& col : t.columns) {
       if (is_own_key(t, col.name) || std::find(handled.begin(), handled.end(), col.name) != handled.end()) continue;
-      std::vector<std::string> words = name_tokens(col.name);
-      if (words.empty()) continue;
-      std::vector<Candidate> found;
-      auto add = [&](size_t parent, double score, std::string reason) {
-        std::string key = parent_key(tables[parent], col.name);
-        if (key.empty() || (parent == i && key == col.name)) return;
-        if (!compatible(col, tables[parent], key)) return;
-        for (Candidate& f : found) {
-          if (f.parent == parent) {
-            if (score > f.name_score) {
-              f.name_score = score;
-              f.reasons = {std::move(reason)};
-            }
-            return;
-          }
-        }
-        Candidate c;
-        c.child = i;
-        c.column = col.name;
-        c.parent = parent;
-        c.parent_column = key;
-        c.name_score = score;
-        c.reasons.push_back(std::move(reason));
-        found.push_back(std::move(c));
-      };
-
-      bool keyish = words.size() >= 2 && is_key_suffix(words.back());
-      if (keyish) {
-        std::vector<std::string> base(words.begin(), words.end() - 1);
-        std::string base_words = util::join(base, "_");
-        for (size_t j = 0; j < tables.size(); ++j) {
-          std::vector<std::string> tw = name_tokens(tables[j].ref.name);
-          if (util::join(tw, "_") == base_words) {
-            add(j, kExactTableName, "name " + col.name + " → table " + tables[j].ref.name);
-          } else if (!tw.empty() && tw.back() == base.back()) {
-            add(j, kLastWordTableName, "name " + col.name + " → table " + tables[j].ref.name);
-          }
-        }
-        // A unique text key of another table with the very same column name (orders.order_no).
-        if (words.back() != "id") {
-          for (size_t j = 0; j < tables.size(); ++j) {
-            if (j == i) continue;
-            for (const connector::IndexInfo& ix : tables[j].indexes) {
-              if (ix.unique && ix.columns.size() == 1 && util::equals_icase(ix.columns[0], col.name)) {
-                add(j, kExactTableName, "same name as the unique key " + tables[j].ref.name + "." + ix.columns[0]);
-              }
-            }
-          }
-        }
-      }
-      // RT style: a column named like a table (Tickets.Queue → Queues).
-      for (size_t j = 0; j < tables.size(); ++j) {
-        if (j != i && util::join(words, "_") == table_words(tables[j])) {
-          add(j, kSameAsTable, "column " + col.name + " is named like table " + tables[j].ref.name);
-        }
-      }
-      if (found.empty() && (keyish || words.back() == "by")) {
-        for (const RoleWord& role : kRoles) {
-          if (std::find(words.begin(), words.end(), role.word) == words.end()) continue;
-          for (size_t j = 0; j < tables.size(); ++j) {
-            if (entities[j].name == role.entity) {
-              add(j, kRoleName, "role name " + col.name + " → the " + std::string(role.entity) + " table " +
-                                    tables[j].ref.name);
-            }
-          }
-          break;
-        }
-      }
-      for (const ChineseWord& cw : kChinese) {
-        if (col.name.find(cw.word) == std::string::npos) continue;
-        for (size_t j = 0; j < tables.size(); ++j) {
-          if (j != i && entities[j].name == cw.entity) {
-            add(j, kChineseName, "name " + col.name + " → the " + std::string(cw.entity) + " table " + tables[j].ref.name);
-          }
-        }
-      }
-      std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) { return a.name_score > b.name_score; });
-      if (found.size() > kMaxCandidatesPerColumn) found.resize(kMaxCandidatesPerColumn);
-      for (Candidate& c : found) out.push_back(std::move(c));
+      add_named(tables, entities, i, col, out);
     }
   }
   return out;

@@ -55,6 +55,12 @@ Result<std::unique_ptr<RowWriter>> Connector::write(const WriteRequest& request)
   return not_supported("the " + backend() + " backend cannot write (table " + request.table.display() + ")");
 }
 
+TableRef parse_table_ref(std::string_view text) {
+  size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return {"", std::string(text)};
+  return {std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
+}
+
 std::string derived_table(std::string_view sql) {
   size_t end = sql.find_last_not_of(" \t\r\n;");
   return "(\n" + std::string(sql.substr(0, end == std::string_view::npos ? 0 : end + 1)) + "\n) AS q";

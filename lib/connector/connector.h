@@ -49,6 +49,10 @@ struct TableRef {
   bool operator==(const TableRef&) const = default;
 };
 
+// A table as a person names it ("schema.name" or "name"): split at the first
+// '.', so that "public.order.items" is table "order.items" of schema "public".
+TableRef parse_table_ref(std::string_view text);
+
 struct ColumnInfo {
   std::string name;
   std::string declared_type;  // as the source declares it ("" when it declares none)

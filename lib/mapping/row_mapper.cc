@@ -36,12 +36,6 @@ std::unique_ptr<transform::Step> conversion_for(model::FieldType type) {
   }
 }
 
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 enum class MaskAction { kKeep, kMask, kPseudonymize, kDrop };
 
 MaskAction action_for(const config::MaskingPolicy* policy, model::PiiClass pii) {
@@ -283,8 +277,8 @@ std::optional<transform::StepError> BlockMapper::protect(const FieldPlan& plan, 
     v = std::move(r.value());
   }
   if (v && v->find('\0') != std::string::npos) return transform::StepError{"nul_byte", "value holds a NUL byte"};
-  if (v && cs.max_length > 0 && utf8_length(*v) > static_cast<size_t>(cs.max_length)) {
-    return transform::StepError{"too_long", "value is " + std::to_string(utf8_length(*v)) + " characters, more than the " +
+  if (size_t n = v ? util::utf8_length(*v) : 0; cs.max_length > 0 && n > static_cast<size_t>(cs.max_length)) {
+    return transform::StepError{"too_long", "value is " + std::to_string(n) + " characters, more than the " +
                                                 std::to_string(cs.max_length) + " allowed"};
   }
   if (!v && cs.required) return transform::StepError{"required_missing", "required but empty"};
@@ -346,7 +340,7 @@ std::optional<transform::StepError> BlockMapper::map_field(const FieldPlan& plan
         if (raw && plan.masking.masker) {
           Value mv(std::move(*raw));
           transform::StepResult m = plan.masking.masker->apply(std::span<const Value>(&mv, 1), plan.context);
-          raw = m.ok() && m.value() ? *m.value() : std::string(utf8_length(*mv), '*');
+          raw = m.ok() && m.value() ? *m.value() : std::string(util::utf8_length(*mv), '*');
           masked = true;
         }
         invalid.push_back({f.field + "_invalid", std::move(raw), masked});

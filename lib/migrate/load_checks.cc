@@ -25,10 +25,6 @@ constexpr size_t kMaxSourceKeyChars = 255;
 // Values quoted in messages are cut at this many bytes.
 constexpr size_t kMaxQuotedBytes = 64;
 
-size_t utf8_chars(std::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 // `v` in quotes, cut at a character boundary when long.
 std::string quoted(std::string_view v) {
   std::string out = "'";
@@ -166,7 +162,7 @@ bool check_key(const ResolvedSpec& spec, const connector::Batch& rows, size_t ro
   if (key.find('\0') != std::string_view::npos) return reject("nul_byte", "text contains a NUL byte (0x00)");
   if (util::find_invalid_utf8(key) != std::string_view::npos) return reject("bad_value", "text is not valid UTF-8");
   if (key.empty()) return reject("required_missing", "required value is empty");
-  if (size_t n = utf8_chars(key); n > kMaxSourceKeyChars) {
+  if (size_t n = util::utf8_length(key); n > kMaxSourceKeyChars) {
     return reject("too_long", std::to_string(n) + " characters, over the maximum of " +
                                   std::to_string(kMaxSourceKeyChars));
   }
@@ -188,7 +184,7 @@ bool check_cell(const ResolvedSpec& spec, const connector::Batch& rows, size_t r
   if (util::find_invalid_utf8(v) != std::string_view::npos) return reject("bad_value", "text is not valid UTF-8");
   if (!column.lookup_entity.empty()) return true;  // a legacy key: the crosswalk judges it
   if (field.type == FieldType::kString) {
-    size_t n = utf8_chars(v);
+    size_t n = util::utf8_length(v);
     if (n > static_cast<size_t>(field.max_length)) {
       return reject("too_long", std::to_string(n) + " characters, over the maximum of " +
                                     std::to_string(field.max_length));
@@ -217,7 +213,7 @@ Result<ResolvedSpec> resolve_spec(const model::Model& model, const LoadSpec& spe
     std::string hint = util::closest_match(spec.entity, model.entity_names());
     return not_found("unknown CS entity '" + spec.entity + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
   }
-  if (spec.source_system.empty() || utf8_chars(spec.source_system) > kMaxSourceSystemChars) {
+  if (spec.source_system.empty() || util::utf8_length(spec.source_system) > kMaxSourceSystemChars) {
     return invalid_argument(subject + "source_system must be 1 to " + std::to_string(kMaxSourceSystemChars) +
                             " characters");
   }

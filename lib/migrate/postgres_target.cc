@@ -633,33 +633,39 @@ class PostgresTarget final : public TargetStore {
       }
       copy->complete();
     }
-    if (spec.has_deferred()) {
-      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(
-          t, table(kPendingTable), {"entity", "source_system", "source_key", "field", "ref_system", "ref_key"});
-      for (size_t i = 0; i < spec.columns.size(); ++i) {
-        const LoadColumn& c = spec.columns[i];
-        if (!c.deferred) continue;
-        std::string prefix = entity_text + '\t' + system_text + '\t';
-        std::string suffix;
-        connector::pg::append_copy_text(c.field->name, suffix);
-        suffix += '\t';
-        connector::pg::append_copy_text(c.lookup_system, suffix);
-        suffix += '\t';
-        for (size_t row : rows) {
-          if (drop[row]) continue;
-          line = prefix;
-          connector::pg::append_copy_text(batch.get(row, 0), line);
-          line += '\t';
-          line += suffix;
-          if (batch.is_null(row, i + 1)) line += "\\N";
-          else connector::pg::append_copy_text(batch.get(row, i + 1), line);
-          copy->write_raw_line(line);
-        }
-      }
-      copy->complete();
-    }
+    if (spec.has_deferred()) copy_pending(t, spec, batch, rows, drop, entity_text, system_text);
     result.loaded = static_cast<int64_t>(kept);
     return true;
+  }
+
+  // The self-references of the rows copied (the direct path's share of csbridge_pending_ref).
+  void copy_pending(pqxx::transaction_base& t, const ResolvedSpec& spec, const connector::Batch& batch,
+                    std::span<const size_t> rows, const std::vector<bool>& drop, const std::string& entity_text,
+                    const std::string& system_text) {
+    std::string line;
+    std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(
+        t, table(kPendingTable), {"entity", "source_system", "source_key", "field", "ref_system", "ref_key"});
+    for (size_t i = 0; i < spec.columns.size(); ++i) {
+      const LoadColumn& c = spec.columns[i];
+      if (!c.deferred) continue;
+      std::string prefix = entity_text + '\t' + system_text + '\t';
+      std::string suffix;
+      connector::pg::append_copy_text(c.field->name, suffix);
+      suffix += '\t';
+      connector::pg::append_copy_text(c.lookup_system, suffix);
+      suffix += '\t';
+      for (size_t row : rows) {
+        if (drop[row]) continue;
+        line = prefix;
+        connector::pg::append_copy_text(batch.get(row, 0), line);
+        line += '\t';
+        line += suffix;
+        if (batch.is_null(row, i + 1)) line += "\\N";
+        else connector::pg::append_copy_text(batch.get(row, i + 1), line);
+        copy->write_raw_line(line);
+      }
+    }
+    copy->complete();
   }
 
   // The sequence behind the entity table's id (identity or serial), looked up once per table;

@@ -118,6 +118,12 @@ bool is_wide(char32_t cp) {
 
 }  // namespace
 
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 size_t display_width(std::string_view s) {
   size_t width = 0;
   for (size_t i = 0; i < s.size();) {

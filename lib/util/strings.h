@@ -27,6 +27,8 @@ std::string format_double(double v);
 
 namespace csbridge::util {
 
+// Code points in `s` (UTF-8): the bytes that are not continuation bytes.
+size_t utf8_length(std::string_view s);
 // Terminal columns `s` takes: East Asian wide characters (CJK, Hangul, full-width forms) count two.
 size_t display_width(std::string_view s);
 // Appends code point `cp` encoded as UTF-8.

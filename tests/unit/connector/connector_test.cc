@@ -59,6 +59,14 @@ TEST_CASE("connector: a batch keeps NULL apart from empty and drops an incomplet
   CHECK(b.empty());
 }
 
+TEST_CASE("connector: a table reference splits at the first dot") {
+  CHECK(parse_table_ref("tickets") == TableRef{"", "tickets"});
+  CHECK(parse_table_ref("public.tickets") == TableRef{"public", "tickets"});
+  CHECK(parse_table_ref("public.order.items") == TableRef{"public", "order.items"});
+  CHECK(parse_table_ref("工单") == TableRef{"", "工单"});
+  CHECK(parse_table_ref("public.tickets").display() == "public.tickets");
+}
+
 TEST_CASE("connector: a query becomes a derived table") {
   CHECK(derived_table("SELECT 1 AS a") == "(\nSELECT 1 AS a\n) AS q");
   SUBCASE("trailing semicolons and blanks go") {

@@ -35,6 +35,13 @@ TEST_CASE("strings: doubles print shortest round-trip text") {
 
 namespace csbridge::util {
 
+TEST_CASE("strings: utf8_length counts code points") {
+  CHECK(utf8_length("") == 0);
+  CHECK(utf8_length("abc") == 3);
+  CHECK(utf8_length("已关闭") == 3);
+  CHECK(utf8_length("a\u00e9\U0001F600") == 3);
+}
+
 TEST_CASE("strings: display width counts wide characters twice") {
   CHECK(display_width("abc") == 3);
   CHECK(display_width("手机号") == 6);
