@@ -38,6 +38,7 @@ constexpr size_t kParamBufferBudget = 16u << 20;      // bytes of parameter arra
 constexpr SQLLEN kLongParamBytes = 8000;              // longer parameters are sent as LONGVAR*
 constexpr size_t kChunkBudget = 32u << 20;            // bytes a keyset read's driver should hold per chunk
 constexpr size_t kMaxChunkRows = 50000;               // rows per chunk of a keyset read at most
+constexpr SQLLEN kKeyTextBytes = 96;                  // a key number or temporal value as the server prints it
 constexpr size_t kCachedCellBytes = 16;               // what the driver spends on a cell beyond its value
 constexpr SQLULEN kLoginTimeoutSeconds = 30;
 constexpr size_t kMaxDiagRecords = 3;
@@ -748,7 +749,18 @@ std::vector<std::string> split_statements(std::string_view sql) {
 //   chunk     SELECT <columns> FROM … WHERE <where> AND <keys> > <previous boundary>
 //             AND <keys> <= <boundary> ORDER BY <keys>
 //
-// until the boundary query finds no row: the chunk then goes to the end. The
+// until the boundary query finds no row: the chunk then goes to the end.
+//
+// A key that is unique and NOT NULL (a primary key, a unique index of
+// non-null columns, or an order that holds one) cannot repeat, so each chunk
+// is one statement that goes on after the last row read:
+//
+//   chunk     SELECT <columns>, <keys as literals> FROM … WHERE <where>
+//             AND <keys> > <last row's keys> ORDER BY <keys> LIMIT n
+//
+// until a chunk comes back with fewer than n rows. The boundary query would
+// read every row of the chunk a second time on an InnoDB clustered primary
+// key. The rest of this comment is about keys that may repeat or be NULL. The
 // rows of one key value are always read by one statement, and every
 // comparison is the server's, in the key's own type and collation, the ones
 // its ORDER BY sorts by. The simpler "LIMIT n, then go on after the last
@@ -776,8 +788,6 @@ std::vector<std::string> split_statements(std::string_view sql) {
 // repeats prints alike; floating point prints inexactly. Each statement sees
 // the table as it is then: a row whose key changes during the read may be
 // missed or read twice.
-
-std::atomic<size_t> g_chunk_rows_for_tests{0};
 
 enum class KeyLiteral {
   kNumber,    // CAST(k AS CHAR), sent as it is: -1.50
@@ -836,6 +846,15 @@ std::string keys_after(const std::vector<std::string>& keys, const KeyValues& va
   return "(" + greater + " OR (" + equal + " AND " + keys_after(keys, values, i + 1) + "))";
 }
 
+// keys_after for values of a unique, non-null key, with the first key's
+// bound on its own so that the server reads a range of an index leading with
+// it (MariaDB does not use an index for a row comparison).
+std::string keys_beyond(const std::vector<std::string>& keys, const KeyValues& values) {
+  std::string after = keys_after(keys, values);
+  if (keys.size() == 1 || !values.front()) return after;
+  return keys.front() + " >= " + *values.front() + " AND " + after;
+}
+
 // "(k1, k2, …) <= (v1, v2, …)": every row keys_after leaves out.
 std::string keys_up_to(const std::vector<std::string>& keys, const KeyValues& values, size_t i = 0) {
   const std::string& k = keys[i];
@@ -860,15 +879,18 @@ class KeysetRead {
     KeyLiteral literal;
   };
 
-  // `select` is "SELECT <columns> FROM <from>". The first chunk holds
-  // `min_rows` rows, the next ones as many as kChunkBudget allows from what
-  // the previous ones held, within [min_rows, max_rows].
-  KeysetRead(std::string select, std::string from, std::string where, std::vector<Key> keys, size_t min_rows,
-             size_t max_rows)
+  // `select` is "SELECT <columns> FROM <from>"; for a `unique` key (unique
+  // and NOT NULL: one statement per chunk) its columns end with
+  // last_row_columns(). The first chunk holds `min_rows` rows, the next ones
+  // as many as kChunkBudget allows from what the previous ones held, within
+  // [min_rows, max_rows].
+  KeysetRead(std::string select, std::string from, std::string where, std::vector<Key> keys, bool unique,
+             size_t min_rows, size_t max_rows)
       : select_(std::move(select)),
         from_(std::move(from)),
         where_(std::move(where)),
         keys_(std::move(keys)),
+        unique_(unique),
         chunk_rows_(std::clamp<size_t>(min_rows, 1, max_rows)),
         min_rows_(chunk_rows_),
         max_rows_(max_rows) {
@@ -880,6 +902,23 @@ class KeysetRead {
     order_by_ = " ORDER BY " + util::join(order, ", ");
   }
 
+  // What a unique key's chunk selects after the columns, one per key: the
+  // values to go on after (numbers and temporal values as text, strings as HEX).
+  static std::vector<std::string> last_row_columns(const std::vector<Key>& keys) {
+    std::vector<std::string> out;
+    for (const Key& k : keys) {
+      out.push_back(k.literal == KeyLiteral::kString ? "HEX(" + k.quoted + ")" : "CAST(" + k.quoted + " AS CHAR)");
+    }
+    return out;
+  }
+
+  // Whether each chunk is one statement that goes on after its last row
+  // (whose key the reader hands over with last_row()).
+  bool unique() const { return unique_; }
+
+  // The key of the last row read so far, as last_row_columns() selects it.
+  void last_row(std::vector<std::string> values) { last_row_ = std::move(values); }
+
   // The statement that reads the next chunk; nullopt once the last one is
   // read. `remaining` is what the request's limit still allows (-1: no limit).
   Result<std::optional<std::string>> next(Connection& conn, int64_t remaining, const std::string& context) {
@@ -887,6 +926,15 @@ class KeysetRead {
     size_t rows = remaining > 0 ? std::min<size_t>(chunk_rows_, static_cast<size_t>(remaining)) : chunk_rows_;
     std::vector<std::string> conditions;
     if (!where_.empty()) conditions.push_back("(" + where_ + ")");
+    if (unique_) {
+      if (last_row_) {
+        CSB_ASSIGN_OR_RETURN(KeyValues last, last_row_literals(conn, context));
+        conditions.push_back(keys_beyond(quoted_, last));
+      }
+      asked_ = rows;
+      return std::optional<std::string>(select_ + where_clause(conditions) + order_by_ + " LIMIT " +
+                                        std::to_string(rows));
+    }
     if (previous_) conditions.push_back(keys_after(quoted_, *previous_));
 
     std::vector<std::string> values;
@@ -919,8 +967,10 @@ class KeysetRead {
   // Whether the chunk last returned ends at a boundary key, which it holds.
   bool bounded() const { return bounded_; }
 
-  // Sizes the next chunk after one of `rows` rows that held `bytes` bytes in `columns` columns.
+  // Sizes the next chunk after one of `rows` rows that held `bytes` bytes in
+  // `columns` columns. A unique key's chunk with fewer rows than asked was the last.
   void measured(size_t rows, size_t bytes, size_t columns) {
+    if (unique_ && rows < asked_) finished_ = true;
     if (rows == 0) return;
     size_t per_row = bytes / rows + (columns + 1) * kCachedCellBytes;
     chunk_rows_ = std::clamp<size_t>(kChunkBudget / per_row, min_rows_, max_rows_);
@@ -963,11 +1013,41 @@ class KeysetRead {
     return out;
   }
 
+  // last_row_ as literals. Strings take their column's character set and
+  // collation, asked of the server once.
+  Result<KeyValues> last_row_literals(Connection& conn, const std::string& context) {
+    std::vector<std::string> names;
+    for (const Key& k : keys_) {
+      if (k.literal == KeyLiteral::kString) names.push_back("CHARSET(" + k.quoted + "), COLLATION(" + k.quoted + ")");
+    }
+    if (!names.empty() && !string_types_) {
+      CSB_ASSIGN_OR_RETURN(Handle stmt, conn.statement());
+      std::string sql = "SELECT " + util::join(names, ", ") + " FROM " + from_ + " LIMIT 1";
+      SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
+      CSB_ASSIGN_OR_RETURN(CatalogRows found, fetch_catalog(stmt.get(), rc, context));
+      if (found.rows.empty()) return internal_error(context + ": the key's character set query found no row");
+      string_types_ = std::move(found.rows.front());
+    }
+    std::vector<std::optional<std::string>> row;
+    size_t typed = 0;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      row.emplace_back((*last_row_)[i]);
+      if (keys_[i].literal != KeyLiteral::kString) continue;
+      row.push_back((*string_types_)[typed++]);
+      row.push_back((*string_types_)[typed++]);
+    }
+    return literals(row, context);
+  }
+
   std::string select_, from_, where_, order_by_;
   std::vector<Key> keys_;
   std::vector<std::string> quoted_;
+  bool unique_ = false;
   size_t chunk_rows_, min_rows_, max_rows_;
   std::optional<KeyValues> previous_;  // the last chunk's boundary; none before the first chunk
+  std::optional<std::vector<std::string>> last_row_;  // unique keys: the last row's, none before the first chunk
+  std::optional<std::vector<std::optional<std::string>>> string_types_;  // charset, collation per string key
+  size_t asked_ = 0;  // unique keys: the rows the current chunk asked for
   bool bounded_ = false;
   bool finished_ = false;
 };
@@ -979,6 +1059,7 @@ class KeysetRead {
 // arrays; unbound (long) columns with SQLGetData, one row at a time.
 struct Slot {
   size_t output = 0;         // position in the rows handed out
+  bool hidden = false;       // not handed out: a unique key's value to go on after (KeysetRead::last_row_columns)
   std::string name;
   SQLSMALLINT c_type = SQL_C_CHAR;
   Conversion conversion = Conversion::kText;
@@ -990,10 +1071,11 @@ struct Slot {
 
 class OdbcReader : public RowReader {
  public:
-  // `stmt` has run the statement of the whole read, or the first chunk of `keyset`.
+  // `stmt` has run the statement of the whole read, or the first chunk of
+  // `keyset`; `key_slots` are the slots that hold a unique keyset's key, in key order.
   OdbcReader(std::shared_ptr<Connection> conn, Handle stmt, TableRef table, std::vector<ColumnInfo> columns,
              std::vector<Slot> slots, SQLULEN rowset, size_t batch_rows, int64_t limit,
-             std::optional<KeysetRead> keyset)
+             std::optional<KeysetRead> keyset, std::vector<size_t> key_slots)
       : conn_(std::move(conn)),
         stmt_(std::move(stmt)),
         table_(std::move(table)),
@@ -1003,7 +1085,8 @@ class OdbcReader : public RowReader {
         row_status_(rowset),
         batch_rows_(std::max<size_t>(batch_rows, 1)),
         limit_(limit),
-        keyset_(std::move(keyset)) {}
+        keyset_(std::move(keyset)),
+        key_slots_(std::move(key_slots)) {}
 
   Status bind() {
     SQLHSTMT st = stmt_.get();
@@ -1066,6 +1149,7 @@ class OdbcReader : public RowReader {
   }
 
   Status fetch() {
+    if (!key_slots_.empty() && fetched_ > 0) CSB_RETURN_IF_ERROR(note_last_key());
     fetched_ = 0;
     position_ = 0;
     SQLRETURN rc = SQLFetch(stmt_.get());
@@ -1106,6 +1190,26 @@ class OdbcReader : public RowReader {
     return bind();
   }
 
+  // Hands the key of the rowset's last row to a unique keyset, before the
+  // next fetch overwrites it: the next chunk goes on after it.
+  Status note_last_key() {
+    const SQLULEN row = fetched_ - 1;
+    std::vector<std::string> values;
+    for (size_t k : key_slots_) {
+      const Slot& s = slots_[k];
+      SQLLEN ind = s.indicators[row];
+      SQLUSMALLINT status = row_status_[row];
+      if (ind == SQL_NULL_DATA || ind == SQL_NO_TOTAL || ind > s.width - 1 || status == SQL_ROW_ERROR ||
+          status == SQL_ROW_NOROW) {
+        return internal_error(context() + ": the key of row " + std::to_string(row_number_) +
+                              " cannot be read back; the next chunk cannot start after it");
+      }
+      values.emplace_back(s.data.data() + static_cast<size_t>(s.width) * row, static_cast<size_t>(ind));
+    }
+    keyset_->last_row(std::move(values));
+    return Status::ok();
+  }
+
   void reject(const std::string& reason) {
     rejects_.push_back({table_.display() + " row " + std::to_string(row_number_), reason});
   }
@@ -1138,6 +1242,7 @@ class OdbcReader : public RowReader {
     std::string reason;
     for (size_t i = 0; i < slots_.size() && reason.empty(); ++i) {
       Slot& s = slots_[i];
+      if (s.hidden) continue;
       std::optional<std::string>& owned = owned_[s.output];
       std::optional<std::string_view>& cell = cells_[s.output];
       owned.reset();
@@ -1198,6 +1303,7 @@ class OdbcReader : public RowReader {
   size_t batch_rows_;
   int64_t limit_;
   std::optional<KeysetRead> keyset_;  // none: one statement reads everything
+  std::vector<size_t> key_slots_;     // a unique keyset's key columns
 
   SQLULEN fetched_ = 0;
   SQLULEN position_ = 0;
@@ -1787,7 +1893,7 @@ class OdbcConnector : public Connector {
     std::string from;  // the SQL after FROM
     std::vector<ColumnMeta> columns;
     std::vector<std::string> stored_bytes;  // text columns read as the bytes stored (latin1_columns)
-    std::vector<std::string> key;           // an unordered read's keyset key (unordered_key)
+    std::vector<std::vector<std::string>> unique_keys;  // primary key and unique indexes (drivers that cache results)
   };
 
   Result<ReadSource> read_source(const ReadRequest& request) {
@@ -1797,29 +1903,49 @@ class OdbcConnector : public Connector {
     }
     CSB_ASSIGN_OR_RETURN(ResolvedTable t, resolve(request.table));
     CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> all, column_meta(t));
-    std::vector<std::string> stored, key;
+    std::vector<std::string> stored;
+    std::vector<std::vector<std::string>> unique;
     if (conn_->stored_bytes && conn_->engine.caches_results) {
       CSB_ASSIGN_OR_RETURN(stored, latin1_columns(t));
     }
-    if (request.order_by.empty() && conn_->engine.caches_results) {
-      CSB_ASSIGN_OR_RETURN(key, unordered_key(t));
+    if (conn_->engine.caches_results) {
+      CSB_ASSIGN_OR_RETURN(unique, unique_keys(t));
     }
     return ReadSource{t.ref, "table " + t.ref.display(), qualified(t), std::move(all), std::move(stored),
-                      std::move(key)};
+                      std::move(unique)};
   }
 
-  // A read without an order from a driver that holds whole result sets goes
-  // in chunks of the table's primary key, else of its first unique index
-  // (NULLs and repeats are read once each all the same); a table with
-  // neither is read in one statement.
-  Result<std::vector<std::string>> unordered_key(const ResolvedTable& t) {
+  // The column lists of `t` that no two rows share: its primary key, then its unique indexes.
+  Result<std::vector<std::vector<std::string>>> unique_keys(const ResolvedTable& t) {
+    std::vector<std::vector<std::string>> out;
     CSB_ASSIGN_OR_RETURN(std::vector<std::string> pk, primary_key(t));
-    if (!pk.empty()) return pk;
-    CSB_ASSIGN_OR_RETURN(std::vector<IndexInfo> unique, indexes(t, pk));
-    for (IndexInfo& index : unique) {
-      if (index.unique) return std::move(index.columns);
+    if (!pk.empty()) out.push_back(pk);
+    CSB_ASSIGN_OR_RETURN(std::vector<IndexInfo> indexes_of_t, indexes(t, pk));
+    for (IndexInfo& index : indexes_of_t) {
+      if (index.unique) out.push_back(std::move(index.columns));
     }
-    return std::vector<std::string>{};
+    return out;
+  }
+
+  // Whether no two rows of `source` share values of `columns`, none NULL:
+  // they hold one of its unique keys and none is nullable.
+  static bool unique_not_null(const ReadSource& source, const std::vector<std::string>& columns) {
+    auto named = [&columns](const std::string& c) { return std::find(columns.begin(), columns.end(), c) != columns.end(); };
+    bool nullable = std::any_of(source.columns.begin(), source.columns.end(),
+                                [&](const ColumnMeta& m) { return m.info.nullable && named(m.info.name); });
+    return !nullable && std::any_of(source.unique_keys.begin(), source.unique_keys.end(), [&](const auto& key) {
+      return std::all_of(key.begin(), key.end(), named);
+    });
+  }
+
+  // The key of a read without an order from a driver that holds whole result
+  // sets: the first unique key whose columns are NOT NULL, else the first
+  // one (NULLs are read once each all the same); none: one statement.
+  static std::vector<std::string> unordered_key(const ReadSource& source) {
+    for (const std::vector<std::string>& key : source.unique_keys) {
+      if (unique_not_null(source, key)) return key;
+    }
+    return source.unique_keys.empty() ? std::vector<std::string>{} : source.unique_keys.front();
   }
 
   // MariaDB/MySQL: the columns of `t` in the latin1 character set. Legacy
@@ -1852,13 +1978,11 @@ class OdbcConnector : public Connector {
     return out;
   }
 
-  // The chunks that read `request` where the driver would hold the whole
-  // result (see "Keyset reads"); none for one statement. `select` is
-  // "SELECT <columns> FROM <source>".
-  std::optional<KeysetRead> keyset_read(const ReadRequest& request, const ReadSource& source,
-                                        const std::string& select) const {
+  // The keys of the chunks that read `request` where the driver would hold
+  // the whole result (see "Keyset reads"); none for one statement.
+  std::optional<std::vector<KeysetRead::Key>> keyset_keys(const ReadRequest& request, const ReadSource& source,
+                                                          const std::vector<std::string>& order) const {
     const Engine& e = conn_->engine;
-    const std::vector<std::string>& order = request.order_by.empty() ? source.key : request.order_by;
     if (!e.caches_results || !e.limit_clause || order.empty() || request.limit == 0) return std::nullopt;
     std::vector<KeysetRead::Key> keys;
     for (const std::string& name : order) {
@@ -1869,28 +1993,28 @@ class OdbcConnector : public Connector {
       if (!literal) return std::nullopt;
       keys.push_back({name, conn_->quote(name), *literal});
     }
-    size_t max_rows = g_chunk_rows_for_tests.load();
-    if (max_rows == 0) max_rows = kMaxChunkRows;
-    std::string where(util::trim(request.where).empty() ? "" : request.where);
-    return KeysetRead(select, source.from, std::move(where), std::move(keys), request.batch_rows, max_rows);
+    return keys;
   }
 
-  Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
-    CSB_ASSIGN_OR_RETURN(ReadSource source, read_source(request));
-    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(source.what, source.columns, request.columns));
-    CSB_RETURN_IF_ERROR(pick_columns(source.what, source.columns, request.order_by).status());
-    const Engine& e = conn_->engine;
-
-    // Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only
-    // read columns after the last bound one.
-    std::vector<size_t> order(columns.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_partition(order.begin(), order.end(), [&](size_t i) { return !is_long(columns[i]); });
-    bool any_long = std::any_of(columns.begin(), columns.end(), [&](const ColumnMeta& m) { return is_long(m); });
-    bool bind_long = e.rescue != RescueMode::kNone;
-
+  // The SELECT list of a read and the slot of each of its columns.
+  struct SlotPlan {
     std::vector<std::string> select;
     std::vector<Slot> slots;
+    std::vector<size_t> key_slots;  // a unique keyset's key, in key order
+  };
+
+  // Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only read
+  // columns after the last bound one. With `unique_keys`, each key's value is
+  // read from its column where that is a number as the server prints it,
+  // else from a hidden column after the short ones.
+  SlotPlan plan_slots(const std::vector<ColumnMeta>& columns, const ReadSource& source,
+                      const std::vector<KeysetRead::Key>* unique_keys) const {
+    const Engine& e = conn_->engine;
+    std::vector<size_t> order(columns.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto first_long = std::stable_partition(order.begin(), order.end(), [&](size_t i) { return !is_long(columns[i]); });
+    const size_t short_columns = static_cast<size_t>(first_long - order.begin());
+    SlotPlan plan;
     for (size_t i : order) {
       const ColumnMeta& m = columns[i];
       Slot s;
@@ -1900,26 +2024,107 @@ class OdbcConnector : public Connector {
       // Unaliased, so that a key's ORDER BY and WHERE still name the column, not the cast.
       if (std::find(source.stored_bytes.begin(), source.stored_bytes.end(), m.info.name) != source.stored_bytes.end()) {
         s.conversion = Conversion::kBinary;
-        select.push_back("CAST(" + conn_->quote(m.info.name) + " AS BINARY)");
+        plan.select.push_back("CAST(" + conn_->quote(m.info.name) + " AS BINARY)");
       } else {
-        select.push_back(conn_->quote(m.info.name));
+        plan.select.push_back(conn_->quote(m.info.name));
       }
       s.c_type = s.conversion == Conversion::kBinary ? SQL_C_BINARY : SQL_C_CHAR;
-      s.bound = !is_long(m) || bind_long;
-      slots.push_back(std::move(s));
+      s.bound = !is_long(m) || e.rescue != RescueMode::kNone;
+      plan.slots.push_back(std::move(s));
     }
-    std::string sql = "SELECT " + util::join(select, ", ") + " FROM " + source.from;
+    if (!unique_keys) return plan;
+    std::vector<std::string> hidden = KeysetRead::last_row_columns(*unique_keys);
+    size_t insert_at = short_columns;
+    for (size_t k = 0; k < unique_keys->size(); ++k) {
+      const KeysetRead::Key& key = (*unique_keys)[k];
+      auto shown = std::find_if(plan.slots.begin(), plan.slots.begin() + static_cast<ptrdiff_t>(short_columns),
+                                [&](const Slot& s) { return s.name == key.name; });
+      if (key.literal == KeyLiteral::kNumber && shown != plan.slots.begin() + static_cast<ptrdiff_t>(short_columns) &&
+          shown->conversion == Conversion::kAsIs) {
+        plan.key_slots.push_back(static_cast<size_t>(shown - plan.slots.begin()));
+        continue;
+      }
+      const ColumnMeta& m = *std::find_if(source.columns.begin(), source.columns.end(),
+                                          [&](const ColumnMeta& c) { return c.info.name == key.name; });
+      Slot s;
+      s.hidden = true;
+      s.name = key.name;
+      s.conversion = Conversion::kAsIs;
+      s.bound = true;
+      SQLLEN bytes = is_binary_type(m.sql_type) ? static_cast<SQLLEN>(m.size)
+                                                 : static_cast<SQLLEN>(m.size) * kUtf8BytesPerChar;
+      s.width = key.literal == KeyLiteral::kString ? 2 * bytes + 1 : kKeyTextBytes;
+      plan.slots.insert(plan.slots.begin() + static_cast<ptrdiff_t>(insert_at), std::move(s));
+      plan.select.insert(plan.select.begin() + static_cast<ptrdiff_t>(insert_at), hidden[k]);
+      plan.key_slots.push_back(insert_at++);
+    }
+    return plan;
+  }
+
+  // Whether `keys` may go one statement per chunk: unique, NOT NULL, and short
+  // enough to be read back from every row (a table's read, not a query's).
+  bool one_statement_chunks(const ReadRequest& request, const ReadSource& source,
+                            const std::vector<std::string>& order) const {
+    if (!request.query.empty() || !unique_not_null(source, order)) return false;
+    return std::none_of(order.begin(), order.end(), [&](const std::string& name) {
+      auto it = std::find_if(source.columns.begin(), source.columns.end(),
+                             [&](const ColumnMeta& m) { return m.info.name == name; });
+      return it == source.columns.end() || is_long(*it);
+    });
+  }
+
+  // Sets the width of each bound column that is not hidden, now that the
+  // statement is described; returns the bytes a row takes in bound buffers.
+  size_t size_slots(SQLHSTMT stmt, std::vector<Slot>& slots, const std::vector<ColumnMeta>& columns) const {
+    size_t row_bytes = 0;
+    for (size_t k = 0; k < slots.size(); ++k) {
+      Slot& s = slots[k];
+      if (!s.bound) continue;
+      if (!s.hidden) {
+        const ColumnMeta& m = columns[s.output];
+        if (is_long(m)) {
+          s.width = kLongPrefixBytes;
+        } else {
+          SQLLEN display = 0;
+          SQLColAttribute(stmt, static_cast<SQLUSMALLINT>(k + 1), SQL_DESC_DISPLAY_SIZE, nullptr, 0, nullptr,
+                          &display);
+          SQLLEN size = std::max<SQLLEN>(static_cast<SQLLEN>(m.size), display);
+          if (s.c_type == SQL_C_BINARY) s.width = std::max<SQLLEN>(size, 1);
+          else if (is_char_type(m.sql_type)) s.width = size * kUtf8BytesPerChar + 1;
+          else s.width = std::max(size + 1, kMinScalarBytes);
+          s.width = std::min(s.width, kMaxBoundCellBytes);
+        }
+      }
+      row_bytes += static_cast<size_t>(s.width) + sizeof(SQLLEN);
+    }
+    return row_bytes;
+  }
+
+  Result<std::unique_ptr<RowReader>> open_reader(const ReadRequest& request) {
+    CSB_ASSIGN_OR_RETURN(ReadSource source, read_source(request));
+    CSB_ASSIGN_OR_RETURN(std::vector<ColumnMeta> columns, pick_columns(source.what, source.columns, request.columns));
+    CSB_RETURN_IF_ERROR(pick_columns(source.what, source.columns, request.order_by).status());
+    const Engine& e = conn_->engine;
+
+    const std::vector<std::string> key_order = request.order_by.empty() ? unordered_key(source) : request.order_by;
+    std::optional<std::vector<KeysetRead::Key>> keys = keyset_keys(request, source, key_order);
+    const bool unique = keys && one_statement_chunks(request, source, key_order);
+    SlotPlan plan = plan_slots(columns, source, unique ? &*keys : nullptr);
+    std::string sql = "SELECT " + util::join(plan.select, ", ") + " FROM " + source.from;
     std::string context = "reading " + source.ref.display() + " from " + conn_->redacted;
-    std::optional<KeysetRead> keyset = keyset_read(request, source, sql);
-    if (keyset) {
+    std::optional<KeysetRead> keyset;
+    if (keys) {
+      size_t max_rows = request.chunk_rows > 0 ? request.chunk_rows : kMaxChunkRows;
+      std::string where(util::trim(request.where).empty() ? "" : request.where);
+      keyset.emplace(sql, source.from, std::move(where), std::move(*keys), unique, request.batch_rows, max_rows);
       CSB_ASSIGN_OR_RETURN(std::optional<std::string> first, keyset->next(*conn_, request.limit, context));
       sql = std::move(first).value();  // a read with a limit of 0 is not a keyset read
     } else {
       if (!util::trim(request.where).empty()) sql += " WHERE (" + request.where + ")";
       if (!request.order_by.empty()) {
-        std::vector<std::string> keys;
-        for (const std::string& o : request.order_by) keys.push_back(conn_->quote(o));
-        sql += " ORDER BY " + util::join(keys, ", ");
+        std::vector<std::string> quoted;
+        for (const std::string& o : request.order_by) quoted.push_back(conn_->quote(o));
+        sql += " ORDER BY " + util::join(quoted, ", ");
       }
       if (request.limit >= 0 && e.limit_clause) sql += " LIMIT " + std::to_string(request.limit);
     }
@@ -1928,33 +2133,17 @@ class OdbcConnector : public Connector {
     SQLRETURN rc = SQLExecDirect(stmt.get(), sql_text(sql), SQL_NTS);
     if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) return odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
 
-    size_t row_bytes = 0;
-    for (size_t k = 0; k < slots.size(); ++k) {
-      Slot& s = slots[k];
-      if (!s.bound) continue;
-      const ColumnMeta& m = columns[s.output];
-      if (is_long(m)) {
-        s.width = kLongPrefixBytes;
-      } else {
-        SQLLEN display = 0;
-        SQLColAttribute(stmt.get(), static_cast<SQLUSMALLINT>(k + 1), SQL_DESC_DISPLAY_SIZE, nullptr, 0, nullptr,
-                        &display);
-        SQLLEN size = std::max<SQLLEN>(static_cast<SQLLEN>(m.size), display);
-        if (s.c_type == SQL_C_BINARY) s.width = std::max<SQLLEN>(size, 1);
-        else if (is_char_type(m.sql_type)) s.width = size * kUtf8BytesPerChar + 1;
-        else s.width = std::max(size + 1, kMinScalarBytes);
-        s.width = std::min(s.width, kMaxBoundCellBytes);
-      }
-      row_bytes += static_cast<size_t>(s.width) + sizeof(SQLLEN);
-    }
+    size_t row_bytes = size_slots(stmt.get(), plan.slots, columns);
     SQLULEN rowset = std::min<SQLULEN>(std::max<size_t>(request.batch_rows, 1), kMaxRowsetRows);
     if (row_bytes > 0) rowset = std::min<SQLULEN>(rowset, std::max<size_t>(kFetchBufferBudget / row_bytes, 1));
+    bool any_long = std::any_of(columns.begin(), columns.end(), [&](const ColumnMeta& m) { return is_long(m); });
     if (any_long && e.rescue != RescueMode::kBlock) rowset = 1;
 
     std::vector<ColumnInfo> infos;
     for (ColumnMeta& m : columns) infos.push_back(std::move(m.info));
-    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), source.ref, std::move(infos), std::move(slots),
-                                               rowset, request.batch_rows, request.limit, std::move(keyset));
+    auto reader = std::make_unique<OdbcReader>(conn_, std::move(stmt), source.ref, std::move(infos),
+                                               std::move(plan.slots), rowset, request.batch_rows, request.limit,
+                                               std::move(keyset), std::move(plan.key_slots));
     CSB_RETURN_IF_ERROR(reader->bind());
     return std::unique_ptr<RowReader>(std::move(reader));
   }
@@ -2024,6 +2213,5 @@ Result<std::unique_ptr<Connector>> open_odbc(const ConnectionString& conn) {
   return guarded("open", [&]() { return open(conn); });
 }
 
-void set_odbc_chunk_rows_for_tests(size_t rows) { g_chunk_rows_for_tests.store(rows); }
 
 }  // namespace csbridge::connector
