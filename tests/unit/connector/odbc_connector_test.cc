@@ -863,7 +863,7 @@ TEST_CASE("odbc connector: a query on a connection the server has ended is kUnre
 
 // ---------------------------------------------------------------------------
 // MariaDB keyset reads. Connector/ODBC 3.1 stores whole result sets, so an
-// ordered read goes by chunks of keys ("Keyset reads" in odbc_connector.cc).
+// ordered read goes by chunks of keys ("Keyset reads" in odbc_keyset_read.h).
 // Every case reads with chunks of a few rows and compares with the same
 // request read by one statement (a chunk larger than the table).
 

@@ -271,7 +271,7 @@ TEST_CASE("migrate: a key repeated across a batch boundary loads once, its first
 
 TEST_CASE("migrate: the sample from MariaDB through ODBC, read in chunks of 7 keys, loads as the SQLite sample") {
   // Connector/ODBC 3.1 keeps whole result sets in memory, so migrate's key-ordered reads of MariaDB go by
-  // chunks of keys (connector/odbc_connector.cc): 7 keys a chunk cross chunk boundaries in every block,
+  // chunks of keys (connector/odbc_keyset_read.h): 7 keys a chunk cross chunk boundaries in every block,
   // the query blocks and the composite key of ticket_tag included.
   auto counts = [](const MigrateSummary& s) {
     std::vector<std::string> out;
