@@ -162,6 +162,10 @@ struct ReadRequest {
   // Last, so that brace-initialised requests of tables keep their meaning
   // (and, initialised here, need not name it).
   std::string query = {};
+  // Rows per statement at most where a connector reads in a series of
+  // statements (MariaDB through ODBC reads in key chunks: README "Connections");
+  // 0 = the connector's own choice. Tests lower it to cross chunk boundaries.
+  size_t chunk_rows = 0;
 };
 
 class RowReader {

@@ -363,6 +363,7 @@ class Migration {
     request.order_by = block.key;  // a stable order is what makes a checkpoint a position
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
+    request.chunk_rows = options_.source_chunk_rows;
 
     int64_t estimate = -1;
     if (block.query.empty() && block.where.empty() && options_.where.empty()) {

@@ -19,6 +19,7 @@
 // nothing (identical rows are not written).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,6 +57,7 @@ struct MigrateOptions {
   std::string target;                 // --target: a source name or connection string ("" = the config's target)
   std::string schema;                 // override of config.target.schema
   std::string command_line;           // for the audit record, secrets already removed
+  size_t source_chunk_rows = 0;       // ReadRequest::chunk_rows of every block's source read (0 = the connector's)
   config::EnvLookup env = config::process_environment();
   TargetOpener open_target;           // empty: TargetStore::open
   // Opens a named source (empty: config::open_source, with its declared encodings); tests wrap it.

@@ -11,6 +11,7 @@
 
 #include "connector/registry.h"
 #include "test_support.h"
+#include "util/strings.h"
 
 namespace csbridge::connector {
 namespace {
@@ -862,19 +863,11 @@ TEST_CASE("odbc connector: a query on a connection the server has ended is kUnre
 
 // ---------------------------------------------------------------------------
 // MariaDB keyset reads. Connector/ODBC 3.1 stores whole result sets, so an
-// ordered read goes by chunks of keys ("Keyset reads" in odbc_connector.cc).
+// ordered read goes by chunks of keys ("Keyset reads" in odbc_keyset_read.h).
 // Every case reads with chunks of a few rows and compares with the same
 // request read by one statement (a chunk larger than the table).
 
 namespace {
-
-// Lowers the rows per chunk while it lives.
-struct ChunkRows {
-  explicit ChunkRows(size_t rows) { set_odbc_chunk_rows_for_tests(rows); }
-  ~ChunkRows() { set_odbc_chunk_rows_for_tests(0); }
-  ChunkRows(const ChunkRows&) = delete;
-  ChunkRows& operator=(const ChunkRows&) = delete;
-};
 
 // A table made by `sql` ("%T" stands for its name), dropped when this dies.
 struct KeysetTable {
@@ -908,8 +901,7 @@ struct KeysetRows {
 // Everything `request` reads; `chunk_rows` 0 reads in one statement.
 KeysetRows read_keyset(Connector& conn, ReadRequest request, size_t chunk_rows) {
   KeysetRows out;
-  std::optional<ChunkRows> chunks;
-  if (chunk_rows > 0) chunks.emplace(chunk_rows);
+  if (chunk_rows > 0) request.chunk_rows = chunk_rows;
   else request.batch_rows = 1000000;  // the first chunk holds a batch: the whole table
   int64_t before = selects_run(conn);
   Result<std::unique_ptr<RowReader>> reader = conn.read(request);
@@ -929,14 +921,16 @@ KeysetRows read_keyset(Connector& conn, ReadRequest request, size_t chunk_rows) 
   return out;
 }
 
-// The SELECTs a read of `rows` rows with unique keys runs beyond those of a
-// read in one chunk: one statement finds each boundary and one reads up to
-// it (a last pair finds none and reads the rest, as the one chunk does). The
+// The SELECTs a read of `rows` rows with distinct keys runs beyond those of
+// a read in one chunk. Keys that may repeat or be NULL: one statement finds
+// each boundary and one reads up to it (a last pair finds none and reads the
+// rest, as the one chunk does). Keys declared unique and NOT NULL
+// (`one_statement`): one statement per chunk, until one comes back short. The
 // first chunk holds a batch, the next ones `chunk` rows.
-int64_t extra_selects(size_t rows, size_t batch, size_t chunk) {
+int64_t extra_selects(size_t rows, size_t batch, size_t chunk, bool one_statement = false) {
   size_t first = std::min(batch, chunk);
   size_t boundaries = rows < first ? 0 : 1 + (rows - first) / chunk;
-  return static_cast<int64_t>(2 * boundaries);
+  return static_cast<int64_t>((one_statement ? 1 : 2) * boundaries);
 }
 
 // Column `c` of every row.
@@ -946,10 +940,10 @@ std::vector<Cell> column_of(const std::vector<Row>& rows, size_t c) {
   return out;
 }
 
-// Column 0 ("id", unique) of every row, sorted: each row once, whatever the order of equal keys.
-std::vector<int64_t> sorted_ids(const std::vector<Row>& rows) {
+// Column `c` (by default 0, "id": unique) of every row, sorted: each row once, whatever the order of equal keys.
+std::vector<int64_t> sorted_ids(const std::vector<Row>& rows, size_t c = 0) {
   std::vector<int64_t> ids;
-  for (const Row& r : rows) ids.push_back(std::stoll(r[0].value()));
+  for (const Row& r : rows) ids.push_back(std::stoll(r[c].value()));
   std::sort(ids.begin(), ids.end());
   return ids;
 }
@@ -1008,9 +1002,71 @@ TEST_CASE("odbc connector (MariaDB keyset): an integer key reads in chunks what 
       std::vector<size_t> sizes(kKeyRows / batch, batch);
       if (kKeyRows % batch != 0) sizes.push_back(kKeyRows % batch);
       CHECK(chunked.batches == sizes);
-      CHECK(chunked.selects - whole.selects == extra_selects(kKeyRows, batch, chunk));
+      CHECK(chunked.selects - whole.selects == extra_selects(kKeyRows, batch, chunk, true));
     }
   }
+}
+
+TEST_CASE("odbc connector (MariaDB keyset): a unique NOT NULL key reads each chunk as one statement, every row once") {
+  auto conn = open_ok(test::require_env("CSBRIDGE_TEST_MARIADB_ODBC"));
+  constexpr size_t kKeyRows = 300;
+  // A composite primary key of a text and an integer column (the text equal in case-blind pairs), a unique
+  // text key of NOT NULL words in mixed case and Chinese, and a unique key that may be NULL.
+  const std::vector<std::string> words = {"apple", "Banana", "中文", "北京", "éclair", "Zebra", ""};
+  KeysetTable table(*conn, {"CREATE TABLE %T (g VARCHAR(10) NOT NULL, n INT NOT NULL, id INT NOT NULL, "
+                            "w VARCHAR(40) NOT NULL, maybe INT NULL, PRIMARY KEY (g, n), UNIQUE KEY (w), "
+                            "UNIQUE KEY (id, n), UNIQUE KEY (maybe))",
+                            insert_rows(kKeyRows, [&](size_t i) {
+                              std::string id = std::to_string(i);
+                              return std::string("'") + (i % 2 ? "k" : "K") + std::to_string(i % 5) + "', " +
+                                     std::to_string(kKeyRows - i) + ", " + id + ", '" + words[i % words.size()] +
+                                     " " + id + "', " + (i % 4 == 0 ? "NULL" : id);
+                            })});
+  ReadRequest request;
+  request.table = {"", table.name};
+  request.batch_rows = 2;
+  struct Case {
+    std::vector<std::string> order;
+    int64_t charset_queries;  // text keys: their character set and collation, asked once
+  };
+  SUBCASE("unordered: in chunks of the composite primary key") {
+    KeysetRows whole = read_keyset(*conn, request, 0);
+    REQUIRE(whole.rows.size() == kKeyRows);
+    for (size_t chunk : {1, 2, 7, 150, 299, 300}) {
+      CAPTURE(chunk);
+      KeysetRows chunked = read_keyset(*conn, request, chunk);
+      CHECK(chunked.rows == whole.rows);
+      CHECK(sorted_ids(chunked.rows, 2) == ids_from(0, kKeyRows));
+      CHECK(chunked.selects - whole.selects == extra_selects(kKeyRows, 2, chunk, true) + 1);
+    }
+  }
+  for (const Case& c : {Case{{"g", "n"}, 1}, Case{{"n", "g"}, 1}, Case{{"w"}, 1}, Case{{"id", "w"}, 1},
+                        Case{{"n", "id"}, 0}}) {
+    CAPTURE(util::join(c.order, ","));
+    request.order_by = c.order;
+    KeysetRows whole = read_keyset(*conn, request, 0);
+    REQUIRE(whole.rows.size() == kKeyRows);
+    for (size_t chunk : {1, 3, 64}) {
+      CAPTURE(chunk);
+      KeysetRows chunked = read_keyset(*conn, request, chunk);
+      CHECK(chunked.rows == whole.rows);
+      CHECK(sorted_ids(chunked.rows, 2) == ids_from(0, kKeyRows));
+      CHECK(chunked.selects - whole.selects == extra_selects(kKeyRows, 2, chunk, true) + c.charset_queries);
+    }
+  }
+  // Not unique on its own: two statements a chunk, as before.
+  request.order_by = {"id"};
+  KeysetRows whole = read_keyset(*conn, request, 0);
+  KeysetRows chunked = read_keyset(*conn, request, 7);
+  CHECK(chunked.rows == whole.rows);
+  CHECK(chunked.selects - whole.selects == extra_selects(kKeyRows, 2, 7));
+  // Unique but nullable: NULLs repeat, so the boundary queries too; every row once.
+  request.order_by = {"maybe"};
+  whole = read_keyset(*conn, request, 0);
+  chunked = read_keyset(*conn, request, 7);
+  CHECK(column_of(chunked.rows, 4) == column_of(whole.rows, 4));
+  CHECK(sorted_ids(chunked.rows, 2) == ids_from(0, kKeyRows));
+  CHECK(chunked.selects - whole.selects > extra_selects(kKeyRows - kKeyRows / 4, 2, 7, true));
 }
 
 TEST_CASE("odbc connector (MariaDB keyset): a text key goes in the column's collation, Chinese and mixed case") {
@@ -1357,12 +1413,12 @@ TEST_CASE("odbc connector (MariaDB): a source that declares its encoding reads l
   request.order_by = {"id"};
   SUBCASE("one statement") { CHECK(read(conn, request) == expected); }
   SUBCASE("in key chunks") {
-    ChunkRows chunks(1);
+    request.chunk_rows = 1;
     request.batch_rows = 1;
     CHECK(read(conn, request) == expected);
   }
   SUBCASE("ordered by a latin1 column: the order and the chunks follow the column, not its bytes cast") {
-    ChunkRows chunks(1);
+    request.chunk_rows = 1;
     request.order_by = {"name"};
     request.columns = {"id", "name"};
     std::vector<Row> rows = read(conn, request);

@@ -376,12 +376,8 @@ TEST_CASE("migrate: a key repeated across a batch boundary loads once, its first
 
 TEST_CASE("migrate: the sample from MariaDB through ODBC, read in chunks of 7 keys, loads as the SQLite sample") {
   // Connector/ODBC 3.1 keeps whole result sets in memory, so migrate's key-ordered reads of MariaDB go by
-  // chunks of keys (connector/odbc_connector.cc): 7 keys a chunk cross chunk boundaries in every block,
+  // chunks of keys (connector/odbc_keyset_read.h): 7 keys a chunk cross chunk boundaries in every block,
   // the query blocks and the composite key of ticket_tag included.
-  struct ChunkRows {
-    ChunkRows() { connector::set_odbc_chunk_rows_for_tests(7); }
-    ~ChunkRows() { connector::set_odbc_chunk_rows_for_tests(0); }
-  };
   auto counts = [](const MigrateSummary& s) {
     std::vector<std::string> out;
     for (const auto& e : s.entities) {
@@ -396,8 +392,9 @@ TEST_CASE("migrate: the sample from MariaDB through ODBC, read in chunks of 7 ke
 
   SampleProject p;
   p.config.sources[0].connection = test::require_env("CSBRIDGE_TEST_MARIADB_HELPDESK_ODBC");
-  ChunkRows chunks;
-  auto s = run_migration(p.config, p.loaded.set, p.model, p.options());
+  MigrateOptions o = p.options();
+  o.source_chunk_rows = 7;
+  auto s = run_migration(p.config, p.loaded.set, p.model, o);
   INFO(s.status().message());
   REQUIRE(s.is_ok());
   CHECK(counts(*s) == counts(*from_sqlite));
