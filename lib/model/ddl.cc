@@ -18,60 +18,43 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return util::join(quoted, ", ");
 }
 
-std::string postgres_type(const Field& field) {
-  switch (field.type) {
-    case FieldType::kId:
-    case FieldType::kBigint:
-      return "bigint";
-    case FieldType::kString:
-      return "varchar(" + std::to_string(field.max_length) + ")";
+// The column type of a field per dialect. SQLite derives a column's affinity from its declared
+// type name; its names read like the PostgreSQL types and still get the intended affinity
+// (VARCHAR → TEXT, BIGINT → INTEGER, "JSON TEXT" → TEXT rather than NUMERIC).
+struct TypeNames {
+  const char* postgres;
+  const char* sqlite;
+};
+
+TypeNames type_names(FieldType type) {
+  switch (type) {
+    case FieldType::kId: return {"bigint", "INTEGER"};  // SQLite: the rowid alias
+    case FieldType::kBigint: return {"bigint", "BIGINT"};
+    case FieldType::kString: return {"varchar", "VARCHAR"};
     case FieldType::kText:
-    case FieldType::kEnum:
-      return "text";
-    case FieldType::kInteger:
-      return "integer";
-    case FieldType::kDecimal:
-      return "numeric(" + std::to_string(field.precision) + "," + std::to_string(field.scale) + ")";
-    case FieldType::kBoolean:
-      return "boolean";
-    case FieldType::kDate:
-      return "date";
-    case FieldType::kTimestamp:
-      return "timestamptz";
-    case FieldType::kJson:
-      return "jsonb";
+    case FieldType::kEnum: return {"text", "TEXT"};
+    case FieldType::kInteger: return {"integer", "INTEGER"};
+    case FieldType::kDecimal: return {"numeric", "NUMERIC"};
+    case FieldType::kBoolean: return {"boolean", "BOOLEAN"};
+    case FieldType::kDate: return {"date", "DATE"};
+    case FieldType::kTimestamp: return {"timestamptz", "TIMESTAMP"};
+    case FieldType::kJson: return {"jsonb", "JSON TEXT"};
   }
-  return "text";
+  return {"text", "TEXT"};
 }
 
-// SQLite derives a column's affinity from its declared type name; these names
-// read like the PostgreSQL types and still get the intended affinity
-// (VARCHAR → TEXT, BIGINT → INTEGER, "JSON TEXT" → TEXT rather than NUMERIC).
-std::string sqlite_type(const Field& field) {
-  switch (field.type) {
-    case FieldType::kId:
-    case FieldType::kInteger:
-      return "INTEGER";
-    case FieldType::kBigint:
-      return "BIGINT";
-    case FieldType::kString:
-      return "VARCHAR(" + std::to_string(field.max_length) + ")";
-    case FieldType::kText:
-    case FieldType::kEnum:
-      return "TEXT";
-    case FieldType::kDecimal:
-      return "NUMERIC(" + std::to_string(field.precision) + "," + std::to_string(field.scale) + ")";
-    case FieldType::kBoolean:
-      return "BOOLEAN";
-    case FieldType::kDate:
-      return "DATE";
-    case FieldType::kTimestamp:
-      return "TIMESTAMP";
-    case FieldType::kJson:
-      return "JSON TEXT";
+std::string column_type(const Field& field, bool postgres) {
+  TypeNames names = type_names(field.type);
+  std::string type = postgres ? names.postgres : names.sqlite;
+  if (field.type == FieldType::kString) return type + "(" + std::to_string(field.max_length) + ")";
+  if (field.type == FieldType::kDecimal) {
+    return type + "(" + std::to_string(field.precision) + "," + std::to_string(field.scale) + ")";
   }
-  return "TEXT";
+  return type;
 }
+
+std::string postgres_type(const Field& field) { return column_type(field, true); }
+std::string sqlite_type(const Field& field) { return column_type(field, false); }
 
 class DdlWriter {
  public:
