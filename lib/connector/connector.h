@@ -215,7 +215,7 @@ class Connector {
   // ref.name is "query". A query the engine refuses (syntax, unknown table or
   // column, a statement that writes) fails with kInvalidArgument and the
   // engine's message, naming it as "query"; an unreachable server stays
-  // kUnreachable. Nothing is read or written. Reading a query (ReadRequest::
+  // kUnreachable, a missing grant kPermissionDenied. Nothing is read or written. Reading a query (ReadRequest::
   // query) fails the same way, and an error the rows raise while they are read
   // (a failed cast) keeps its own code (kData). Default: kNotSupported naming
   // the backend (files).

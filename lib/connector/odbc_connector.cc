@@ -483,7 +483,7 @@ class OdbcConnector : public Connector {
       if (!diags.empty() && (diags.front().state == "IM001" || diags.front().state == "HYC00")) {
         return std::vector<ForeignKey>{};
       }
-      return Status(diags.empty() ? ErrorCode::kData : code_for_state(diags.front().state),
+      return Status(diags.empty() ? ErrorCode::kData : code_for(diags.front()),
                     context + ": " + describe_diagnostics(diags));
     }
     CSB_ASSIGN_OR_RETURN(CatalogRows rows, fetch_catalog(stmt.get(), rc, context));
@@ -534,6 +534,7 @@ class OdbcConnector : public Connector {
         !SQL_SUCCEEDED(SQLNumResultCols(stmt.get(), &count))) {
       Status s = odbc_failure(SQL_HANDLE_STMT, stmt.get(), context);
       if (s.code() == ErrorCode::kUnreachable || conn_->dead()) return unreachable(s.message());
+      if (s.code() == ErrorCode::kPermissionDenied) return s;  // a grant is missing, not the query wrong
       // Whatever else the SQLSTATE says (HY000 from SQLite, 42S02 from MariaDB), the query is what is wrong.
       return invalid_argument(s.message());
     }

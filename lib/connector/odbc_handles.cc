@@ -65,7 +65,7 @@ std::vector<Diagnostic> diagnostics(SQLSMALLINT type, SQLHANDLE handle) {
     SQLSMALLINT length = 0;
     SQLRETURN rc = SQLGetDiagRec(type, handle, rec, state, &native, text, sizeof text, &length);
     if (!SQL_SUCCEEDED(rc)) break;
-    out.push_back({reinterpret_cast<char*>(state), clean_message(reinterpret_cast<char*>(text))});
+    out.push_back({reinterpret_cast<char*>(state), clean_message(reinterpret_cast<char*>(text)), native});
   }
   // Warnings (01xxx) only say what went wrong when nothing else does.
   bool has_error = std::any_of(out.begin(), out.end(), [](const Diagnostic& d) { return d.state.rfind("01", 0) != 0; });
@@ -98,9 +98,17 @@ ErrorCode code_for_state(std::string_view state) {
   return ErrorCode::kData;
 }
 
+ErrorCode code_for(const Diagnostic& d) {
+  constexpr long kDenied[] = {1044, 1142, 1143, 1227, 1370, 229, 230};
+  if (d.state == "42501") return ErrorCode::kPermissionDenied;
+  if (d.state.rfind("42", 0) == 0 && std::find(std::begin(kDenied), std::end(kDenied), d.native) != std::end(kDenied))
+    return ErrorCode::kPermissionDenied;
+  return code_for_state(d.state);
+}
+
 Status odbc_failure(SQLSMALLINT type, SQLHANDLE handle, const std::string& context) {
   std::vector<Diagnostic> diags = diagnostics(type, handle);
-  ErrorCode code = diags.empty() ? ErrorCode::kData : code_for_state(diags.front().state);
+  ErrorCode code = diags.empty() ? ErrorCode::kData : code_for(diags.front());
   return Status(code, context + ": " + describe_diagnostics(diags));
 }
 

@@ -77,6 +77,7 @@ inline SQLSMALLINT sql_length(const std::optional<std::string>& s) { return s ? 
 struct Diagnostic {
   std::string state;
   std::string text;
+  long native = 0;  // the engine's own error number
 };
 
 // The diagnostic records of `handle`; warnings (01xxx) only when nothing else is there.
@@ -87,6 +88,10 @@ std::string describe_diagnostics(const std::vector<Diagnostic>& diags);
 
 // The ErrorCode a SQLSTATE means.
 ErrorCode code_for_state(std::string_view state);
+// The code of a diagnostic: its SQLSTATE, except that a missing grant is kPermissionDenied
+// (SQLSTATE 42501, or the engine's own number where its SQLSTATE is a plain 42000: MariaDB/MySQL
+// 1044 1142 1143 1227 1370, SQL Server 229 230).
+ErrorCode code_for(const Diagnostic& diagnostic);
 
 // A failed call on `handle`: the code follows the first SQLSTATE; `context`
 // names what was being done (and on what).

@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "connector/odbc_handles.h"
 #include "connector/registry.h"
 #include "test_support.h"
 #include "util/strings.h"
@@ -1432,4 +1435,35 @@ TEST_CASE("odbc connector (MariaDB): a source that declares its encoding reads l
   }
 }
 
+}  // namespace csbridge::connector
+
+namespace csbridge::connector {
+namespace {
+
+TEST_CASE("odbc connector (MariaDB): a table the account has no grant on is permission_denied") {
+  // root reaches the server through its socket to make a database the test account may not read.
+  std::string db = "csb_private_" + std::to_string(::getpid());
+  std::string root = "mariadb --no-defaults -S '" + test::require_env("CSBRIDGE_TEST_MARIADB_SOCKET") + "' -u root -e ";
+  REQUIRE(std::system((root + "'CREATE DATABASE " + db + "; CREATE TABLE " + db + ".t (id int)'").c_str()) == 0);
+  auto c = open_connector(test::require_env("CSBRIDGE_TEST_MARIADB_ODBC"));
+  REQUIRE(c.is_ok());
+  ReadRequest request;
+  request.query = "SELECT id FROM " + db + ".t";
+  auto read = (*c)->read(request);
+  Status why = read.is_ok() ? (*read)->next(*std::make_unique<Batch>()).status() : read.status();
+  CHECK_MESSAGE(why.code() == ErrorCode::kPermissionDenied, why.message());
+  CHECK(why.message().find("denied") != std::string::npos);
+  (void)std::system((root + "'DROP DATABASE " + db + "'").c_str());
+}
+
+TEST_CASE("odbc diagnostics: a missing grant is permission_denied whatever the engine calls it") {
+  auto code_of = [](const char* state, long native) { return odbc::code_for({state, "", native}); };
+  CHECK(code_of("42000", 1142) == ErrorCode::kPermissionDenied);  // MariaDB: SELECT command denied
+  CHECK(code_of("42000", 229) == ErrorCode::kPermissionDenied);   // SQL Server: permission denied on object
+  CHECK(code_of("42501", 0) == ErrorCode::kPermissionDenied);     // psqlodbc: insufficient_privilege
+  CHECK(code_of("42000", 1064) == ErrorCode::kInvalidArgument);   // MariaDB: a syntax error
+  CHECK(code_of("28000", 1045) == ErrorCode::kUnreachable);       // a wrong password
+}
+
+}  // namespace
 }  // namespace csbridge::connector
