@@ -87,6 +87,8 @@ void Context::debug(const std::string& line) const {
 
 void Context::warn(const std::string& line) const { std::cerr << "warning: " << line << "\n"; }
 
+void Context::explain(std::string_view text) const { std::cerr << text; }
+
 bool Context::progress_enabled() const { return !options_.no_progress && !options_.quiet && ::isatty(2); }
 
 // One line on stderr, redrawn in place: "migrating ticket (ticket.yaml#1): 5000 / ~12000 rows (42%)".

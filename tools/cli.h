@@ -49,6 +49,8 @@ class Context {
   void info(const std::string& line) const;
   void debug(const std::string& line) const;
   void warn(const std::string& line) const;
+  // Diagnostics that explain a refusal (a mapping's problems): stderr as they are, even with -q.
+  void explain(std::string_view text) const;
   // True when progress may be drawn (stderr is a terminal and --no-progress is off).
   bool progress_enabled() const;
   // The one progress renderer of every command: bars redrawn in place on a terminal (when

@@ -77,7 +77,7 @@ int run_preview(Context& ctx, const PreviewOptions& o) {
     report::CheckReport r;
     r.diagnostics = loaded.diagnostics;
     r.set = &loaded.set;
-    std::cerr << report::check_text(r) << "the mapping files have errors; fix them first (csbridge map check)\n";
+    ctx.explain(report::check_text(r) + "the mapping files have errors; fix them first (csbridge map check)\n");
     return static_cast<int>(ExitStatus::kUsage);
   }
   mapping::PreviewOptions options;

@@ -40,7 +40,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   if (!format) return fail(format.status());
   auto project = load_project(ctx, a.files);
   if (!project) return fail(project.status());
-  if (int refused = refuse_invalid(*project)) return refused;
+  if (int refused = refuse_invalid(ctx, *project)) return refused;
 
   migrate::MigrateOptions o;
   o.entities = a.entities;

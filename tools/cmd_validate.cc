@@ -30,7 +30,7 @@ Status write_file(const std::string& path, const std::string& text) {
 int run_validate(Context& ctx, const ValidateArgs& a) {
   auto project = load_project(ctx, a.files);
   if (!project) return fail(project.status());
-  if (int refused = refuse_invalid(*project)) return refused;
+  if (int refused = refuse_invalid(ctx, *project)) return refused;
   validate::ValidateOptions o;
   o.sandbox = a.sandbox;
   o.keep = a.keep;

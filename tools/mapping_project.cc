@@ -1,6 +1,5 @@
 #include "mapping_project.h"
 
-#include <iostream>
 
 #include "mapping/check.h"
 #include "report/map_report.h"
@@ -29,7 +28,7 @@ Result<Project> load_project(Context& ctx, const std::vector<std::string>& files
   return p;
 }
 
-int refuse_invalid(const Project& project) {
+int refuse_invalid(const Context& ctx, const Project& project) {
   const mapping::LoadResult& loaded = project.loaded;
   std::vector<mapping::Diagnostic> diagnostics = loaded.diagnostics;
   mapping::check_mapping_set(loaded.set, project.model, diagnostics);
@@ -42,7 +41,7 @@ int refuse_invalid(const Project& project) {
   r.set = &loaded.set;
   r.files = static_cast<int>(loaded.set.documents.size());
   r.blocks = static_cast<int>(loaded.set.blocks.size());
-  std::cerr << report::check_text(r) << "the mapping files have errors; nothing was done (csbridge map check)\n";
+  ctx.explain(report::check_text(r) + "the mapping files have errors; nothing was done (csbridge map check)\n");
   return static_cast<int>(ExitStatus::kUsage);
 }
 

@@ -28,6 +28,6 @@ bool files_valid(const mapping::LoadResult& loaded);
 
 // A project whose mappings have any error (TODOs included) cannot run: prints
 // the problems on stderr and returns exit 2; 0 when it can run.
-int refuse_invalid(const Project& project);
+int refuse_invalid(const Context& ctx, const Project& project);
 
 }  // namespace csbridge::cli
