@@ -304,7 +304,7 @@ TEST_CASE("migrate: faults injected into the target's loads lose, repeat and re-
   }
 }
 
-TEST_CASE("migrate: a source that drops mid-read stops the run; the next run resumes where it stopped") {
+TEST_CASE("migrate: a source that drops mid-read stops the run and the next run resumes where it stopped") {
   TagsProject p;
   auto faults = std::make_shared<test::SourceFaults>();
   faults->fail_batch = 6;
