@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <cstdio>
 
@@ -110,6 +112,18 @@ size_t find_invalid_utf8(std::string_view s) {
     unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
+      // ASCII runs eight bytes at a time.
+      while (i + sizeof(uint64_t) <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, sizeof w);
+        if ((w & 0x8080808080808080ULL) != 0) break;
+        i += sizeof w;
+      }
+      continue;
+    }
+    // The common case of Chinese text: E1..EC, EE..EF with two continuation bytes.
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+      i += 3;
       continue;
     }
     size_t len;

@@ -18,6 +18,9 @@ TEST_CASE("encoding: strict UTF-8 validation") {
   CHECK(find_invalid_utf8("工单 ok") == std::string_view::npos);
   CHECK(find_invalid_utf8("ab\xC0\xAF") == 2);        // overlong
   CHECK(find_invalid_utf8("\xED\xA0\x80") == 0);      // surrogate
+  CHECK(find_invalid_utf8("abcdefghijklmnopq\xFF") == 17);  // past the eight-byte ASCII steps
+  CHECK(find_invalid_utf8("abcdefgh\xE5\xB7") == 8);       // a cut-off three-byte sequence
+  CHECK(find_invalid_utf8("工单工单工单\xE5\xB7\xA5x\xBF") == 22);
   CHECK(find_invalid_utf8("x\xE5\xB7") == 1);         // truncated
   CHECK(find_invalid_utf8(std::string_view("a\0b", 3)) == std::string_view::npos);  // NUL is valid UTF-8
 }
