@@ -2356,12 +2356,16 @@ def relationship(child, ccol, parent, pcol, data, kind="id", disc=None, note=Non
         rows = [x for x in rows if x[disc[0]] == disc[1]]
     parents = {x[pcol] for x in data[parent]}
     vals = [x[ccol] for x in rows if x[ccol] is not None]
-    orphans = [v for v in vals if v not in parents]
+    # 0 where the parent has no key 0 means "none" (system, nobody): not an orphan.
+    none = [v for v in vals if v == 0 and 0 not in parents]
+    orphans = [v for v in vals if v not in parents and not (v == 0 and 0 not in parents)]
     d = {"child": "%s.%s" % (child, ccol), "parent": "%s.%s" % (parent, pcol), "kind": kind,
          "discriminator": None if not disc else {"column": disc[0], "value": disc[1]},
          "child_rows": len(rows), "child_rows_null": len(rows) - len(vals), "child_rows_non_null": len(vals),
          "distinct_values": len(set(vals)), "orphan_rows": len(orphans),
          "orphan_distinct_values": len(set(orphans)), "orphan_values": sorted(set(orphans))}
+    if none:
+        d["none_rows"] = len(none)
     if note:
         d["note"] = note
     return d
@@ -2399,7 +2403,7 @@ def collect_facts(data, customers, orders, tickets, exports, deleted_replies, ap
                      note="orphans: agent %d was deleted" % DELETED_AGENT),
         relationship("ticket_history", "ticket_id", "tickets", "id", data),
         relationship("ticket_history", "changed_by", "agents", "id", data,
-                     note="0 = system/automation (not an agent), %d = deleted agent" % DELETED_AGENT),
+                     note="0 = system/automation (none, not an orphan), %d = deleted agent" % DELETED_AGENT),
         relationship("ratings", "rt_ticket_id", "tickets", "id", data),
         relationship("attachments", "object_id", "tickets", "id", data, kind="polymorphic", disc=("object_type", "ticket")),
         relationship("attachments", "object_id", "ticket_replies", "id", data, kind="polymorphic", disc=("object_type", "reply"),
@@ -2549,7 +2553,8 @@ def render_expected_md(f, api):
                  r_["parent"], r_["kind"], r_["child_rows_non_null"], r_["orphan_rows"],
                  ", ".join(str(v) for v in r_["orphan_values"]) or "-", r_.get("note", ""))
                 for r_ in f["relationships"]]))
-    w("\nOrphan rows count non-NULL child values that have no parent row. `tickets.order_no` is a text reference to the")
+    w("\nOrphan rows count non-NULL child values that have no parent row; 0 where the parent has no key 0 means none")
+    w("and is no orphan. `tickets.order_no` is a text reference to the")
     w("unique `orders.order_no`; `attachments (object_type, object_id)` and `ticket_replies (author_type, author_id)` are")
     w("polymorphic pairs. `ticket_history.old_value/new_value` hold agent or group ids as text when `field_name` says so.\n")
     w("## PII classes per column\n")
@@ -2668,7 +2673,7 @@ sources:
 
 target: sqlite:out/cs.db
 
-# mappings: mappings/
+mappings: mappings/
 
 masking:
   # HMAC-SHA256 key for deterministic pseudonyms, read from this environment variable

@@ -71,6 +71,7 @@ struct Relationship {
   double confidence = 0;                 // 0..1
   double orphan_ratio = 0;               // child values without a parent / non-null child values
   int64_t orphans = 0;
+  int64_t none_rows = 0;                 // rows holding 0 where the parent has no key 0: "none", not orphans
   bool polymorphic = false;              // an ObjectType+ObjectId pair: ref_table is one of several
   std::string type_column;               // polymorphic: the column naming the parent kind
   std::string type_value;                // polymorphic: the value of type_column for this parent

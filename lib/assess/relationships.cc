@@ -15,7 +15,11 @@ namespace {
 constexpr double kExactTableName = 0.55;    // customer_id → customers.id
 constexpr double kLastWordTableName = 0.45;  // group_id → agent_groups.id
 constexpr double kSameAsTable = 0.45;        // RT's Tickets.Queue → Queues.id
-constexpr double kRoleName = 0.4;            // assignee_id → the agent table
+constexpr double kRoleName = 0.4;            // assignee_id, Creator → a table of people
+constexpr double kRoleOtherName = 0.35;      // … of people the role does not usually name
+constexpr double kSupertypeName = 0.3;       // … the supertype table sharing their key (RT's Principals)
+constexpr double kSelfName = 0.45;           // EffectiveId → its own table's key
+constexpr double kSharedKey = 0.4;           // Users.id → Principals.id
 constexpr double kChineseName = 0.45;        // 工单ID → the ticket table
 constexpr double kDeclared = 0.6;
 
@@ -32,18 +36,50 @@ constexpr size_t kMaxCandidatesPerColumn = 3;
 // A type column with more distinct values than this is no polymorphic discriminator.
 constexpr size_t kMaxTypes = 64;
 
+// Words naming a person in a role (assignee_id, Creator, LastUpdatedBy,
+// 操作人): the column points at a table of people, whichever the containment
+// of its values says. `prefers` is the entity such a person usually is.
 struct RoleWord {
   std::string_view word;
-  std::string_view entity;
+  std::string_view prefers;
+  bool alone;  // names a person by itself (Creator), not only with a key suffix or "by" (created_by)
 };
 constexpr RoleWord kRoles[] = {
-    {"assignee", "agent"}, {"owner", "agent"},     {"agent", "agent"},     {"operator", "agent"},
-    {"handler", "agent"},  {"changed", "agent"},   {"created", "agent"},   {"updated", "agent"},
-    {"leader", "agent"},   {"staff", "agent"},     {"employee", "agent"},  {"closed", "agent"},
-    {"customer", "customer"}, {"requester", "customer"}, {"client", "customer"}, {"member", "customer"},
-    {"user", "customer"},
+    {"assignee", "agent", true},     {"assigned", "agent", false},   {"owner", "agent", true},
+    {"agent", "agent", false},       {"operator", "agent", true},    {"handler", "agent", true},
+    {"creator", "agent", true},      {"updater", "agent", true},     {"modifier", "agent", true},
+    {"changed", "agent", false},     {"created", "agent", false},    {"updated", "agent", false},
+    {"modified", "agent", false},    {"closed", "agent", false},     {"resolved", "agent", false},
+    {"deleted", "agent", false},     {"leader", "agent", true},      {"staff", "agent", false},
+    {"employee", "agent", false},    {"author", "customer", true},   {"sender", "customer", true},
+    {"reporter", "customer", true},  {"requestor", "customer", true}, {"requester", "customer", true},
+    {"customer", "customer", false}, {"client", "customer", false},  {"member", "customer", false},
+    {"user", "customer", false},     {"usr", "customer", false},
 };
 
+// Chinese role names: 操作人 (operator), 创建人 (creator), 处理人 (handler), …
+constexpr std::string_view kChineseRoles[] = {"操作人", "创建人", "处理人", "负责人", "修改人", "提交人", "经办人",
+                                              "受理人", "申请人", "录入人"};
+
+// Words of a people table's name, besides the agent and customer entities.
+constexpr std::string_view kPeopleWords[] = {"user", "usr", "account", "member", "staff", "employee", "person",
+                                             "people", "customer", "client", "agent", "operator", "contact"};
+// Of those, the words of a table of people of every kind (RT's Users holds agents and customers).
+constexpr std::string_view kAnyPeopleWords[] = {"user", "usr", "account", "member", "person", "people", "contact"};
+// Words of a table listing the members of groups, not people themselves (GroupMembers).
+constexpr std::string_view kMembershipWords[] = {"group", "team", "queue", "role", "membership"};
+// Words of a supertype table whose key other tables share (RT's Principals:
+// Users.id and Groups.id are Principals.id).
+constexpr std::string_view kSupertypeWords[] = {"principal", "party", "actor", "subject", "node"};
+// A key column naming its own table's rows: EffectiveId, parent_id, merged_into.
+constexpr std::string_view kSelfWords[] = {"effective", "parent", "merged", "merge", "original", "root", "master",
+                                           "superseded", "duplicate", "previous", "prev", "next", "related"};
+// The id half of a type-discriminated pair that does not repeat the type's prefix (Domain + Instance).
+constexpr std::string_view kGenericIdWords[] = {"instance", "object", "target", "entity", "record", "resource", "item"};
+// Type column names of such pairs besides <prefix>_type: RT's Groups.Domain.
+constexpr std::string_view kGenericTypeWords[] = {"domain", "entity"};
+
+// Chinese words naming the table a column refers to (工单ID → the ticket table).
 struct ChineseWord {
   std::string_view word;
   std::string_view entity;
@@ -52,6 +88,11 @@ constexpr ChineseWord kChinese[] = {
     {"工单", "ticket"}, {"客户", "customer"}, {"用户", "customer"}, {"会员", "customer"},
     {"客服", "agent"},  {"坐席", "agent"},    {"订单", "business_ref"}, {"组", "agent_group"},
 };
+
+template <size_t N>
+bool one_of(std::string_view w, const std::string_view (&list)[N]) {
+  return std::find(std::begin(list), std::end(list), w) != std::end(list);
+}
 
 constexpr std::string_view kKeySuffixes[] = {"id", "no", "code", "key", "num", "sn"};
 constexpr std::string_view kTypeSuffixes[] = {"type", "kind", "class", "model", "table"};
@@ -93,6 +134,23 @@ bool compatible(const connector::ColumnInfo& child, const connector::TableInfo& 
 
 std::string table_words(const connector::TableInfo& t) { return util::join(name_tokens(t.ref.name), "_"); }
 
+bool has_word_of(const std::vector<std::string>& words, const auto& list) {
+  return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return one_of(w, list); });
+}
+
+bool is_supertype_table(const connector::TableInfo& t) { return has_word_of(name_tokens(t.ref.name), kSupertypeWords); }
+
+// How strongly a person in a role that `prefers` an entity points at table j:
+// 0 when j holds no people (a group's member list is no table of people).
+double people_score(const connector::TableInfo& t, const EntityGuess& entity, std::string_view prefers) {
+  if (is_supertype_table(t)) return kSupertypeName;
+  const std::vector<std::string> words = name_tokens(t.ref.name);
+  const bool people = (entity.name == "agent" || entity.name == "customer" || has_word_of(words, kPeopleWords)) &&
+                      !has_word_of(words, kMembershipWords);
+  if (!people) return 0;
+  return entity.name == prefers || has_word_of(words, kAnyPeopleWords) ? kRoleName : kRoleOtherName;
+}
+
 }  // namespace
 
 uint64_t hash_value(std::string_view value) { return XXH3_64bits(value.data(), value.size()); }
@@ -127,29 +185,40 @@ void ValueCounter::add_typed(std::string_view type, std::string_view value) {
 
 namespace {
 
-int64_t count_orphans(const util::FlatHashCount& counts, const KeyCollector& parent, int64_t& rows) {
+// Rows holding 0 where the parent has no key 0 mean "none" (RT's Owner = 0,
+// a parent_id of 0 for a root): counted apart, not as orphans.
+int64_t count_orphans(const util::FlatHashCount& counts, const KeyCollector& parent, int64_t& rows, int64_t& none) {
+  static const uint64_t kZero = hash_value("0");
   int64_t orphans = 0;
   rows = 0;
+  none = 0;
   counts.for_each([&](uint64_t hash, int64_t n) {
-    rows += n;
-    if (!parent.contains_hash(hash)) orphans += n;
+    if (parent.contains_hash(hash)) {
+      rows += n;
+    } else if (hash == kZero) {
+      none += n;
+    } else {
+      rows += n;
+      orphans += n;
+    }
   });
   return orphans;
 }
 
 }  // namespace
 
-int64_t ValueCounter::orphans(const KeyCollector& parent, int64_t& rows) const {
-  return count_orphans(counts_, parent, rows);
+int64_t ValueCounter::orphans(const KeyCollector& parent, int64_t& rows, int64_t& none) const {
+  return count_orphans(counts_, parent, rows, none);
 }
 
-int64_t ValueCounter::orphans(const std::string& type, const KeyCollector& parent, int64_t& rows) const {
+int64_t ValueCounter::orphans(const std::string& type, const KeyCollector& parent, int64_t& rows, int64_t& none) const {
   auto it = typed_.find(type);
   if (it == typed_.end()) {
     rows = 0;
+    none = 0;
     return 0;
   }
-  return count_orphans(it->second, parent, rows);
+  return count_orphans(it->second, parent, rows, none);
 }
 
 std::vector<std::pair<std::string, int64_t>> ValueCounter::types() const {
@@ -202,27 +271,67 @@ void add_declared(const std::vector<connector::TableInfo>& tables, size_t i, std
   }
 }
 
-// Polymorphic pairs of table i: <prefix>_type + <prefix>_id; the id columns go to `handled`.
+// Polymorphic pairs of table i: <prefix>_type + <prefix>_id (ObjectType +
+// ObjectId), else one type-like column (…_type, Domain) with one generic id
+// column (Instance, target_id); the id columns go to `handled`.
 void add_polymorphic(const connector::TableInfo& t, size_t i, std::vector<std::string>& handled,
                      std::vector<Candidate>& out) {
+  auto add = [&](const connector::ColumnInfo& type_col, const connector::ColumnInfo& id_col) {
+    Candidate c;
+    c.child = i;
+    c.column = id_col.name;
+    c.polymorphic = true;
+    c.type_column = type_col.name;
+    c.name_score = kExactTableName;
+    c.reasons.push_back("polymorphic pair " + type_col.name + " + " + id_col.name);
+    out.push_back(std::move(c));
+    handled.push_back(id_col.name);
+  };
+  std::vector<const connector::ColumnInfo*> type_columns, generic_ids;
+  bool paired = false;
   for (const connector::ColumnInfo& type_col : t.columns) {
     std::vector<std::string> tw = name_tokens(type_col.name);
+    if (tw.size() == 1 && one_of(tw[0], kGenericTypeWords)) type_columns.push_back(&type_col);
     if (tw.size() < 2 || !is_type_suffix(tw.back())) continue;
+    type_columns.push_back(&type_col);
     std::vector<std::string> prefix(tw.begin(), tw.end() - 1);
     for (const connector::ColumnInfo& id_col : t.columns) {
       std::vector<std::string> iw = name_tokens(id_col.name);
       if (iw.size() != prefix.size() + 1 || iw.back() != "id" || !std::equal(prefix.begin(), prefix.end(), iw.begin()))
         continue;
-      Candidate c;
-      c.child = i;
-      c.column = id_col.name;
-      c.polymorphic = true;
-      c.type_column = type_col.name;
-      c.name_score = kExactTableName;
-      c.reasons.push_back("polymorphic pair " + type_col.name + " + " + id_col.name);
-      out.push_back(std::move(c));
-      handled.push_back(id_col.name);
+      add(type_col, id_col);
+      paired = true;
     }
+  }
+  if (paired) return;
+  for (const connector::ColumnInfo& id_col : t.columns) {
+    std::vector<std::string> iw = name_tokens(id_col.name);
+    if (!iw.empty() && one_of(iw[0], kGenericIdWords) && (iw.size() == 1 || (iw.size() == 2 && iw[1] == "id")))
+      generic_ids.push_back(&id_col);
+  }
+  if (type_columns.size() == 1 && generic_ids.size() == 1) add(*type_columns[0], *generic_ids[0]);
+}
+
+// Table i's own single-column key as a reference to the key of a supertype
+// table it shares (RT: Users.id and Groups.id are Principals.id).
+void add_shared_key(const std::vector<connector::TableInfo>& tables, size_t i, std::vector<Candidate>& out) {
+  const connector::TableInfo& t = tables[i];
+  if (t.primary_key.size() != 1 || is_supertype_table(t)) return;
+  for (size_t j = 0; j < tables.size(); ++j) {
+    if (j == i || tables[j].primary_key.size() != 1 || !is_supertype_table(tables[j])) continue;
+    const connector::ColumnInfo* col = nullptr;
+    for (const connector::ColumnInfo& c : t.columns) {
+      if (c.name == t.primary_key[0]) col = &c;
+    }
+    if (col == nullptr || !compatible(*col, tables[j], tables[j].primary_key[0])) continue;
+    Candidate c;
+    c.child = i;
+    c.column = t.primary_key[0];
+    c.parent = j;
+    c.parent_column = tables[j].primary_key[0];
+    c.name_score = kSharedKey;
+    c.reasons.push_back("key " + t.ref.name + "." + c.column + " shared with the supertype table " + tables[j].ref.name);
+    out.push_back(std::move(c));
   }
 }
 
@@ -263,7 +372,8 @@ void add_named(const std::vector<connector::TableInfo>& tables, const std::vecto
       std::vector<std::string> tw = name_tokens(tables[j].ref.name);
       if (util::join(tw, "_") == base_words) {
         add(j, kExactTableName, "name " + col.name + " → table " + tables[j].ref.name);
-      } else if (!tw.empty() && tw.back() == base.back()) {
+      } else if (!tw.empty() && tw.back() == base.back() && (j != i || base.size() > 1)) {
+        // (GroupMembers.MemberId names no member of its own table; parent_ticket_id in tickets does.)
         add(j, kLastWordTableName, "name " + col.name + " → table " + tables[j].ref.name);
       }
     }
@@ -285,16 +395,28 @@ void add_named(const std::vector<connector::TableInfo>& tables, const std::vecto
       add(j, kSameAsTable, "column " + col.name + " is named like table " + tables[j].ref.name);
     }
   }
-  if (found.empty() && (keyish || words.back() == "by")) {
-    for (const RoleWord& role : kRoles) {
-      if (std::find(words.begin(), words.end(), role.word) == words.end()) continue;
-      for (size_t j = 0; j < tables.size(); ++j) {
-        if (entities[j].name == role.entity) {
-          add(j, kRoleName, "role name " + col.name + " → the " + std::string(role.entity) + " table " +
-                                tables[j].ref.name);
-        }
+  // A key naming its own table's rows: EffectiveId, parent_id.
+  if (found.empty() && keyish && words.size() == 2 && one_of(words[0], kSelfWords)) {
+    add(i, kSelfName, "name " + col.name + " → its own table " + tables[i].ref.name);
+  }
+  // A person in a role: any table of people, the containment of the values decides.
+  if (found.empty()) {
+    const RoleWord* role = nullptr;
+    for (const RoleWord& r : kRoles) {
+      bool named = std::find(words.begin(), words.end(), r.word) != words.end();
+      if (named && (keyish || words.back() == "by" || (r.alone && words.back() == r.word))) {
+        role = &r;
+        break;
       }
-      break;
+    }
+    const bool chinese_role = std::any_of(std::begin(kChineseRoles), std::end(kChineseRoles),
+                                          [&](std::string_view w) { return col.name.find(w) != std::string::npos; });
+    if (role != nullptr || chinese_role) {
+      const std::string_view prefers = role != nullptr ? role->prefers : "agent";
+      for (size_t j = 0; j < tables.size(); ++j) {
+        const double score = people_score(tables[j], entities[j], prefers);
+        if (score > 0) add(j, score, "role name " + col.name + " → the table of people " + tables[j].ref.name);
+      }
     }
   }
   for (const ChineseWord& cw : kChinese) {
@@ -320,6 +442,7 @@ std::vector<Candidate> find_candidates(const std::vector<connector::TableInfo>& 
     std::vector<std::string> handled;  // columns a declared or polymorphic candidate already covers
     add_declared(tables, i, handled, out);
     add_polymorphic(t, i, handled, out);
+    add_shared_key(tables, i, out);
     for (const connector::ColumnInfo& col : t.columns) {
       if (is_own_key(t, col.name) || std::find(handled.begin(), handled.end(), col.name) != handled.end()) continue;
       add_named(tables, entities, i, col, out);
@@ -353,6 +476,40 @@ double confidence(double name_score, int64_t rows, int64_t orphans, bool verifie
   return -1;
 }
 
+// The table a type value names: RT::Ticket → Tickets, RT::Ticket-Role →
+// Tickets (its words from the last, the first that names a table), or npos.
+size_t table_for_type_value(const std::vector<connector::TableInfo>& tables, const std::string& type) {
+  size_t whole = table_for_kind(tables, type);
+  if (whole != std::string::npos) return whole;
+  std::vector<std::string> words = name_tokens(type);
+  for (auto w = words.rbegin(); w != words.rend(); ++w) {
+    if (w->size() < 3) continue;
+    for (size_t j = 0; j < tables.size(); ++j) {
+      std::vector<std::string> tw = name_tokens(tables[j].ref.name);
+      if (!tw.empty() && tw.back() == *w) return j;
+    }
+  }
+  return std::string::npos;
+}
+
+// For a type value that names no table (a code: 'T', 3): the one table whose
+// key holds all of its (enough) values; none when several or none do.
+std::vector<size_t> tables_containing(const std::vector<connector::TableInfo>& tables,
+                                      const std::vector<std::unordered_map<std::string, KeyCollector>>& keys,
+                                      const ValueCounter& v, const std::string& type) {
+  constexpr int64_t kMinValues = 20;
+  std::vector<size_t> holding;
+  for (size_t j = 0; j < tables.size(); ++j) {
+    if (tables[j].primary_key.size() != 1) continue;
+    auto it = keys[j].find(tables[j].primary_key[0]);
+    if (it == keys[j].end() || it->second.overflowed() || it->second.size() == 0) continue;
+    int64_t rows = 0, none = 0;
+    if (v.orphans(type, it->second, rows, none) == 0 && rows >= kMinValues) holding.push_back(j);
+  }
+  if (holding.size() != 1) holding.clear();
+  return holding;
+}
+
 }  // namespace
 
 std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& tables,
@@ -369,25 +526,32 @@ std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& table
     const ValueCounter& v = values[k];
     if (c.polymorphic) {
       for (const auto& [type, n] : v.types()) {
-        size_t parent = table_for_kind(tables, type);
-        if (parent == std::string::npos || tables[parent].primary_key.size() != 1) continue;
-        const std::string& pk = tables[parent].primary_key[0];
-        auto it = keys[parent].find(pk);
-        Relationship r;
-        r.columns = {c.column};
-        r.ref_table = tables[parent].ref.display();
-        r.ref_columns = {pk};
-        r.polymorphic = true;
-        r.type_column = c.type_column;
-        r.type_value = type;
-        r.reasons = c.reasons;
-        r.reasons.push_back(c.type_column + " = '" + type + "' names table " + tables[parent].ref.name);
-        int64_t rows = 0;
-        bool verified = it != keys[parent].end() && !it->second.overflowed() && !v.overflowed();
-        r.orphans = verified ? v.orphans(type, it->second, rows) : 0;
-        r.orphan_ratio = rows > 0 ? static_cast<double>(r.orphans) / static_cast<double>(rows) : 0;
-        r.confidence = confidence(c.name_score, rows, r.orphans, verified, r.reasons);
-        if (r.confidence >= kKeepThreshold) scored.push_back({c.child, std::move(r)});
+        std::vector<size_t> parents;
+        size_t named = table_for_type_value(tables, type);
+        if (named != std::string::npos) parents.push_back(named);
+        else parents = tables_containing(tables, keys, v, type);  // a code (T, 1): the one table holding its values
+        for (size_t parent : parents) {
+          if (tables[parent].primary_key.size() != 1) continue;
+          const std::string& pk = tables[parent].primary_key[0];
+          auto it = keys[parent].find(pk);
+          Relationship r;
+          r.columns = {c.column};
+          r.ref_table = tables[parent].ref.display();
+          r.ref_columns = {pk};
+          r.polymorphic = true;
+          r.type_column = c.type_column;
+          r.type_value = type;
+          r.reasons = c.reasons;
+          r.reasons.push_back(c.type_column + " = '" + type + "' " +
+                              (named != std::string::npos ? "names table " : "holds only keys of table ") +
+                              tables[parent].ref.name);
+          int64_t rows = 0;
+          bool verified = it != keys[parent].end() && !it->second.overflowed() && !v.overflowed();
+          r.orphans = verified ? v.orphans(type, it->second, rows, r.none_rows) : 0;
+          r.orphan_ratio = rows > 0 ? static_cast<double>(r.orphans) / static_cast<double>(rows) : 0;
+          r.confidence = confidence(c.name_score, rows, r.orphans, verified, r.reasons);
+          if (r.confidence >= kKeepThreshold) scored.push_back({c.child, std::move(r)});
+        }
       }
       continue;
     }
@@ -400,7 +564,7 @@ std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& table
     int64_t rows = 0;
     auto it = keys[c.parent].find(c.parent_column);
     bool verified = !c.column.empty() && it != keys[c.parent].end() && !it->second.overflowed() && !v.overflowed();
-    r.orphans = verified ? v.orphans(it->second, rows) : 0;
+    r.orphans = verified ? v.orphans(it->second, rows, r.none_rows) : 0;
     r.orphan_ratio = rows > 0 ? static_cast<double>(r.orphans) / static_cast<double>(rows) : 0;
     r.confidence = confidence(c.name_score, rows, r.orphans, verified, r.reasons);
     if (c.declared) r.confidence = 1.0;

@@ -1,10 +1,14 @@
 // Relationships between legacy tables: the declared foreign keys, and the
 // ones real helpdesks never declare, inferred in two steps. From the schema,
 // candidates by name (`customer_id` → customers.id, `order_no` → the unique
-// orders.order_no, role names like `assignee_id`/`changed_by` → the agent
-// table, 工单ID → the ticket table, `object_type`+`object_id` pairs as
-// polymorphic references). Then from the data, value containment: the share
-// of child values without a parent decides the confidence.
+// orders.order_no, persons in roles like `assignee_id`/`Creator`/
+// `LastUpdatedBy`/操作人 → every table of people, `EffectiveId`/`parent_id` →
+// the own table, a key shared with a supertype table (Users.id →
+// Principals.id), 工单ID → the ticket table, `object_type`+`object_id` or
+// `Domain`+`Instance` pairs as polymorphic references whose type values name
+// a table or, as codes, hold the keys of exactly one). Then from the data,
+// value containment: the share of child values without a parent decides the
+// confidence, and 0 where the parent has no key 0 means none.
 #pragma once
 
 #include <cstdint>
@@ -64,9 +68,11 @@ class ValueCounter {
   void add_typed(std::string_view type, std::string_view value);
 
   bool overflowed() const { return overflowed_; }
-  // Rows whose value is missing from `parent`; `rows` gets the rows looked at.
-  int64_t orphans(const KeyCollector& parent, int64_t& rows) const;
-  int64_t orphans(const std::string& type, const KeyCollector& parent, int64_t& rows) const;
+  // Rows whose value is missing from `parent`; `rows` gets the rows looked
+  // at, `none` those holding 0 where the parent has no key 0 ("none", not an
+  // orphan, and not among `rows`).
+  int64_t orphans(const KeyCollector& parent, int64_t& rows, int64_t& none) const;
+  int64_t orphans(const std::string& type, const KeyCollector& parent, int64_t& rows, int64_t& none) const;
   // The distinct type values seen (polymorphic), with row counts.
   std::vector<std::pair<std::string, int64_t>> types() const;
 

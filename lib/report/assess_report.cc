@@ -152,6 +152,7 @@ json relationship_json(const Relationship& r) {
           {"confidence", round_to(r.confidence, kRatioDigits)},
           {"orphan_ratio", round_to(r.orphan_ratio, kRatioDigits)},
           {"orphans", r.orphans},
+          {"none_rows", r.none_rows},
           {"polymorphic", r.polymorphic},
           {"type_column", text_or_null(r.type_column)},
           {"type_value", text_or_null(r.type_value)},

@@ -122,8 +122,9 @@ std::string polymorphic_text(const Relationship& r) {
 }
 
 std::string orphans_text(const Relationship& r) {
-  if (r.orphans == 0 && r.orphan_ratio == 0) return "no orphans";
-  return "orphans " + percent(r.orphan_ratio) + " (" + group_digits(r.orphans) + ")";
+  std::string none = r.none_rows > 0 ? ", " + group_digits(r.none_rows) + " rows of 0 (none)" : "";
+  if (r.orphans == 0 && r.orphan_ratio == 0) return "no orphans" + none;
+  return "orphans " + percent(r.orphan_ratio) + " (" + group_digits(r.orphans) + ")" + none;
 }
 
 std::string profile_text(const TableAssessment& t) {
