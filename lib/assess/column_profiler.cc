@@ -52,7 +52,9 @@ constexpr size_t kPiiClassCount = static_cast<size_t>(PiiClass::kFreeText) + 1;
 constexpr std::string_view kOtherPattern = "(other)";
 constexpr std::string_view kZeroDatePrefix = "0000-00-00";
 
-enum class Issue { kNulBytes, kBadEncoding, kZeroDate, kInvalidPhone, kIdChecksum, kCount };
+// kNotPhone: values that are no valid phone (invalid phones where the column holds phones);
+// kCardLikeId: bank cards that are also IDs failing their check (invalid IDs where the column holds IDs).
+enum class Issue { kNulBytes, kBadEncoding, kZeroDate, kInvalidPhone, kIdChecksum, kNotPhone, kCardLikeId, kCount };
 
 size_t index_of(PiiClass pii) { return static_cast<size_t>(pii); }
 uint8_t bit_of(PiiClass pii) { return static_cast<uint8_t>(1u << index_of(pii)); }
@@ -135,6 +137,7 @@ struct Analysis {
   bool nul = false, bad_utf8 = false, zero_date = false;
   ValueEvidence encoding;  // what its bytes say about their encoding
   uint8_t whole = 0, embedded = 0, invalid = 0;  // PII class bits: the whole value, only inside it, invalid
+  bool card_or_bad_id = false;                   // a card that is also an ID failing its check (ValueClass::also_bad_id)
   uint8_t checks = 0;  // detector calls still to make: the PII bits are known when 0
 };
 
@@ -143,6 +146,8 @@ struct Analysis {
 struct PiiTally {
   std::array<int64_t, kPiiClassCount> whole{}, embedded_only{}, invalid{};
   int64_t invalid_phones = 0, id_checksums = 0;
+  int64_t not_phones = 0;      // non-empty values that are no valid phone
+  int64_t cards_like_ids = 0;  // bank cards that are also IDs failing their check
 
   bool any() const {
     return std::any_of(whole.begin(), whole.end(), [](int64_t n) { return n > 0; }) ||
@@ -190,6 +195,7 @@ struct ColumnProfiler::State {
   }
   std::string observed_type(const PiiTally& pii) const;
   PiiTally pii_total() const;
+  PiiTally pii_counted() const;  // before the per-column decisions of pii_total()
   std::vector<PiiHit> pii_hits(const PiiTally& pii) const;
   PiiClass column_class(const std::vector<PiiHit>& hits) const;
   std::string display(std::string_view raw, PiiClass hint, PiiClass column) const;
@@ -395,6 +401,7 @@ void ColumnProfiler::State::classify_pii(std::string_view v, Analysis& a) const 
     if (vc.pii != PiiClass::kNone) {
       a.whole = bit_of(vc.pii);
       if (!vc.valid) a.invalid = a.whole;
+      a.card_or_bad_id = vc.also_bad_id;
     }
   }
   const bool whole_scannable = a.whole & (bit_of(PiiClass::kPhone) | bit_of(PiiClass::kNationalId) |
@@ -429,6 +436,14 @@ PiiTally* ColumnProfiler::State::check_pii(std::string_view v, Analysis& a) {
 }
 
 void ColumnProfiler::State::note_pii(std::string_view v, const Analysis& a, PiiTally& tally) {
+  if ((a.whole & bit_of(PiiClass::kPhone)) == 0 || (a.invalid & bit_of(PiiClass::kPhone)) != 0) {
+    ++tally.not_phones;
+    keep_example(Issue::kNotPhone, v, PiiClass::kPhone);
+  }
+  if (a.card_or_bad_id) {
+    ++tally.cards_like_ids;
+    keep_example(Issue::kCardLikeId, v, PiiClass::kNationalId);
+  }
   if ((a.whole | a.embedded) == 0) return;
   for (size_t c = 1; c < kPiiClassCount; ++c) {
     const auto bit = static_cast<uint8_t>(1u << c);
@@ -458,7 +473,25 @@ void ColumnProfiler::State::keep_example(Issue issue, std::string_view v, PiiCla
 
 // The exact counts plus those of the sample, scaled up to every value the
 // sample stood for (and never above the number of values).
+// The counts, decided per column where a value has two readings: in a
+// column of resident IDs, a "bank card" that is also an ID failing its check
+// is a mistyped ID.
 PiiTally ColumnProfiler::State::pii_total() const {
+  PiiTally total = pii_counted();
+  const size_t id = index_of(PiiClass::kNationalId), card = index_of(PiiClass::kBankCard);
+  if (total.cards_like_ids > 0 && at_least_percent(total.whole[id] + total.cards_like_ids, kMostlyPercent)) {
+    const int64_t n = std::min(total.cards_like_ids, total.whole[card]);
+    total.whole[card] -= n;
+    total.whole[id] += n;
+    total.invalid[id] += n;
+    total.id_checksums += n;
+  } else {
+    total.cards_like_ids = 0;
+  }
+  return total;
+}
+
+PiiTally ColumnProfiler::State::pii_counted() const {
   PiiTally total = pii_exact;
   if (pii_sampled == 0) return total;
   const double scale = static_cast<double>(pii_sampled + pii_skipped) / static_cast<double>(pii_sampled);
@@ -472,6 +505,8 @@ PiiTally ColumnProfiler::State::pii_total() const {
   }
   add(total.invalid_phones, pii_sample.invalid_phones);
   add(total.id_checksums, pii_sample.id_checksums);
+  add(total.not_phones, pii_sample.not_phones);
+  add(total.cards_like_ids, pii_sample.cards_like_ids);
   return total;
 }
 
@@ -640,12 +675,26 @@ std::vector<Finding> ColumnProfiler::findings() const {
   }
   report(Issue::kZeroDate, counted(Issue::kZeroDate), false, "zero_date", Severity::kWarning,
          "zero dates (0000-00-00 or month/day 00)");
+  // In a column of phones, every value that is no valid phone is an invalid phone (too short, a
+  // placeholder, an unallocated prefix); the examples of unallocated numbers first.
   if (s.at_least_percent(pii.whole[index_of(PiiClass::kPhone)], kMostlyPercent)) {
-    report(Issue::kInvalidPhone, pii.invalid_phones, s.pii_sample.invalid_phones > 0, "invalid_phone",
-           Severity::kWarning, "invalid phone numbers");
+    report(Issue::kInvalidPhone, pii.not_phones, s.pii_sample.not_phones > 0, "invalid_phone", Severity::kWarning,
+           "invalid phone numbers");
+    if (!out.empty() && out.back().kind == "invalid_phone") {
+      for (const Example& e : s.examples[static_cast<size_t>(Issue::kNotPhone)]) {
+        const std::string shown = s.display(e.raw, e.pii, column);
+        std::vector<std::string>& ex = out.back().examples;
+        if (ex.size() < kMaxExamples && std::find(ex.begin(), ex.end(), shown) == ex.end()) ex.push_back(shown);
+      }
+    }
   }
   report(Issue::kIdChecksum, pii.id_checksums, s.pii_sample.id_checksums > 0, "id_checksum", Severity::kWarning,
          "resident ID numbers failing their check character");
+  if (pii.cards_like_ids > 0 && !out.empty() && out.back().kind == "id_checksum") {
+    for (const Example& e : s.examples[static_cast<size_t>(Issue::kCardLikeId)]) {
+      if (out.back().examples.size() < kMaxExamples) out.back().examples.push_back(s.display(e.raw, e.pii, column));
+    }
+  }
   if (s.pii_skipped > 0) {
     out.push_back({"pii_sampled", Severity::kInfo, s.info.name,
                    subject + "no PII in the first " + values_text(kPiiExhaustiveValues) +

@@ -733,7 +733,7 @@ ValueClass Detector::classify(std::string_view value) const {
     std::string compact = without_spaces_and_dashes(value);
     IdCheck id = check_resident_id(compact);
     if (id == IdCheck::kValid || id == IdCheck::kLegacy15) return {PiiClass::kNationalId, true};
-    if (luhn_valid(compact)) return {PiiClass::kBankCard, true};
+    if (luhn_valid(compact)) return {PiiClass::kBankCard, true, id == IdCheck::kBadChecksum};
     if (id == IdCheck::kBadChecksum) return {PiiClass::kNationalId, false};
     if (!phone.empty() && is_broken_mobile(phone)) return {PiiClass::kPhone, false};
   }

@@ -64,6 +64,10 @@ struct Match {
 struct ValueClass {
   model::PiiClass pii = model::PiiClass::kNone;
   bool valid = true;
+  // A second reading a column may decide for: an 18-digit value with a real
+  // region and birth date that fails its ID check character but passes Luhn
+  // is read as a bank card, and is a mistyped resident ID in a column of IDs.
+  bool also_bad_id = false;
 };
 
 class Detector {
