@@ -83,6 +83,8 @@ def score_relationships(report, truth, out):
             out.append("  %s %-66s %s" % (NO, rel["name"], detail))
             continue
         found += 1
+        if "none_rows" in fk and "0" in rel["sentinels"]:
+            sentinel += "; assess: none_rows %d" % fk["none_rows"]
         got = fk.get("orphans", 0)
         ok = got == want
         right += ok
