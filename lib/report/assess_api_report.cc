@@ -110,6 +110,9 @@ std::string write_text(const api::WriteBack& w) { return w.capability + ": " + w
 
 std::string read_text(const api::EntityRead& r) { return r.label + ": " + util::join(r.operations, ", "); }
 
+// "client (customer): GET /clients — lacks phone or e-mail"
+std::string weak_text(const api::EntityRead& r) { return read_text(r) + " — lacks " + util::join(r.missing, "; "); }
+
 std::vector<std::string> first_paths(const Check& c) {
   std::vector<std::string> out(c.paths.begin(), c.paths.begin() + std::min(c.paths.size(), kMaxPathsShown));
   if (c.paths.size() > kMaxPathsShown) out.push_back("… " + std::to_string(c.paths.size() - kMaxPathsShown) + " more");
@@ -123,6 +126,11 @@ json texts(const std::vector<std::string>& v) {
   json out = json::array();
   for (const std::string& s : v) out.push_back(utf8_safe(s));
   return out;
+}
+
+json read_json(const api::EntityRead& r) {
+  return {{"entity", r.entity}, {"label", utf8_safe(r.label)}, {"operations", texts(r.operations)},
+          {"reasons", texts(r.reasons)}, {"evidence", texts(r.evidence)}, {"missing", texts(r.missing)}};
 }
 
 json text_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(utf8_safe(s)); }
@@ -303,10 +311,12 @@ std::string assess_api_text(const ApiAssessment& a) {
   int64_t writes = std::count_if(f.operations.begin(), f.operations.end(), [](const auto& o) { return o.writes; });
   append_field(out, "operations", std::to_string(f.operations.size()) + " (" + std::to_string(f.operations.size() - writes) +
                                       " read, " + std::to_string(writes) + " write)");
-  std::vector<std::string> reads, back;
+  std::vector<std::string> reads, weak, back;
   for (const api::EntityRead& r : a.coverage.read) reads.push_back(read_text(r));
+  for (const api::EntityRead& r : a.coverage.weak) weak.push_back(weak_text(r));
   for (const api::WriteBack& w : a.coverage.write_back) back.push_back(write_text(w));
   append_field(out, "reads", reads.empty() ? std::vector<std::string>{"no CS entity"} : reads);
+  if (!weak.empty()) append_field(out, "weak reads", weak);
   append_field(out, "writes back", back.empty() ? std::vector<std::string>{"nothing"} : back);
   if (!a.coverage.entities_not_readable.empty()) {
     append_field(out, "cannot read", util::join(a.coverage.entities_not_readable, ", "));
@@ -391,11 +401,9 @@ json assess_api_json(const ApiAssessment& a) {
     callbacks.push_back({{"operation", text_or_null(c.operation)}, {"name", utf8_safe(c.name)},
                          {"expression", text_or_null(c.expression)}, {"payload", text_or_null(c.payload)}});
   }
-  json read = json::array();
-  for (const api::EntityRead& r : a.coverage.read) {
-    read.push_back({{"entity", r.entity}, {"label", utf8_safe(r.label)}, {"operations", texts(r.operations)},
-                    {"reasons", texts(r.reasons)}});
-  }
+  json read = json::array(), weak = json::array();
+  for (const api::EntityRead& r : a.coverage.read) read.push_back(read_json(r));
+  for (const api::EntityRead& r : a.coverage.weak) weak.push_back(read_json(r));
   json write = json::array();
   for (const api::WriteBack& w : a.coverage.write_back) {
     write.push_back({{"capability", utf8_safe(w.capability)}, {"operation", utf8_safe(w.operation)},
@@ -424,7 +432,8 @@ json assess_api_json(const ApiAssessment& a) {
           {"rate_limit_headers", {{"declared_on", texts(f.rate_limit_declared_on)}, {"headers", texts(f.rate_limit_headers)}}},
           {"callbacks", callbacks},
           {"media_types", texts(f.media_types)},
-          {"cs_entities", {{"read", read}, {"write_back", write}, {"not_readable", texts(a.coverage.entities_not_readable)}}},
+          {"cs_entities",
+           {{"read", read}, {"weak", weak}, {"write_back", write}, {"not_readable", texts(a.coverage.entities_not_readable)}}},
           {"payloads", payloads},
           {"probe", probe_json(a)}};
 }
@@ -433,16 +442,18 @@ std::string assess_api_markdown(const ApiAssessment& a) {
   const api::SpecFacts& f = a.readiness.facts;
   std::string out = "# API assessment of " + md_text(title(a)) + "\n\n";
   out += "Spec " + md_code(a.spec_file) + " · " + md_text(version_text(a)) + "\n\n## Summary\n\n";
-  std::vector<std::string> servers, auth, reads, back;
+  std::vector<std::string> servers, auth, reads, weak, back;
   for (const api::Server& s : f.servers) servers.push_back(md_code(s.url) + (s.https ? "" : " (not HTTPS)"));
   for (const api::AuthScheme& s : f.auth) auth.push_back(md_text(auth_text(s)));
   for (const api::EntityRead& r : a.coverage.read) reads.push_back(md_text(read_text(r)));
+  for (const api::EntityRead& r : a.coverage.weak) weak.push_back(md_text(weak_text(r)));
   for (const api::WriteBack& w : a.coverage.write_back) back.push_back(md_text(write_text(w)));
   append_md_table({{"Measure"}, {"Value"}},
                   {{"Readiness", "**" + score_text(a.readiness.score) + "** (" + counts_text(outcome_counts(a)) + ")"},
                    {"Servers", servers.empty() ? "none declared" : util::join(servers, "<br>")},
                    {"Auth", auth.empty() ? "none declared" : util::join(auth, "<br>")},
                    {"Reads", reads.empty() ? "no CS entity" : util::join(reads, "<br>")},
+                   {"Weak reads", weak.empty() ? "nothing" : util::join(weak, "<br>")},
                    {"Writes back", back.empty() ? "nothing" : util::join(back, "<br>")}},
                   out);
   out += "## Checks\n\n";
@@ -538,8 +549,14 @@ std::string assess_api_html(const ApiAssessment& a) {
          "customer-service platform, and what the platform can write back.</p><div class=\"scroll\"><table><thead><tr>"
          "<th>Direction</th><th>What</th><th>CS entity</th><th>Operations</th></tr></thead><tbody>\n";
   for (const api::EntityRead& r : a.coverage.read) {
-    out += "<tr><td>" + badge("b-info", "read") + "</td><td>" + esc(r.label) + "</td><td><code>" + esc(r.entity) +
-           "</code></td><td>" + code_list(r.operations) + "</td></tr>\n";
+    out += "<tr><td>" + badge("b-info", "read") + "</td><td>" + esc(r.label) + "<div class=\"muted\">" +
+           esc(util::join(r.evidence, "; ")) + "</div></td><td><code>" + esc(r.entity) + "</code></td><td>" +
+           code_list(r.operations) + "</td></tr>\n";
+  }
+  for (const api::EntityRead& r : a.coverage.weak) {
+    out += "<tr><td>" + badge("b-muted", "weak") + "</td><td>" + esc(r.label) + "<div class=\"muted\">lacks " +
+           esc(util::join(r.missing, "; ")) + "</div></td><td><code>" + esc(r.entity) + "</code></td><td>" +
+           code_list(r.operations) + "</td></tr>\n";
   }
   for (const api::WriteBack& w : a.coverage.write_back) {
     out += "<tr><td>" + badge("b-poly", "write back") + "</td><td>" + esc(w.capability) + "</td><td><code>" +
