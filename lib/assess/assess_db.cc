@@ -414,6 +414,7 @@ NamePlan plan_from_names(const std::vector<TableWork>& work, std::vector<TableAs
   std::vector<EntityGuess> entities;
   for (size_t i = 0; i < work.size(); ++i) {
     plan.infos.push_back(work[i].info);
+    plan.infos.back().primary_key = implied_primary_key(work[i].info);
     tables[i].entity = work[i].described ? guess_entity(work[i].info, model) : EntityGuess{};
     entities.push_back(tables[i].entity);
   }

@@ -41,6 +41,7 @@ constexpr size_t kMinPiiDigits = 10;          // shorter numbers are no phone (l
 constexpr int64_t kMajorityPercent = 90;      // observed type: share of non-empty values
 constexpr int64_t kMostlyPercent = 50;        // "a column of phones" for invalid_phone
 constexpr double kPiiMinRatio = 0.05;
+constexpr int64_t kPiiMinChecked = 20;  // values of a checked class that make a hit below kPiiMinRatio
 // A column whose first kPiiExhaustiveValues values that the detector looks at
 // hold no PII at all (order numbers, digests, statuses in prose) is checked
 // from then on in a sample of about one value in kPiiSampleStride, its counts
@@ -473,13 +474,15 @@ void ColumnProfiler::State::keep_example(Issue issue, std::string_view v, PiiCla
 
 // The exact counts plus those of the sample, scaled up to every value the
 // sample stood for (and never above the number of values).
-// The counts, decided per column where a value has two readings: in a
-// column of resident IDs, a "bank card" that is also an ID failing its check
-// is a mistyped ID.
+// The counts, decided per column where a value has two readings: where
+// resident IDs are most of the values that read as an ID or a card, a "bank
+// card" that is also an ID failing its check is a mistyped ID.
 PiiTally ColumnProfiler::State::pii_total() const {
   PiiTally total = pii_counted();
   const size_t id = index_of(PiiClass::kNationalId), card = index_of(PiiClass::kBankCard);
-  if (total.cards_like_ids > 0 && at_least_percent(total.whole[id] + total.cards_like_ids, kMostlyPercent)) {
+  // Decided over the values that read as an ID or a card, so that it holds in a name/value column too.
+  const int64_t ids = total.whole[id] + total.cards_like_ids;
+  if (total.cards_like_ids > 0 && ids * 100 >= (total.whole[id] + total.whole[card]) * kMostlyPercent) {
     const int64_t n = std::min(total.cards_like_ids, total.whole[card]);
     total.whole[card] -= n;
     total.whole[id] += n;
@@ -538,7 +541,12 @@ std::vector<PiiHit> ColumnProfiler::State::pii_hits(const PiiTally& pii) const {
     hit.ratio = static_cast<double>(hit.count) / static_cast<double>(non_null());
     hit.embedded = pii.embedded_only[c] > pii.whole[c];
     hit.invalid = pii.invalid[c];
-    if (hit.count > 0 && (hit.ratio >= kPiiMinRatio || hit.embedded)) hits.push_back(hit);
+    // Checked classes (IDs, cards, phones, e-mail) count however rare in the column: 825 resident IDs
+    // among a name/value table's 30,000 values are personal data all the same.
+    const bool checked = hit.pii == PiiClass::kNationalId || hit.pii == PiiClass::kBankCard ||
+                         hit.pii == PiiClass::kPhone || hit.pii == PiiClass::kEmail;
+    if (hit.count > 0 && (hit.ratio >= kPiiMinRatio || hit.embedded || (checked && hit.count >= kPiiMinChecked)))
+      hits.push_back(hit);
   }
   std::stable_sort(hits.begin(), hits.end(), [](const PiiHit& a, const PiiHit& b) { return a.count > b.count; });
   return hits;

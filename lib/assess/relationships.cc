@@ -18,6 +18,7 @@ constexpr double kSameAsTable = 0.45;        // RT's Tickets.Queue → Queues.id
 constexpr double kRoleName = 0.4;            // assignee_id, Creator → a table of people
 constexpr double kRoleOtherName = 0.35;      // … of people the role does not usually name
 constexpr double kSupertypeName = 0.3;       // … the supertype table sharing their key (RT's Principals)
+constexpr double kNestedMemberName = 0.42;   // a member of a group → that supertype (members may be groups)
 constexpr double kSelfName = 0.45;           // EffectiveId → its own table's key
 constexpr double kSharedKey = 0.4;           // Users.id → Principals.id
 constexpr double kChineseName = 0.45;        // 工单ID → the ticket table
@@ -71,6 +72,8 @@ constexpr std::string_view kMembershipWords[] = {"group", "team", "queue", "role
 // Words of a supertype table whose key other tables share (RT's Principals:
 // Users.id and Groups.id are Principals.id).
 constexpr std::string_view kSupertypeWords[] = {"principal", "party", "actor", "subject", "node"};
+// Last words of tables of parties besides people: groups, teams, organisations.
+constexpr std::string_view kPartyWords[] = {"group", "team", "organization", "org", "company", "role"};
 // A key column naming its own table's rows: EffectiveId, parent_id, merged_into.
 constexpr std::string_view kSelfWords[] = {"effective", "parent", "merged", "merge", "original", "root", "master",
                                            "superseded", "duplicate", "previous", "prev", "next", "related"};
@@ -136,6 +139,11 @@ std::string table_words(const connector::TableInfo& t) { return util::join(name_
 
 bool has_word_of(const std::vector<std::string>& words, const auto& list) {
   return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return one_of(w, list); });
+}
+
+// A list of the members of groups (GroupMembers, team_members): never the parent of a "member" by its last word.
+bool is_membership_table(const std::vector<std::string>& words) {
+  return words.size() > 1 && (words.back() == "member" || words.back() == "membership");
 }
 
 bool is_supertype_table(const connector::TableInfo& t) { return has_word_of(name_tokens(t.ref.name), kSupertypeWords); }
@@ -232,6 +240,14 @@ std::vector<std::pair<std::string, int64_t>> ValueCounter::types() const {
   return out;
 }
 
+std::vector<std::string> implied_primary_key(const connector::TableInfo& table) {
+  if (!table.primary_key.empty() || table.is_view) return table.primary_key;
+  for (const connector::ColumnInfo& c : table.columns) {
+    if (util::equals_icase(c.name, "id")) return {c.name};
+  }
+  return {};
+}
+
 size_t table_for_kind(const std::vector<connector::TableInfo>& tables, std::string_view kind) {
   std::string want = util::join(name_tokens(kind), "_");
   if (want.empty()) return std::string::npos;
@@ -314,9 +330,17 @@ void add_polymorphic(const connector::TableInfo& t, size_t i, std::vector<std::s
 
 // Table i's own single-column key as a reference to the key of a supertype
 // table it shares (RT: Users.id and Groups.id are Principals.id).
-void add_shared_key(const std::vector<connector::TableInfo>& tables, size_t i, std::vector<Candidate>& out) {
+void add_shared_key(const std::vector<connector::TableInfo>& tables, const std::vector<EntityGuess>& entities, size_t i,
+                    std::vector<Candidate>& out) {
   const connector::TableInfo& t = tables[i];
   if (t.primary_key.size() != 1 || is_supertype_table(t)) return;
+  // Supertypes of parties: people, groups of them, organisations (not tickets or custom fields, whose small
+  // keys a supertype's key holds as well).
+  const std::string& e = entities[i].name;
+  const std::vector<std::string> words = name_tokens(t.ref.name);
+  const bool party = e == "customer" || e == "agent" || e == "agent_group" || e == "organization" ||
+                     has_word_of(words, kPeopleWords) || one_of(words.back(), kPartyWords);
+  if (!party || is_membership_table(words)) return;
   for (size_t j = 0; j < tables.size(); ++j) {
     if (j == i || tables[j].primary_key.size() != 1 || !is_supertype_table(tables[j])) continue;
     const connector::ColumnInfo* col = nullptr;
@@ -372,8 +396,9 @@ void add_named(const std::vector<connector::TableInfo>& tables, const std::vecto
       std::vector<std::string> tw = name_tokens(tables[j].ref.name);
       if (util::join(tw, "_") == base_words) {
         add(j, kExactTableName, "name " + col.name + " → table " + tables[j].ref.name);
-      } else if (!tw.empty() && tw.back() == base.back() && (j != i || base.size() > 1)) {
-        // (GroupMembers.MemberId names no member of its own table; parent_ticket_id in tickets does.)
+      } else if (!tw.empty() && tw.back() == base.back() && (j != i || base.size() > 1) && !is_membership_table(tw)) {
+        // (GroupMembers.MemberId names no member of its own table, nor of CachedGroupMembers: a member is
+        // a person or a group; parent_ticket_id in tickets does name a ticket.)
         add(j, kLastWordTableName, "name " + col.name + " → table " + tables[j].ref.name);
       }
     }
@@ -413,8 +438,11 @@ void add_named(const std::vector<connector::TableInfo>& tables, const std::vecto
                                           [&](std::string_view w) { return col.name.find(w) != std::string::npos; });
     if (role != nullptr || chinese_role) {
       const std::string_view prefers = role != nullptr ? role->prefers : "agent";
+      // The members of a group may be groups too: the supertype of people and groups first.
+      const bool nested = role != nullptr && role->word == "member" && is_membership_table(name_tokens(tables[i].ref.name));
       for (size_t j = 0; j < tables.size(); ++j) {
-        const double score = people_score(tables[j], entities[j], prefers);
+        double score = people_score(tables[j], entities[j], prefers);
+        if (nested && is_supertype_table(tables[j])) score = kNestedMemberName;
         if (score > 0) add(j, score, "role name " + col.name + " → the table of people " + tables[j].ref.name);
       }
     }
@@ -442,7 +470,7 @@ std::vector<Candidate> find_candidates(const std::vector<connector::TableInfo>& 
     std::vector<std::string> handled;  // columns a declared or polymorphic candidate already covers
     add_declared(tables, i, handled, out);
     add_polymorphic(t, i, handled, out);
-    add_shared_key(tables, i, out);
+    add_shared_key(tables, entities, i, out);
     for (const connector::ColumnInfo& col : t.columns) {
       if (is_own_key(t, col.name) || std::find(handled.begin(), handled.end(), col.name) != handled.end()) continue;
       add_named(tables, entities, i, col, out);
@@ -476,20 +504,25 @@ double confidence(double name_score, int64_t rows, int64_t orphans, bool verifie
   return -1;
 }
 
-// The table a type value names: RT::Ticket → Tickets, RT::Ticket-Role →
-// Tickets (its words from the last, the first that names a table), or npos.
-size_t table_for_type_value(const std::vector<connector::TableInfo>& tables, const std::string& type) {
+// The tables a type value names: RT::Ticket → Tickets; RT::Ticket-Role →
+// CustomRoles and Tickets (each word from the last that names a table; the
+// containment of the values decides among them). Empty when none.
+std::vector<size_t> tables_for_type_value(const std::vector<connector::TableInfo>& tables, const std::string& type) {
+  std::vector<size_t> out;
+  auto add = [&out](size_t j) {
+    if (std::find(out.begin(), out.end(), j) == out.end()) out.push_back(j);
+  };
   size_t whole = table_for_kind(tables, type);
-  if (whole != std::string::npos) return whole;
+  if (whole != std::string::npos) add(whole);
   std::vector<std::string> words = name_tokens(type);
   for (auto w = words.rbegin(); w != words.rend(); ++w) {
     if (w->size() < 3) continue;
     for (size_t j = 0; j < tables.size(); ++j) {
       std::vector<std::string> tw = name_tokens(tables[j].ref.name);
-      if (!tw.empty() && tw.back() == *w) return j;
+      if (!tw.empty() && tw.back() == *w) add(j);
     }
   }
-  return std::string::npos;
+  return out;
 }
 
 // For a type value that names no table (a code: 'T', 3): the one table whose
@@ -526,10 +559,9 @@ std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& table
     const ValueCounter& v = values[k];
     if (c.polymorphic) {
       for (const auto& [type, n] : v.types()) {
-        std::vector<size_t> parents;
-        size_t named = table_for_type_value(tables, type);
-        if (named != std::string::npos) parents.push_back(named);
-        else parents = tables_containing(tables, keys, v, type);  // a code (T, 1): the one table holding its values
+        std::vector<size_t> parents = tables_for_type_value(tables, type);
+        const bool named = !parents.empty();
+        if (!named) parents = tables_containing(tables, keys, v, type);  // a code (T, 1): the one table holding its values
         for (size_t parent : parents) {
           if (tables[parent].primary_key.size() != 1) continue;
           const std::string& pk = tables[parent].primary_key[0];
@@ -543,7 +575,7 @@ std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& table
           r.type_value = type;
           r.reasons = c.reasons;
           r.reasons.push_back(c.type_column + " = '" + type + "' " +
-                              (named != std::string::npos ? "names table " : "holds only keys of table ") +
+                              (named ? "names table " : "holds only keys of table ") +
                               tables[parent].ref.name);
           int64_t rows = 0;
           bool verified = it != keys[parent].end() && !it->second.overflowed() && !v.overflowed();

@@ -92,6 +92,11 @@ std::vector<Relationship> resolve(const std::vector<connector::TableInfo>& table
                                   const std::vector<std::unordered_map<std::string, KeyCollector>>& keys,
                                   const std::vector<ValueCounter>& values, std::vector<size_t>& child_of);
 
+// The key a table without a declared one most likely has: its column named
+// `id` (RT's SQLite schema declares none on Users and Groups, whose ids come
+// from Principals); empty when none. Relationships use it like a declared key.
+std::vector<std::string> implied_primary_key(const connector::TableInfo& table);
+
 // The table (index) whose name reads as `kind` ("ticket" → tickets, "reply" → ticket_replies), or npos.
 size_t table_for_kind(const std::vector<connector::TableInfo>& tables, std::string_view kind);
 
