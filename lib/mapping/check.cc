@@ -183,7 +183,7 @@ class SourceChecker {
       columns = info->columns;
       return true;
     }
-    auto info = db.describe(connector::TableRef{"", block.table});
+    auto info = db.describe(block.table_ref());
     if (info.is_ok()) {
       columns = info->columns;
       return true;
@@ -191,7 +191,7 @@ class SourceChecker {
     if (info.status().code() == ErrorCode::kNotFound) {
       std::vector<std::string> names;
       if (auto tables = db.list_tables(); tables.is_ok()) {
-        for (const auto& t : *tables) names.push_back(t.name);
+        for (const auto& t : *tables) names.push_back(block.table.find('.') == std::string::npos ? t.name : t.display());
       }
       std::string match = util::closest_match(block.table, names);
       out_.push_back({block.table_at, Severity::kError, "unknown_table",
@@ -244,7 +244,7 @@ class SourceChecker {
     }
     if (fields.empty()) return;
     connector::ReadRequest request;
-    if (block.query.empty()) request.table = {"", block.table};
+    if (block.query.empty()) request.table = block.table_ref();
     request.query = block.query;
     request.columns = read_columns;
     request.where = block.where;

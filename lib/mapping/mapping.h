@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/yaml_source.h"
+#include "connector/connector.h"
 #include "model/cs_model.h"
 #include "transform/step.h"
 
@@ -103,6 +104,8 @@ struct Block {
   // Stable id of the block across runs: "file-stem#index:entity", used for checkpoints.
   std::string scope() const;
   const FieldMapping* field(std::string_view name) const;
+  // The table as the source names it: "public.tickets" is table tickets of schema public.
+  connector::TableRef table_ref() const { return connector::parse_table_ref(table); }
 };
 
 // All mapping files of a project, as loaded.

@@ -15,7 +15,7 @@ Result<BlockPreview> preview_block(connector::Connector& db, const Block& block,
   preview.block = block.display();
   preview.source = block.query.empty() ? block.source + "." + block.table : block.source + " (query)";
   connector::ReadRequest request;
-  if (block.query.empty()) request.table = {"", block.table};
+  if (block.query.empty()) request.table = block.table_ref();
   request.query = block.query;
   request.columns = BlockMapper::columns_to_read(block);
   request.where = block.where;

@@ -356,7 +356,7 @@ class Migration {
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
 
     connector::ReadRequest request;
-    if (block.query.empty()) request.table = {"", block.table};
+    if (block.query.empty()) request.table = block.table_ref();
     request.query = block.query;
     request.columns = mapping::BlockMapper::columns_to_read(block);
     CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_));

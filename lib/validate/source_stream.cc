@@ -70,7 +70,7 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
     auto db = connect(block->source);
     if (!db.is_ok()) return db.status().with_context(block->display());
     connector::ReadRequest request;
-    if (block->query.empty()) request.table = {"", block->table};
+    if (block->query.empty()) request.table = block->table_ref();
     request.query = block->query;
     request.columns = mapping::BlockMapper::columns_to_read(*block);
     request.where = block->where;
