@@ -26,6 +26,7 @@ Result<BlockPreview> preview_block(connector::Connector& db, const Block& block,
   const auto& columns = reader->columns();
   for (const auto& c : columns) preview.source_columns.push_back(c.name);
   MapperSettings settings = settings_for(block, config, env);
+  settings.todo_placeholders = true;
   CSB_ASSIGN_OR_RETURN(auto mapper, BlockMapper::bind(block, columns, settings));
   preview.outputs = mapper->outputs();
   std::vector<model::PiiClass> pii = BlockMapper::source_pii(block, columns);

@@ -203,6 +203,17 @@ Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
     m->key_columns_.push_back(i);
   }
   for (const auto& f : block.fields) {
+    if (f.kind == SourceKind::kTodo && settings.todo_placeholders && !f.invalid) {
+      // map preview of a suggestion: what is filled previews, a TODO field shows as one.
+      FieldPlan plan;
+      plan.mapping = &f;
+      OutputColumn out;
+      out.field = f.field;
+      out.cs = f.cs;
+      m->outputs_.push_back(std::move(out));
+      m->plans_.push_back(std::move(plan));
+      continue;
+    }
     if (f.kind == SourceKind::kTodo || f.invalid) {
       return invalid_argument(block.display() + ": field " + f.field + (f.invalid ? " has errors" : " is still a TODO") +
                               " (run csbridge map check)");
@@ -310,6 +321,10 @@ std::optional<transform::StepError> BlockMapper::map_field(const FieldPlan& plan
                                                            size_t row, Value& v,
                                                            std::vector<InvalidValue>& invalid) const {
   const FieldMapping& f = *plan.mapping;
+  if (f.kind == SourceKind::kTodo) {  // only bound with MapperSettings::todo_placeholders
+    v = std::string(kTodoPlaceholder);
+    return std::nullopt;
+  }
   if (f.kind == SourceKind::kValue) {
     v = f.value;
   } else {

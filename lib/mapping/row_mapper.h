@@ -29,7 +29,12 @@ struct MapperSettings {
   std::string default_timezone = "UTC";       // zone of source timestamps without one
   std::string hmac_key;                       // for pseudonymize (policy and steps)
   const config::MaskingPolicy* masking = nullptr;  // nullptr: write values unmasked (preview --raw)
+  // map preview only: a field still a TODO maps to kTodoPlaceholder instead of refusing the block
+  // (migrate and validate refuse it: `map check` reports it).
+  bool todo_placeholders = false;
 };
+
+inline constexpr std::string_view kTodoPlaceholder = "(TODO)";
 
 // Settings for `block` from the config: the source's time zone (else the
 // config's default), the HMAC key from the environment variable the policy names.

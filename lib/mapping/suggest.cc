@@ -54,6 +54,21 @@ void choose_key(TablePlan& p) {
     p.key = *best;
     p.key_confidence = kKeyUnique;
     p.key_reason = "a unique key of " + t.ref.display() + " (it declares no primary key)";
+    return;
+  }
+  // No key declared (RT's Users on SQLite): a column named id whose values the data shows unique and never NULL.
+  for (const ColumnProfile& c : t.columns) {
+    constexpr double kEstimateSlack = 0.97;  // HyperLogLog's estimate of a unique column's distinct values
+    const bool unique = c.distinct_exact ? c.distinct == c.values
+                                         : static_cast<double>(c.distinct) >= kEstimateSlack * static_cast<double>(c.values);
+    if (util::equals_icase(c.name, "id") && unique && c.nulls == 0 && c.values > 0) {
+      p.key = {c.name};
+      p.key_confidence = kKeyUnique;
+      p.key_reason = "column " + c.name + " of " + t.ref.display() +
+                     ": no key is declared, and its values are never NULL and " +
+                     (c.distinct_exact ? "unique" : "about as many distinct as rows (an estimate)") + " in the data";
+      return;
+    }
   }
 }
 
@@ -103,6 +118,10 @@ void Suggester::plan_tables() {
   std::map<std::string, int> tables_per_entity;
   for (const TableAssessment& t : assessment_.tables) {
     const model::Entity* e = t.entity.name.empty() ? nullptr : model_.entity(t.entity.name);
+    if (t.profiled && t.rows == 0) {  // nothing to migrate: a block would only hold TODOs
+      rejected_.push_back(t.ref.display() + " (no rows)");
+      continue;
+    }
     if (!e || t.entity.confidence < kMinSuggestEntityConfidence) {
       rejected_.push_back(t.ref.display() + (t.entity.name.empty() ? "" : " (" + t.entity.name + " " +
                                                                                conf(t.entity.confidence) + ")"));
