@@ -46,17 +46,8 @@ void choose_key(TablePlan& p) {
     p.key_reason = "the primary key of " + t.ref.display();
     return;
   }
-  const std::vector<std::string>* best = nullptr;
-  for (const std::vector<std::string>& u : t.unique_keys) {
-    if (!best || u.size() < best->size()) best = &u;
-  }
-  if (best) {
-    p.key = *best;
-    p.key_confidence = kKeyUnique;
-    p.key_reason = "a unique key of " + t.ref.display() + " (it declares no primary key)";
-    return;
-  }
-  // No key declared (RT's Users on SQLite): a column named id whose values the data shows unique and never NULL.
+  // No primary key declared (RT's Users on SQLite): a column named id whose values the data shows unique and
+  // never NULL is what other tables refer to, before a unique key (Users.Name).
   for (const ColumnProfile& c : t.columns) {
     constexpr double kEstimateSlack = 0.97;  // HyperLogLog's estimate of a unique column's distinct values
     const bool unique = c.distinct_exact ? c.distinct == c.values
@@ -65,10 +56,19 @@ void choose_key(TablePlan& p) {
       p.key = {c.name};
       p.key_confidence = kKeyUnique;
       p.key_reason = "column " + c.name + " of " + t.ref.display() +
-                     ": no key is declared, and its values are never NULL and " +
+                     ": no primary key is declared, and its values are never NULL and " +
                      (c.distinct_exact ? "unique" : "about as many distinct as rows (an estimate)") + " in the data";
       return;
     }
+  }
+  const std::vector<std::string>* best = nullptr;
+  for (const std::vector<std::string>& u : t.unique_keys) {
+    if (!best || u.size() < best->size()) best = &u;
+  }
+  if (best) {
+    p.key = *best;
+    p.key_confidence = kKeyUnique;
+    p.key_reason = "a unique key of " + t.ref.display() + " (it declares no primary key)";
   }
 }
 
@@ -138,6 +138,63 @@ void Suggester::plan_tables() {
   for (TablePlan& p : plans_.tables) {
     if (tables_per_entity[p.entity->name] > 1) p.key_prefix = p.table->ref.name + ":";
   }
+  plan_people_split();
+}
+
+namespace {
+
+// Words of a ticket's column naming the agent it is assigned to.
+constexpr std::string_view kAssignmentWords[] = {"owner",    "assignee", "assigned", "handler", "operator",
+                                                 "agent",    "staff",    "employee", "处理人",  "负责人"};
+
+bool names_assignment(const std::string& column) {
+  for (const std::string& w : assess::name_tokens(column)) {
+    for (std::string_view a : kAssignmentWords) {
+      if (w == a) return true;
+    }
+  }
+  return std::any_of(std::begin(kAssignmentWords), std::end(kAssignmentWords),
+                     [&](std::string_view a) { return static_cast<unsigned char>(a[0]) >= 0x80 && column.find(a) != std::string::npos; });
+}
+
+}  // namespace
+
+// One table of people holding agents and customers (RT's Users): when no table
+// holds agents, those a ticket is assigned to are the agents. The table gets
+// two blocks, each with the `where:` that selects its rows.
+void Suggester::plan_people_split() {
+  if (std::any_of(plans_.tables.begin(), plans_.tables.end(), [](const TablePlan& p) { return p.entity->name == "agent"; }))
+    return;
+  const model::Entity* agent = model_.entity("agent");
+  if (!agent) return;
+  std::vector<TablePlan> added;
+  for (TablePlan& p : plans_.tables) {
+    if (p.entity->name != "customer" || p.key.size() != 1) continue;
+    std::vector<std::string> selects, columns;
+    for (const TableAssessment& child : assessment_.tables) {
+      if (child.entity.name != "ticket") continue;
+      for (const Relationship& r : child.foreign_keys) {
+        if (r.polymorphic || r.columns.size() != 1 || r.ref_table != p.table->ref.display() ||
+            r.ref_columns != p.key || !names_assignment(r.columns.front()))
+          continue;
+        const std::string c = sql_identifier(r.columns.front());
+        selects.push_back("SELECT " + c + " FROM " + child.ref.display() + " WHERE " + c + " IS NOT NULL");
+        columns.push_back(child.ref.display() + "." + r.columns.front());
+      }
+    }
+    if (selects.empty()) continue;
+    const std::string key = sql_identifier(p.key.front());
+    const std::string assigned = util::join(selects, " UNION ");
+    TablePlan a = p;
+    a.entity = agent;
+    a.where = key + " IN (" + assigned + ")";
+    a.where_reason = p.table->ref.display() + " holds agents and customers: the people tickets are assigned to (" +
+                     util::join(columns, ", ") + ") are the agents";
+    p.where = key + " NOT IN (" + assigned + ")";
+    p.where_reason = "the people no ticket is assigned to are the customers; the agents have a block of their own";
+    added.push_back(std::move(a));
+  }
+  for (TablePlan& a : added) plans_.tables.push_back(std::move(a));
 }
 // A polymorphic reference (type column + id column) whose parents hold
 // entities this entity references is split into one block per parent kind,
@@ -440,10 +497,16 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
     out.comment(0, "several tables hold " + p.entity->name + ": the prefix keeps their legacy keys apart");
     out.add(0, "key_prefix: " + yaml_scalar(p.key_prefix));
   }
+  std::vector<std::string> where;
+  if (!p.where.empty()) {
+    out.comment(0, p.where_reason);
+    where.push_back(b.branch ? "(" + p.where + ")" : p.where);
+  }
   if (b.branch) {
     const Relationship& r = *b.branch->relationship;
-    out.add(0, "where: " + yaml_scalar(sql_identifier(r.type_column) + " = " + sql_literal(r.type_value)));
+    where.push_back(sql_identifier(r.type_column) + " = " + sql_literal(r.type_value));
   }
+  if (!where.empty()) out.add(0, "where: " + yaml_scalar(util::join(where, " AND ")));
   out.add(0, "fields:");
   std::vector<FieldChoice> chosen;
   std::vector<std::string> unmapped, elsewhere;

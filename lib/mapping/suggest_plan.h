@@ -31,16 +31,23 @@ struct TablePlan {
   double key_confidence = 0;
   std::string key_prefix;        // set when several tables feed one entity
   std::string stripped_prefix;   // a word every column starts with ("rt" of rt_id, rt_score …)
+  std::string where;             // SQL selecting this entity's rows of a table holding several (agents among users)
+  std::string where_reason;
 };
 
 struct Plans {
   std::vector<TablePlan> tables;  // in assessment order
 
-  const TablePlan* find(std::string_view ref_table) const {
+  // The plan of `ref_table`; with `entity`, the plan loading that entity from it (a table of
+  // users holds agents and customers), else the first.
+  const TablePlan* find(std::string_view ref_table, std::string_view entity = {}) const {
+    const TablePlan* first = nullptr;
     for (const TablePlan& p : tables) {
-      if (p.table->ref.display() == ref_table || p.table->ref.name == ref_table) return &p;
+      if (p.table->ref.display() != ref_table && p.table->ref.name != ref_table) continue;
+      if (entity.empty() || p.entity->name == entity) return &p;
+      if (!first) first = &p;
     }
-    return nullptr;
+    return entity.empty() ? first : nullptr;
   }
 };
 
@@ -93,6 +100,7 @@ class Suggester {
 
  private:
   void plan_tables();
+  void plan_people_split();
   Result<std::vector<BlockPlan>> plan_blocks(const TablePlan& t);
   Result<Lines> write_block(const BlockPlan& b, int& todos);
   Result<FieldChoice> choose(const BlockPlan& b, const model::Field& f);

@@ -177,8 +177,8 @@ std::vector<Candidate> Suggester::reference_candidates(const BlockPlan& b, const
   }
   for (const Relationship& r : t.foreign_keys) {
     if (r.polymorphic || r.columns.size() != 1) continue;
-    const TablePlan* parent = plans_.find(r.ref_table);
-    if (!parent || parent->entity->name != f.references) continue;
+    const TablePlan* parent = plans_.find(r.ref_table, f.references);
+    if (!parent) continue;
     const ColumnProfile* c = column_of(t, r.columns.front());
     if (!c) continue;
     Candidate cand{c, kReferenceBase + kReferenceWeight * r.confidence, 0, {}, &r};
