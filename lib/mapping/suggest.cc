@@ -1,8 +1,10 @@
 #include "mapping/suggest.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "assess/name_tokens.h"
@@ -78,10 +80,17 @@ Result<const DistinctValues*> ValueReader::distinct(const TableAssessment& t, co
   std::string id = t.ref.display() + "\x1f" + column;
   auto it = cache_.find(id);
   if (it != cache_.end()) return &it->second;
+  CSB_ASSIGN_OR_RETURN(DistinctValues out, distinct_where(t, column, ""));
+  return &cache_.emplace(id, std::move(out)).first->second;
+}
+
+Result<DistinctValues> ValueReader::distinct_where(const TableAssessment& t, const std::string& column,
+                                                   const std::string& where) {
   std::string what = "reading the values of " + t.ref.display() + "." + column;
   connector::ReadRequest req;
   req.table = t.ref;
   req.columns = {column};
+  req.where = where;
   req.limit = kMaxSuggestScanRows;
   req.batch_rows = kReadBatchRows;
   auto reader = db_.read(req);
@@ -111,7 +120,32 @@ Result<const DistinctValues*> ValueReader::distinct(const TableAssessment& t, co
   for (auto& [v, n] : counts) out.values.push_back({v, n});
   std::stable_sort(out.values.begin(), out.values.end(),
                    [](const ValueCount& a, const ValueCount& b) { return a.rows > b.rows; });
-  return &cache_.emplace(id, std::move(out)).first->second;
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ValueReader::pairs(const TableAssessment& t,
+                                                                             const std::string& first,
+                                                                             const std::string& second, int64_t limit) {
+  std::string what = "reading " + t.ref.display() + "." + first + " and ." + second;
+  connector::ReadRequest req;
+  req.table = t.ref;
+  req.columns = {first, second};
+  req.limit = limit;
+  req.batch_rows = kReadBatchRows;
+  auto reader = db_.read(req);
+  if (!reader.is_ok()) return reader.status().with_context(what);
+  std::vector<std::pair<std::string, std::string>> out;
+  connector::Batch batch;
+  for (;;) {
+    auto more = (*reader)->next(batch);
+    if (!more.is_ok()) return more.status().with_context(what);
+    if (!*more) break;
+    for (size_t r = 0; r < batch.rows(); ++r) {
+      if (batch.is_null(r, 0) || batch.is_null(r, 1)) continue;
+      out.emplace_back(std::string(batch.get(r, 0)), std::string(batch.get(r, 1)));
+    }
+  }
+  return out;
 }
 
 void Suggester::plan_tables() {
@@ -158,6 +192,147 @@ bool names_assignment(const std::string& column) {
 }
 
 }  // namespace
+
+namespace {
+
+// What a name/value definition (a custom field) named like these holds: the
+// CS entity and field its values are, and the constant kind of the entity.
+struct NameValueField {
+  std::string_view entity, field, kind;
+  std::vector<std::string_view> words;  // CJK: contained; others: a word of the name
+};
+const std::vector<NameValueField>& name_value_fields() {
+  static const std::vector<NameValueField> kFields = {
+      {"business_ref", "number", "waybill", {"运单", "快递单", "物流单", "waybill", "tracking"}},
+      {"business_ref", "number", "invoice", {"发票", "invoice"}},
+      {"business_ref", "number", "contract", {"合同", "contract"}},
+      {"business_ref", "number", "refund", {"退款单", "refund_no"}},
+      {"business_ref", "number", "order", {"订单号", "订单编号", "订单", "order", "order_no", "order_number"}},
+      {"satisfaction_rating", "score", "", {"满意度", "评分", "评价", "satisfaction", "csat", "nps", "rating", "score"}},
+  };
+  return kFields;
+}
+
+const NameValueField* name_value_field(const std::string& name) {
+  const std::vector<std::string> words = assess::name_tokens(name);
+  for (const NameValueField& f : name_value_fields()) {
+    for (std::string_view w : f.words) {
+      bool cjk = static_cast<unsigned char>(w[0]) >= 0x80;
+      if (cjk ? name.find(w) != std::string::npos : util::join(words, "_") == w || (w.find('_') == std::string_view::npos &&
+                                                     std::find(words.begin(), words.end(), w) != words.end()))
+        return &f;
+    }
+  }
+  return nullptr;
+}
+
+// The score of a word of a five-point satisfaction scale, nullopt for others.
+std::optional<int> satisfaction_word(std::string_view v) {
+  static const std::pair<std::string_view, int> kWords[] = {
+      {"非常满意", 5}, {"很满意", 5}, {"满意", 4}, {"一般", 3}, {"不满意", 2}, {"非常不满意", 1}, {"很不满意", 1},
+      {"very satisfied", 5}, {"satisfied", 4}, {"neutral", 3}, {"dissatisfied", 2}, {"very dissatisfied", 1}};
+  const std::string lower = util::to_lower(util::trim(v));
+  for (const auto& [w, n] : kWords) {
+    if (lower == w) return n;
+  }
+  return std::nullopt;
+}
+
+bool is_value_column(const ColumnProfile& c) {
+  std::vector<std::string> w = assess::name_tokens(c.name);
+  return !w.empty() && (w.back() == "content" || w.back() == "value" || w.back() == "val") &&
+         c.type != connector::ValueType::kBinary;
+}
+
+}  // namespace
+
+// Name/value rows (RT's ObjectCustomFieldValues: CustomField → CustomFields.Name,
+// Content): a definition whose name reads as a CS entity's field (订单号 →
+// business_ref.number, 满意度 → satisfaction_rating.score) gets a block of that
+// entity over the rows of that definition, tied to the ticket the rows are of.
+Status Suggester::plan_name_value_rows() {
+  const TablePlan* ticket = nullptr;
+  for (const TablePlan& p : plans_.tables) {
+    if (p.entity->name == "ticket") ticket = &p;
+  }
+  if (!ticket) return Status::ok();
+  std::vector<TablePlan> added;
+  for (const TableAssessment& t : assessment_.tables) {
+    const ColumnProfile* value = nullptr;
+    for (const ColumnProfile& c : t.columns) {
+      if (!value && is_value_column(c)) value = &c;
+    }
+    if (!value) continue;
+    bool of_tickets = false;
+    for (const Relationship& r : t.foreign_keys) {
+      of_tickets = of_tickets || r.ref_table == ticket->table->ref.display();
+    }
+    if (!of_tickets) continue;
+    for (const Relationship& r : t.foreign_keys) {
+      if (r.polymorphic || r.columns.size() != 1 || r.ref_columns.size() != 1) continue;
+      const TableAssessment* defs = nullptr;
+      for (const TableAssessment& d : assessment_.tables) {
+        if (d.ref.display() == r.ref_table) defs = &d;
+      }
+      if (!defs || defs == &t) continue;
+      const ColumnProfile* name = nullptr;
+      for (const ColumnProfile& c : defs->columns) {
+        if (!name && assess::name_tokens(c.name) == std::vector<std::string>{"name"}) name = &c;
+      }
+      if (!name) continue;
+      constexpr int64_t kMaxDefinitions = 1000;
+      CSB_ASSIGN_OR_RETURN(auto defined, values_.pairs(*defs, r.ref_columns.front(), name->name, kMaxDefinitions));
+      for (const auto& [id, label] : defined) {
+        const NameValueField* f = name_value_field(label);
+        const model::Entity* e = f ? model_.entity(std::string(f->entity)) : nullptr;
+        if (!e) continue;
+        TablePlan p;
+        p.table = &t;
+        p.entity = e;
+        choose_key(p);
+        bool numeric = !id.empty() && std::all_of(id.begin(), id.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+        p.where = sql_identifier(r.columns.front()) + " = " + (numeric ? id : sql_literal(id));
+        p.where_reason = "the rows of " + defs->ref.display() + " '" + label + "' (" + r.ref_columns.front() + " " + id +
+                         "): its values are " + std::string(f->entity) + "." + std::string(f->field);
+        p.key_prefix = t.ref.name + ":" + id + ":";
+        p.forced_columns[std::string(f->field)] = value->name;
+        if (!f->kind.empty()) p.forced_values["kind"] = std::string(f->kind);
+        p.forced_reason = "name/value rows: " + value->name + " holds the values of '" + label + "'";
+        p.only_branch_to = "ticket";
+        if (f->entity == "satisfaction_rating") {
+          CSB_ASSIGN_OR_RETURN(DistinctValues scores, values_.distinct_where(t, value->name, p.where));
+          int64_t lo = 0, hi = 0;
+          bool any = false;
+          for (const ValueCount& v : scores.values) {
+            int64_t n = 0;
+            auto [ptr, ec] = std::from_chars(v.value.data(), v.value.data() + v.value.size(), n);
+            if (ec != std::errc() || ptr != v.value.data() + v.value.size()) continue;
+            lo = any ? std::min(lo, n) : n;
+            hi = any ? std::max(hi, n) : n;
+            any = true;
+          }
+          // Words of a five-point scale (非常满意 … 非常不满意): a map to 5 … 1.
+          std::vector<std::pair<std::string, std::string>> words;
+          for (const ValueCount& v : scores.values) {
+            if (auto score = satisfaction_word(v.value)) words.emplace_back(v.value, std::to_string(*score));
+          }
+          if (!any && !words.empty() && words.size() == scores.values.size()) {
+            p.forced_maps["score"] = words;
+            lo = 1, hi = 5, any = true;
+          }
+          if (any) {
+            p.forced_values["scale_min"] = std::to_string(lo);
+            p.forced_values["scale_max"] = std::to_string(hi);
+            p.forced_values["kind"] = lo == 0 && hi == 10 ? "nps" : "csat";
+          }
+        }
+        added.push_back(std::move(p));
+      }
+    }
+  }
+  for (TablePlan& p : added) plans_.tables.push_back(std::move(p));
+  return Status::ok();
+}
 
 // One table of people holding agents and customers (RT's Users): when no table
 // holds agents, those a ticket is assigned to are the agents. The table gets
@@ -207,6 +382,7 @@ Result<std::vector<BlockPlan>> Suggester::plan_blocks(const TablePlan& t) {
     if (!r.polymorphic || r.columns.size() != 1 || r.type_column.empty()) continue;
     const TablePlan* parent = plans_.find(r.ref_table);
     if (!parent) continue;
+    if (!t.only_branch_to.empty() && parent->entity->name != t.only_branch_to) continue;
     bool referenced = false;
     for (const model::Field& f : t.entity->fields) referenced = referenced || f.references == parent->entity->name;
     if (referenced) splits[r.columns.front() + "|" + r.type_column].push_back(&r);
@@ -224,6 +400,7 @@ Result<std::vector<BlockPlan>> Suggester::plan_blocks(const TablePlan& t) {
     out.push_back(std::move(b));
   }
   const Relationship& first = *rels.front();
+  if (!t.only_branch_to.empty()) return out;  // rows of the one kind its where: selects
   std::vector<std::string> kinds;
   for (const Relationship* r : rels) kinds.push_back("'" + r->type_value + "' → " + r->ref_table);
   std::vector<std::string>& h = out.front().header;
@@ -479,8 +656,14 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
   const TablePlan& p = *b.table;
   const TableAssessment& t = *p.table;
   Lines out;
-  out.comment(0, t.ref.display() + " (" + std::to_string(t.rows) + (t.rows_exact ? "" : "~") + " rows) → " +
-                     p.entity->name + ", confidence " + conf(t.entity.confidence) + ": " + util::join(t.entity.reasons, "; "));
+  if (p.forced_reason.empty()) {
+    out.comment(0, t.ref.display() + " (" + std::to_string(t.rows) + (t.rows_exact ? "" : "~") + " rows) → " +
+                       p.entity->name + ", confidence " + conf(t.entity.confidence) + ": " +
+                       util::join(t.entity.reasons, "; "));
+  } else {
+    out.comment(0, t.ref.display() + " (" + std::to_string(t.rows) + (t.rows_exact ? "" : "~") + " rows) → " +
+                       p.entity->name + ": " + p.forced_reason);
+  }
   for (const std::string& h : b.header) out.comment(0, h);
   out.add(0, "entity: " + yaml_scalar(p.entity->name));
   out.add(0, "source: " + yaml_scalar(options_.source_name.empty() ? kDefaultSourceName : options_.source_name));
@@ -494,7 +677,8 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
     out.add(0, "key: " + (p.key.size() == 1 ? yaml_scalar(p.key.front()) : flow_list(p.key)));
   }
   if (!p.key_prefix.empty()) {
-    out.comment(0, "several tables hold " + p.entity->name + ": the prefix keeps their legacy keys apart");
+    out.comment(0, p.forced_reason.empty() ? "several tables hold " + p.entity->name + ": the prefix keeps their legacy keys apart"
+                                            : "the prefix keeps these rows' keys apart from other definitions' rows");
     out.add(0, "key_prefix: " + yaml_scalar(p.key_prefix));
   }
   std::vector<std::string> where;
@@ -540,6 +724,7 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
 }
 Result<std::vector<SuggestedFile>> Suggester::run() {
   plan_tables();
+  CSB_RETURN_IF_ERROR(plan_name_value_rows());
   if (plans_.tables.empty()) {
     return not_found("no table looks like a CS entity with confidence " + conf(kMinSuggestEntityConfidence) +
                      " or more" + (rejected_.empty() ? std::string(" (the source has no tables)") : ": " + util::join(rejected_, ", ")));

@@ -33,6 +33,12 @@ struct TablePlan {
   std::string stripped_prefix;   // a word every column starts with ("rt" of rt_id, rt_score …)
   std::string where;             // SQL selecting this entity's rows of a table holding several (agents among users)
   std::string where_reason;
+  // Name/value rows (RT's ObjectCustomFieldValues): fields given by what the rows are, not by column names.
+  std::map<std::string, std::string> forced_columns;  // CS field → column
+  std::map<std::string, std::string> forced_values;   // CS field → constant
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> forced_maps;  // CS field → map step
+  std::string forced_reason;
+  std::string only_branch_to;    // split a polymorphic reference only for the parent holding this entity
 };
 
 struct Plans {
@@ -70,6 +76,13 @@ class ValueReader {
   // The distinct values of `column` (most frequent first), read once and cached;
   // a read failure names the table and column.
   Result<const DistinctValues*> distinct(const assess::TableAssessment& t, const std::string& column);
+  // The same for the rows `where` selects (SQL), read each time.
+  Result<DistinctValues> distinct_where(const assess::TableAssessment& t, const std::string& column,
+                                        const std::string& where);
+  // Pairs of two columns of a small table (at most `limit` rows), in table order.
+  Result<std::vector<std::pair<std::string, std::string>>> pairs(const assess::TableAssessment& t,
+                                                                  const std::string& first, const std::string& second,
+                                                                  int64_t limit);
 
  private:
   static constexpr size_t kReadBatchRows = 5000;
@@ -101,6 +114,7 @@ class Suggester {
  private:
   void plan_tables();
   void plan_people_split();
+  Status plan_name_value_rows();
   Result<std::vector<BlockPlan>> plan_blocks(const TablePlan& t);
   Result<Lines> write_block(const BlockPlan& b, int& todos);
   Result<FieldChoice> choose(const BlockPlan& b, const model::Field& f);

@@ -352,6 +352,28 @@ Result<FieldChoice> Suggester::choose(const BlockPlan& b, const model::Field& f)
   const TableAssessment& t = *b.table->table;
   FieldChoice choice;
   choice.field = &f;
+  // Name/value rows: what the rows are gives the field (订单号's values are the number).
+  if (auto v = b.table->forced_values.find(f.name); v != b.table->forced_values.end()) {
+    choice.kind = FieldChoice::Kind::kValue;
+    choice.value = v->second;
+    choice.confidence = 0.7;
+    choice.reason = b.table->forced_reason;
+    return choice;
+  }
+  if (auto c = b.table->forced_columns.find(f.name); c != b.table->forced_columns.end()) {
+    choice.kind = FieldChoice::Kind::kColumn;
+    choice.columns = {c->second};
+    choice.confidence = 0.8;
+    choice.reason = b.table->forced_reason;
+    if (auto m = b.table->forced_maps.find(f.name); m != b.table->forced_maps.end()) {
+      choice.steps.add(0, "- map:");
+      choice.steps.add(4, "values:");
+      for (const auto& [from, to] : m->second) choice.steps.add(6, yaml_scalar(from) + ": " + yaml_scalar(to));
+      choice.has_steps = true;
+      choice.notes.push_back("the words of a five-point scale, 5 the most satisfied");
+    }
+    return choice;
+  }
   // The other kinds of a split reference belong to the other blocks.
   if (b.branch && !f.references.empty() && !f.required) {
     for (const Relationship* o : b.other_branches) {
@@ -420,7 +442,8 @@ Result<FieldChoice> Suggester::choose(const BlockPlan& b, const model::Field& f)
   choice.reason = util::join(best.reasons, "; ");
   const ColumnProfile& c = *best.column;
   if (!f.references.empty()) {
-    set_lookup(choice, best.relationship, best.relationship ? plans_.find(best.relationship->ref_table) : nullptr);
+    set_lookup(choice, best.relationship,
+               best.relationship ? plans_.find(best.relationship->ref_table, f.references) : nullptr);
     if (f.references == b.table->entity->name && choice.kind == FieldChoice::Kind::kColumn && !choice.orphans_to_null) {
       // A self-reference resolves once the entity's rows are in: its orphans can only become NULL.
       choice.orphans_to_null = true;
