@@ -19,7 +19,7 @@ constexpr std::string_view kDroppedPrefixes[] = {"tbl", "tb", "t", "tab", "hd"};
 // letters that is no word itself is split when it reads wholly as these.
 constexpr std::string_view kCompoundWords[] = {
     // keys, types, prepositions of column names
-    "id", "no", "code", "key", "num", "sn", "type", "kind", "class", "by", "at", "on", "is", "has", "of",
+    "id", "no", "code", "key", "num", "sn", "type", "kind", "class", "by", "to", "at", "on", "is", "has", "of",
     // people and roles
     "user", "usr", "name", "first", "last", "middle", "full", "real", "nick", "display", "login", "password", "pass",
     "email", "mail", "address", "addr", "phone", "mobile", "tel", "fax", "pager", "work", "home", "cell", "owner",

@@ -429,7 +429,8 @@ void add_named(const std::vector<connector::TableInfo>& tables, const std::vecto
     const RoleWord* role = nullptr;
     for (const RoleWord& r : kRoles) {
       bool named = std::find(words.begin(), words.end(), r.word) != words.end();
-      if (named && (keyish || words.back() == "by" || (r.alone && words.back() == r.word))) {
+      // assignee_id, changed_by, AssignedTo, Owner
+      if (named && (keyish || words.back() == "by" || words.back() == "to" || (r.alone && words.back() == r.word))) {
         role = &r;
         break;
       }

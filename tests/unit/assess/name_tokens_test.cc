@@ -32,6 +32,9 @@ TEST_CASE("name tokens: names an engine folded to one case still split into word
   CHECK(name_tokens("EMAILADDRESS") == Words{"email", "address"});
   CHECK(name_tokens("groupmembers") == Words{"group", "member"});
   CHECK(name_tokens("hd_ticketno") == Words{"ticket", "no"});
+  CHECK(name_tokens("assignedto") == Words{"assigned", "to"});
+  CHECK(name_tokens("total") == Words{"total"});
+  CHECK(name_tokens("token") == Words{"token"});
   CHECK(name_tokens("客户编号") == Words{"客户", "id"});
   // Words of their own, and runs that do not read wholly as known words, stay whole.
   CHECK(name_tokens("tickets") == Words{"ticket"});

@@ -511,3 +511,83 @@ TEST_CASE("map suggest: legacy enum values onto CS domains") {
 }
 
 }  // namespace csbridge::mapping
+
+namespace csbridge::mapping {
+
+TEST_CASE("map suggest: one table of people holding agents and customers, and name/value rows as entities") {
+  test::TempDir dir;
+  std::string path = (dir.path() / "home_grown.db").string();
+  {
+    auto db = connector::open_connector("sqlite:" + path + "?mode=rwc");
+    REQUIRE_MESSAGE(db.is_ok(), db.status().message());
+    // A home-grown helpdesk: hd_ prefixes, folded names, custom fields as name/value rows.
+    std::string sql = R"sql(
+      CREATE TABLE hd_users (id INTEGER PRIMARY KEY, realname VARCHAR(50), emailaddress VARCHAR(80), mobilephone VARCHAR(20));
+      CREATE TABLE hd_tickets (id INTEGER PRIMARY KEY, subject VARCHAR(100), status VARCHAR(10) NOT NULL,
+                               requestor INTEGER, assignedto INTEGER, created TIMESTAMP);
+      CREATE TABLE hd_fields (id INTEGER PRIMARY KEY, name VARCHAR(50));
+      CREATE TABLE hd_field_values (id INTEGER PRIMARY KEY, field_id INTEGER, ticket_id INTEGER, value VARCHAR(100),
+                                    created TIMESTAMP);
+      INSERT INTO hd_fields VALUES (1, '订单号'), (2, '满意度'), (3, '备注');
+    )sql";
+    for (int i = 1; i <= 30; ++i) {
+      sql += "INSERT INTO hd_users VALUES (" + std::to_string(i) + ", '用户" + std::to_string(i) + "', 'u" +
+             std::to_string(i) + "@example.cn', '1380013" + std::to_string(8000 + i) + "');";
+    }
+    const char* words[] = {"非常满意", "满意", "一般", "不满意"};
+    for (int t = 1; t <= 40; ++t) {
+      std::string id = std::to_string(t);
+      sql += "INSERT INTO hd_tickets VALUES (" + id + ", '订单问题', 'open', " + std::to_string(5 + t % 25) + ", " +
+             std::to_string(1 + t % 4) + ", '2024-01-01 10:00:00');";
+      sql += "INSERT INTO hd_field_values VALUES (" + std::to_string(3 * t) + ", 1, " + id + ", 'SO2024" + id +
+             "', '2024-01-01 10:00:00');";
+      sql += "INSERT INTO hd_field_values VALUES (" + std::to_string(3 * t + 1) + ", 2, " + id + ", '" + words[t % 4] +
+             "', '2024-01-02 10:00:00');";
+    }
+    Status st = (*db)->execute(sql);
+    REQUIRE_MESSAGE(st.is_ok(), st.message());
+  }
+  auto db = connector::open_connector("sqlite:" + path + "?mode=ro");
+  REQUIRE(db.is_ok());
+  auto model = model::builtin_model();
+  REQUIRE(model.is_ok());
+  auto a = assess::assess_database(**db, *model, {});
+  REQUIRE_MESSAGE(a.is_ok(), a.status().message());
+  auto files = suggest_mappings(**db, *a, *model, {"hd", "+08:00"});
+  REQUIRE_MESSAGE(files.is_ok(), files.status().message());
+  std::map<std::string, YAML::Node> docs;
+  for (const SuggestedFile& f : *files) {
+    auto doc = config::parse_yaml(f.text, f.file_name);
+    REQUIRE_MESSAGE(doc.is_ok(), doc.status().message());
+    docs[f.file_name] = doc->root;
+  }
+  SUBCASE("the people tickets are assigned to are the agents, the others the customers") {
+    REQUIRE(docs.count("agent.yaml"));
+    REQUIRE(docs.count("customer.yaml"));
+    const YAML::Node agent = docs["agent.yaml"], customer = docs["customer.yaml"];
+    CHECK(agent["table"].as<std::string>() == "hd_users");
+    CHECK(agent["where"].as<std::string>() == "id IN (SELECT assignedto FROM hd_tickets WHERE assignedto IS NOT NULL)");
+    CHECK(customer["where"].as<std::string>() ==
+          "id NOT IN (SELECT assignedto FROM hd_tickets WHERE assignedto IS NOT NULL)");
+    const YAML::Node ticket = docs["ticket.yaml"];
+    CHECK(column_of(ticket["fields"]["assignee_id"]) == "assignedto");
+    CHECK(lookup_of(ticket["fields"]["assignee_id"]) == "agent");
+  }
+  SUBCASE("a custom field named like a CS field is a block of its entity over its rows") {
+    REQUIRE(docs.count("business_ref.yaml"));
+    const YAML::Node ref = docs["business_ref.yaml"];
+    CHECK(ref["table"].as<std::string>() == "hd_field_values");
+    CHECK(ref["where"].as<std::string>() == "field_id = 1");
+    CHECK(column_of(ref["fields"]["number"]) == "value");
+    CHECK(ref["fields"]["kind"]["value"].as<std::string>() == "order");
+    CHECK(lookup_of(ref["fields"]["ticket_id"]) == "ticket");
+    REQUIRE(docs.count("satisfaction_rating.yaml"));
+    const YAML::Node rating = docs["satisfaction_rating.yaml"];
+    CHECK(rating["where"].as<std::string>() == "field_id = 2");
+    CHECK(rating["fields"]["score"]["steps"][0]["map"]["values"]["非常满意"].as<std::string>() == "5");
+    CHECK(rating["fields"]["scale_max"]["value"].as<std::string>() == "5");
+    CHECK(rating["fields"]["kind"]["value"].as<std::string>() == "csat");
+  }
+}
+
+}  // namespace csbridge::mapping
