@@ -299,6 +299,7 @@ Status Suggester::plan_name_value_rows() {
         if (!f->kind.empty()) p.forced_values["kind"] = std::string(f->kind);
         p.forced_reason = "name/value rows: " + value->name + " holds the values of '" + label + "'";
         p.only_branch_to = "ticket";
+        p.name_value = true;
         if (f->entity == "satisfaction_rating") {
           CSB_ASSIGN_OR_RETURN(DistinctValues scores, values_.distinct_where(t, value->name, p.where));
           int64_t lo = 0, hi = 0;
@@ -331,6 +332,82 @@ Status Suggester::plan_name_value_rows() {
     }
   }
   for (TablePlan& p : added) plans_.tables.push_back(std::move(p));
+  return Status::ok();
+}
+
+namespace {
+
+bool has_any_word(const std::string& value, std::initializer_list<std::string_view> words) {
+  const std::vector<std::string> tokens = assess::name_tokens(value);
+  for (std::string_view w : words) {
+    if (std::find(tokens.begin(), tokens.end(), w) != tokens.end()) return true;
+  }
+  return false;
+}
+
+// The ticket_event kind a legacy transaction type reads as.
+std::string event_kind(const std::string& type) {
+  if (has_any_word(type, {"status", "state", "resolve", "close", "open"})) return "status_changed";
+  if (has_any_word(type, {"priority", "urgency"})) return "priority_changed";
+  if (has_any_word(type, {"give", "steal", "take", "assign", "owner", "untake"})) return "assigned";
+  if (has_any_word(type, {"queue", "group", "team", "move"})) return "group_changed";
+  if (has_any_word(type, {"merge", "merged"})) return "merged";
+  if (has_any_word(type, {"reopen", "reopened"})) return "reopened";
+  if (has_any_word(type, {"create", "created"})) return "created";
+  return "other";
+}
+
+}  // namespace
+
+// Messages and events in one table, told apart by a type column (RT's
+// Transactions.Type: Create/Correspond/Comment carry messages, Status/Set/Give
+// are changes): the message block takes the message types, with is_internal
+// from them (a comment or note is internal), and a ticket_event block the rest.
+Status Suggester::plan_messages_and_events() {
+  const model::Entity* event = model_.entity("ticket_event");
+  if (!event || std::any_of(plans_.tables.begin(), plans_.tables.end(),
+                            [](const TablePlan& p) { return p.entity->name == "ticket_event"; }))
+    return Status::ok();
+  std::vector<TablePlan> added;
+  for (TablePlan& p : plans_.tables) {
+    if (p.entity->name != "ticket_message" || !p.where.empty() || p.name_value) continue;
+    const ColumnProfile* type = nullptr;
+    for (const ColumnProfile& c : p.table->columns) {
+      std::vector<std::string> w = assess::name_tokens(c.name);
+      if (!type && w.size() == 1 && (w[0] == "type" || w[0] == "kind")) type = &c;
+    }
+    if (!type) continue;
+    CSB_ASSIGN_OR_RETURN(const DistinctValues* seen, values_.distinct(*p.table, type->name));
+    if (seen->truncated) continue;
+    std::vector<std::string> messages, events;
+    std::vector<std::pair<std::string, std::string>> internal, kinds;
+    for (const ValueCount& v : seen->values) {
+      if (has_any_word(v.value, {"correspond", "comment", "reply", "message", "email", "note", "create", "answer"})) {
+        messages.push_back(sql_literal(v.value));
+        internal.emplace_back(v.value, has_any_word(v.value, {"comment", "note", "internal", "private"}) ? "true" : "false");
+      } else {
+        events.push_back(sql_literal(v.value));
+        kinds.emplace_back(v.value, event_kind(v.value));
+      }
+    }
+    if (messages.empty() || events.empty()) continue;
+    const std::string column = sql_identifier(type->name);
+    TablePlan e = p;
+    e.entity = event;
+    e.key_prefix.clear();
+    e.where = column + " NOT IN (" + util::join(messages, ", ") + ")";
+    e.where_reason = p.table->ref.display() + "." + type->name + " tells messages from changes: these rows are the changes";
+    e.forced_maps["kind"] = kinds;
+    e.forced_columns["kind"] = type->name;
+    e.forced_reason = "the kind of change from " + type->name;
+    p.where = column + " IN (" + util::join(messages, ", ") + ")";
+    p.where_reason = type->name + " tells messages from changes: these rows carry messages";
+    p.forced_maps["is_internal"] = internal;
+    p.forced_columns["is_internal"] = type->name;
+    p.forced_reason = "whether a message is internal from " + type->name + " (a comment or note is)";
+    added.push_back(std::move(e));
+  }
+  for (TablePlan& e : added) plans_.tables.push_back(std::move(e));
   return Status::ok();
 }
 
@@ -390,6 +467,23 @@ Result<std::vector<BlockPlan>> Suggester::plan_blocks(const TablePlan& t) {
   if (splits.empty()) return std::vector<BlockPlan>{BlockPlan{&t, std::nullopt, {}, {}}};
   // Several polymorphic pairs in one table: split on the first (by column name), say so.
   auto& [split_id, rels] = *splits.begin();
+  // Where some kinds give a required reference (a message's ticket), rows of kinds whose parent
+  // neither is nor leads to one cannot be this entity (RT's transactions on users are no messages;
+  // attachments of replies are attachments, their reply leads to the ticket): no block of theirs
+  // (the TODO below names their rows).
+  auto required_refs = [&](const Relationship* r, bool or_leads) {
+    const TablePlan* parent = plans_.find(r->ref_table);
+    return std::any_of(t.entity->fields.begin(), t.entity->fields.end(), [&](const model::Field& f) {
+      if (!f.required || f.references.empty()) return false;
+      if (f.references == parent->entity->name) return true;
+      return or_leads && std::any_of(parent->entity->fields.begin(), parent->entity->fields.end(),
+                                     [&](const model::Field& pf) { return pf.references == f.references; });
+    });
+  };
+  if (std::any_of(rels.begin(), rels.end(), [&](const Relationship* r) { return required_refs(r, false); })) {
+    rels.erase(std::remove_if(rels.begin(), rels.end(), [&](const Relationship* r) { return !required_refs(r, true); }),
+               rels.end());
+  }
   std::sort(rels.begin(), rels.end(), [](const Relationship* a, const Relationship* b) { return a->type_value < b->type_value; });
   std::vector<BlockPlan> out;
   for (const Relationship* r : rels) {
@@ -656,7 +750,7 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
   const TablePlan& p = *b.table;
   const TableAssessment& t = *p.table;
   Lines out;
-  if (p.forced_reason.empty()) {
+  if (!p.name_value) {
     out.comment(0, t.ref.display() + " (" + std::to_string(t.rows) + (t.rows_exact ? "" : "~") + " rows) → " +
                        p.entity->name + ", confidence " + conf(t.entity.confidence) + ": " +
                        util::join(t.entity.reasons, "; "));
@@ -677,7 +771,7 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
     out.add(0, "key: " + (p.key.size() == 1 ? yaml_scalar(p.key.front()) : flow_list(p.key)));
   }
   if (!p.key_prefix.empty()) {
-    out.comment(0, p.forced_reason.empty() ? "several tables hold " + p.entity->name + ": the prefix keeps their legacy keys apart"
+    out.comment(0, !p.name_value ? "several tables hold " + p.entity->name + ": the prefix keeps their legacy keys apart"
                                             : "the prefix keeps these rows' keys apart from other definitions' rows");
     out.add(0, "key_prefix: " + yaml_scalar(p.key_prefix));
   }
@@ -725,6 +819,7 @@ Result<Lines> Suggester::write_block(const BlockPlan& b, int& todos) {
 Result<std::vector<SuggestedFile>> Suggester::run() {
   plan_tables();
   CSB_RETURN_IF_ERROR(plan_name_value_rows());
+  CSB_RETURN_IF_ERROR(plan_messages_and_events());
   if (plans_.tables.empty()) {
     return not_found("no table looks like a CS entity with confidence " + conf(kMinSuggestEntityConfidence) +
                      " or more" + (rejected_.empty() ? std::string(" (the source has no tables)") : ": " + util::join(rejected_, ", ")));

@@ -39,6 +39,7 @@ struct TablePlan {
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> forced_maps;  // CS field → map step
   std::string forced_reason;
   std::string only_branch_to;    // split a polymorphic reference only for the parent holding this entity
+  bool name_value = false;       // a block over the rows of one name/value definition
 };
 
 struct Plans {
@@ -115,6 +116,7 @@ class Suggester {
   void plan_tables();
   void plan_people_split();
   Status plan_name_value_rows();
+  Status plan_messages_and_events();
   Result<std::vector<BlockPlan>> plan_blocks(const TablePlan& t);
   Result<Lines> write_block(const BlockPlan& b, int& todos);
   Result<FieldChoice> choose(const BlockPlan& b, const model::Field& f);

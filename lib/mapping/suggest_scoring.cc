@@ -370,7 +370,7 @@ Result<FieldChoice> Suggester::choose(const BlockPlan& b, const model::Field& f)
       choice.steps.add(4, "values:");
       for (const auto& [from, to] : m->second) choice.steps.add(6, yaml_scalar(from) + ": " + yaml_scalar(to));
       choice.has_steps = true;
-      choice.notes.push_back("the words of a five-point scale, 5 the most satisfied");
+      if (f.name == "score") choice.notes.push_back("the words of a five-point scale, 5 the most satisfied");
     }
     return choice;
   }
