@@ -610,15 +610,19 @@ Status Suggester::add_enum_steps(const TableAssessment& t, const ColumnProfile& 
     std::vector<ValueCount> sorted = values;
     std::sort(sorted.begin(), sorted.end(),
               [](const ValueCount& a, const ValueCount& b) { return std::stol(a.value) < std::stol(b.value); });
+    // A scale from 0 (RT's default priority 0, "none") grows with urgency; one from 1 is P1 first.
+    const bool higher_urgent = std::stol(sorted.front().value) == 0;
     for (size_t i = 0; i < sorted.size(); ++i) {
-      entries.push_back({sorted[i].value, f.values[f.values.size() - 1 - i],
+      entries.push_back({sorted[i].value, higher_urgent ? f.values[i] : f.values[f.values.size() - 1 - i],
                          "0.40: rank " + std::to_string(i + 1) + " of " + std::to_string(sorted.size()) + ", " +
                              rows_text(sorted[i].rows)});
     }
     identity = false;
     choice.confidence = std::min(choice.confidence, 0.4);
-    choice.notes.push_back("numeric priorities mapped by rank, lowest number = most urgent (P1 convention): "
-                           "check the direction against the legacy system");
+    choice.notes.push_back(higher_urgent ? "numeric priorities from 0 mapped by rank, highest number = most urgent (a "
+                                           "scale from 0 grows with urgency): check the direction against the legacy system"
+                                         : "numeric priorities mapped by rank, lowest number = most urgent (P1 convention): "
+                                           "check the direction against the legacy system");
   } else {
     for (const ValueCount& v : values) {
       auto m = match_enum_value(v.value, f.values);

@@ -33,11 +33,12 @@ const std::vector<EnumWords>& enum_words() {
       {"open", {"open", "opened", "in_progress", "processing", "assigned", "active", "working", "处理中", "进行中",
                 "受理中", "已受理", "跟进中", "已分配", "打开"}},
       {"pending", {"pending", "waiting", "awaiting", "awaiting_reply", "waiting_customer", "待回复", "待客户回复",
-                   "等待", "等待客户", "等待回复", "待反馈", "待确认"}},
-      {"on_hold", {"on_hold", "hold", "onhold", "suspended", "paused", "挂起", "暂停", "搁置", "暂缓"}},
+                   "等待", "等待客户", "等待回复", "待反馈", "待确认", "待客户确认"}},
+      {"on_hold", {"on_hold", "hold", "onhold", "suspended", "paused", "stalled", "挂起", "暂停", "搁置", "暂缓"}},
       {"solved", {"solved", "resolved", "done", "fixed", "completed", "finished", "已解决", "解决", "已处理", "已完成",
                   "完成"}},
-      {"closed", {"closed", "close", "archived", "已关闭", "关闭", "结案", "已结案", "归档", "已归档"}},
+      {"closed", {"closed", "close", "archived", "rejected", "deleted", "spam", "已关闭", "关闭", "结案", "已结案", "归档",
+                  "已归档", "已拒绝", "已删除"}},
       // ticket.priority
       {"low", {"low", "lowest", "minor", "低", "较低", "最低"}},
       {"normal", {"normal", "medium", "standard", "default", "中", "普通", "一般", "正常", "中等"}},
@@ -102,7 +103,8 @@ const std::vector<std::string_view>& words_of(std::string_view value) {
 // (the map's `else`); "" when there is no safe fallback (rows are rejected).
 std::string enum_fallback(const model::Field& f) {
   auto has = [&f](std::string_view v) { return std::find(f.values.begin(), f.values.end(), v) != f.values.end(); };
-  if (f.name == "status" && has("open")) return "open";  // still needs attention: nothing is lost
+  // A status that matches nothing is not folded into open: its rows are rejected (unmapped_value) until
+  // the map lists it, so that nobody's closed or deleted ticket reopens on the new platform.
   if (f.name == "priority" && has("normal")) return "normal";
   if (has("other")) return "other";
   return "";
