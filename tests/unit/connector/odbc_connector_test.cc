@@ -4,14 +4,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "connector/odbc_handles.h"
+#include "connector/odbc_types.h"
 #include "connector/registry.h"
 #include "test_support.h"
 #include "util/strings.h"
@@ -1692,6 +1696,93 @@ TEST_CASE("odbc diagnostics: a missing grant is permission_denied whatever the e
   CHECK(code_of("42000", 1064) == ErrorCode::kInvalidArgument);   // MariaDB: a syntax error
   CHECK(code_of("28000", 1045) == ErrorCode::kUnreachable);       // a wrong password
 }
+
+TEST_CASE("odbc types: C values print as the driver prints them as text, fractions trimmed") {
+  odbc::TypedText out;
+  CHECK(odbc::integer_text(std::numeric_limits<int64_t>::min(), out) == "-9223372036854775808");
+  CHECK(odbc::integer_text(std::numeric_limits<int64_t>::max(), out) == "9223372036854775807");
+  CHECK(odbc::integer_text(0, out) == "0");
+  CHECK(odbc::integer_text(-1, out) == "-1");
+
+  auto ts = [&](SQLSMALLINT y, SQLUSMALLINT mo, SQLUSMALLINT d, SQLUSMALLINT h, SQLUSMALLINT mi, SQLUSMALLINT s,
+                SQLUINTEGER fraction, int digits) {
+    return std::string(odbc::timestamp_text(SQL_TIMESTAMP_STRUCT{y, mo, d, h, mi, s, fraction}, digits, out));
+  };
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 0, 6) == "2024-01-02 03:04:05");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 120000000, 6) == "2024-01-02 03:04:05.12");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 100000, 6) == "2024-01-02 03:04:05.0001");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 1000, 6) == "2024-01-02 03:04:05.000001");
+  CHECK(ts(9999, 12, 31, 23, 59, 59, 999999000, 6) == "9999-12-31 23:59:59.999999");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 123456789, 9) == "2024-01-02 03:04:05.123456789");
+  // The driver prints as many digits as the column declares: DATETIME(3), DATETIME.
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 123456000, 3) == "2024-01-02 03:04:05.123");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 400000, 3) == "2024-01-02 03:04:05");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 500000000, 0) == "2024-01-02 03:04:05");
+  // Zero months and days, a zero date but for its second; years below 1000.
+  CHECK(ts(2024, 0, 0, 0, 0, 0, 0, 6) == "2024-00-00 00:00:00");
+  CHECK(ts(0, 0, 0, 0, 0, 1, 0, 0) == "0000-00-00 00:00:01");
+  CHECK(ts(1, 1, 1, 0, 0, 0, 0, 6) == "0001-01-01 00:00:00");
+
+  CHECK(odbc::date_text(SQL_DATE_STRUCT{2024, 2, 29}, out) == "2024-02-29");
+  CHECK(odbc::date_text(SQL_DATE_STRUCT{0, 1, 0}, out) == "0000-01-00");
+  CHECK(odbc::zero_date_text(odbc::Typed::kDate) == "0000-00-00");
+  CHECK(odbc::zero_date_text(odbc::Typed::kTimestamp) == "0000-00-00 00:00:00");
+
+  // A row's value in a bound buffer, at an offset not aligned for it.
+  std::vector<char> buffer(1 + sizeof(SQL_TIMESTAMP_STRUCT));
+  const int64_t big = -1234567890123;
+  std::memcpy(buffer.data() + 1, &big, sizeof big);
+  CHECK(odbc::typed_text(odbc::Typed::kInteger, buffer.data() + 1, 0, out) == "-1234567890123");
+  const SQL_TIMESTAMP_STRUCT t{1999, 12, 31, 23, 59, 59, 50000000};
+  std::memcpy(buffer.data() + 1, &t, sizeof t);
+  CHECK(odbc::typed_text(odbc::Typed::kTimestamp, buffer.data() + 1, 6, out) == "1999-12-31 23:59:59.05");
+}
+
+TEST_CASE("odbc types: only MariaDB Connector/ODBC binds C values, and only where they say what the text says") {
+  auto column = [](SQLSMALLINT sql_type, ValueType type, const std::string& declared, int64_t size = 10) {
+    odbc::ColumnMeta m;
+    m.sql_type = sql_type;
+    m.info.type = type;
+    m.info.declared_type = declared;
+    m.size = size;
+    return m;
+  };
+  odbc::Engine mariadb;
+  mariadb.driver = "libmaodbc.so";
+  odbc::Engine postgres;
+  postgres.driver = "psqlodbcw.so";
+  odbc::Engine sqlite;
+  sqlite.driver = "libsqlite3odbc.so";
+  sqlite.sizes_enforced = false;
+  const odbc::ColumnMeta bigint = column(SQL_BIGINT, ValueType::kInteger, "bigint");
+  const odbc::ColumnMeta datetime = column(SQL_TYPE_TIMESTAMP, ValueType::kTimestamp, "datetime");
+  const odbc::ColumnMeta date = column(SQL_TYPE_DATE, ValueType::kDate, "date");
+  CHECK(odbc::planned_typed(bigint, mariadb) == odbc::Typed::kInteger);
+  CHECK(odbc::planned_typed(column(SQL_TINYINT, ValueType::kInteger, "tinyint"), mariadb) == odbc::Typed::kInteger);
+  CHECK(odbc::planned_typed(datetime, mariadb) == odbc::Typed::kTimestamp);
+  CHECK(odbc::planned_typed(date, mariadb) == odbc::Typed::kDate);
+  CHECK(odbc::planned_typed(column(SQL_SMALLINT, ValueType::kInteger, "year"), mariadb) == odbc::Typed::kNone);
+  CHECK(odbc::planned_typed(column(SQL_DECIMAL, ValueType::kDecimal, "decimal(10,2)"), mariadb) ==
+        odbc::Typed::kNone);
+  CHECK(odbc::planned_typed(column(SQL_TYPE_TIME, ValueType::kTime, "time"), mariadb) == odbc::Typed::kNone);
+  for (const odbc::Engine* text_driver : {&postgres, &sqlite}) {
+    CAPTURE(text_driver->driver);
+    CHECK(odbc::planned_typed(bigint, *text_driver) == odbc::Typed::kNone);
+    CHECK(odbc::planned_typed(datetime, *text_driver) == odbc::Typed::kNone);
+    CHECK(odbc::planned_typed(date, *text_driver) == odbc::Typed::kNone);
+  }
+
+  // What the statement describes decides: unsigned (ZEROFILL hides there) and other types stay text.
+  CHECK(odbc::described_typed(odbc::Typed::kInteger, SQL_INTEGER, false) == odbc::Typed::kInteger);
+  CHECK(odbc::described_typed(odbc::Typed::kInteger, SQL_BIGINT, true) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kInteger, SQL_DECIMAL, false) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kTimestamp, SQL_TYPE_TIMESTAMP, false) == odbc::Typed::kTimestamp);
+  CHECK(odbc::described_typed(odbc::Typed::kTimestamp, SQL_VARCHAR, false) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kDate, SQL_TYPE_DATE, false) == odbc::Typed::kDate);
+  CHECK(odbc::described_typed(odbc::Typed::kDate, SQL_TYPE_TIMESTAMP, false) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kNone, SQL_BIGINT, false) == odbc::Typed::kNone);
+}
+
 
 }  // namespace
 }  // namespace csbridge::connector
