@@ -148,6 +148,26 @@ Row row_of(const Batch& b, size_t row) {
   return r;
 }
 
+// Everything `request` reads from `conn`, row by row, with the rows of each
+// batch in `batches` where given; no rejects.
+std::vector<Row> read_all(Connector& conn, const ReadRequest& request, std::vector<size_t>* batches = nullptr) {
+  Result<std::unique_ptr<RowReader>> reader = conn.read(request);
+  INFO(reader.status().message());
+  REQUIRE(reader.is_ok());
+  std::vector<Row> rows;
+  Batch batch;
+  for (;;) {
+    Result<bool> more = (*reader)->next(batch);
+    INFO(more.status().message());
+    REQUIRE(more.is_ok());
+    if (!*more) break;
+    if (batches) batches->push_back(batch.rows());
+    for (size_t r = 0; r < batch.rows(); ++r) rows.push_back(row_of(batch, r));
+  }
+  CHECK((*reader)->take_rejects().empty());
+  return rows;
+}
+
 // A parent and a child table with a unique name, dropped when this dies.
 struct Tables {
   Connector& conn;
@@ -563,26 +583,34 @@ std::string with_table(std::string text, const std::string& table) {
   return text;
 }
 
+// A table that `statements` make ("%T" stands for `quoted`, its name as SQL
+// writes it), dropped when this dies.
+struct ScratchTable {
+  Connector& conn;
+  std::string quoted;
+
+  ScratchTable(Connector& c, std::string name, const std::vector<std::string>& statements)
+      : conn(c), quoted(std::move(name)) {
+    for (const std::string& statement : statements) {
+      Status s = conn.execute(with_table(statement, quoted));
+      INFO(s.message());
+      REQUIRE(s.is_ok());
+    }
+  }
+  ~ScratchTable() { (void)conn.execute("DROP TABLE " + quoted); }
+  ScratchTable(const ScratchTable&) = delete;
+  ScratchTable& operator=(const ScratchTable&) = delete;
+};
+
 TEST_CASE("odbc connector: values come back in canonical form") {
   for_each_driver([](const Target& t) {
     auto conn = open_ok(t.connection);
     const Dialect& d = *t.dialect;
     ValueCase vc = value_case(d.engine);
     std::string table = "csb_odbc_values_" + unique_suffix() + " q" + d.quote + "x";  // quotes are doubled
-    std::string q = quoted(d, table);
-    Status created = conn->execute(with_table(vc.ddl, q));
-    INFO(created.message());
-    REQUIRE(created.is_ok());
-    struct Drop {
-      Connector& c;
-      std::string sql;
-      ~Drop() { (void)c.execute(sql); }
-    } drop{*conn, "DROP TABLE " + q};
-    for (const std::string& insert : vc.inserts) {
-      Status s = conn->execute(with_table(insert, q));
-      INFO(s.message());
-      REQUIRE(s.is_ok());
-    }
+    std::vector<std::string> statements = {vc.ddl};
+    statements.insert(statements.end(), vc.inserts.begin(), vc.inserts.end());
+    ScratchTable scratch(*conn, quoted(d, table), statements);
     ReadRequest request;
     request.table = {d.engine == "PostgreSQL" ? "public" : "", table};
     request.order_by = {"id"};
@@ -911,19 +939,7 @@ KeysetRows read_keyset(Connector& conn, ReadRequest request, size_t chunk_rows) 
   if (chunk_rows > 0) request.chunk_rows = chunk_rows;
   else request.batch_rows = 1000000;  // the first chunk holds a batch: the whole table
   int64_t before = selects_run(conn);
-  Result<std::unique_ptr<RowReader>> reader = conn.read(request);
-  INFO(reader.status().message());
-  REQUIRE(reader.is_ok());
-  Batch batch;
-  for (;;) {
-    Result<bool> more = (*reader)->next(batch);
-    INFO(more.status().message());
-    REQUIRE(more.is_ok());
-    if (!*more) break;
-    out.batches.push_back(batch.rows());
-    for (size_t r = 0; r < batch.rows(); ++r) out.rows.push_back(row_of(batch, r));
-  }
-  CHECK((*reader)->take_rejects().empty());
+  out.rows = read_all(conn, request, &out.batches);
   out.selects = selects_run(conn) - before;
   return out;
 }
@@ -1380,8 +1396,11 @@ TEST_CASE("odbc connector (MariaDB keyset): keys whose comparison may not follow
 }
 
 // ---------------------------------------------------------------------------
-// Integers, timestamps and dates, MariaDB's zero dates included: each reads
-// as the text the driver prints through SQL_C_CHAR.
+// Integers, timestamps and dates, MariaDB's zero dates included: MariaDB
+// Connector/ODBC gets them in binary, and the reader binds them as C values
+// and prints them itself ("Values bound as C types" in odbc_types.h); the
+// other drivers read them as text. Either way each reads as the text the
+// driver prints through SQL_C_CHAR.
 
 namespace {
 
@@ -1396,16 +1415,37 @@ struct TypedColumn {
 // The row keys: the extremes of a BIGINT key, read back after a chunk on MariaDB.
 const std::vector<std::string> kTypedIds = {"-9223372036854775808", "-1", "0", "7", "42", "9223372036854775807"};
 
+// Signed integers at their extremes, in MariaDB and PostgreSQL alike.
+std::vector<TypedColumn> signed_integers() {
+  return {
+      {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "0", "-1", "NULL", "123"},
+       {"-9223372036854775808", "9223372036854775807", "0", "-1", Cell(), "123"}},
+      {"i", "INTEGER", {"-2147483648", "2147483647", "NULL", "0", "-7", "1"},
+       {"-2147483648", "2147483647", Cell(), "0", "-7", "1"}},
+      {"si", "SMALLINT", {"-32768", "32767", "0", "-1", "NULL", "5"}, {"-32768", "32767", "0", "-1", Cell(), "5"}},
+  };
+}
+
 std::vector<TypedColumn> typed_columns(const std::string& engine) {
-  if (engine == "MariaDB") {
+  if (engine == "SQLite") {
+    // SQLite keeps what it is given whatever the declared type: all of it reads back.
     return {
-        {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "0", "-1", "NULL", "123"},
-         {"-9223372036854775808", "9223372036854775807", "0", "-1", Cell(), "123"}},
-        {"i", "INT", {"-2147483648", "2147483647", "NULL", "0", "-7", "1"},
-         {"-2147483648", "2147483647", Cell(), "0", "-7", "1"}},
+        {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "'abc'", "1.5", "NULL", "123"},
+         {"-9223372036854775808", "9223372036854775807", "abc", "1.5", Cell(), "123"}},
+        {"ts", "TIMESTAMP",
+         {"'2024-01-02 03:04:05.120'", "'not a date'", "NULL", "'2024-01-02 03:04:05'", "'2024-01-02T03:04:05Z'",
+          "'2024-01-02 03:04:05.000'"},
+         {"2024-01-02 03:04:05.12", "not a date", Cell(), "2024-01-02 03:04:05", "2024-01-02T03:04:05Z",
+          "2024-01-02 03:04:05"}},
+        {"da", "DATE", {"'2024-13-45'", "'2024-01-02'", "NULL", "20240102", "'x'", "'0000-00-00'"},
+         {"2024-13-45", "2024-01-02", Cell(), "20240102", "x", "0000-00-00"}},
+    };
+  }
+  std::vector<TypedColumn> out = signed_integers();
+  if (engine == "MariaDB") {
+    out.insert(out.end(), {
         {"mi", "MEDIUMINT", {"-8388608", "8388607", "1", "NULL", "-1", "0"},
          {"-8388608", "8388607", "1", Cell(), "-1", "0"}},
-        {"si", "SMALLINT", {"-32768", "32767", "0", "-1", "NULL", "5"}, {"-32768", "32767", "0", "-1", Cell(), "5"}},
         {"ti", "TINYINT", {"-128", "127", "0", "NULL", "-1", "1"}, {"-128", "127", "0", Cell(), "-1", "1"}},
         {"ub", "BIGINT UNSIGNED", {"18446744073709551615", "0", "NULL", "9223372036854775808", "1", "42"},
          {"18446744073709551615", "0", Cell(), "9223372036854775808", "1", "42"}},
@@ -1442,17 +1482,12 @@ std::vector<TypedColumn> typed_columns(const std::string& engine) {
           "'0000-00-00 00:00:00.000001'", "'2000-02-29 12:00:00'"},
          {"0000-00-00 00:00:00", "2024-01-02 03:04:05.25", "0000-00-00 00:00:00", "2024-01-00 00:00:00",
           "0000-00-00 00:00:00.000001", "2000-02-29 12:00:00"}},
-        {"dann", "DATE NOT NULL", {"'0000-00-00'", "'2024-01-02'", "'0000-00-01'", "'0000-00-00'", "'1000-01-01'", "'2024-12-00'"},
+        {"dann", "DATE NOT NULL",
+         {"'0000-00-00'", "'2024-01-02'", "'0000-00-01'", "'0000-00-00'", "'1000-01-01'", "'2024-12-00'"},
          {"0000-00-00", "2024-01-02", "0000-00-01", "0000-00-00", "1000-01-01", "2024-12-00"}},
-    };
-  }
-  if (engine == "PostgreSQL") {
-    return {
-        {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "0", "-1", "NULL", "123"},
-         {"-9223372036854775808", "9223372036854775807", "0", "-1", Cell(), "123"}},
-        {"i", "INTEGER", {"-2147483648", "2147483647", "NULL", "0", "-7", "1"},
-         {"-2147483648", "2147483647", Cell(), "0", "-7", "1"}},
-        {"si", "SMALLINT", {"-32768", "32767", "0", "-1", "NULL", "5"}, {"-32768", "32767", "0", "-1", Cell(), "5"}},
+    });
+  } else {
+    out.insert(out.end(), {
         {"ts", "TIMESTAMP(6)",
          {"'2024-01-02 03:04:05.0001'", "'2024-01-02 03:04:05.12'", "NULL", "'0001-01-01 00:00:00'",
           "'2024-01-02 03:04:05.000001'", "'9999-12-31 23:59:59.999999'"},
@@ -1465,38 +1500,9 @@ std::vector<TypedColumn> typed_columns(const std::string& engine) {
           "2024-01-02 03:04:05.01"}},
         {"da", "DATE", {"'2024-02-29'", "'0001-01-01'", "'9999-12-31'", "NULL", "'1970-01-01'", "'2024-01-02'"},
          {"2024-02-29", "0001-01-01", "9999-12-31", Cell(), "1970-01-01", "2024-01-02"}},
-    };
+    });
   }
-  // SQLite keeps what it is given whatever the declared type: all of it reads back.
-  return {
-      {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "'abc'", "1.5", "NULL", "123"},
-       {"-9223372036854775808", "9223372036854775807", "abc", "1.5", Cell(), "123"}},
-      {"ts", "TIMESTAMP",
-       {"'2024-01-02 03:04:05.120'", "'not a date'", "NULL", "'2024-01-02 03:04:05'", "'2024-01-02T03:04:05Z'",
-        "'2024-01-02 03:04:05.000'"},
-       {"2024-01-02 03:04:05.12", "not a date", Cell(), "2024-01-02 03:04:05", "2024-01-02T03:04:05Z",
-        "2024-01-02 03:04:05"}},
-      {"da", "DATE", {"'2024-13-45'", "'2024-01-02'", "NULL", "20240102", "'x'", "'0000-00-00'"},
-       {"2024-13-45", "2024-01-02", Cell(), "20240102", "x", "0000-00-00"}},
-  };
-}
-
-// Everything `request` reads from `conn`, row by row; no rejects.
-std::vector<Row> read_all(Connector& conn, const ReadRequest& request) {
-  Result<std::unique_ptr<RowReader>> reader = conn.read(request);
-  INFO(reader.status().message());
-  REQUIRE(reader.is_ok());
-  std::vector<Row> rows;
-  Batch batch;
-  for (;;) {
-    Result<bool> more = (*reader)->next(batch);
-    INFO(more.status().message());
-    REQUIRE(more.is_ok());
-    if (!*more) break;
-    for (size_t r = 0; r < batch.rows(); ++r) rows.push_back(row_of(batch, r));
-  }
-  CHECK((*reader)->take_rejects().empty());
-  return rows;
+  return out;
 }
 
 // "2024-01-02 03:04:05.120000" → "2024-01-02 03:04:05.12", as the reader trims a fraction.
@@ -1517,24 +1523,17 @@ TEST_CASE("odbc connector: integers, timestamps and dates read as the driver pri
     const Dialect& d = *t.dialect;
     const std::vector<TypedColumn> columns = typed_columns(d.engine);
     std::string table = "csb_odbc_typed_" + unique_suffix();
-    std::string q = quoted(d, table);
-    std::string ddl = "CREATE TABLE " + q + " (id BIGINT NOT NULL PRIMARY KEY";
-    for (const TypedColumn& c : columns) ddl += ", " + c.name + " " + c.type;
-    ddl += ");\n";
-    if (d.engine == "MariaDB") ddl = "SET SESSION sql_mode = '';\n" + ddl;  // zero dates, zero in dates
+    std::vector<std::string> statements;
+    if (d.engine == "MariaDB") statements.push_back("SET SESSION sql_mode = ''");  // zero dates, zero in dates
+    std::string create = "CREATE TABLE %T (id BIGINT NOT NULL PRIMARY KEY";
+    for (const TypedColumn& c : columns) create += ", " + c.name + " " + c.type;
+    statements.push_back(create + ")");
     for (size_t r = 0; r < kTypedIds.size(); ++r) {
-      ddl += "INSERT INTO " + q + " VALUES (" + kTypedIds[r];
-      for (const TypedColumn& c : columns) ddl += ", " + c.literals[r];
-      ddl += ");\n";
+      std::string insert = "INSERT INTO %T VALUES (" + kTypedIds[r];
+      for (const TypedColumn& c : columns) insert += ", " + c.literals[r];
+      statements.push_back(insert + ")");
     }
-    Status created = conn->execute(ddl);
-    INFO(created.message());
-    REQUIRE(created.is_ok());
-    struct Drop {
-      Connector& c;
-      std::string sql;
-      ~Drop() { (void)c.execute(sql); }
-    } drop{*conn, "DROP TABLE " + q};
+    ScratchTable scratch(*conn, quoted(d, table), statements);
 
     std::vector<Row> want;
     for (size_t r = 0; r < kTypedIds.size(); ++r) {
@@ -1563,7 +1562,7 @@ TEST_CASE("odbc connector: integers, timestamps and dates read as the driver pri
     }
     SUBCASE("a query: its columns may all be NULL") {
       request.table = {};
-      request.query = "SELECT * FROM " + q;
+      request.query = "SELECT * FROM " + scratch.quoted;
       check_rows(read_all(*conn, request));
     }
   });
