@@ -14,6 +14,7 @@ constexpr size_t kFetchBufferBudget = 32u << 20;  // bytes of bound column buffe
 constexpr SQLLEN kLongPrefixBytes = 4096;         // bound prefix of a long column
 constexpr SQLLEN kMinScalarBytes = 64;            // numbers, dates: drivers under-report some
 constexpr SQLLEN kKeyTextBytes = 96;              // a key number or temporal value as the server prints it
+constexpr SQLLEN kProbeBytes = 8;                 // a null_probe's value, "1"
 constexpr size_t kMaxBatchBytes = 1u << 30;       // Batch offsets are 32-bit
 
 // One column of the result set. Bound columns are fetched as column-wise
@@ -28,6 +29,14 @@ struct Slot {
   SQLLEN width = 0;          // bytes per row in `data`
   std::vector<char> data;
   std::vector<SQLLEN> indicators;
+  // Bound as a C value and printed here (odbc_types.h), else (kNone) as text.
+  Typed typed = Typed::kNone;
+  int fraction_digits = kMaxFractionDigits;  // kTimestamp: the decimals the column declares
+  SQLLEN text_width = 0;                     // the width as text, should the driver refuse the C type
+  // kTimestamp, kDate: the zero date comes as NULL. A NULL is the zero date
+  // where this slot (a null_probe) is NULL too; without one, the column is NOT NULL.
+  std::optional<size_t> null_probe;
+  TypedText text;  // the printed value of the current row
 };
 
 class OdbcReader : public RowReader {
@@ -67,12 +76,15 @@ class OdbcReader : public RowReader {
     for (size_t i = 0; i < slots_.size(); ++i) {
       Slot& s = slots_[i];
       if (!s.bound) continue;
-      s.data.assign(static_cast<size_t>(s.width) * rowset_, '\0');
-      s.indicators.assign(rowset_, 0);
-      if (!SQL_SUCCEEDED(SQLBindCol(st, static_cast<SQLUSMALLINT>(i + 1), s.c_type, s.data.data(), s.width,
-                                    s.indicators.data()))) {
-        return odbc_failure(SQL_HANDLE_STMT, st, context() + ", binding column '" + s.name + "'");
+      bool bound = bind_column(i);
+      if (!bound && s.typed != Typed::kNone) {
+        // The driver refuses the C type: the column is read as text.
+        s.typed = Typed::kNone;
+        s.c_type = SQL_C_CHAR;
+        s.width = s.text_width;
+        bound = bind_column(i);
       }
+      if (!bound) return odbc_failure(SQL_HANDLE_STMT, st, context() + ", binding column '" + s.name + "'");
     }
     cells_.resize(columns_.size());
     owned_.resize(columns_.size());
@@ -93,6 +105,28 @@ class OdbcReader : public RowReader {
 
  private:
   std::string context() const { return "reading " + table_.display() + " from " + conn_->redacted; }
+
+  bool bind_column(size_t i) {
+    Slot& s = slots_[i];
+    s.data.assign(static_cast<size_t>(s.width) * rowset_, '\0');
+    s.indicators.assign(rowset_, 0);
+    return SQL_SUCCEEDED(SQLBindCol(stmt_.get(), static_cast<SQLUSMALLINT>(i + 1), s.c_type, s.data.data(), s.width,
+                                    s.indicators.data()));
+  }
+
+  const char* value_at(const Slot& s, SQLULEN row) const {
+    return s.data.data() + static_cast<size_t>(s.width) * row;
+  }
+
+  // The canonical text of a slot bound as a C value at `row`, nullopt for
+  // NULL; a zero date comes as NULL (Slot::null_probe).
+  std::optional<std::string_view> typed_value(Slot& s, SQLULEN row) {
+    if (s.indicators[row] != SQL_NULL_DATA) return typed_text(s.typed, value_at(s, row), s.fraction_digits, s.text);
+    if (s.typed == Typed::kInteger) return std::nullopt;
+    bool zero_date = !s.null_probe || slots_[*s.null_probe].indicators[row] == SQL_NULL_DATA;
+    if (zero_date) return zero_date_text(s.typed);
+    return std::nullopt;
+  }
 
   // Appends rows to `out` up to the batch size. The limit counts rejected
   // rows too: they were read.
@@ -157,15 +191,20 @@ class OdbcReader : public RowReader {
     const SQLULEN row = fetched_ - 1;
     std::vector<std::string> values;
     for (size_t k : key_slots_) {
-      const Slot& s = slots_[k];
+      Slot& s = slots_[k];
       SQLLEN ind = s.indicators[row];
       SQLUSMALLINT status = row_status_[row];
-      if (ind == SQL_NULL_DATA || ind == SQL_NO_TOTAL || ind > s.width - 1 || status == SQL_ROW_ERROR ||
+      SQLLEN room = s.typed == Typed::kNone ? s.width - 1 : s.width;
+      if (ind == SQL_NULL_DATA || ind == SQL_NO_TOTAL || ind > room || status == SQL_ROW_ERROR ||
           status == SQL_ROW_NOROW) {
         return internal_error(context() + ": the key of row " + std::to_string(row_number_) +
                               " cannot be read back; the next chunk cannot start after it");
       }
-      values.emplace_back(s.data.data() + static_cast<size_t>(s.width) * row, static_cast<size_t>(ind));
+      if (s.typed != Typed::kNone) {
+        values.emplace_back(typed_text(s.typed, value_at(s, row), s.fraction_digits, s.text));
+      } else {
+        values.emplace_back(value_at(s, row), static_cast<size_t>(ind));
+      }
     }
     keyset_->last_row(std::move(values));
     return Status::ok();
@@ -208,13 +247,18 @@ class OdbcReader : public RowReader {
       std::optional<std::string_view>& cell = cells_[s.output];
       owned.reset();
       cell.reset();
+      if (s.typed != Typed::kNone) {
+        // Printed in canonical form: nothing to convert or check.
+        cell = typed_value(s, row);
+        continue;
+      }
       LongValue whole;
       if (s.bound) {
         SQLLEN ind = s.indicators[row];
         if (ind == SQL_NULL_DATA) continue;
         SQLLEN room = s.c_type == SQL_C_CHAR ? s.width - 1 : s.width;
         if (ind != SQL_NO_TOTAL && ind <= room) {
-          cell = std::string_view(s.data.data() + static_cast<size_t>(s.width) * row, static_cast<size_t>(ind));
+          cell = std::string_view(value_at(s, row), static_cast<size_t>(ind));
         } else {
           CSB_ASSIGN_OR_RETURN(whole, rescue(row, i));
         }
@@ -327,41 +371,14 @@ struct SlotPlan {
   std::vector<size_t> key_slots;  // a unique keyset's key, in key order
 };
 
-// Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only read
-// columns after the last bound one. With `unique_keys`, each key's value is
-// read from its column where that is a number as the server prints it,
-// else from a hidden column after the short ones.
-SlotPlan plan_slots(const Connection& conn, const std::vector<ColumnMeta>& columns, const ReadSource& source,
-                    const std::vector<KeysetRead::Key>* unique_keys) {
-  const Engine& e = conn.engine;
-  std::vector<size_t> order(columns.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto first_long =
-      std::stable_partition(order.begin(), order.end(), [&](size_t i) { return !is_long_column(columns[i], e); });
-  const size_t short_columns = static_cast<size_t>(first_long - order.begin());
-  SlotPlan plan;
-  for (size_t i : order) {
-    const ColumnMeta& m = columns[i];
-    Slot s;
-    s.output = i;
-    s.name = m.info.name;
-    s.conversion = conversion_for(m, e);
-    // Unaliased, so that a key's ORDER BY and WHERE still name the column, not the cast.
-    if (std::find(source.stored_bytes.begin(), source.stored_bytes.end(), m.info.name) != source.stored_bytes.end()) {
-      s.conversion = Conversion::kBinary;
-      plan.select.push_back("CAST(" + conn.quote(m.info.name) + " AS BINARY)");
-    } else {
-      plan.select.push_back(conn.quote(m.info.name));
-    }
-    s.c_type = s.conversion == Conversion::kBinary ? SQL_C_BINARY : SQL_C_CHAR;
-    s.bound = !is_long_column(m, e) || e.rescue != RescueMode::kNone;
-    plan.slots.push_back(std::move(s));
-  }
-  if (!unique_keys) return plan;
-  std::vector<std::string> hidden = KeysetRead::last_row_columns(*unique_keys);
-  size_t insert_at = short_columns;
-  for (size_t k = 0; k < unique_keys->size(); ++k) {
-    const KeysetRead::Key& key = (*unique_keys)[k];
+// With `unique_keys`, each key's value is read from its column where that is
+// a number as the server prints it, else from a hidden column inserted at
+// `insert_at` (after the short ones); returns where the next hidden column goes.
+size_t add_key_slots(SlotPlan& plan, const ReadSource& source, const std::vector<KeysetRead::Key>& unique_keys,
+                     size_t short_columns, size_t insert_at) {
+  std::vector<std::string> hidden = KeysetRead::last_row_columns(unique_keys);
+  for (size_t k = 0; k < unique_keys.size(); ++k) {
+    const KeysetRead::Key& key = unique_keys[k];
     auto shown = std::find_if(plan.slots.begin(), plan.slots.begin() + static_cast<ptrdiff_t>(short_columns),
                               [&](const Slot& s) { return s.name == key.name; });
     if (key.literal == KeyLiteral::kNumber && shown != plan.slots.begin() + static_cast<ptrdiff_t>(short_columns) &&
@@ -383,6 +400,62 @@ SlotPlan plan_slots(const Connection& conn, const std::vector<ColumnMeta>& colum
     plan.select.insert(plan.select.begin() + static_cast<ptrdiff_t>(insert_at), hidden[k]);
     plan.key_slots.push_back(insert_at++);
   }
+  return insert_at;
+}
+
+// Gives each nullable date column planned as a C value (the first
+// `short_columns` slots) its null_probe, a hidden column inserted at `insert_at`.
+void add_null_probes(const Connection& conn, SlotPlan& plan, const std::vector<ColumnMeta>& columns,
+                     size_t short_columns, size_t insert_at) {
+  for (size_t k = 0; k < short_columns; ++k) {
+    const Slot& dated = plan.slots[k];
+    if (dated.typed != Typed::kTimestamp && dated.typed != Typed::kDate) continue;
+    if (!columns[dated.output].info.nullable) continue;
+    Slot probe;
+    probe.hidden = true;
+    probe.name = dated.name;
+    probe.conversion = Conversion::kAsIs;
+    probe.bound = true;
+    probe.width = kProbeBytes;
+    plan.select.insert(plan.select.begin() + static_cast<ptrdiff_t>(insert_at), null_probe(conn.quote(dated.name)));
+    plan.slots[k].null_probe = insert_at;
+    plan.slots.insert(plan.slots.begin() + static_cast<ptrdiff_t>(insert_at++), std::move(probe));
+  }
+}
+
+// Long columns go last: without SQL_GD_ANY_COLUMN, SQLGetData may only read
+// columns after the last bound one. Hidden columns (unique keys, null probes)
+// go after the short ones.
+SlotPlan plan_slots(const Connection& conn, const std::vector<ColumnMeta>& columns, const ReadSource& source,
+                    const std::vector<KeysetRead::Key>* unique_keys) {
+  const Engine& e = conn.engine;
+  std::vector<size_t> order(columns.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto first_long =
+      std::stable_partition(order.begin(), order.end(), [&](size_t i) { return !is_long_column(columns[i], e); });
+  const size_t short_columns = static_cast<size_t>(first_long - order.begin());
+  SlotPlan plan;
+  for (size_t i : order) {
+    const ColumnMeta& m = columns[i];
+    Slot s;
+    s.output = i;
+    s.name = m.info.name;
+    s.conversion = conversion_for(m, e);
+    // Unaliased, so that a key's ORDER BY and WHERE still name the column, not the cast.
+    if (std::find(source.stored_bytes.begin(), source.stored_bytes.end(), m.info.name) != source.stored_bytes.end()) {
+      s.conversion = Conversion::kBinary;
+      plan.select.push_back("CAST(" + conn.quote(m.info.name) + " AS BINARY)");
+    } else {
+      plan.select.push_back(conn.quote(m.info.name));
+      s.typed = planned_typed(m, e);
+    }
+    s.c_type = s.conversion == Conversion::kBinary ? SQL_C_BINARY : SQL_C_CHAR;
+    s.bound = !is_long_column(m, e) || e.rescue != RescueMode::kNone;
+    plan.slots.push_back(std::move(s));
+  }
+  size_t insert_at = short_columns;
+  if (unique_keys) insert_at = add_key_slots(plan, source, *unique_keys, short_columns, insert_at);
+  add_null_probes(conn, plan, columns, short_columns, insert_at);
   return plan;
 }
 
@@ -398,8 +471,23 @@ bool one_statement_chunks(const Connection& conn, const ReadRequest& request, co
   });
 }
 
+// Keeps a slot planned as a C value one where the statement describes its
+// column as one (and an integer as signed), with the decimals of a timestamp.
+void settle_typed(SQLHSTMT stmt, SQLUSMALLINT column, Slot& s) {
+  SQLLEN concise = SQL_UNKNOWN_TYPE, is_unsigned = SQL_FALSE, scale = kMaxFractionDigits;
+  SQLColAttribute(stmt, column, SQL_DESC_CONCISE_TYPE, nullptr, 0, nullptr, &concise);
+  SQLColAttribute(stmt, column, SQL_DESC_UNSIGNED, nullptr, 0, nullptr, &is_unsigned);
+  if (s.typed == Typed::kTimestamp) SQLColAttribute(stmt, column, SQL_DESC_SCALE, nullptr, 0, nullptr, &scale);
+  s.typed = described_typed(s.typed, concise, is_unsigned == SQL_TRUE);
+  s.fraction_digits = static_cast<int>(std::clamp<SQLLEN>(scale, 0, kMaxFractionDigits));
+  s.c_type = c_type_of(s.typed);
+  if (s.typed != Typed::kNone) s.width = bound_bytes(s.typed);
+}
+
 // Sets the width of each bound column that is not hidden, now that the
-// statement is described; returns the bytes a row takes in bound buffers.
+// statement is described, and settles which go as C values; returns the
+// bytes a row takes in bound buffers, as text: should a driver refuse a C
+// type, the column goes as text within the same budget.
 size_t size_slots(const Connection& conn, SQLHSTMT stmt, std::vector<Slot>& slots,
                   const std::vector<ColumnMeta>& columns) {
   size_t row_bytes = 0;
@@ -422,6 +510,8 @@ size_t size_slots(const Connection& conn, SQLHSTMT stmt, std::vector<Slot>& slot
       }
     }
     row_bytes += static_cast<size_t>(s.width) + sizeof(SQLLEN);
+    s.text_width = s.width;
+    if (s.typed != Typed::kNone) settle_typed(stmt, static_cast<SQLUSMALLINT>(k + 1), s);
   }
   return row_bytes;
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "util/encoding.h"
 #include "util/strings.h"
@@ -27,6 +28,43 @@ bool has_zone(std::string_view v) {
   size_t time = v.find(':');
   if (time == std::string_view::npos) return false;
   return v.find_first_of("+-Z", time) != std::string_view::npos;
+}
+
+// Whether the driver receives values in binary and prints them (see "Values
+// bound as C types" in odbc_types.h).
+bool prints_binary_values(const Engine& engine) {
+  return util::to_lower(engine.driver).find("maodbc") != std::string::npos;
+}
+
+bool is_integer_type(SQLLEN t) {
+  return t == SQL_TINYINT || t == SQL_SMALLINT || t == SQL_INTEGER || t == SQL_BIGINT;
+}
+
+// `v` in decimal, zeros in front up to `width` digits (printf's %0*u).
+char* put_padded(char* out, uint32_t v, int width) {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = n; i < width; ++i) *out++ = '0';
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
+// A struct's year: SQLSMALLINT, four digits at least.
+char* put_year(char* out, SQLSMALLINT year) {
+  if (year < 0) *out++ = '-';
+  return put_padded(out, static_cast<uint32_t>(year < 0 ? -year : year), 4);
+}
+
+char* put_date(char* out, SQLSMALLINT year, SQLUSMALLINT month, SQLUSMALLINT day) {
+  out = put_year(out, year);
+  *out++ = '-';
+  out = put_padded(out, month, 2);
+  *out++ = '-';
+  return put_padded(out, day, 2);
 }
 
 }  // namespace
@@ -158,6 +196,107 @@ std::string check_value(Conversion conversion, std::string_view v) {
   if (conversion != Conversion::kText) return "";
   size_t bad = util::find_invalid_utf8(v);
   return bad == std::string::npos ? "" : "invalid UTF-8 at byte " + std::to_string(bad);
+}
+
+Typed planned_typed(const ColumnMeta& m, const Engine& engine) {
+  if (!prints_binary_values(engine) || is_long_column(m, engine)) return Typed::kNone;
+  if (is_integer_type(m.sql_type)) {
+    return m.info.type == ValueType::kInteger && util::to_lower(m.info.declared_type) != "year" ? Typed::kInteger
+                                                                                              : Typed::kNone;
+  }
+  if (m.sql_type == SQL_TYPE_TIMESTAMP && m.info.type == ValueType::kTimestamp) return Typed::kTimestamp;
+  if (m.sql_type == SQL_TYPE_DATE && m.info.type == ValueType::kDate) return Typed::kDate;
+  return Typed::kNone;
+}
+
+Typed described_typed(Typed planned, SQLLEN concise_type, bool is_unsigned) {
+  switch (planned) {
+    case Typed::kInteger: return is_integer_type(concise_type) && !is_unsigned ? planned : Typed::kNone;
+    case Typed::kTimestamp: return concise_type == SQL_TYPE_TIMESTAMP ? planned : Typed::kNone;
+    case Typed::kDate: return concise_type == SQL_TYPE_DATE ? planned : Typed::kNone;
+    case Typed::kNone: break;
+  }
+  return Typed::kNone;
+}
+
+SQLSMALLINT c_type_of(Typed typed) {
+  switch (typed) {
+    case Typed::kInteger: return SQL_C_SBIGINT;
+    case Typed::kTimestamp: return SQL_C_TYPE_TIMESTAMP;
+    case Typed::kDate: return SQL_C_TYPE_DATE;
+    case Typed::kNone: break;
+  }
+  return SQL_C_CHAR;
+}
+
+SQLLEN bound_bytes(Typed typed) {
+  switch (typed) {
+    case Typed::kInteger: return sizeof(int64_t);
+    case Typed::kTimestamp: return sizeof(SQL_TIMESTAMP_STRUCT);
+    case Typed::kDate: return sizeof(SQL_DATE_STRUCT);
+    case Typed::kNone: break;
+  }
+  return 0;
+}
+
+std::string null_probe(const std::string& quoted) { return "CASE WHEN " + quoted + " IS NULL THEN 1 END"; }
+
+std::string_view integer_text(int64_t v, TypedText& out) {
+  char* end = std::to_chars(out.data(), out.data() + out.size(), v).ptr;
+  return {out.data(), static_cast<size_t>(end - out.data())};
+}
+
+std::string_view timestamp_text(const SQL_TIMESTAMP_STRUCT& t, int fraction_digits, TypedText& out) {
+  char* p = put_date(out.data(), t.year, t.month, t.day);
+  *p++ = ' ';
+  p = put_padded(p, t.hour, 2);
+  *p++ = ':';
+  p = put_padded(p, t.minute, 2);
+  *p++ = ':';
+  p = put_padded(p, t.second, 2);
+  const int digits = std::clamp(fraction_digits, 0, kMaxFractionDigits);
+  if (digits > 0 && t.fraction != 0) {
+    char* dot = p;
+    *p++ = '.';
+    char* fraction = p;
+    p = put_padded(p, t.fraction, kMaxFractionDigits);
+    p = fraction + digits;
+    while (p > fraction && p[-1] == '0') --p;
+    if (p == fraction) p = dot;
+  }
+  return {out.data(), static_cast<size_t>(p - out.data())};
+}
+
+std::string_view date_text(const SQL_DATE_STRUCT& d, TypedText& out) {
+  char* end = put_date(out.data(), d.year, d.month, d.day);
+  return {out.data(), static_cast<size_t>(end - out.data())};
+}
+
+std::string_view typed_text(Typed typed, const char* data, int fraction_digits, TypedText& out) {
+  // Bound buffers hold the C values at a row's offset, which need not be aligned for them.
+  switch (typed) {
+    case Typed::kInteger: {
+      int64_t v;
+      std::memcpy(&v, data, sizeof v);
+      return integer_text(v, out);
+    }
+    case Typed::kTimestamp: {
+      SQL_TIMESTAMP_STRUCT t;
+      std::memcpy(&t, data, sizeof t);
+      return timestamp_text(t, fraction_digits, out);
+    }
+    case Typed::kDate: {
+      SQL_DATE_STRUCT d;
+      std::memcpy(&d, data, sizeof d);
+      return date_text(d, out);
+    }
+    case Typed::kNone: break;
+  }
+  return {};
+}
+
+std::string_view zero_date_text(Typed typed) {
+  return typed == Typed::kDate ? "0000-00-00" : "0000-00-00 00:00:00";
 }
 
 }  // namespace csbridge::connector::odbc

@@ -4,14 +4,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "connector/odbc_handles.h"
+#include "connector/odbc_types.h"
 #include "connector/registry.h"
 #include "test_support.h"
 #include "util/strings.h"
@@ -142,6 +146,26 @@ Row row_of(const Batch& b, size_t row) {
     r.push_back(v ? Cell(std::string(*v)) : Cell());
   }
   return r;
+}
+
+// Everything `request` reads from `conn`, row by row, with the rows of each
+// batch in `batches` where given; no rejects.
+std::vector<Row> read_all(Connector& conn, const ReadRequest& request, std::vector<size_t>* batches = nullptr) {
+  Result<std::unique_ptr<RowReader>> reader = conn.read(request);
+  INFO(reader.status().message());
+  REQUIRE(reader.is_ok());
+  std::vector<Row> rows;
+  Batch batch;
+  for (;;) {
+    Result<bool> more = (*reader)->next(batch);
+    INFO(more.status().message());
+    REQUIRE(more.is_ok());
+    if (!*more) break;
+    if (batches) batches->push_back(batch.rows());
+    for (size_t r = 0; r < batch.rows(); ++r) rows.push_back(row_of(batch, r));
+  }
+  CHECK((*reader)->take_rejects().empty());
+  return rows;
 }
 
 // A parent and a child table with a unique name, dropped when this dies.
@@ -559,26 +583,34 @@ std::string with_table(std::string text, const std::string& table) {
   return text;
 }
 
+// A table that `statements` make ("%T" stands for `quoted`, its name as SQL
+// writes it), dropped when this dies.
+struct ScratchTable {
+  Connector& conn;
+  std::string quoted;
+
+  ScratchTable(Connector& c, std::string name, const std::vector<std::string>& statements)
+      : conn(c), quoted(std::move(name)) {
+    for (const std::string& statement : statements) {
+      Status s = conn.execute(with_table(statement, quoted));
+      INFO(s.message());
+      REQUIRE(s.is_ok());
+    }
+  }
+  ~ScratchTable() { (void)conn.execute("DROP TABLE " + quoted); }
+  ScratchTable(const ScratchTable&) = delete;
+  ScratchTable& operator=(const ScratchTable&) = delete;
+};
+
 TEST_CASE("odbc connector: values come back in canonical form") {
   for_each_driver([](const Target& t) {
     auto conn = open_ok(t.connection);
     const Dialect& d = *t.dialect;
     ValueCase vc = value_case(d.engine);
     std::string table = "csb_odbc_values_" + unique_suffix() + " q" + d.quote + "x";  // quotes are doubled
-    std::string q = quoted(d, table);
-    Status created = conn->execute(with_table(vc.ddl, q));
-    INFO(created.message());
-    REQUIRE(created.is_ok());
-    struct Drop {
-      Connector& c;
-      std::string sql;
-      ~Drop() { (void)c.execute(sql); }
-    } drop{*conn, "DROP TABLE " + q};
-    for (const std::string& insert : vc.inserts) {
-      Status s = conn->execute(with_table(insert, q));
-      INFO(s.message());
-      REQUIRE(s.is_ok());
-    }
+    std::vector<std::string> statements = {vc.ddl};
+    statements.insert(statements.end(), vc.inserts.begin(), vc.inserts.end());
+    ScratchTable scratch(*conn, quoted(d, table), statements);
     ReadRequest request;
     request.table = {d.engine == "PostgreSQL" ? "public" : "", table};
     request.order_by = {"id"};
@@ -907,19 +939,7 @@ KeysetRows read_keyset(Connector& conn, ReadRequest request, size_t chunk_rows) 
   if (chunk_rows > 0) request.chunk_rows = chunk_rows;
   else request.batch_rows = 1000000;  // the first chunk holds a batch: the whole table
   int64_t before = selects_run(conn);
-  Result<std::unique_ptr<RowReader>> reader = conn.read(request);
-  INFO(reader.status().message());
-  REQUIRE(reader.is_ok());
-  Batch batch;
-  for (;;) {
-    Result<bool> more = (*reader)->next(batch);
-    INFO(more.status().message());
-    REQUIRE(more.is_ok());
-    if (!*more) break;
-    out.batches.push_back(batch.rows());
-    for (size_t r = 0; r < batch.rows(); ++r) out.rows.push_back(row_of(batch, r));
-  }
-  CHECK((*reader)->take_rejects().empty());
+  out.rows = read_all(conn, request, &out.batches);
   out.selects = selects_run(conn) - before;
   return out;
 }
@@ -1375,6 +1395,217 @@ TEST_CASE("odbc connector (MariaDB keyset): keys whose comparison may not follow
   }
 }
 
+// ---------------------------------------------------------------------------
+// Integers, timestamps and dates, MariaDB's zero dates included: MariaDB
+// Connector/ODBC gets them in binary, and the reader binds them as C values
+// and prints them itself ("Values bound as C types" in odbc_types.h); the
+// other drivers read them as text. Either way each reads as the text the
+// driver prints through SQL_C_CHAR.
+
+namespace {
+
+// A column of the typed-values table: its DDL type, the SQL literal of each
+// row ("NULL" for NULL) and the text each reads back as.
+struct TypedColumn {
+  std::string name, type;
+  std::vector<std::string> literals;
+  std::vector<Cell> expected;
+};
+
+// The row keys: the extremes of a BIGINT key, read back after a chunk on MariaDB.
+const std::vector<std::string> kTypedIds = {"-9223372036854775808", "-1", "0", "7", "42", "9223372036854775807"};
+
+// Signed integers at their extremes, in MariaDB and PostgreSQL alike.
+std::vector<TypedColumn> signed_integers() {
+  return {
+      {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "0", "-1", "NULL", "123"},
+       {"-9223372036854775808", "9223372036854775807", "0", "-1", Cell(), "123"}},
+      {"i", "INTEGER", {"-2147483648", "2147483647", "NULL", "0", "-7", "1"},
+       {"-2147483648", "2147483647", Cell(), "0", "-7", "1"}},
+      {"si", "SMALLINT", {"-32768", "32767", "0", "-1", "NULL", "5"}, {"-32768", "32767", "0", "-1", Cell(), "5"}},
+  };
+}
+
+std::vector<TypedColumn> typed_columns(const std::string& engine) {
+  if (engine == "SQLite") {
+    // SQLite keeps what it is given whatever the declared type: all of it reads back.
+    return {
+        {"b", "BIGINT", {"-9223372036854775808", "9223372036854775807", "'abc'", "1.5", "NULL", "123"},
+         {"-9223372036854775808", "9223372036854775807", "abc", "1.5", Cell(), "123"}},
+        {"ts", "TIMESTAMP",
+         {"'2024-01-02 03:04:05.120'", "'not a date'", "NULL", "'2024-01-02 03:04:05'", "'2024-01-02T03:04:05Z'",
+          "'2024-01-02 03:04:05.000'"},
+         {"2024-01-02 03:04:05.12", "not a date", Cell(), "2024-01-02 03:04:05", "2024-01-02T03:04:05Z",
+          "2024-01-02 03:04:05"}},
+        {"da", "DATE", {"'2024-13-45'", "'2024-01-02'", "NULL", "20240102", "'x'", "'0000-00-00'"},
+         {"2024-13-45", "2024-01-02", Cell(), "20240102", "x", "0000-00-00"}},
+    };
+  }
+  std::vector<TypedColumn> out = signed_integers();
+  if (engine == "MariaDB") {
+    out.insert(out.end(), {
+        {"mi", "MEDIUMINT", {"-8388608", "8388607", "1", "NULL", "-1", "0"},
+         {"-8388608", "8388607", "1", Cell(), "-1", "0"}},
+        {"ti", "TINYINT", {"-128", "127", "0", "NULL", "-1", "1"}, {"-128", "127", "0", Cell(), "-1", "1"}},
+        {"ub", "BIGINT UNSIGNED", {"18446744073709551615", "0", "NULL", "9223372036854775808", "1", "42"},
+         {"18446744073709551615", "0", Cell(), "9223372036854775808", "1", "42"}},
+        {"uti", "TINYINT UNSIGNED", {"255", "0", "NULL", "1", "128", "7"}, {"255", "0", Cell(), "1", "128", "7"}},
+        // ZEROFILL and YEAR print what a C integer does not hold.
+        {"z", "INT(5) ZEROFILL", {"42", "0", "NULL", "123456", "1", "99999"},
+         {"00042", "00000", Cell(), "123456", "00001", "99999"}},
+        {"y", "YEAR", {"0", "1999", "NULL", "2155", "1901", "2024"}, {"0000", "1999", Cell(), "2155", "1901", "2024"}},
+        {"dt", "DATETIME NULL",
+         {"'0000-00-00 00:00:00'", "NULL", "'2024-00-00 00:00:00'", "'0000-00-00 00:00:01'", "'9999-12-31 23:59:59'",
+          "'1000-01-01 00:00:00'"},
+         {"0000-00-00 00:00:00", Cell(), "2024-00-00 00:00:00", "0000-00-00 00:00:01", "9999-12-31 23:59:59",
+          "1000-01-01 00:00:00"}},
+        {"dt6", "DATETIME(6)",
+         {"'0000-00-00 00:00:00.000000'", "'2024-01-02 03:04:05.000100'", "'2024-01-02 03:04:05.120000'", "NULL",
+          "'2024-01-02 03:04:05.000001'", "'9999-12-31 23:59:59.999999'"},
+         {"0000-00-00 00:00:00", "2024-01-02 03:04:05.0001", "2024-01-02 03:04:05.12", Cell(),
+          "2024-01-02 03:04:05.000001", "9999-12-31 23:59:59.999999"}},
+        {"dt3", "DATETIME(3)",
+         {"'2024-01-02 03:04:05.100'", "'0000-00-00 00:00:00.000'", "'2024-01-00 00:00:00.001'", "NULL",
+          "'2024-01-02 03:04:05'", "'0000-00-00 00:00:00.999'"},
+         {"2024-01-02 03:04:05.1", "0000-00-00 00:00:00", "2024-01-00 00:00:00.001", Cell(), "2024-01-02 03:04:05",
+          "0000-00-00 00:00:00.999"}},
+        {"da", "DATE", {"'0000-00-00'", "'2024-00-00'", "'0000-01-01'", "NULL", "'9999-12-31'", "'2024-00-29'"},
+         {"0000-00-00", "2024-00-00", "0000-01-01", Cell(), "9999-12-31", "2024-00-29"}},
+        {"ts", "TIMESTAMP(6) NULL",
+         {"'0000-00-00 00:00:00'", "'2024-01-02 03:04:05.5'", "NULL", "'1970-01-02 00:00:00'", "NULL",
+          "'2030-06-15 12:00:00.999999'"},
+         {"0000-00-00 00:00:00", "2024-01-02 03:04:05.5", Cell(), "1970-01-02 00:00:00", Cell(),
+          "2030-06-15 12:00:00.999999"}},
+        // NOT NULL: a NULL from the driver can only be the zero date.
+        {"dnn", "DATETIME(6) NOT NULL",
+         {"'0000-00-00 00:00:00'", "'2024-01-02 03:04:05.25'", "'0000-00-00 00:00:00'", "'2024-01-00 00:00:00'",
+          "'0000-00-00 00:00:00.000001'", "'2000-02-29 12:00:00'"},
+         {"0000-00-00 00:00:00", "2024-01-02 03:04:05.25", "0000-00-00 00:00:00", "2024-01-00 00:00:00",
+          "0000-00-00 00:00:00.000001", "2000-02-29 12:00:00"}},
+        {"dann", "DATE NOT NULL",
+         {"'0000-00-00'", "'2024-01-02'", "'0000-00-01'", "'0000-00-00'", "'1000-01-01'", "'2024-12-00'"},
+         {"0000-00-00", "2024-01-02", "0000-00-01", "0000-00-00", "1000-01-01", "2024-12-00"}},
+    });
+  } else {
+    out.insert(out.end(), {
+        {"ts", "TIMESTAMP(6)",
+         {"'2024-01-02 03:04:05.0001'", "'2024-01-02 03:04:05.12'", "NULL", "'0001-01-01 00:00:00'",
+          "'2024-01-02 03:04:05.000001'", "'9999-12-31 23:59:59.999999'"},
+         {"2024-01-02 03:04:05.0001", "2024-01-02 03:04:05.12", Cell(), "0001-01-01 00:00:00",
+          "2024-01-02 03:04:05.000001", "9999-12-31 23:59:59.999999"}},
+        {"ts3", "TIMESTAMP(3)",
+         {"'2024-01-02 03:04:05.1'", "NULL", "'2024-01-02 03:04:05'", "'2000-02-29 23:59:59.999'",
+          "'1970-01-01 00:00:00'", "'2024-01-02 03:04:05.01'"},
+         {"2024-01-02 03:04:05.1", Cell(), "2024-01-02 03:04:05", "2000-02-29 23:59:59.999", "1970-01-01 00:00:00",
+          "2024-01-02 03:04:05.01"}},
+        {"da", "DATE", {"'2024-02-29'", "'0001-01-01'", "'9999-12-31'", "NULL", "'1970-01-01'", "'2024-01-02'"},
+         {"2024-02-29", "0001-01-01", "9999-12-31", Cell(), "1970-01-01", "2024-01-02"}},
+    });
+  }
+  return out;
+}
+
+// "2024-01-02 03:04:05.120000" → "2024-01-02 03:04:05.12", as the reader trims a fraction.
+Cell trimmed_fraction(Cell v) {
+  if (!v) return v;
+  size_t dot = v->find('.');
+  if (dot == std::string::npos) return v;
+  size_t keep = v->find_last_not_of('0');
+  v->erase(keep == dot ? dot : keep + 1);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("odbc connector: integers, timestamps and dates read as the driver prints them, zero dates included") {
+  for_each_driver([](const Target& t) {
+    auto conn = open_ok(t.connection);
+    const Dialect& d = *t.dialect;
+    const std::vector<TypedColumn> columns = typed_columns(d.engine);
+    std::string table = "csb_odbc_typed_" + unique_suffix();
+    std::vector<std::string> statements;
+    if (d.engine == "MariaDB") statements.push_back("SET SESSION sql_mode = ''");  // zero dates, zero in dates
+    std::string create = "CREATE TABLE %T (id BIGINT NOT NULL PRIMARY KEY";
+    for (const TypedColumn& c : columns) create += ", " + c.name + " " + c.type;
+    statements.push_back(create + ")");
+    for (size_t r = 0; r < kTypedIds.size(); ++r) {
+      std::string insert = "INSERT INTO %T VALUES (" + kTypedIds[r];
+      for (const TypedColumn& c : columns) insert += ", " + c.literals[r];
+      statements.push_back(insert + ")");
+    }
+    ScratchTable scratch(*conn, quoted(d, table), statements);
+
+    std::vector<Row> want;
+    for (size_t r = 0; r < kTypedIds.size(); ++r) {
+      Row row{kTypedIds[r]};
+      for (const TypedColumn& c : columns) row.push_back(c.expected[r]);
+      want.push_back(std::move(row));
+    }
+    auto check_rows = [&](const std::vector<Row>& rows) {
+      REQUIRE(rows.size() == want.size());
+      for (size_t r = 0; r < want.size(); ++r) {
+        for (size_t c = 0; c < want[r].size(); ++c) {
+          INFO("row " << r << " column " << (c == 0 ? std::string("id") : columns[c - 1].name));
+          CHECK(shown(rows[r][c]) == shown(want[r][c]));
+        }
+      }
+    };
+    ReadRequest request;
+    request.table = {d.engine == "PostgreSQL" ? "public" : "", table};
+    request.order_by = {"id"};
+    request.batch_rows = 4;
+    SUBCASE("a table") { check_rows(read_all(*conn, request)); }
+    SUBCASE("a table, in chunks of 2 after a key read back") {
+      request.chunk_rows = 2;
+      request.batch_rows = 2;
+      check_rows(read_all(*conn, request));
+    }
+    SUBCASE("a query: its columns may all be NULL") {
+      request.table = {};
+      request.query = "SELECT * FROM " + scratch.quoted;
+      check_rows(read_all(*conn, request));
+    }
+  });
+}
+
+TEST_CASE("odbc connector (MariaDB): 3000 integers and timestamps read as the server prints them, in rowsets of 1000") {
+  auto conn = open_ok(test::require_env("CSBRIDGE_TEST_MARIADB_ODBC"));
+  constexpr size_t kBulkRows = 3000;
+  KeysetTable table(*conn, {"SET SESSION sql_mode = ''",
+                            "CREATE TABLE %T (id INT NOT NULL PRIMARY KEY, n BIGINT, dt6 DATETIME(6), da DATE, "
+                            "dt DATETIME NOT NULL)",
+                            "INSERT INTO %T SELECT seq, IF(seq % 11 = 0, NULL, (CAST(seq AS SIGNED) * 7919 - 12000000) * "
+                            "IF(seq % 2, 1000003, -1)), CASE WHEN seq % 13 = 0 THEN NULL WHEN seq % 17 = 0 THEN "
+                            "'0000-00-00 00:00:00' ELSE TIMESTAMP '2020-01-01 00:00:00' + INTERVAL (seq * 1234567) "
+                            "MICROSECOND END, CASE WHEN seq % 7 = 0 THEN NULL WHEN seq % 19 = 0 THEN '0000-00-00' "
+                            "ELSE DATE '1999-12-31' + INTERVAL seq DAY END, IF(seq % 23 = 0, '0000-00-00 00:00:00', "
+                            "TIMESTAMP '2000-01-01 00:00:00' + INTERVAL seq * 7777 SECOND) FROM seq_1_to_3000"});
+  ReadRequest typed;
+  typed.table = {"", table.name};
+  typed.order_by = {"id"};
+  std::vector<Row> rows = read_all(*conn, typed);
+  // The same values as the server prints them, as text columns.
+  ReadRequest text;
+  text.query = "SELECT CAST(id AS CHAR) AS id, CAST(n AS CHAR) AS n, CAST(dt6 AS CHAR) AS dt6, "
+               "CAST(da AS CHAR) AS da, CAST(dt AS CHAR) AS dt FROM `" + table.name + "`";
+  text.order_by = {"id"};
+  text.batch_rows = kBulkRows;
+  std::vector<Row> printed = read_all(*conn, text);
+  std::sort(printed.begin(), printed.end(),
+            [](const Row& a, const Row& b) { return std::stoll(a[0].value()) < std::stoll(b[0].value()); });
+  REQUIRE(rows.size() == kBulkRows);
+  REQUIRE(printed.size() == kBulkRows);
+  size_t zero_dates = 0;
+  for (size_t r = 0; r < kBulkRows; ++r) {
+    CAPTURE(r);
+    Row want = printed[r];
+    want[2] = trimmed_fraction(want[2]);
+    CHECK(rows[r] == want);
+    zero_dates += rows[r][2] == Cell("0000-00-00 00:00:00") ? 1 : 0;
+  }
+  CHECK(zero_dates == kBulkRows / 17 - kBulkRows / (13 * 17));
+}
+
 TEST_CASE("odbc connector (MariaDB): a source that declares its encoding reads latin1 columns as the bytes stored") {
   const std::string url = test::require_env("CSBRIDGE_TEST_MARIADB_ODBC");
   TextEncodings gbk;
@@ -1464,6 +1695,93 @@ TEST_CASE("odbc diagnostics: a missing grant is permission_denied whatever the e
   CHECK(code_of("42000", 1064) == ErrorCode::kInvalidArgument);   // MariaDB: a syntax error
   CHECK(code_of("28000", 1045) == ErrorCode::kUnreachable);       // a wrong password
 }
+
+TEST_CASE("odbc types: C values print as the driver prints them as text, fractions trimmed") {
+  odbc::TypedText out;
+  CHECK(odbc::integer_text(std::numeric_limits<int64_t>::min(), out) == "-9223372036854775808");
+  CHECK(odbc::integer_text(std::numeric_limits<int64_t>::max(), out) == "9223372036854775807");
+  CHECK(odbc::integer_text(0, out) == "0");
+  CHECK(odbc::integer_text(-1, out) == "-1");
+
+  auto ts = [&](SQLSMALLINT y, SQLUSMALLINT mo, SQLUSMALLINT d, SQLUSMALLINT h, SQLUSMALLINT mi, SQLUSMALLINT s,
+                SQLUINTEGER fraction, int digits) {
+    return std::string(odbc::timestamp_text(SQL_TIMESTAMP_STRUCT{y, mo, d, h, mi, s, fraction}, digits, out));
+  };
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 0, 6) == "2024-01-02 03:04:05");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 120000000, 6) == "2024-01-02 03:04:05.12");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 100000, 6) == "2024-01-02 03:04:05.0001");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 1000, 6) == "2024-01-02 03:04:05.000001");
+  CHECK(ts(9999, 12, 31, 23, 59, 59, 999999000, 6) == "9999-12-31 23:59:59.999999");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 123456789, 9) == "2024-01-02 03:04:05.123456789");
+  // The driver prints as many digits as the column declares: DATETIME(3), DATETIME.
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 123456000, 3) == "2024-01-02 03:04:05.123");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 400000, 3) == "2024-01-02 03:04:05");
+  CHECK(ts(2024, 1, 2, 3, 4, 5, 500000000, 0) == "2024-01-02 03:04:05");
+  // Zero months and days, a zero date but for its second; years below 1000.
+  CHECK(ts(2024, 0, 0, 0, 0, 0, 0, 6) == "2024-00-00 00:00:00");
+  CHECK(ts(0, 0, 0, 0, 0, 1, 0, 0) == "0000-00-00 00:00:01");
+  CHECK(ts(1, 1, 1, 0, 0, 0, 0, 6) == "0001-01-01 00:00:00");
+
+  CHECK(odbc::date_text(SQL_DATE_STRUCT{2024, 2, 29}, out) == "2024-02-29");
+  CHECK(odbc::date_text(SQL_DATE_STRUCT{0, 1, 0}, out) == "0000-01-00");
+  CHECK(odbc::zero_date_text(odbc::Typed::kDate) == "0000-00-00");
+  CHECK(odbc::zero_date_text(odbc::Typed::kTimestamp) == "0000-00-00 00:00:00");
+
+  // A row's value in a bound buffer, at an offset not aligned for it.
+  std::vector<char> buffer(1 + sizeof(SQL_TIMESTAMP_STRUCT));
+  const int64_t big = -1234567890123;
+  std::memcpy(buffer.data() + 1, &big, sizeof big);
+  CHECK(odbc::typed_text(odbc::Typed::kInteger, buffer.data() + 1, 0, out) == "-1234567890123");
+  const SQL_TIMESTAMP_STRUCT t{1999, 12, 31, 23, 59, 59, 50000000};
+  std::memcpy(buffer.data() + 1, &t, sizeof t);
+  CHECK(odbc::typed_text(odbc::Typed::kTimestamp, buffer.data() + 1, 6, out) == "1999-12-31 23:59:59.05");
+}
+
+TEST_CASE("odbc types: only MariaDB Connector/ODBC binds C values, and only where they say what the text says") {
+  auto column = [](SQLSMALLINT sql_type, ValueType type, const std::string& declared, int64_t size = 10) {
+    odbc::ColumnMeta m;
+    m.sql_type = sql_type;
+    m.info.type = type;
+    m.info.declared_type = declared;
+    m.size = size;
+    return m;
+  };
+  odbc::Engine mariadb;
+  mariadb.driver = "libmaodbc.so";
+  odbc::Engine postgres;
+  postgres.driver = "psqlodbcw.so";
+  odbc::Engine sqlite;
+  sqlite.driver = "libsqlite3odbc.so";
+  sqlite.sizes_enforced = false;
+  const odbc::ColumnMeta bigint = column(SQL_BIGINT, ValueType::kInteger, "bigint");
+  const odbc::ColumnMeta datetime = column(SQL_TYPE_TIMESTAMP, ValueType::kTimestamp, "datetime");
+  const odbc::ColumnMeta date = column(SQL_TYPE_DATE, ValueType::kDate, "date");
+  CHECK(odbc::planned_typed(bigint, mariadb) == odbc::Typed::kInteger);
+  CHECK(odbc::planned_typed(column(SQL_TINYINT, ValueType::kInteger, "tinyint"), mariadb) == odbc::Typed::kInteger);
+  CHECK(odbc::planned_typed(datetime, mariadb) == odbc::Typed::kTimestamp);
+  CHECK(odbc::planned_typed(date, mariadb) == odbc::Typed::kDate);
+  CHECK(odbc::planned_typed(column(SQL_SMALLINT, ValueType::kInteger, "year"), mariadb) == odbc::Typed::kNone);
+  CHECK(odbc::planned_typed(column(SQL_DECIMAL, ValueType::kDecimal, "decimal(10,2)"), mariadb) ==
+        odbc::Typed::kNone);
+  CHECK(odbc::planned_typed(column(SQL_TYPE_TIME, ValueType::kTime, "time"), mariadb) == odbc::Typed::kNone);
+  for (const odbc::Engine* text_driver : {&postgres, &sqlite}) {
+    CAPTURE(text_driver->driver);
+    CHECK(odbc::planned_typed(bigint, *text_driver) == odbc::Typed::kNone);
+    CHECK(odbc::planned_typed(datetime, *text_driver) == odbc::Typed::kNone);
+    CHECK(odbc::planned_typed(date, *text_driver) == odbc::Typed::kNone);
+  }
+
+  // What the statement describes decides: unsigned (ZEROFILL hides there) and other types stay text.
+  CHECK(odbc::described_typed(odbc::Typed::kInteger, SQL_INTEGER, false) == odbc::Typed::kInteger);
+  CHECK(odbc::described_typed(odbc::Typed::kInteger, SQL_BIGINT, true) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kInteger, SQL_DECIMAL, false) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kTimestamp, SQL_TYPE_TIMESTAMP, false) == odbc::Typed::kTimestamp);
+  CHECK(odbc::described_typed(odbc::Typed::kTimestamp, SQL_VARCHAR, false) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kDate, SQL_TYPE_DATE, false) == odbc::Typed::kDate);
+  CHECK(odbc::described_typed(odbc::Typed::kDate, SQL_TYPE_TIMESTAMP, false) == odbc::Typed::kNone);
+  CHECK(odbc::described_typed(odbc::Typed::kNone, SQL_BIGINT, false) == odbc::Typed::kNone);
+}
+
 
 }  // namespace
 }  // namespace csbridge::connector
