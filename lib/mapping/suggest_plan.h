@@ -58,6 +58,10 @@ struct Plans {
   }
 };
 
+// The legacy key of a table's block: its primary key, else a column id the data
+// shows unique and never NULL, else its shortest unique key; none: a TODO.
+void choose_key(TablePlan& p);
+
 // ---------------------------------------------------------------------------
 // Values read from the source.
 struct ValueCount {

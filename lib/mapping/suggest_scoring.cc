@@ -348,32 +348,37 @@ std::string Suggester::missing_reason(const BlockPlan& b, const model::Field& f,
   return s;
 }
 
+// A field the block's rows give whatever the column names say (TablePlan::forced_*).
+bool forced_choice(const TablePlan& p, const model::Field& f, FieldChoice& choice) {
+  if (auto v = p.forced_values.find(f.name); v != p.forced_values.end()) {
+    choice.kind = FieldChoice::Kind::kValue;
+    choice.value = v->second;
+    choice.confidence = 0.7;
+    choice.reason = p.forced_reason;
+    return true;
+  }
+  auto c = p.forced_columns.find(f.name);
+  if (c == p.forced_columns.end()) return false;
+  choice.kind = FieldChoice::Kind::kColumn;
+  choice.columns = {c->second};
+  choice.confidence = 0.8;
+  choice.reason = p.forced_reason;
+  if (auto m = p.forced_maps.find(f.name); m != p.forced_maps.end()) {
+    choice.steps.add(0, "- map:");
+    choice.steps.add(4, "values:");
+    for (const auto& [from, to] : m->second) choice.steps.add(6, yaml_scalar(from) + ": " + yaml_scalar(to));
+    choice.has_steps = true;
+    if (f.name == "score") choice.notes.push_back("the words of a five-point scale, 5 the most satisfied");
+  }
+  return true;
+}
+
 Result<FieldChoice> Suggester::choose(const BlockPlan& b, const model::Field& f) {
   const TableAssessment& t = *b.table->table;
   FieldChoice choice;
   choice.field = &f;
-  // Name/value rows: what the rows are gives the field (订单号's values are the number).
-  if (auto v = b.table->forced_values.find(f.name); v != b.table->forced_values.end()) {
-    choice.kind = FieldChoice::Kind::kValue;
-    choice.value = v->second;
-    choice.confidence = 0.7;
-    choice.reason = b.table->forced_reason;
-    return choice;
-  }
-  if (auto c = b.table->forced_columns.find(f.name); c != b.table->forced_columns.end()) {
-    choice.kind = FieldChoice::Kind::kColumn;
-    choice.columns = {c->second};
-    choice.confidence = 0.8;
-    choice.reason = b.table->forced_reason;
-    if (auto m = b.table->forced_maps.find(f.name); m != b.table->forced_maps.end()) {
-      choice.steps.add(0, "- map:");
-      choice.steps.add(4, "values:");
-      for (const auto& [from, to] : m->second) choice.steps.add(6, yaml_scalar(from) + ": " + yaml_scalar(to));
-      choice.has_steps = true;
-      if (f.name == "score") choice.notes.push_back("the words of a five-point scale, 5 the most satisfied");
-    }
-    return choice;
-  }
+  // Name/value rows, messages and changes: what the rows are gives the field.
+  if (forced_choice(*b.table, f, choice)) return choice;
   // The other kinds of a split reference belong to the other blocks.
   if (b.branch && !f.references.empty() && !f.required) {
     for (const Relationship* o : b.other_branches) {
