@@ -21,8 +21,9 @@ struct Suggested {
 
 std::string sample_db() { return std::string("sqlite:") + CSBRIDGE_SAMPLE_DB + "?mode=ro"; }
 
-Suggested suggest_sample(const SuggestOptions& options = {"helpdesk", "Asia/Shanghai"}) {
-  auto db = connector::open_connector(sample_db());
+// assess db, then map suggest, on the database at `url`; the files parsed.
+Suggested suggest_db(const std::string& url, const SuggestOptions& options) {
+  auto db = connector::open_connector(url);
   REQUIRE_MESSAGE(db.is_ok(), db.status().message());
   auto model = model::builtin_model();
   REQUIRE(model.is_ok());
@@ -38,6 +39,10 @@ Suggested suggest_sample(const SuggestOptions& options = {"helpdesk", "Asia/Shan
     out.docs[f.file_name] = doc->root;
   }
   return out;
+}
+
+Suggested suggest_sample(const SuggestOptions& options = {"helpdesk", "Asia/Shanghai"}) {
+  return suggest_db(sample_db(), options);
 }
 
 // The blocks of a file: the top-level map, or the items of `mappings:`.
@@ -548,20 +553,7 @@ TEST_CASE("map suggest: one table of people holding agents and customers, and na
     Status st = (*db)->execute(sql);
     REQUIRE_MESSAGE(st.is_ok(), st.message());
   }
-  auto db = connector::open_connector("sqlite:" + path + "?mode=ro");
-  REQUIRE(db.is_ok());
-  auto model = model::builtin_model();
-  REQUIRE(model.is_ok());
-  auto a = assess::assess_database(**db, *model, {});
-  REQUIRE_MESSAGE(a.is_ok(), a.status().message());
-  auto files = suggest_mappings(**db, *a, *model, {"hd", "+08:00"});
-  REQUIRE_MESSAGE(files.is_ok(), files.status().message());
-  std::map<std::string, YAML::Node> docs;
-  for (const SuggestedFile& f : *files) {
-    auto doc = config::parse_yaml(f.text, f.file_name);
-    REQUIRE_MESSAGE(doc.is_ok(), doc.status().message());
-    docs[f.file_name] = doc->root;
-  }
+  std::map<std::string, YAML::Node> docs = suggest_db("sqlite:" + path + "?mode=ro", {"hd", "+08:00"}).docs;
   SUBCASE("the people tickets are assigned to are the agents, the others the customers") {
     REQUIRE(docs.count("agent.yaml"));
     REQUIRE(docs.count("customer.yaml"));
