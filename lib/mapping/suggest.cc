@@ -156,6 +156,14 @@ void Suggester::plan_tables() {
       rejected_.push_back(t.ref.display() + " (no rows)");
       continue;
     }
+    {
+      // A cache (RT's CachedGroupMembers) is derived from other tables the application rebuilds it from.
+      const std::vector<std::string> words = assess::name_tokens(t.ref.name);
+      if (words.size() > 1 && (words.front() == "cached" || words.front() == "cache")) {
+        rejected_.push_back(t.ref.display() + " (a cache of other tables)");
+        continue;
+      }
+    }
     if (!e || t.entity.confidence < kMinSuggestEntityConfidence) {
       rejected_.push_back(t.ref.display() + (t.entity.name.empty() ? "" : " (" + t.entity.name + " " +
                                                                                conf(t.entity.confidence) + ")"));
