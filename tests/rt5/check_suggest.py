@@ -7,9 +7,9 @@
 URLFILE holds the connection string (tests/rt5/load.sh writes it); it reaches csbridge through
 the environment and a ${RT5_SOURCE} in WORKDIR/csbridge.yaml, never a command line. WORKDIR is
 emptied first. Prints the CS entities covered, the TODO lines, every error of map check that is
-not a TODO, and each file's preview. Exit 0 when suggest succeeds, check reports no error but
-TODOs and every file previews; 1 otherwise. (map preview refuses an entity with a field still a
-TODO: such a file is reported as refused for its TODO, and counts as not previewed.)
+not a TODO, and each file's preview. Exit 0 when suggest succeeds, covers at least
+TARGET_ENTITIES CS entities, check reports no error but TODOs and every file previews (a field
+still a TODO previews as "(TODO)"); 1 otherwise.
 """
 
 import json
@@ -91,7 +91,7 @@ def main(argv):
         else:
             failed += 1
             print("  ✗ %-28s exit %d: %s" % (name, rc, first_line(stderr)))
-    ok = not errors and previewed == len(entities) and len(files) > 0
+    ok = not errors and previewed == len(entities) and len(files) > 0 and len(entities) >= TARGET_ENTITIES
     print("%s: %d entities, %d TODO lines, check %d errors besides TODOs, preview %d of %d files "
           "(%d refused for a TODO, %d failed): %s" % (
               os.environ.get("RT5_LABEL", "rt5 suggest"), len(entities), todos, len(errors), previewed, len(entities),
