@@ -426,7 +426,7 @@ TEST_CASE("coverage: a ticket's creator is its requester") {
   CHECK(find(c.read, "ticket").evidence == std::vector<std::string>{"status or subject: subject", "requester: created_by"});
 }
 
-TEST_CASE("coverage: a CRM API still reads contacts and companies; notes on no ticket are weak") {
+TEST_CASE("coverage: a CRM API still reads contacts and companies, notes on no ticket are weak") {
   Coverage c = coverage_of(kCrmApi, "crm.yaml");
   CHECK(labels(c.read) == std::vector<std::string>{"contact (customer)", "company (organization)"});
   CHECK(find(c.read, "contact (customer)").evidence ==
