@@ -29,6 +29,8 @@ using model::PiiClass;
 
 constexpr size_t kExactDistinctLimit = 4096;  // distinct values counted exactly; the HLL beyond
 constexpr size_t kMemoSlots = 4096;           // values whose analysis is remembered (direct-mapped)
+constexpr int64_t kMemoTrial = 65536;          // values after which a memo that rarely hits is dropped …
+constexpr int64_t kMemoMinHitShare = 10;       // … rarely: fewer than one hit in this many lookups
 constexpr size_t kMaxPatterns = 256;          // distinct shapes counted; new ones beyond go to "(other)"
 constexpr size_t kTopPatterns = 5;
 constexpr size_t kMaxSamples = 5;
@@ -214,6 +216,8 @@ struct ColumnProfiler::State {
   util::HyperLogLog hll;
 
   std::vector<Analysis> memo;
+  bool memo_on = true;
+  int64_t memo_lookups = 0, memo_hits = 0;
 
   bool has_min_max = false;
   std::string min, max;
@@ -295,9 +299,29 @@ void ColumnProfiler::State::add(std::string_view v) {
     return;
   }
 
-  if (memo.empty()) memo.resize(kMemoSlots);
-  Analysis& a = memo[hash & (kMemoSlots - 1)];
-  if (a.pattern == nullptr || a.hash != hash || a.bytes != v.size()) a = analyze(v, hash);
+  // A column of mostly distinct values (keys, timestamps, free text) gains nothing from the memo
+  // and pays a cache miss per value for it: after kMemoTrial values with few hits it is dropped.
+  Analysis fresh;
+  Analysis* slot = nullptr;
+  if (memo_on) {
+    if (memo.empty()) memo.resize(kMemoSlots);
+    slot = &memo[hash & (kMemoSlots - 1)];
+    if (slot->pattern != nullptr && slot->hash == hash && slot->bytes == v.size()) {
+      ++memo_hits;
+    } else {
+      *slot = analyze(v, hash);
+    }
+    if (++memo_lookups == kMemoTrial && memo_hits * kMemoMinHitShare < memo_lookups) {
+      memo_on = false;
+      fresh = *slot;
+      slot = &fresh;
+      std::vector<Analysis>().swap(memo);
+    }
+  } else {
+    fresh = analyze(v, hash);
+    slot = &fresh;
+  }
+  Analysis& a = *slot;
 
   note_length(a.code_points);
   ++*a.pattern;

@@ -597,3 +597,32 @@ TEST_CASE("column profiler: a column with PII among its first values is checked 
 }
 
 }  // namespace csbridge::assess
+
+namespace csbridge::assess {
+
+TEST_CASE("column profiler: a column of distinct values counts alike once its memo is dropped") {
+  // 80,000 distinct mobiles (the memo rarely hits and is dropped after 65,536), then repeats of a few
+  // values and too-short numbers: every count is what a profile with the memo gives.
+  ColumnProfiler profiler(column("mobile", "VARCHAR(20)"), detector());
+  for (int i = 0; i < 80000; ++i) {
+    char v[16];
+    std::snprintf(v, sizeof v, "139%08d", i * 7 + 1);
+    profiler.add_value(std::string(v));
+  }
+  for (int i = 0; i < 1000; ++i) profiler.add_value(std::string(i % 2 ? "13800138000" : "1380013"));
+  std::vector<Finding> findings = profiler.findings();
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].kind == "invalid_phone");
+  CHECK(findings[0].count == 500);
+  ColumnProfile p = profiler.finish();
+  REQUIRE(!p.pii.empty());
+  CHECK(p.pii[0].pii == model::PiiClass::kPhone);
+  CHECK(p.pii[0].count == 80500);
+  CHECK(p.observed_type == "phone");
+  CHECK(p.values == 81000);
+  int64_t shaped = 0;
+  for (const PatternCount& c : p.patterns) shaped += c.count;
+  CHECK(shaped == 81000);
+}
+
+}  // namespace csbridge::assess
