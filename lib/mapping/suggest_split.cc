@@ -272,7 +272,9 @@ void Suggester::plan_people_split() {
             r.ref_columns != p.key || !names_assignment(r.columns.front()))
           continue;
         const std::string c = sql_identifier(r.columns.front());
-        selects.push_back("SELECT " + c + " FROM " + child.ref.display() + " WHERE " + c + " IS NOT NULL");
+        const std::string from = (child.ref.schema.empty() ? "" : sql_identifier(child.ref.schema) + ".") +
+                                 sql_identifier(child.ref.name);
+        selects.push_back("SELECT " + c + " FROM " + from + " WHERE " + c + " IS NOT NULL");
         columns.push_back(child.ref.display() + "." + r.columns.front());
       }
     }

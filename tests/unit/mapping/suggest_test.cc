@@ -584,3 +584,35 @@ TEST_CASE("map suggest: one table of people holding agents and customers, and na
 }
 
 }  // namespace csbridge::mapping
+
+namespace csbridge::mapping {
+
+TEST_CASE("map suggest: the where of the agents quotes a table name SQL would misread") {
+  test::TempDir dir;
+  std::string path = (dir.path() / "spaced.db").string();
+  {
+    auto db = connector::open_connector("sqlite:" + path + "?mode=rwc");
+    REQUIRE_MESSAGE(db.is_ok(), db.status().message());
+    std::string sql = R"sql(
+      CREATE TABLE users (id INTEGER PRIMARY KEY, realname VARCHAR(50), emailaddress VARCHAR(80));
+      CREATE TABLE "work tickets" (id INTEGER PRIMARY KEY, subject VARCHAR(100), status VARCHAR(10) NOT NULL,
+                                   requestor INTEGER, assignedto INTEGER, created TIMESTAMP);
+    )sql";
+    for (int i = 1; i <= 30; ++i) {
+      sql += "INSERT INTO users VALUES (" + std::to_string(i) + ", '用户" + std::to_string(i) + "', 'u" +
+             std::to_string(i) + "@example.cn');";
+    }
+    for (int t = 1; t <= 40; ++t) {
+      sql += "INSERT INTO \"work tickets\" VALUES (" + std::to_string(t) + ", '退款', 'open', " +
+             std::to_string(5 + t % 25) + ", " + std::to_string(1 + t % 4) + ", '2024-01-01 10:00:00');";
+    }
+    Status st = (*db)->execute(sql);
+    REQUIRE_MESSAGE(st.is_ok(), st.message());
+  }
+  std::map<std::string, YAML::Node> docs = suggest_db("sqlite:" + path + "?mode=ro", {"hd", "+08:00"}).docs;
+  REQUIRE(docs.count("agent.yaml"));
+  CHECK(docs["agent.yaml"]["where"].as<std::string>() ==
+        "id IN (SELECT assignedto FROM \"work tickets\" WHERE assignedto IS NOT NULL)");
+}
+
+}  // namespace csbridge::mapping
