@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 #include "util/strings.h"
 
@@ -46,9 +47,9 @@ constexpr std::string_view kCompoundWords[] = {
 };
 
 bool is_compound_word(std::string_view w) {
-  auto known = [](std::string_view x) {
-    return std::find(std::begin(kCompoundWords), std::end(kCompoundWords), x) != std::end(kCompoundWords);
-  };
+  // name_tokens runs for every column against every vocabulary word: a hash set, not a scan.
+  static const std::unordered_set<std::string_view> kKnown(std::begin(kCompoundWords), std::end(kCompoundWords));
+  auto known = [](std::string_view x) { return kKnown.count(x) > 0; };
   return known(w) || (w.size() > 3 && known(singular(w)));
 }
 
