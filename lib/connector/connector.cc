@@ -70,6 +70,23 @@ Result<TableInfo> Connector::describe_query(std::string_view) {
   return not_supported("the " + backend() + " backend cannot run SQL queries");
 }
 
+std::string Connector::quote_name(std::string_view name) const {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string Connector::quote_text(std::string_view text) const {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+bool Connector::runs_sql() const {
+  std::string b = backend();
+  return b == "postgres" || b == "sqlite" || b == "odbc";
+}
+
 Status Connector::execute(std::string_view) {
   return not_supported("the " + backend() + " backend cannot run SQL");
 }

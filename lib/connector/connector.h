@@ -228,6 +228,13 @@ class Connector {
 
   // The backend's name for messages: "postgres", "odbc", "sqlite", "csv", "json", "jsonl", "xml".
   virtual std::string backend() const = 0;
+
+  // How this source's SQL writes a name and a text constant, for predicates csbridge composes
+  // (mapping filters and keyed reads of related rows). Default: standard SQL ("name", 'text').
+  virtual std::string quote_name(std::string_view name) const;
+  virtual std::string quote_text(std::string_view text) const;
+  // Whether read() takes `where` and `order_by` (databases; files do not).
+  bool runs_sql() const;
 };
 
 }  // namespace csbridge::connector

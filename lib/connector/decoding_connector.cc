@@ -118,6 +118,8 @@ class DecodingConnector final : public Connector {
   Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request) override { return inner_->write(request); }
   Status execute(std::string_view sql) override { return inner_->execute(sql); }
   std::string backend() const override { return inner_->backend(); }
+  std::string quote_name(std::string_view name) const override { return inner_->quote_name(name); }
+  std::string quote_text(std::string_view text) const override { return inner_->quote_text(text); }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
     CSB_ASSIGN_OR_RETURN(std::unique_ptr<RowReader> inner, inner_->read(request));

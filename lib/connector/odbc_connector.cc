@@ -201,6 +201,20 @@ class OdbcConnector : public Connector {
   explicit OdbcConnector(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
 
   std::string backend() const override { return "odbc"; }
+  std::string quote_name(std::string_view name) const override { return conn_->quote(name); }
+  std::string quote_text(std::string_view text) const override {
+    // MySQL and MariaDB read a backslash in a string constant as an escape (unless the server
+    // runs NO_BACKSLASH_ESCAPES, where doubling it would change the text: csbridge assumes the default).
+    std::string dbms = util::to_lower(conn_->engine.name);
+    bool backslash = dbms.find("mysql") != std::string::npos || dbms.find("mariadb") != std::string::npos;
+    std::string out = "'";
+    for (char c : text) {
+      if (c == '\'') out += "''";
+      else if (c == '\\' && backslash) out += "\\\\";
+      else out += c;
+    }
+    return out + "'";
+  }
 
   Result<SourceInfo> info() override {
     return guarded("info", [&]() -> Result<SourceInfo> {

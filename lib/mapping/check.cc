@@ -5,6 +5,7 @@
 #include <set>
 
 #include "connector/registry.h"
+#include "mapping/block_reader.h"
 #include "mapping/loader.h"
 #include "mapping/row_mapper.h"
 #include "util/strings.h"
@@ -41,6 +42,24 @@ void check_required(const Block& block, std::vector<Diagnostic>& out) {
     if (f->name == "id" || f->provenance || block.field(f->name)) continue;
     out.push_back({block.fields_at, Severity::kError, "required_unmapped",
                    "required field " + block.entity + "." + f->name + " is not mapped"});
+  }
+}
+
+// Every entity of a shared key space needs a block, loaded before the block that looks it up.
+void check_shared(const MappingSet& set, const model::Model& model, const Block& block, const Lookup& l,
+                  std::vector<Diagnostic>& out) {
+  const std::vector<std::string> order = model.dependency_order();
+  auto position = [&](const std::string& e) { return std::find(order.begin(), order.end(), e) - order.begin(); };
+  for (const auto& e : l.shared) {
+    if (e == l.entity) continue;
+    if (set.blocks_of(e).empty()) {
+      out.push_back({l.at, Severity::kError, "lookup_unresolvable",
+                     "the shared key space lists " + e + ", which no mapping block loads"});
+    } else if (position(e) >= position(block.entity)) {
+      out.push_back({l.at, Severity::kError, "lookup_order",
+                     "the shared key space lists " + e + ", which migrate loads after " + block.entity +
+                         ": its keys could not be told apart yet"});
+    }
   }
 }
 
@@ -122,8 +141,9 @@ void check_key_collisions(const MappingSet& set, std::vector<Diagnostic>& out) {
     for (size_t j = 0; j < i; ++j) {
       const Block& a = set.blocks[j];
       const Block& b = set.blocks[i];
-      // Blocks filtered by different `where` predicates declare disjoint rows of one key space.
-      bool split_by_where = !a.where.empty() && !b.where.empty() && a.where != b.where;
+      // Blocks filtered by different `where` predicates (or filters) declare disjoint rows of one key space.
+      bool split_by_where = (!a.where.empty() && !b.where.empty() && a.where != b.where) ||
+                            (!a.filter.empty() && !b.filter.empty() && (a.filter.at.file != b.filter.at.file || a.filter.at.line != b.filter.at.line));
       if (a.entity == b.entity && a.source == b.source && a.key_prefix == b.key_prefix && !split_by_where) {
         out.push_back({b.at, Severity::kWarning, "key_collision",
                        "a second " + b.entity + " block from source '" + b.source +
@@ -161,7 +181,25 @@ class SourceChecker {
     };
     for (size_t i = 0; i < block.key.size(); ++i) find(block.key[i], block.key_at[i], "key column");
     for (const auto& f : block.fields) {
+      if (f.from) {
+        if (!f.from->on.empty()) find(f.from->on, f.from->on_at, "column");
+        continue;
+      }
       for (size_t i = 0; i < f.columns.size(); ++i) find(f.columns[i], f.column_at[i], "column");
+      if (f.lookup) {
+        for (const auto& t : f.lookup->when.tests) find(t.column, t.at, "column");
+      }
+    }
+    if (!block.filter.empty() && !db.runs_sql() && block.filter.reads_tables()) {
+      all_found = false;
+      out_.push_back({block.filter.at, Severity::kError, "needs_database",
+                      "a filter through another table needs a database source; " + block.source + " is " + db.backend()});
+    }
+    for (const auto& t : block.filter.tests) find(t.column, t.at, "column");
+    SourceNames names(db);
+    for (const auto& t : block.filter.tests) all_found &= check_other_table(names, block, t);
+    for (const auto& f : block.fields) {
+      if (f.from) all_found &= check_related(db, names, block, f);
     }
     for (size_t i = 0; i < block.custom_columns.size(); ++i) find(block.custom_columns[i], block.custom_at[i], "column");
     for (const auto& f : block.fields) check_types(block, f, columns);
@@ -169,6 +207,74 @@ class SourceChecker {
   }
 
  private:
+  // The table an in/not_in test reads, its column and its where (recursively).
+  bool check_other_table(SourceNames& names, const Block& block, const ColumnTest& t) {
+    if (t.op != ColumnTest::Op::kInTable && t.op != ColumnTest::Op::kNotInTable) return true;
+    if (!known_table(names, block, t.table, t.at)) return false;
+    bool ok = known_column(names, block, t.table, t.table_column, t.at);
+    if (t.where) {
+      for (const auto& inner : t.where->tests) {
+        ok &= known_column(names, block, t.table, inner.column, inner.at);
+        ok &= check_other_table(names, block, inner);
+      }
+    }
+    return ok;
+  }
+
+  bool known_table(SourceNames& names, const Block& block, const std::string& table, const Location& at) {
+    auto info = names.table(table);
+    if (info.is_ok()) return true;
+    out_.push_back({at, Severity::kError, info.status().code() == ErrorCode::kNotFound ? "unknown_table" : "read_failed",
+                    "source '" + block.source + "' has no table '" + table + "'" +
+                        (info.status().code() == ErrorCode::kNotFound ? "" : ": " + info.status().message())});
+    return false;
+  }
+
+  bool known_column(SourceNames& names, const Block& block, const std::string& table, const std::string& column,
+                    const Location& at) {
+    if (names.column(table, column).is_ok()) return true;
+    std::vector<std::string> known;
+    if (auto info = names.table(table); info.is_ok()) {
+      for (const auto& c : (*info)->columns) known.push_back(c.name);
+    }
+    std::string match = util::closest_match(column, known);
+    out_.push_back({at, Severity::kError, "unknown_column",
+                    "unknown column '" + column + "' in " + block.source + "." + table +
+                        (match.empty() ? "" : ", did you mean '" + match + "'?")});
+    return false;
+  }
+
+  // A `from:` field: a database source, and every hop's table and columns.
+  bool check_related(connector::Connector& db, SourceNames& names, const Block& block, const FieldMapping& f) {
+    const Related& r = *f.from;
+    if (!db.runs_sql()) {
+      out_.push_back({f.at, Severity::kError, "needs_database",
+                      "field " + f.field + " reads related rows (from:), which needs a database source; " +
+                          block.source + " is " + db.backend()});
+      return false;
+    }
+    if (r.on.empty() && block.key.size() != 1) {
+      out_.push_back({f.at, Severity::kError, "bad_value",
+                      "field " + f.field + " reads related rows of a block with a composite key: say which column they match with 'on'"});
+      return false;
+    }
+    bool ok = true;
+    for (const RelatedHop& hop : r.hops) {
+      if (!known_table(names, block, hop.table, hop.at)) {
+        ok = false;
+        continue;
+      }
+      ok &= known_column(names, block, hop.table, hop.key, hop.key_at);
+      for (size_t i = 0; i < hop.columns.size(); ++i) ok &= known_column(names, block, hop.table, hop.columns[i], hop.column_at[i]);
+      for (const auto& o : hop.order) ok &= known_column(names, block, hop.table, o, hop.at);
+      for (const auto& t : hop.filter.tests) {
+        ok &= known_column(names, block, hop.table, t.column, t.at);
+        ok &= check_other_table(names, block, t);
+      }
+    }
+    return ok;
+  }
+
   std::string source_name(const Block& block) const {
     return block.query.empty() ? block.source + "." + block.table : "the query of " + block.display();
   }
@@ -183,9 +289,10 @@ class SourceChecker {
       columns = info->columns;
       return true;
     }
-    auto info = db.describe(block.table_ref());
+    SourceNames names(db);
+    auto info = names.table(block.table);  // as the engine spells it (RT's Tickets is tickets on PostgreSQL)
     if (info.is_ok()) {
-      columns = info->columns;
+      columns = (*info)->columns;
       return true;
     }
     if (info.status().code() == ErrorCode::kNotFound) {
@@ -235,7 +342,7 @@ class SourceChecker {
     std::vector<FieldCheck> fields;
     std::vector<std::string> read_columns;
     for (const auto& f : block.fields) {
-      if (f.kind != SourceKind::kColumn || !f.cs || f.lookup) continue;
+      if (f.kind != SourceKind::kColumn || !f.cs || f.lookup || f.from) continue;
       if (f.steps.empty() && f.cs->type != model::FieldType::kEnum) continue;
       std::string name = columns[*find_column(columns, f.columns.front())].name;
       auto at = std::find(read_columns.begin(), read_columns.end(), name);
@@ -244,10 +351,19 @@ class SourceChecker {
     }
     if (fields.empty()) return;
     connector::ReadRequest request;
-    if (block.query.empty()) request.table = block.table_ref();
+    if (block.query.empty()) {
+      SourceNames names(db);
+      auto info = names.table(block.table);
+      request.table = info.is_ok() ? (*info)->ref : block.table_ref();
+    }
     request.query = block.query;
     request.columns = read_columns;
-    request.where = block.where;
+    auto where = block_predicate(db, block);
+    if (!where.is_ok()) {
+      out_.push_back({block.table_at, Severity::kWarning, "read_failed", "values not checked: " + where.status().message()});
+      return;
+    }
+    request.where = *where;
     request.limit = options_.sample_rows;
     request.batch_rows = 5000;
     auto reader = db.read(request);
@@ -386,10 +502,13 @@ class SourceChecker {
 
 }  // namespace
 
-void check_mapping_set(const MappingSet& set, const model::Model& /*model*/, std::vector<Diagnostic>& out) {
+void check_mapping_set(const MappingSet& set, const model::Model& model, std::vector<Diagnostic>& out) {
   for (const auto& block : set.blocks) {
     check_required(block, out);
     check_lookups(set, block, out);
+    for (const auto& f : block.fields) {
+      if (f.lookup && !f.lookup->shared.empty()) check_shared(set, model, block, *f.lookup, out);
+    }
   }
   check_cycles(set, out);
   check_key_collisions(set, out);

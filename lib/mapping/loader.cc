@@ -7,6 +7,8 @@
 #include <sstream>
 #include <set>
 
+#include "mapping/block_reader.h"
+#include "mapping/condition.h"
 #include "util/strings.h"
 
 namespace csbridge::mapping {
@@ -16,10 +18,12 @@ namespace fs = std::filesystem;
 using transform::Kind;
 
 const std::vector<std::string> kBlockKeys = {"entity", "source", "table", "query", "key", "key_prefix",
-                                             "where", "watermark", "fields", "custom", "description", "version"};
-const std::vector<std::string> kFieldKeys = {"column", "columns", "value", "todo", "steps",
+                                             "where", "filter", "watermark", "fields", "custom", "description",
+                                             "version"};
+const std::vector<std::string> kFieldKeys = {"column", "columns", "value", "todo", "from", "resolved", "steps",
                                              "default", "lookup", "on_error", "description"};
-const std::vector<std::string> kLookupKeys = {"entity", "key_prefix", "source", "orphans"};
+const std::vector<std::string> kLookupKeys = {"entity", "key_prefix", "source", "orphans", "when"};
+const std::vector<std::string> kSourceKeys = {"column", "columns", "value", "todo", "from", "resolved"};
 
 Location location_of(const config::YamlDocument& doc, const YAML::Node& node) {
   Location at{doc.file, 0, 0};
@@ -115,8 +119,10 @@ class BlockLoader {
     load_key(node, block);
     if (node["key_prefix"]) block.key_prefix = scalar_or_error(node["key_prefix"], "key_prefix").value_or("");
     if (node["where"]) block.where = scalar_or_error(node["where"], "where").value_or("");
+    if (node["filter"]) parse_condition(doc_, node["filter"], true, block.filter, out_);
     if (node["watermark"]) block.watermark = scalar_or_error(node["watermark"], "watermark").value_or("");
     load_fields(node, block);
+    check_resolved(node, block);
     load_custom(node, block);
     for (const auto& f : block.fields) {
       if (f.on_error_null && block.custom == CustomMode::kNone) {
@@ -310,14 +316,29 @@ class BlockLoader {
 
   bool load_source(const YAML::Node& spec, FieldMapping& fm) {
     int sources = 0;
-    for (const char* k : {"column", "columns", "value", "todo"}) sources += spec[k] ? 1 : 0;
-    if (sources == 0 && misspelled({"column", "columns", "value", "todo"})) return false;
+    for (const auto& k : kSourceKeys) sources += spec[k] ? 1 : 0;
+    if (sources == 0 && misspelled({"column", "columns", "value", "todo", "from", "resolved"})) return false;
     if (sources != 1) {
       error(spec, sources == 0 ? "missing_source" : "several_sources",
-            "field '" + fm.field + "' needs exactly one of column, columns, value or todo");
+            "field '" + fm.field + "' needs exactly one of column, columns, value, from, resolved or todo");
       return false;
     }
-    if (spec["column"]) {
+    if (spec["from"]) {
+      Related related;
+      if (!parse_related(doc_, spec["from"], fm.field, related, out_)) return false;
+      const RelatedHop& last = related.hops.back();
+      fm.kind = last.columns.size() == 1 ? SourceKind::kColumn : SourceKind::kColumns;
+      for (size_t i = 0; i < last.columns.size(); ++i) {
+        fm.columns.push_back(related_column(related, last.columns[i]));
+        fm.column_at.push_back(last.column_at[i]);
+      }
+      fm.from = std::move(related);
+    } else if (spec["resolved"]) {
+      fm.kind = SourceKind::kResolved;
+      auto field = scalar_or_error(spec["resolved"], "resolved");
+      if (!field) return false;
+      fm.resolved = *field;
+    } else if (spec["column"]) {
       fm.kind = SourceKind::kColumn;
       auto col = scalar_or_error(spec["column"], "column");
       if (!col) return false;
@@ -394,11 +415,12 @@ class BlockLoader {
       lookup.entity = node.Scalar();
     } else if (node.IsMap()) {
       check_keys(node, kLookupKeys, "lookup key");
-      if (!node["entity"] || !node["entity"].IsScalar()) {
+      if (!node["entity"] || !(node["entity"].IsScalar() || node["entity"].IsSequence())) {
         error(node, "bad_value", "'lookup' needs the 'entity' whose legacy key the value is");
         return;
       }
-      lookup.entity = node["entity"].Scalar();
+      if (!load_lookup_entity(node["entity"], fm, lookup)) return;
+      if (node["when"]) parse_condition(doc_, node["when"], false, lookup.when, out_);
       if (node["key_prefix"]) lookup.key_prefix = node["key_prefix"].Scalar();
       if (const YAML::Node orphans = node["orphans"]) {
         std::string v = orphans.IsNull() ? "null" : orphans.IsScalar() ? orphans.Scalar() : "";
@@ -425,6 +447,79 @@ class BlockLoader {
     fm.lookup = lookup;
   }
 
+  // `entity: NAME`, or `entity: [a, b]`: a key space the entities share, tried in order (the
+  // field's own entity is the one it keeps).
+  bool load_lookup_entity(const YAML::Node& node, const FieldMapping& fm, Lookup& lookup) {
+    if (node.IsScalar()) {
+      lookup.entity = node.Scalar();
+      return true;
+    }
+    for (const auto& e : node) {
+      if (!e.IsScalar() || e.Scalar().empty()) {
+        error(e, "bad_value", "'entity' lists entity names");
+        return false;
+      }
+      if (!model_.entity(e.Scalar())) {
+        error(e, "unknown_entity",
+              "lookup of unknown CS entity '" + e.Scalar() + "'" + hint_for(e.Scalar(), model_.entity_names()));
+        return false;
+      }
+      if (std::find(lookup.shared.begin(), lookup.shared.end(), e.Scalar()) != lookup.shared.end()) {
+        error(e, "bad_value", "entity '" + e.Scalar() + "' is listed twice");
+        return false;
+      }
+      lookup.shared.push_back(e.Scalar());
+    }
+    if (lookup.shared.size() < 2) {
+      error(node, "bad_value", "a shared key space lists two or more entities (else write 'entity: NAME')");
+      return false;
+    }
+    std::string own = fm.cs ? fm.cs->references : "";
+    if (std::find(lookup.shared.begin(), lookup.shared.end(), own) == lookup.shared.end()) {
+      error(node, "lookup_mismatch",
+            fm.field + " references " + (own.empty() ? "no entity" : own) + ", which the shared key space does not list");
+      return false;
+    }
+    lookup.entity = own;
+    return true;
+  }
+
+  // A `resolved:` field names a field of the same block whose lookup shares a key space; the
+  // entity names it yields must be values of the field.
+  void check_resolved(const YAML::Node& node, Block& block) {
+    for (auto& f : block.fields) {
+      if (f.kind != SourceKind::kResolved || f.invalid) continue;
+      const YAML::Node spec = node["fields"][f.field];
+      const FieldMapping* by = block.field(f.resolved);
+      if (!by || !by->lookup || by->lookup->shared.empty()) {
+        std::vector<std::string> shared;
+        for (const auto& g : block.fields) {
+          if (g.lookup && !g.lookup->shared.empty()) shared.push_back(g.field);
+        }
+        error(spec["resolved"], "bad_value",
+              "'resolved' names a field of this block whose lookup lists a shared key space (entity: [a, b])" +
+                  (shared.empty() ? std::string("; this block has none") : hint_for(f.resolved, shared)));
+        f.invalid = true;
+        continue;
+      }
+      if (!f.cs) continue;
+      if (f.cs->type != model::FieldType::kEnum && f.cs->type != model::FieldType::kString) {
+        error(spec["resolved"], "type_mismatch", block.entity + "." + f.field + " (" +
+                                                     model::field_type_name(f.cs->type) +
+                                                     ") cannot hold an entity name");
+        continue;
+      }
+      if (f.cs->type != model::FieldType::kEnum) continue;
+      for (const auto& e : by->lookup->shared) {
+        if (std::find(f.cs->values.begin(), f.cs->values.end(), e) == f.cs->values.end()) {
+          error(spec["resolved"], "not_in_domain",
+                "'" + e + "' (an entity of " + by->field + "'s key space) is not a " + block.entity + "." + f.field +
+                    " value; expected one of " + util::join(f.cs->values, ", "));
+        }
+      }
+    }
+  }
+
   void check_field_against_model(const YAML::Node& spec, FieldMapping& fm, const Block& block) {
     const model::Field& f = *fm.cs;
     const std::string name = block.entity + "." + fm.field;
@@ -432,9 +527,14 @@ class BlockLoader {
       error(spec["todo"], "todo", "TODO left for a person: " + name + (fm.todo.empty() ? "" : ": " + fm.todo));
       return;
     }
+    if (fm.kind == SourceKind::kResolved) {
+      if (!fm.steps.empty()) error(spec["steps"], "bad_value", "a 'resolved' field takes no steps (only a default)");
+      if (fm.lookup) error(spec["lookup"], "lookup_mismatch", name + " is resolved, not looked up");
+      return;
+    }
     if (fm.kind == SourceKind::kColumns && (fm.steps.empty() || fm.steps.front().step->arity() != -1)) {
-      error(spec["columns"], "columns_need_combining",
-            "several columns need 'concat' or 'template' as the first step to become one value");
+      error(spec[fm.from ? "from" : "columns"], "columns_need_combining",
+            "several columns need a step that combines them (concat, template, coalesce, decode) first");
     }
     if (!f.references.empty()) {
       if (!fm.lookup && !(spec.IsMap() && spec["lookup"]) && fm.kind != SourceKind::kValue) {

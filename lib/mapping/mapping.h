@@ -40,18 +40,72 @@ struct Diagnostic {
 std::string format_diagnostic(const Diagnostic& diagnostic, std::string_view text = {});
 
 enum class SourceKind {
-  kColumn,   // column: NAME (or the shorthand `field: NAME`)
-  kColumns,  // columns: [a, b] — combined by a concat/template step
-  kValue,    // value: CONSTANT (null allowed)
-  kTodo,     // todo: "…" — left by map suggest for a person to fill
+  kColumn,    // column: NAME (or the shorthand `field: NAME`); with `from:`, a column of related rows
+  kColumns,   // columns: [a, b] — combined by a step of arity -1 (concat, template, coalesce, decode)
+  kValue,     // value: CONSTANT (null allowed)
+  kTodo,      // todo: "…" — left by map suggest for a person to fill
+  kResolved,  // resolved: FIELD — the entity FIELD's shared-key lookup resolved to (author_kind)
+};
+
+// A test of rows by their column values, written without SQL (a block's `filter:`, a lookup's
+// `when:`, a related table's `filter:`). Every test must hold. Values compare as canonical text.
+struct Condition;
+struct ColumnTest {
+  enum class Op {
+    kIn,          // the value is one of `values` (a scalar or a list; null in the list: NULL matches)
+    kNotIn,       // {not: X}: the value is none of `values` (NULL is none of them unless listed)
+    kInTable,     // {in: {table, column, where}}: the value is among a column of another table's rows
+    kNotInTable,  // {not_in: {…}}
+  };
+  std::string column;
+  Op op = Op::kIn;
+  std::vector<std::string> values;
+  bool null_listed = false;  // kIn / kNotIn: null is among the values
+  std::string table;         // kInTable / kNotInTable: the other table ("schema.table" allowed)
+  std::string table_column;  //   and its column
+  std::shared_ptr<const Condition> where;  // rows of that table taken (nullptr: all)
+  Location at;               // the column name
+};
+struct Condition {
+  std::vector<ColumnTest> tests;
+  Location at;
+  bool empty() const { return tests.empty(); }
+  // Whether the condition reads other tables (only databases can run it).
+  bool reads_tables() const;
 };
 
 struct Lookup {
-  std::string entity;      // the entity whose legacy key the value is
+  std::string entity;      // the entity whose legacy key the value is (the field's reference)
   std::string key_prefix;  // that entity's block key_prefix
   std::string source;      // that entity's source system ("" = this block's source)
   bool orphans_to_null = false;  // `orphans: null`: a key with no such row becomes NULL (else the row is rejected)
+  // `entity: [agent, customer]`: one key space shared by several entities, tried in this order;
+  // the field keeps the key only when `entity` is the first that holds it (another: NULL).
+  std::vector<std::string> shared;
+  Condition when;          // `when:` the lookup applies only to rows that pass (others: NULL)
   Location at;
+};
+
+// One step of a path to related rows: rows of `table` whose `key` column equals a value carried in.
+struct RelatedHop {
+  std::string table;
+  std::string key;
+  Condition filter;
+  std::vector<std::string> order;    // within the rows of one value carried in (ascending)
+  std::vector<std::string> columns;  // the last hop: the columns the field reads; others: one column carried on
+  Location at, key_at;
+  std::vector<Location> column_at;
+};
+
+// `from:` — a field taken from rows of related tables, found by one keyed read per hop and batch.
+struct Related {
+  enum class Pick { kFirst, kLast, kAll };
+  std::string on;                 // the block's column whose value starts the path ("" = the block's key)
+  Location on_at;
+  std::vector<RelatedHop> hops;   // one or more
+  Pick pick = Pick::kFirst;
+  std::string separator = "\n";   // kAll: between the values joined
+  std::string name;               // the field's name: the read's columns are "<name>~<column>"
 };
 
 struct StepSpec {
@@ -71,6 +125,8 @@ struct FieldMapping {
   std::vector<StepSpec> steps;
   std::optional<std::string> default_value;
   std::optional<Lookup> lookup;
+  std::optional<Related> from;            // columns are those of related rows (see Related::name)
+  std::string resolved;                   // kResolved: the field whose shared-key lookup it reports
   bool on_error_null = false;             // `on_error: null`: a value the steps refuse becomes NULL (kept in custom)
   bool invalid = false;                   // its spec had an error (reported); not to be run
   Location at;                            // the field's key
@@ -89,6 +145,7 @@ struct Block {
   std::vector<Location> key_at;
   std::string key_prefix;
   std::string where;
+  Condition filter;          // `filter:`: rows tested by column values (no SQL), ANDed with `where`
   std::string watermark;     // column that grows with every change (migrate --since)
   std::vector<FieldMapping> fields;
   CustomMode custom = CustomMode::kRest;

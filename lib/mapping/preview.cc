@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "mapping/block_reader.h"
 #include "pii/detect.h"
 #include "pii/mask.h"
 #include "util/strings.h"
@@ -10,7 +11,8 @@ namespace csbridge::mapping {
 namespace {
 
 Result<BlockPreview> preview_block(connector::Connector& db, const Block& block, const config::Config& config,
-                                   const PreviewOptions& options, const config::EnvLookup& env) {
+                                   const PreviewOptions& options, const config::EnvLookup& env,
+                                   const RelatedOpener& open_related) {
   BlockPreview preview;
   preview.block = block.display();
   preview.source = block.query.empty() ? block.source + "." + block.table : block.source + " (query)";
@@ -22,7 +24,7 @@ Result<BlockPreview> preview_block(connector::Connector& db, const Block& block,
   request.order_by = block.key;
   request.limit = options.limit;
   request.batch_rows = static_cast<size_t>(std::max<int64_t>(1, std::min<int64_t>(options.limit, 1000)));
-  CSB_ASSIGN_OR_RETURN(auto reader, db.read(request));
+  CSB_ASSIGN_OR_RETURN(auto reader, read_block(db, block, request, open_related));
   const auto& columns = reader->columns();
   for (const auto& c : columns) preview.source_columns.push_back(c.name);
   MapperSettings settings = settings_for(block, config, env);
@@ -86,7 +88,7 @@ Result<std::vector<BlockPreview>> preview_entity(const MappingSet& set, const co
     const config::SourceConfig* source = config.source(block->source);
     if (!source) return config_error(block->display() + ": unknown source '" + block->source + "'");
     CSB_ASSIGN_OR_RETURN(auto db, open(*source));
-    auto preview = preview_block(*db, *block, config, options, env);
+    auto preview = preview_block(*db, *block, config, options, env, [&] { return open(*source); });
     if (!preview.is_ok()) return preview.status().with_context(block->display());
     out.push_back(std::move(preview).value());
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "mapping/condition.h"
 #include "pii/mask.h"
 #include "util/strings.h"
 
@@ -98,6 +99,7 @@ struct BlockMapper::FieldPlan {
   std::optional<size_t> class_from;  // pii_by read per row: the plan whose final value picks the class
   std::vector<std::pair<model::PiiClass, Masking>> class_masking;  // then: the masking of each class
   std::string lookup_prefix;
+  RowTest lookup_when;  // the lookup applies to rows that pass (empty: all)
 
   // The masking of a row whose pii_by field's final value is `selector`.
   const Masking& masking_of_row(const Value& selector) const {
@@ -170,8 +172,16 @@ std::vector<std::string> BlockMapper::columns_to_read(const Block& block) {
   };
   for (const auto& k : block.key) add(k);
   for (const auto& f : block.fields) {
+    if (f.from) {  // its columns come from related rows; the path starts at one of the block's
+      if (!f.from->on.empty()) add(f.from->on);
+      continue;
+    }
     for (const auto& c : f.columns) add(c);
+    if (f.lookup) {
+      for (const auto& c : condition_columns(f.lookup->when)) add(c);
+    }
   }
+  for (const auto& c : condition_columns(block.filter)) add(c);  // files test it on the rows read
   for (const auto& c : block.custom_columns) add(c);
   return names;
 }
@@ -224,6 +234,15 @@ Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
       CSB_ASSIGN_OR_RETURN(size_t i, locate(c));
       plan.inputs.push_back(i);
     }
+    if (f.kind == SourceKind::kResolved) {
+      OutputColumn out;
+      out.field = f.field;
+      out.cs = f.cs;
+      out.resolved_default = f.default_value;
+      m->outputs_.push_back(std::move(out));
+      m->plans_.push_back(std::move(plan));
+      continue;
+    }
     plan.context.default_timezone = settings.default_timezone;
     plan.context.hmac_key = settings.hmac_key;
     plan.context.field_context = block.entity + "." + f.field;
@@ -235,13 +254,35 @@ Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
       out.lookup_entity = f.lookup->entity;
       out.lookup_system = f.lookup->source.empty() ? block.source : f.lookup->source;
       out.lookup_orphans_to_null = f.lookup->orphans_to_null;
+      out.lookup_shared = f.lookup->shared;
       plan.lookup_prefix = f.lookup->key_prefix;
+      CSB_ASSIGN_OR_RETURN(plan.lookup_when,
+                           RowTest::bind(f.lookup->when, columns, block.display() + ": field " + f.field + " when"));
+      for (const auto& c : condition_columns(f.lookup->when)) {
+        if (auto i = find_column(columns, c)) used[*i] = true;
+      }
     } else if (f.cs) {
       plan.conversion = conversion_for(f.cs->type);
       bind_masking(block, *f.cs, settings, plan);
     }
     m->outputs_.push_back(std::move(out));
     m->plans_.push_back(std::move(plan));
+  }
+  for (size_t o = 0; o < m->plans_.size(); ++o) {
+    const FieldMapping& f = *m->plans_[o].mapping;
+    if (f.kind != SourceKind::kResolved) continue;
+    for (size_t l = 0; l < m->plans_.size(); ++l) {
+      if (m->plans_[l].mapping->field != f.resolved) continue;
+      m->outputs_[o].resolves = l;
+      m->resolved_.emplace_back(o, l);
+    }
+    if (!m->outputs_[o].resolves) {
+      return invalid_argument(block.display() + ": field " + f.field + " reports the lookup of '" + f.resolved +
+                              "', which the block does not map (run csbridge map check)");
+    }
+  }
+  for (const auto& c : condition_columns(block.filter)) {
+    if (auto i = find_column(columns, c)) used[*i] = true;  // tested, not data of the row
   }
   if (block.custom == CustomMode::kList) {
     for (const auto& c : block.custom_columns) {
@@ -325,7 +366,10 @@ std::optional<transform::StepError> BlockMapper::map_field(const FieldPlan& plan
     v = std::string(kTodoPlaceholder);
     return std::nullopt;
   }
-  if (f.kind == SourceKind::kValue) {
+  if (f.kind == SourceKind::kResolved) return std::nullopt;  // map_row fills it from its lookup
+  if (f.lookup && !plan.lookup_when.empty() && !plan.lookup_when.matches(in, row)) {
+    v.reset();  // the lookup does not apply to this row
+  } else if (f.kind == SourceKind::kValue) {
     v = f.value;
   } else {
     thread_local std::vector<Value> inputs;  // reused: map_row runs per row, on several threads
@@ -440,6 +484,12 @@ bool BlockMapper::map_row(const connector::Batch& in, size_t row, connector::Bat
       lookups.emplace_back(output, *v);
     }
     values.push_back(std::move(v));
+  }
+  for (const auto& [o, l] : resolved_) {
+    // The lookup's key until the target says which entity holds it; the default without a key.
+    values[o] = values[l] ? values[l] : plans_[o].mapping->default_value;
+    const FieldMapping& f = *plans_[o].mapping;
+    if (!values[o] && f.cs && f.cs->required) fail(f.field, {"required_missing", "required but empty"});
   }
   if (failed) {
     error.lookups = std::move(lookups);

@@ -47,6 +47,14 @@ struct OutputColumn {
   std::string lookup_entity;    // "" or the entity whose legacy key the value holds
   std::string lookup_system;    // that entity's source system
   bool lookup_orphans_to_null = false;  // a key with no such row becomes NULL instead of rejecting the row
+  // A key space shared by these entities, tried in order (Lookup::shared): the key stays only
+  // where lookup_entity is the first that holds it. Resolved before the load (migrate/shared_keys.h).
+  std::vector<std::string> lookup_shared;
+  // A `resolved:` field: the output index of the shared lookup it reports. map_row writes that
+  // lookup's key here (or the default when the key is NULL); resolution replaces it with the
+  // entity that holds the key, or the default when none does.
+  std::optional<size_t> resolves;
+  std::optional<std::string> resolved_default;
 };
 
 // Why a row is rejected. `code` is from the closed set of step errors plus
@@ -133,6 +141,7 @@ class BlockMapper {
   std::vector<FieldPlan> plans_;
   std::vector<OutputColumn> outputs_;
   std::vector<std::pair<std::string, size_t>> custom_;  // name → source column
+  std::vector<std::pair<size_t, size_t>> resolved_;     // output of a resolved field → output of its lookup
   std::optional<size_t> custom_output_;
   std::vector<std::string> columns_;  // source column names, for messages
 };

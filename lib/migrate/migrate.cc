@@ -24,8 +24,10 @@
 
 #include "connector/prefetch_reader.h"
 #include "connector/registry.h"
+#include "mapping/block_reader.h"
 #include "mapping/check.h"
 #include "mapping/row_mapper.h"
+#include "migrate/shared_keys.h"
 #include "migrate/target_store.h"
 #include "pii/detect.h"
 #include "pii/mask.h"
@@ -366,17 +368,21 @@ class Migration {
     request.chunk_rows = options_.source_chunk_rows;
 
     int64_t estimate = -1;
-    if (block.query.empty() && block.where.empty() && options_.where.empty()) {
+    if (block.query.empty() && block.where.empty() && block.filter.empty() && options_.where.empty()) {
       if (auto n = db->count(request.table, true); n.is_ok()) estimate = n->rows;
     }
     if (progress_) progress_->started("migrating", block.display(), estimate, false);
 
-    CSB_ASSIGN_OR_RETURN(auto inner, db->read(request));
+    auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
+      return options_.open_source ? options_.open_source(*source) : config::open_source(*source);
+    };
+    CSB_ASSIGN_OR_RETURN(auto inner, mapping::read_block(*db, block, request, open_related));
     const std::vector<connector::ColumnInfo> columns = inner->columns();
     auto reader = connector::prefetch(std::move(inner));
     mapping::MapperSettings settings = mapping::settings_for(block, config_, options_.env);
     CSB_ASSIGN_OR_RETURN(auto mapper, mapping::BlockMapper::bind(block, columns, settings));
     BlockRun run{block, columns, mapping::BlockMapper::source_pii(block, columns), {}, loader_scopes, counts, {}, {}};
+    run.outputs = mapper->outputs();
     for (const auto& o : mapper->outputs()) {
       run.spec.columns.push_back(o.field);
       run.spec.lookups.push_back(o.lookup_entity);
@@ -460,6 +466,7 @@ class Migration {
     std::mutex mutex;
     Status failure;                  // the first loader failure; the others stop
     std::atomic<bool> stop{false};
+    std::vector<mapping::OutputColumn> outputs = {};  // the mapper's (shared key spaces)
   };
 
   // Checkpoints of a block. Each loader commits its position ("<scope>/<n>") with its batches;
@@ -669,8 +676,14 @@ class Migration {
       };
       LoadOutcome outcome;
       Status s = retry("loading a batch", [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, job->out, scope, std::to_string(job->consumed), run_id_,
-                                                 record_rejects, record));
+        CSB_ASSIGN_OR_RETURN(std::optional<connector::Batch> resolved,
+                             resolve_shared_keys(run.outputs, run.block.source, job->out,
+                                                 [&](const std::string& e, const std::string& sys,
+                                                     const std::vector<std::string>& keys) {
+                                                   return store.known_keys(e, sys, keys);
+                                                 }));
+        CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, resolved ? *resolved : job->out, scope,
+                                                 std::to_string(job->consumed), run_id_, record_rejects, record));
         return Status::ok();
       });
       std::lock_guard<std::mutex> lock(run.mutex);

@@ -140,13 +140,18 @@ class PostgresTarget final : public TargetStore {
   }
 
   Result<std::set<std::string>> known_keys(const LoadColumn& c, const std::vector<std::string>& keys) {
+    return known_keys(c.lookup_entity, c.lookup_system, keys);
+  }
+
+  Result<std::set<std::string>> known_keys(std::string_view entity, std::string_view system,
+                                           const std::vector<std::string>& keys) override {
     std::string array;
     for (const std::string& k : keys) append_array_element(k, array);
     return run("reading the crosswalk", [&](pqxx::connection& db) -> Result<std::set<std::string>> {
       pqxx::read_transaction r(db);
       pqxx::result res = r.exec_params("SELECT source_key FROM " + table(kCrosswalkTable) +
                                            " WHERE entity = $1 AND source_system = $2 AND source_key = ANY($3::text[])",
-                                       c.lookup_entity, c.lookup_system, "{" + array + "}");
+                                       std::string(entity), std::string(system), "{" + array + "}");
       std::set<std::string> out;
       for (const pqxx::row& row : res) out.insert(row[0].as<std::string>());
       return out;

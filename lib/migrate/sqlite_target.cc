@@ -330,6 +330,14 @@ class SqliteTarget final : public TargetStore {
     return st;
   }
 
+  Result<std::set<std::string>> known_keys(std::string_view entity, std::string_view system,
+                                           const std::vector<std::string>& keys) override {
+    LoadColumn c;
+    c.lookup_entity = std::string(entity);
+    c.lookup_system = std::string(system);
+    return known_keys(c, keys, "reading the crosswalk");
+  }
+
   Result<std::set<std::string>> known_keys(const LoadColumn& c, const std::vector<std::string>& keys,
                                            const std::string& subject) {
     CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT 1 FROM \"csbridge_crosswalk\" WHERE entity = ?1 AND "

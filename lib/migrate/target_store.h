@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -185,6 +186,11 @@ class TargetStore {
   // The new id of a legacy key, for validate; nullopt when the crosswalk has no entry.
   virtual Result<std::optional<int64_t>> lookup(std::string_view entity, std::string_view source_system,
                                                 std::string_view source_key) = 0;
+
+  // The keys among `keys` the crosswalk holds for (entity, source_system), in one read: how a
+  // shared key space finds which entity a legacy key belongs to (migrate/shared_keys.h).
+  virtual Result<std::set<std::string>> known_keys(std::string_view entity, std::string_view source_system,
+                                                   const std::vector<std::string>& keys) = 0;
 
   // "postgres" or "sqlite".
   virtual std::string backend() const = 0;

@@ -1,5 +1,7 @@
 #include "validate/source_stream.h"
 
+#include "mapping/block_reader.h"
+
 #include <cctype>
 
 #include "connector/prefetch_reader.h"
@@ -75,7 +77,12 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
     request.columns = mapping::BlockMapper::columns_to_read(*block);
     request.where = block->where;
     request.batch_rows = static_cast<size_t>(std::max(1, config_.options.batch_rows));
-    auto inner = (*db)->read(request);
+    const config::SourceConfig* source_config = config_.source(block->source);
+    auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
+      if (!source_config) return not_found("unknown source '" + block->source + "'");
+      return open_(*source_config);
+    };
+    auto inner = mapping::read_block(**db, *block, request, open_related);
     if (!inner.is_ok()) return inner.status().with_context(block->display());
     const std::vector<connector::ColumnInfo> columns = (*inner)->columns();
     auto reader = connector::prefetch(std::move(inner).value());
@@ -110,8 +117,15 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
         }
         ++counts.mapped;
       }
-      for (size_t r = 0; r < out.rows(); ++r) {
-        for (SourceSink* s : sinks) CSB_RETURN_IF_ERROR(s->row(out, r));
+      std::optional<connector::Batch> resolved;
+      if (known_) {
+        auto r = migrate::resolve_shared_keys((*mapper)->outputs(), block->source, out, known_);
+        if (!r.is_ok()) return r.status().with_context(block->display());
+        resolved = std::move(r).value();
+      }
+      const connector::Batch& rows = resolved ? *resolved : out;
+      for (size_t r = 0; r < rows.rows(); ++r) {
+        for (SourceSink* s : sinks) CSB_RETURN_IF_ERROR(s->row(rows, r));
       }
     }
     if (!block->query.empty()) {

@@ -17,6 +17,7 @@
 #include "mapping/check.h"
 #include "mapping/mapping.h"
 #include "mapping/row_mapper.h"
+#include "migrate/shared_keys.h"
 #include "util/status.h"
 
 namespace csbridge::validate {
@@ -60,6 +61,10 @@ class SourceStream {
   SourceStream(const config::Config& config, mapping::SourceOpener open, config::EnvLookup env, double sample_percent)
       : config_(config), open_(std::move(open)), env_(std::move(env)), sample_percent_(sample_percent) {}
 
+  // Where the target's crosswalk says which entity a key of a shared key space belongs to
+  // (migrate/shared_keys.h): mapped rows are resolved as migrate resolves them before loading.
+  void resolve_with(migrate::KnownKeys known) { known_ = std::move(known); }
+
   // Reads and maps `blocks` (of one or more entities) into every sink, adding to `counts`.
   // kUnreachable when a source cannot be opened, kNotFound for a missing column.
   Status run(const std::vector<const mapping::Block*>& blocks, const std::vector<SourceSink*>& sinks,
@@ -72,6 +77,7 @@ class SourceStream {
   mapping::SourceOpener open_;
   config::EnvLookup env_;
   double sample_percent_;
+  migrate::KnownKeys known_;
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
 };
 

@@ -125,6 +125,9 @@ class Validation {
       }
       SourceCounts counts;
       SourceStream stream(config_, options_.open_source, options_.env, options_.sample_percent);
+      stream.resolve_with([&](const std::string& entity, const std::string& system, const std::vector<std::string>& keys) {
+        return target_->store().known_keys(entity, system, keys);
+      });
       Status source_read = stream.run(blocks, sinks, counts);
       if (reader.joinable()) reader.join();
       CSB_RETURN_IF_ERROR(source_read);

@@ -914,6 +914,53 @@ def mobile_ok(v):
     return bool(sample.MOBILE_RE.match(s))
 
 
+def cs_truth(h):
+    """What samples/request-tracker's mappings must make of these rows: per CS entity the rows
+    loaded and the rows rejected (each for a reason the data holds), worked out from the rows
+    as written, independently of csbridge."""
+    U, G, GM, T, X, A, V = (h.t[n] for n in ("Users", "Groups", "GroupMembers", "Tickets", "Transactions",
+                                             "Attachments", "ObjectCustomFieldValues"))
+    privileged_groups = {G.col(r, "id") for r in G.rows if G.col(r, "Domain") == "SystemInternal"
+                         and G.col(r, "Name") == "Privileged"}
+    privileged = {GM.col(r, "MemberId") for r in GM.rows if GM.col(r, "GroupId") in privileged_groups}
+    users = {U.col(r, "id"): r for r in U.rows}
+    agents = {i for i in users if i in privileged}
+    customers = {i for i, r in users.items() if i not in privileged and U.col(r, "Name") not in ("RT_System", "Nobody")}
+    filled = lambda v: v is not None and v != ""
+    user_defined = {G.col(r, "id") for r in G.rows if G.col(r, "Domain") == "UserDefined"}
+    members = [r for r in GM.rows if GM.col(r, "GroupId") in user_defined]
+    tickets = {T.col(r, "id") for r in T.rows}
+    on_tickets = [r for r in X.rows if X.col(r, "ObjectType") == "RT::Ticket"]
+    message_types = ("Create", "Correspond", "Comment")
+    messages = [r for r in on_tickets if X.col(r, "Type") in message_types]
+    events = [r for r in on_tickets if X.col(r, "Type") not in message_types]
+    txn_ticket = {X.col(r, "id"): X.col(r, "ObjectId") for r in on_tickets}
+    files = [r for r in A.rows if filled(A.col(r, "Filename"))]
+    cf_by_name = {row[1]: row[0] for row in h.t["CustomFields"].rows}
+
+    def split(rows, ok):
+        good = sum(1 for r in rows if ok(r))
+        return {"loaded": good, "rejected": len(rows) - good}
+
+    def cf_rows(name):
+        return [r for r in V.rows if V.col(r, "ObjectType") == "RT::Ticket" and V.col(r, "CustomField") == cf_by_name[name]]
+
+    return {
+        "customer": split(list(customers), lambda i: True),
+        "customer_identity": split([i for i in customers if filled(U.col(users[i], "EmailAddress"))]
+                                   + [i for i in customers if filled(U.col(users[i], "MobilePhone"))], lambda i: True),
+        "agent": split(list(agents), lambda i: True),
+        "agent_group": split(list(range(len(h.t["Queues"].rows) + len(user_defined))), lambda i: True),
+        "agent_group_member": split(members, lambda r: GM.col(r, "MemberId") in agents),
+        "ticket": split(list(tickets), lambda i: True),
+        "ticket_message": split(messages, lambda r: X.col(r, "ObjectId") in tickets),
+        "ticket_event": split(events, lambda r: X.col(r, "ObjectId") in tickets),
+        "attachment": split(files, lambda r: txn_ticket.get(A.col(r, "TransactionId")) in tickets),
+        "satisfaction_rating": split(cf_rows("满意度"), lambda r: V.col(r, "ObjectId") in tickets),
+        "business_ref": split(cf_rows("订单号"), lambda r: V.col(r, "ObjectId") in tickets),
+    }
+
+
 def build_truth(h, facts, n, seed):
     U = h.t["Users"]
     user_ids = set(row[0] for row in U.rows)
@@ -968,6 +1015,7 @@ def build_truth(h, facts, n, seed):
                             and row[1] == "RT::Ticket"),
             "statuses": dict(sorted(statuses.items())),
         },
+        "cs": cs_truth(h),
         "relationships": [relationship_truth(h, rel) for rel in RELATIONSHIPS],
         "other_relationships": [relationship_truth(h, rel) for rel in OTHER_RELATIONSHIPS],
         "dirt": {

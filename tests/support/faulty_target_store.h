@@ -61,6 +61,10 @@ class FaultyTargetStore final : public migrate::TargetStore {
                                         std::string_view key) override {
     return inner_->lookup(entity, system, key);
   }
+  Result<std::set<std::string>> known_keys(std::string_view entity, std::string_view system,
+                                           const std::vector<std::string>& keys) override {
+    return inner_->known_keys(entity, system, keys);
+  }
   std::string backend() const override { return inner_->backend(); }
 
  private:
