@@ -77,10 +77,11 @@ class Step {
  public:
   virtual ~Step() = default;
   virtual std::string_view name() const = 0;
-  // How many inputs the step takes: 1 for most; concat and template take all
-  // the field's source columns (`columns: [a, b]`), reported as -1.
-  // NULL inputs pass through every step except default, null_if, concat
-  // and template, which are about NULLs.
+  // How many inputs the step takes: 1 for most; concat, template, coalesce
+  // and decode without an argument take all the field's source columns
+  // (`columns: [a, b]`), reported as -1.
+  // NULL inputs pass through every step except default, null_if, concat,
+  // template and coalesce, which are about NULLs.
   virtual int arity() const { return 1; }
   // The kind this step yields for an input of `input` kind, or a kConfig
   // error (message without location) when the step cannot take that kind

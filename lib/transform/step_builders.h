@@ -59,7 +59,7 @@ Status cannot_take(std::string_view step, Kind kind);
 // A StepError "<step>: <message>".
 StepError step_error(const char* code, std::string_view step, std::string_view message);
 
-// Builders (text_steps.cc, value_steps.cc, time_steps.cc, pii_steps.cc).
+// Builders (text_steps.cc, value_steps.cc, time_steps.cc, pii_steps.cc, content_steps.cc).
 BuildResult build_trim(const StepArgs& a);
 BuildResult build_upper(const StepArgs& a);
 BuildResult build_lower(const StepArgs& a);
@@ -79,6 +79,12 @@ BuildResult build_parse_date(const StepArgs& a);
 BuildResult build_phone(const StepArgs& a);
 BuildResult build_mask(const StepArgs& a);
 BuildResult build_pseudonymize(const StepArgs& a);
+BuildResult build_coalesce(const StepArgs& a);
+BuildResult build_decode(const StepArgs& a);
+BuildResult build_html_to_text(const StepArgs& a);
+BuildResult build_size(const StepArgs& a);
+BuildResult build_sha256(const StepArgs& a);
+BuildResult build_id_check(const StepArgs& a);
 
 // ---- date and time text, shared by parse_time, parse_date and cast -------
 

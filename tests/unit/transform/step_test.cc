@@ -26,7 +26,8 @@ TEST_CASE("transform step: an unknown step name") {
   SUBCASE("no close name: the known steps are listed") {
     CHECK(build_error("- frobnicate\n") ==
           "m.yaml:1:3: unknown step 'frobnicate'; known: trim, upper, lower, normalize, null_if, default, cast, map, "
-          "concat, template, split, regex, replace, phone, parse_time, parse_date, truncate, mask, pseudonymize");
+          "concat, template, coalesce, split, regex, replace, decode, html_to_text, phone, id_check, parse_time, "
+          "parse_date, truncate, size, sha256, mask, pseudonymize");
   }
   SUBCASE("a name that is not a word") {
     auto doc = config::parse_yaml("- [a, b]\n", "m.yaml");
@@ -59,13 +60,19 @@ TEST_CASE("transform step: every listed step builds and reports its own name") {
       {"map", "- map: {a: b}"},
       {"concat", "- concat"},
       {"template", "- template: '{0}'"},
+      {"coalesce", "- coalesce"},
       {"split", "- split: ','"},
       {"regex", "- regex: a"},
       {"replace", "- replace: {pattern: a, with: b}"},
+      {"decode", "- decode: base64"},
+      {"html_to_text", "- html_to_text"},
       {"phone", "- phone"},
+      {"id_check", "- id_check"},
       {"parse_time", "- parse_time"},
       {"parse_date", "- parse_date"},
       {"truncate", "- truncate: 3"},
+      {"size", "- size"},
+      {"sha256", "- sha256"},
       {"mask", "- mask: phone"},
       {"pseudonymize", "- pseudonymize"},
   };
@@ -81,6 +88,11 @@ TEST_CASE("transform step: every listed step builds and reports its own name") {
 TEST_CASE("transform step: arity") {
   CHECK(make("- concat\n")->arity() == -1);
   CHECK(make("- template: '{0}'\n")->arity() == -1);
+  CHECK(make("- coalesce\n")->arity() == -1);
+  CHECK(make("- decode\n")->arity() == -1);
+  CHECK(make("- decode: base64\n")->arity() == 1);
+  CHECK(make("- html_to_text\n")->arity() == 1);
+  CHECK(make("- id_check\n")->arity() == 1);
   CHECK(make("- trim\n")->arity() == 1);
   CHECK(make("- parse_time\n")->arity() == 1);
 }
@@ -117,6 +129,11 @@ TEST_CASE("transform step: failure messages never contain the value") {
       {"- parse_date: '%Y%m%d'", "13812341", "bad_time"},
       {"- pseudonymize", "13812341234", "no_key"},
       {"- mask", "13812341234", "bad_value"},
+      {"- decode: base64", "13812341234*", "bad_value"},
+      {"- decode: quoted-printable", "13812341234=ZZ", "bad_value"},
+      {"- id_check", "440304199001011234", "bad_value"},
+      {"- id_check", "44030419901301123X", "bad_value"},
+      {"- id_check", "110105491231002", "bad_value"},
   };
   for (const Case& c : kCases) {
     CAPTURE(c.yaml);
