@@ -287,7 +287,7 @@ Result<std::unique_ptr<BlockMapper>> BlockMapper::bind(const Block& block,
   if (block.custom == CustomMode::kList) {
     for (const auto& c : block.custom_columns) {
       CSB_ASSIGN_OR_RETURN(size_t i, locate(c));
-      m->custom_.push_back({columns[i].name, i});
+      m->custom_.push_back({c, i});  // named as the mapping writes it, whatever case the engine folds to
     }
   } else if (block.custom == CustomMode::kRest) {
     for (size_t i = 0; i < columns.size(); ++i) {
