@@ -7,6 +7,9 @@
 #                                               checked against it (verify_truth.py)
 #   run_test.sh CSBRIDGE BUILD assess ENGINE    assess db --format json, scored by check_assess.py
 #   run_test.sh CSBRIDGE BUILD suggest ENGINE   map suggest, check and preview (check_suggest.py)
+#   run_test.sh CSBRIDGE BUILD migrate ENGINE   samples/request-tracker migrated, validated, counted
+#                                               against the truth, killed and resumed (check_migrate.py)
+#   run_test.sh CSBRIDGE BUILD same             the engines' CS rows are the same (check_same.py)
 #
 # ENGINE: sqlite, pg, mariadb. Exit 77 (skipped) for pg and mariadb when the test servers'
 # variables are not set (scripts/test sets them; or eval "$(scripts/servers start DIR)").
@@ -23,6 +26,7 @@ case "$engine" in
   *) echo "run_test: unknown engine '$engine'" >&2; exit 2 ;;
 esac
 if [ -n "$needs" ] && [ -z "${!needs:-}" ]; then
+  rm -f "$rt5/$engine/fingerprint.json"  # no stale rows for rt5/same to compare
   echo "skipped: $needs is not set (run scripts/test, or eval \"\$(scripts/servers start DIR)\" first)"
   exit 77
 fi
@@ -60,6 +64,13 @@ case "$step" in
     ;;
   suggest)
     RT5_LABEL="rt5/suggest/$engine" python3 "$here/check_suggest.py" "$csbridge" "$rt5/url.$engine" "$rt5/$engine/suggest"
+    ;;
+  migrate)
+    rm -f "$rt5/$engine/fingerprint.json"
+    python3 "$here/check_migrate.py" "$csbridge" "$rt5" "$engine"
+    ;;
+  same)
+    python3 "$here/check_same.py" "$rt5"
     ;;
   *) echo "run_test: unknown step '$step'" >&2; exit 2 ;;
 esac
