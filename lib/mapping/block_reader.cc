@@ -201,6 +201,45 @@ class FilteredReader final : public connector::RowReader {
   connector::Batch in_;
 };
 
+// Rows of a `distinct: true` block: a row whose key columns equal the last row's is not handed
+// on (the read is ordered by the key, so rows sharing a key come together).
+class DistinctReader final : public connector::RowReader {
+ public:
+  DistinctReader(std::unique_ptr<connector::RowReader> inner, std::vector<size_t> key)
+      : inner_(std::move(inner)), key_(std::move(key)) {}
+  const std::vector<connector::ColumnInfo>& columns() const override { return inner_->columns(); }
+  Result<bool> next(connector::Batch& out) override {
+    while (true) {
+      CSB_ASSIGN_OR_RETURN(bool more, inner_->next(in_));
+      for (auto& r : inner_->take_rejects()) rejects_.push_back(std::move(r));
+      out.reset(in_.columns());
+      if (!more) return false;
+      for (size_t r = 0; r < in_.rows(); ++r) {
+        std::vector<std::optional<std::string>> key;
+        for (size_t k : key_) {
+          if (in_.is_null(r, k)) key.emplace_back(std::nullopt);
+          else key.emplace_back(std::string(in_.get(r, k)));
+        }
+        if (have_last_ && key == last_) continue;
+        last_ = std::move(key);
+        have_last_ = true;
+        for (size_t c = 0; c < in_.columns(); ++c) {
+          if (in_.is_null(r, c)) out.append_null();
+          else out.append(in_.get(r, c));
+        }
+      }
+      if (out.rows() > 0 || !rejects_.empty()) return true;
+    }
+  }
+
+ private:
+  std::unique_ptr<connector::RowReader> inner_;
+  std::vector<size_t> key_;
+  std::vector<std::optional<std::string>> last_;
+  bool have_last_ = false;
+  connector::Batch in_;
+};
+
 Result<HopPlan> plan_hop(SourceNames& names, connector::Connector& db, const RelatedHop& hop) {
   HopPlan p;
   p.hop = &hop;
@@ -304,6 +343,7 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
                                                          connector::ReadRequest request,
                                                          const RelatedOpener& open_related) {
   const bool sql = db.runs_sql();
+  if (block.distinct) request.order_by = block.key;  // rows sharing a key must come together
   if (sql && block.query.empty()) {
     SourceNames names(db);
     if (auto info = names.table(block.table); info.is_ok()) {
@@ -330,6 +370,15 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
   if (!sql && !block.filter.empty()) {
     CSB_ASSIGN_OR_RETURN(RowTest test, RowTest::bind(block.filter, reader->columns(), block.display() + ": filter"));
     reader = std::make_unique<FilteredReader>(std::move(reader), std::move(test));
+  }
+  if (block.distinct) {
+    std::vector<size_t> key;
+    for (const auto& k : block.key) {
+      auto i = find_column(reader->columns(), k);
+      if (!i) return not_found(block.display() + ": the source has no column '" + k + "'");
+      key.push_back(*i);
+    }
+    reader = std::make_unique<DistinctReader>(std::move(reader), std::move(key));
   }
   std::vector<const FieldMapping*> related;
   for (const auto& f : block.fields) {

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 using transform::Kind;
 
 const std::vector<std::string> kBlockKeys = {"entity", "source", "table", "query", "key", "key_prefix",
-                                             "where", "filter", "watermark", "fields", "custom", "description",
+                                             "where", "filter", "distinct", "watermark", "fields", "custom", "description",
                                              "version"};
 const std::vector<std::string> kFieldKeys = {"column", "columns", "value", "todo", "from", "resolved", "steps",
                                              "default", "lookup", "on_error", "description"};
@@ -120,6 +120,13 @@ class BlockLoader {
     if (node["key_prefix"]) block.key_prefix = scalar_or_error(node["key_prefix"], "key_prefix").value_or("");
     if (node["where"]) block.where = scalar_or_error(node["where"], "where").value_or("");
     if (node["filter"]) parse_condition(doc_, node["filter"], true, block.filter, out_);
+    if (const YAML::Node distinct = node["distinct"]) {
+      if (distinct.IsScalar() && (distinct.Scalar() == "true" || distinct.Scalar() == "false")) {
+        block.distinct = distinct.Scalar() == "true";
+      } else {
+        error(distinct, "bad_value", "'distinct' must be true or false");
+      }
+    }
     if (node["watermark"]) block.watermark = scalar_or_error(node["watermark"], "watermark").value_or("");
     load_fields(node, block);
     check_resolved(node, block);

@@ -146,6 +146,7 @@ struct Block {
   std::string key_prefix;
   std::string where;
   Condition filter;          // `filter:`: rows tested by column values (no SQL), ANDed with `where`
+  bool distinct = false;     // `distinct: true`: rows sharing a legacy key are one row (the first read)
   std::string watermark;     // column that grows with every change (migrate --since)
   std::vector<FieldMapping> fields;
   CustomMode custom = CustomMode::kRest;

@@ -946,6 +946,8 @@ def cs_truth(h):
         return [r for r in V.rows if V.col(r, "ObjectType") == "RT::Ticket" and V.col(r, "CustomField") == cf_by_name[name]]
 
     return {
+        "organization": split(sorted({U.col(users[i], "Organization") for i in customers
+                                      if filled(U.col(users[i], "Organization"))}), lambda o: True),
         "customer": split(list(customers), lambda i: True),
         "customer_identity": split([i for i in customers if filled(U.col(users[i], "EmailAddress"))]
                                    + [i for i in customers if filled(U.col(users[i], "MobilePhone"))], lambda i: True),
