@@ -255,7 +255,7 @@ class SourceChecker {
     }
     if (r.on.empty() && block.key.size() != 1) {
       out_.push_back({f.at, Severity::kError, "bad_value",
-                      "field " + f.field + " reads related rows of a block with a composite key: say which column they match with 'on'"});
+                      "field " + f.field + " reads related rows of a block with a composite key: say which column they match with 'by'"});
       return false;
     }
     bool ok = true;

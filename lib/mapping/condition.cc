@@ -243,7 +243,7 @@ namespace csbridge::mapping {
 namespace {
 
 const std::vector<std::string> kHopKeys = {"table", "key", "filter", "order", "column", "columns"};
-const std::vector<std::string> kPathKeys = {"on", "pick", "separator", "path"};
+const std::vector<std::string> kPathKeys = {"by", "pick", "separator", "path"};
 
 class RelatedParser {
  public:
@@ -258,9 +258,9 @@ class RelatedParser {
     std::vector<std::string> known = kPathKeys;
     if (!has_path) known.insert(known.end(), kHopKeys.begin(), kHopKeys.end());
     bool ok = keys_known(node, known);
-    if (node["on"]) {
-      r.on_at = at_node(doc_, node["on"]);
-      ok &= name(node["on"], "on", r.on);
+    if (node["by"]) {
+      r.on_at = at_node(doc_, node["by"]);
+      ok &= name(node["by"], "by", r.on);
     }
     if (const YAML::Node pick = node["pick"]) {
       std::string p = pick.IsScalar() ? pick.Scalar() : "";

@@ -67,8 +67,8 @@ std::vector<std::string> condition_columns(const Condition& condition);
 namespace csbridge::mapping {
 
 // Reads a field's `from:` (README "Mapping files"): one hop as a map
-//   {table, key, on, filter, order, column | columns, pick, separator}
-// or a path {path: [hop, …], on, pick, separator}, where every hop but the last names the one
+//   {table, key, by, filter, order, column | columns, pick, separator}
+// or a path {path: [hop, …], by, pick, separator}, where every hop but the last names the one
 // `column` carried to the next. Problems become diagnostics at their node; false when there was one.
 bool parse_related(const config::YamlDocument& doc, const YAML::Node& node, const std::string& field, Related& out,
                    std::vector<Diagnostic>& diagnostics);

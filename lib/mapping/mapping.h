@@ -100,7 +100,7 @@ struct RelatedHop {
 // `from:` — a field taken from rows of related tables, found by one keyed read per hop and batch.
 struct Related {
   enum class Pick { kFirst, kLast, kAll };
-  std::string on;                 // the block's column whose value starts the path ("" = the block's key)
+  std::string on;                 // `by:` the block's column whose value starts the path ("" = the block's key)
   Location on_at;
   std::vector<RelatedHop> hops;   // one or more
   Pick pick = Pick::kFirst;
