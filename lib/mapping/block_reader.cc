@@ -13,7 +13,7 @@ namespace {
 using Tuple = std::vector<std::optional<std::string>>;
 
 // Values carried into one keyed read per statement at most.
-constexpr size_t kKeysPerRead = 1000;
+constexpr size_t kKeysPerRead = 10000;  // the default batch (5000 rows) takes one statement a hop
 
 // One hop as the source spells it.
 struct HopPlan {
