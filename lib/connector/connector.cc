@@ -82,6 +82,20 @@ std::string Connector::quote_text(std::string_view text) const {
   return out + "'";
 }
 
+std::string sqlite_match(std::string_view text, const std::string& quoted) {
+  // Digits with an optional sign (no leading zeros: "007" stays text), or such digits with a
+  // fraction: SQLite compares them as numbers where a column keeps numbers.
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  size_t digits = 0, dots = 0;
+  for (size_t j = i; j < text.size(); ++j) {
+    if (text[j] >= '0' && text[j] <= '9') ++digits;
+    else if (text[j] == '.' && dots == 0 && digits > 0 && j + 1 < text.size()) ++dots;
+    else return quoted;
+  }
+  if (digits == 0 || digits > 18 || (text.size() - i > 1 && text[i] == '0' && text[i + 1] != '.')) return quoted;
+  return quoted + ", " + std::string(text);
+}
+
 bool Connector::runs_sql() const {
   std::string b = backend();
   return b == "postgres" || b == "sqlite" || b == "odbc";

@@ -34,6 +34,8 @@ enum class ValueType {
 };
 
 const char* value_type_name(ValueType type);
+// SQLite's Connector::quote_match: `quoted`, and the bare number when `text` is a canonical number.
+std::string sqlite_match(std::string_view text, const std::string& quoted);
 // For the database backends: the query of a ReadRequest as a derived table,
 // "(\n<sql>\n) AS q", trailing semicolons and blanks dropped; the newlines keep
 // a trailing -- comment from swallowing the ")".
@@ -233,6 +235,10 @@ class Connector {
   // (mapping filters and keyed reads of related rows). Default: standard SQL ("name", 'text').
   virtual std::string quote_name(std::string_view name) const;
   virtual std::string quote_text(std::string_view text) const;
+  // The constants, comma-separated, an IN list needs to match a column holding the canonical
+  // text `text`, whatever the column's declared type: quote_text, and on SQLite, whose columns
+  // without a declared type keep integers as integers, also the number a numeric text stands for.
+  virtual std::string quote_match(std::string_view text) const { return quote_text(text); }
   // Whether read() takes `where` and `order_by` (databases; files do not).
   bool runs_sql() const;
 };

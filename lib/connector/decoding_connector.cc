@@ -120,6 +120,7 @@ class DecodingConnector final : public Connector {
   std::string backend() const override { return inner_->backend(); }
   std::string quote_name(std::string_view name) const override { return inner_->quote_name(name); }
   std::string quote_text(std::string_view text) const override { return inner_->quote_text(text); }
+  std::string quote_match(std::string_view text) const override { return inner_->quote_match(text); }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
     CSB_ASSIGN_OR_RETURN(std::unique_ptr<RowReader> inner, inner_->read(request));

@@ -202,6 +202,10 @@ class OdbcConnector : public Connector {
 
   std::string backend() const override { return "odbc"; }
   std::string quote_name(std::string_view name) const override { return conn_->quote(name); }
+  std::string quote_match(std::string_view text) const override {
+    if (util::to_lower(conn_->engine.name).find("sqlite") == std::string::npos) return quote_text(text);
+    return sqlite_match(text, quote_text(text));
+  }
   std::string quote_text(std::string_view text) const override {
     // MySQL and MariaDB read a backslash in a string constant as an escape (unless the server
     // runs NO_BACKSLASH_ESCAPES, where doubling it would change the text: csbridge assumes the default).

@@ -138,6 +138,7 @@ class SqliteConnector final : public Connector {
   ~SqliteConnector() override { sqlite3_close_v2(db_); }
 
   std::string backend() const override { return "sqlite"; }
+  std::string quote_match(std::string_view text) const override { return sqlite_match(text, quote_text(text)); }
 
   Result<SourceInfo> info() override { return SourceInfo{"SQLite", sqlite3_libversion(), conn_.redacted()}; }
 

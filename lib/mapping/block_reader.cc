@@ -72,7 +72,7 @@ class RelatedReader final : public connector::RowReader {
     for (size_t start = 0; start < keys.size(); start += kKeysPerRead) {
       size_t end = std::min(keys.size(), start + kKeysPerRead);
       std::string in = hop.quoted_key + " IN (";
-      for (size_t i = start; i < end; ++i) in += (i > start ? ", " : "") + db_->quote_text(keys[i]);
+      for (size_t i = start; i < end; ++i) in += (i > start ? ", " : "") + db_->quote_match(keys[i]);
       in += ")";
       connector::ReadRequest request;
       request.table = hop.table;
@@ -310,7 +310,7 @@ SqlWriter SourceNames::writer(const std::string& tested) {
     CSB_ASSIGN_OR_RETURN(std::string name, column(t.empty() ? tested : t, c));
     return db_.quote_name(name);
   };
-  w.text = [this](std::string_view text) { return db_.quote_text(text); };
+  w.text = [this](std::string_view text) { return db_.quote_match(text); };
   return w;
 }
 

@@ -50,9 +50,20 @@ void check_shared(const MappingSet& set, const model::Model& model, const Block&
                   std::vector<Diagnostic>& out) {
   const std::vector<std::string> order = model.dependency_order();
   auto position = [&](const std::string& e) { return std::find(order.begin(), order.end(), e) - order.begin(); };
+  const std::string system = l.source.empty() ? block.source : l.source;
   for (const auto& e : l.shared) {
+    auto blocks = set.blocks_of(e);
+    // One key space, one spelling: the keys are looked up under every entity as the field holds them.
+    bool spelled = std::any_of(blocks.begin(), blocks.end(), [&](const Block* b) {
+      return b->source == system && b->key_prefix == l.key_prefix;
+    });
+    if (!blocks.empty() && !spelled) {
+      out.push_back({l.at, Severity::kError, "lookup_unresolvable",
+                     "the shared key space lists " + e + ", but no " + e + " block reads source '" + system +
+                         "' with key_prefix '" + l.key_prefix + "': a shared key is looked up as it is under every entity"});
+    }
     if (e == l.entity) continue;
-    if (set.blocks_of(e).empty()) {
+    if (blocks.empty()) {
       out.push_back({l.at, Severity::kError, "lookup_unresolvable",
                      "the shared key space lists " + e + ", which no mapping block loads"});
     } else if (position(e) >= position(block.entity)) {
@@ -266,7 +277,9 @@ class SourceChecker {
       }
       ok &= known_column(names, block, hop.table, hop.key, hop.key_at);
       for (size_t i = 0; i < hop.columns.size(); ++i) ok &= known_column(names, block, hop.table, hop.columns[i], hop.column_at[i]);
-      for (const auto& o : hop.order) ok &= known_column(names, block, hop.table, o, hop.at);
+      for (size_t i = 0; i < hop.order.size(); ++i) {
+        ok &= known_column(names, block, hop.table, hop.order[i], i < hop.order_at.size() ? hop.order_at[i] : hop.at);
+      }
       for (const auto& t : hop.filter.tests) {
         ok &= known_column(names, block, hop.table, t.column, t.at);
         ok &= check_other_table(names, block, t);
@@ -311,7 +324,10 @@ class SourceChecker {
   }
 
   void check_types(const Block& block, const FieldMapping& f, const std::vector<connector::ColumnInfo>& columns) {
-    if (f.kind != SourceKind::kColumn || !f.cs || f.lookup || !f.cs->references.empty()) return;
+    if (f.kind != SourceKind::kColumn || f.invalid || f.columns.empty() || f.from || !f.cs || f.lookup ||
+        !f.cs->references.empty()) {
+      return;
+    }
     auto i = find_column(columns, f.columns.front());
     if (!i) return;
     Kind kind = kind_of(columns[*i].type);

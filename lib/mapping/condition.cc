@@ -138,9 +138,8 @@ class ConditionParser {
   std::vector<Diagnostic>& out_;
 };
 
-// "x IN ('a', 'b')" / "x = 'a'" for a list of values.
+// "x IN ('a', 'b')" for a list of values.
 std::string in_list(const std::string& column, const std::vector<std::string>& values, const SqlWriter& sql) {
-  if (values.size() == 1) return column + " = " + sql.text(values.front());
   std::string out = column + " IN (";
   for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + sql.text(values[i]);
   return out + ")";
@@ -356,8 +355,12 @@ class RelatedParser {
       }
       for (const auto& o : items) {
         std::string n;
-        if (name(o, "order", n)) hop.order.push_back(n);
-        else ok = false;
+        if (name(o, "order", n)) {
+          hop.order.push_back(n);
+          hop.order_at.push_back(at_node(doc_, o));
+        } else {
+          ok = false;
+        }
       }
     }
     bool has_column = static_cast<bool>(node["column"]), has_columns = static_cast<bool>(node["columns"]);

@@ -38,7 +38,7 @@ struct SqlWriter {
   std::function<Result<std::string>(const std::string& table)> table;
   // The quoted name of `column` of `table` ("" = the table the condition tests).
   std::function<Result<std::string>(const std::string& table, const std::string& column)> column;
-  // A text constant.
+  // The constants an IN list needs to match a value (Connector::quote_match).
   std::function<std::string(std::string_view)> text;
 };
 

@@ -94,7 +94,7 @@ struct RelatedHop {
   std::vector<std::string> order;    // within the rows of one value carried in (ascending)
   std::vector<std::string> columns;  // the last hop: the columns the field reads; others: one column carried on
   Location at, key_at;
-  std::vector<Location> column_at;
+  std::vector<Location> column_at, order_at;
 };
 
 // `from:` — a field taken from rows of related tables, found by one keyed read per hop and batch.

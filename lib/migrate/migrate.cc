@@ -611,11 +611,16 @@ class Migration {
       const LoadSpec& spec = run.spec;
       if (spec.orphans_to_null[output]) continue;
       const std::string& system = spec.lookup_systems[output].empty() ? spec.source_system : spec.lookup_systems[output];
+      // A shared key space: an orphan only when none of its entities holds the key.
+      std::vector<std::string> entities = run.outputs[output].lookup_shared;
+      if (entities.empty()) entities.push_back(spec.lookups[output]);
       std::optional<int64_t> id;
-      CSB_RETURN_IF_ERROR(retry("looking up a reference", [&]() -> Status {
-        CSB_ASSIGN_OR_RETURN(id, checker_->lookup(spec.lookups[output], system, legacy_key));
-        return Status::ok();
-      }));
+      for (size_t e = 0; e < entities.size() && !id; ++e) {
+        CSB_RETURN_IF_ERROR(retry("looking up a reference", [&]() -> Status {
+          CSB_ASSIGN_OR_RETURN(id, checker_->lookup(entities[e], system, legacy_key));
+          return Status::ok();
+        }));
+      }
       if (!id) {
         orphans.push_back({spec.columns[output], "orphan_reference",
                            run.block.entity + "." + spec.columns[output] + ": refers to no " + spec.lookups[output] +

@@ -15,24 +15,38 @@ Result<std::optional<connector::Batch>> resolve_shared_keys(const std::vector<ma
                                                             const std::string& system, const connector::Batch& rows,
                                                             const KnownKeys& known) {
   if (!has_shared_keys(outputs) || rows.empty()) return std::optional<connector::Batch>();
-  // Per output: the replacement of each row's cell (nullopt: unchanged; a nullopt value: NULL).
+  // Fields sharing one key space (the same entities and system) are resolved together: one read
+  // of the crosswalk per entity and batch, whatever the number of fields.
+  using Space = std::pair<std::vector<std::string>, std::string>;  // entities, system
+  std::map<Space, std::set<std::string>> keys_of;
+  auto space_of = [&](const mapping::OutputColumn& out) {
+    return Space{out.lookup_shared, out.lookup_system.empty() ? system : out.lookup_system};
+  };
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    if (outputs[o].lookup_shared.empty()) continue;
+    auto& keys = keys_of[space_of(outputs[o])];
+    for (size_t r = 0; r < rows.rows(); ++r) {
+      if (!rows.is_null(r, o + 1)) keys.emplace(rows.get(r, o + 1));
+    }
+  }
+  std::map<Space, std::map<std::string, std::string>> holders;  // key → the first entity that holds it
+  for (const auto& [space, keys] : keys_of) {
+    if (keys.empty()) continue;
+    const std::vector<std::string> list(keys.begin(), keys.end());
+    auto& holder = holders[space];
+    for (const std::string& entity : space.first) {
+      CSB_ASSIGN_OR_RETURN(std::set<std::string> present, known(entity, space.second, list));
+      for (const auto& k : present) holder.emplace(k, entity);
+    }
+  }
+  // Per batch column: the replacement of each row's cell (nullopt: unchanged; a nullopt value: NULL).
   std::map<size_t, std::vector<std::optional<std::optional<std::string>>>> replaced;
+  bool changed = false;
   for (size_t o = 0; o < outputs.size(); ++o) {
     const mapping::OutputColumn& out = outputs[o];
     if (out.lookup_shared.empty()) continue;
     const size_t col = o + 1;
-    std::set<std::string> distinct;
-    for (size_t r = 0; r < rows.rows(); ++r) {
-      if (!rows.is_null(r, col)) distinct.emplace(rows.get(r, col));
-    }
-    if (distinct.empty()) continue;
-    const std::vector<std::string> keys(distinct.begin(), distinct.end());
-    const std::string& lookup_system = out.lookup_system.empty() ? system : out.lookup_system;
-    std::map<std::string, std::string> holder;  // key → the first entity that holds it
-    for (const std::string& entity : out.lookup_shared) {
-      CSB_ASSIGN_OR_RETURN(std::set<std::string> present, known(entity, lookup_system, keys));
-      for (const auto& k : present) holder.emplace(k, entity);
-    }
+    const auto& holder = holders[space_of(out)];
     std::vector<size_t> reporters;
     for (size_t k = 0; k < outputs.size(); ++k) {
       if (outputs[k].resolves == o) reporters.push_back(k);
@@ -43,13 +57,17 @@ Result<std::optional<connector::Batch>> resolve_shared_keys(const std::vector<ma
     for (size_t r = 0; r < rows.rows(); ++r) {
       if (rows.is_null(r, col)) continue;
       auto it = holder.find(std::string(rows.get(r, col)));
-      if (it != holder.end() && it->second != out.lookup_entity) own[r] = std::optional<std::string>();
+      if (it != holder.end() && it->second != out.lookup_entity) {
+        own[r] = std::optional<std::string>();
+        changed = true;
+      }
       for (size_t k : reporters) {
         replaced[k + 1][r] = it != holder.end() ? std::optional<std::string>(it->second) : outputs[k].resolved_default;
+        changed = true;
       }
     }
   }
-  if (replaced.empty()) return std::optional<connector::Batch>();
+  if (!changed) return std::optional<connector::Batch>();
   connector::Batch out(rows.columns());
   for (size_t r = 0; r < rows.rows(); ++r) {
     for (size_t c = 0; c < rows.columns(); ++c) {
