@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "config/api_config.h"
 #include "config/yaml_source.h"
 #include "connector/connection_string.h"
 #include "connector/registry.h"
@@ -15,6 +16,10 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "sources", "target", "mappings", "masking", "options"};
 const std::vector<std::string> kSourceKeys = {"connection", "encoding", "encodings", "timezone", "description"};
+// An API source (api_config.h).
+const std::vector<std::string> kApiSourceKeys = {"api", "auth", "headers", "requests_per_second", "retry", "timeout_ms",
+                                                 "ca_file", "insecure", "encoding", "timezone", "resources",
+                                                 "description"};
 const std::vector<std::string> kTargetKeys = {"connection", "schema"};
 const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
 const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone", "load_connections"};
@@ -109,6 +114,15 @@ class Loader {
       std::string conn_text;
       if (body.IsScalar()) {
         CSB_ASSIGN_OR_RETURN(conn_text, scalar(body, "source '" + src.name + "'"));
+      } else if (body.IsMap() && body["api"]) {
+        CSB_RETURN_IF_ERROR(check_keys(body, kApiSourceKeys, "API source setting"));
+        CSB_ASSIGN_OR_RETURN(src.api, load_api_source(doc_, body, src.name, env_));
+        src.connection = src.api->base_url;
+        if (body["timezone"]) {
+          CSB_ASSIGN_OR_RETURN(src.timezone, scalar(body["timezone"], "timezone"));
+        }
+        config.sources.push_back(std::move(src));
+        continue;
       } else if (body.IsMap()) {
         CSB_RETURN_IF_ERROR(check_keys(body, kSourceKeys, "source setting"));
         if (!body["connection"]) return error_at(doc_, kv.first, "source '" + src.name + "' has no 'connection'");
@@ -323,6 +337,7 @@ Result<Target> resolve_target(const Config& config, const std::string& target_fl
 
 Result<std::unique_ptr<connector::Connector>> open_source(const SourceConfig& source,
                                                            connector::Undecodable undecodable) {
+  if (source.api) return connector::open_api(source.api);
   return connector::open_connector(source.connection, source.encodings, undecodable);
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/api_source.h"
 #include "connector/decoding_connector.h"
 #include "util/status.h"
 
@@ -23,6 +24,7 @@ struct SourceConfig {
   std::string timezone;    // zone of timestamps without one ("" = options.default_timezone)
   int line = 0;
   connector::TextEncodings encodings;  // `encoding` and the per-column `encodings`, parsed
+  std::shared_ptr<const connector::ApiSource> api = {};  // an API source (connection is then its base URL)
 };
 
 struct TargetConfig {

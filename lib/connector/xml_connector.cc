@@ -292,6 +292,18 @@ class XmlSource final : public RecordSource {
 
 }  // namespace
 
+Result<std::unique_ptr<RecordSource>> xml_records(std::string text, const std::string& subject,
+                                                  const std::string& record,
+                                                  std::optional<util::Encoding> encoding) {
+  XmlOptions options;
+  options.record = record;
+  options.encoding = encoding;
+  FileTable table{subject, subject};
+  auto source = std::make_unique<XmlSource>(table, options);
+  CSB_RETURN_IF_ERROR(source->start(std::move(text)));
+  return std::unique_ptr<RecordSource>(std::move(source));
+}
+
 Result<std::unique_ptr<Connector>> open_xml(const ConnectionString& conn) {
   CSB_RETURN_IF_ERROR(check_options(conn, kOptions, "xml"));
   XmlOptions options;

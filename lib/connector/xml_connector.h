@@ -18,11 +18,22 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
+
+#include "util/encoding.h"
 
 #include "connector/connector.h"
 
 namespace csbridge::connector {
 
 Result<std::unique_ptr<Connector>> open_xml(const ConnectionString& conn);
+
+class RecordSource;
+// The records of one XML document in memory (an API's page): `subject` names it in messages
+// (a URL), `record` is the record path as for record=, `encoding` overrides the declared one.
+Result<std::unique_ptr<RecordSource>> xml_records(std::string text, const std::string& subject,
+                                                  const std::string& record,
+                                                  std::optional<util::Encoding> encoding);
 
 }  // namespace csbridge::connector

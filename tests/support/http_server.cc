@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <stdexcept>
 
@@ -109,8 +110,27 @@ void HttpServer::serve() {
       req.path = target.substr(0, q);
       if (q != std::string::npos) req.query = target.substr(q + 1);
     }
+    for (size_t at = raw.find("\r\n"); at != std::string::npos && at + 2 < raw.size();) {
+      size_t end = raw.find("\r\n", at + 2);
+      if (end == std::string::npos || end == at + 2) break;
+      std::string line = raw.substr(at + 2, end - at - 2);
+      size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        size_t v = line.find_first_not_of(' ', colon + 1);
+        req.headers.emplace_back(name, v == std::string::npos ? "" : line.substr(v));
+      }
+      at = end;
+    }
     ++requests_;
     HttpResponse res = handler_(req);
+    if (res.status == 0) {  // a reset: RST instead of a response
+      linger l{1, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+      ::close(fd);
+      continue;
+    }
     std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + reason(res.status) + "\r\n";
     out += "Content-Length: " + std::to_string(res.body.size()) + "\r\nConnection: close\r\n";
     for (const auto& [k, v] : res.headers) out += k + ": " + v + "\r\n";
@@ -118,6 +138,13 @@ void HttpServer::serve() {
     write_all(fd, out);
     ::close(fd);
   }
+}
+
+std::string HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return "";
 }
 
 HttpResponse order_api(const HttpRequest& request, std::string_view mode) {

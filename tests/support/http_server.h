@@ -18,12 +18,15 @@ struct HttpRequest {
   std::string method;
   std::string path;   // without the query
   std::string query;  // without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  // The value of header `name` (lower case), or "".
+  std::string header(std::string_view name) const;
   // The value of query parameter `name`, or "".
   std::string param(std::string_view name) const;
 };
 
 struct HttpResponse {
-  int status = 200;
+  int status = 200;  // 0: the connection is reset, no response at all
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };

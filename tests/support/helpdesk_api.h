@@ -1,0 +1,37 @@
+// A legacy helpdesk's REST API for the API-source tests (issue 16), served by
+// HttpServer: tickets paged by cursor, customers by page number with a cap of
+// `max_pages` pages (a listing sorted by id takes id_gt to read on), comments of
+// each ticket paged by Link headers, agents as XML. Faults on purpose: every
+// `throttle_every`-th request answers 429 with Retry-After: 1, requests
+// `burst_at`..`burst_at`+2 answer 503, request `reset_at` resets the connection.
+// Every request needs "Authorization: Bearer <token>" (else 401).
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "http_server.h"
+
+namespace csbridge::test {
+
+struct HelpdeskApi {
+  int tickets = 1200;
+  int customers = 700;
+  int comments_per_ticket = 3;
+  int per_page = 100;       // of tickets and customers
+  int comments_per_page = 2;
+  int max_pages = 5;        // customers: page numbers past this answer an empty list
+  int throttle_every = 0;   // 0: never
+  int burst_at = 0;         // 0: never
+  int reset_at = 0;         // 0: never
+  std::string token = "s3cret-token";
+
+  std::atomic<int> requests{0};
+  std::atomic<int> throttled{0};
+
+  HttpResponse handle(const HttpRequest& request);
+};
+
+}  // namespace csbridge::test

@@ -1,0 +1,270 @@
+#include "connector/api_source.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "config/config.h"
+#include "connector/http_client.h"
+#include "helpdesk_api.h"
+#include "mapping/loader.h"
+#include "migrate/migrate.h"
+#include "test_support.h"
+#include "validate/validate.h"
+
+namespace csbridge::connector {
+namespace {
+
+// A project whose source `old` is the test helpdesk API on loopback.
+struct ApiProject {
+  test::TempDir dir;
+  test::HelpdeskApi api;
+  std::unique_ptr<test::HttpServer> server;
+  config::Config config;
+
+  explicit ApiProject(const std::string& resources, const std::string& extra = "") {
+    server = std::make_unique<test::HttpServer>([this](const test::HttpRequest& r) { return api.handle(r); });
+    std::string yaml = "sources:\n  old:\n    api: " + server->url("/api/v2") +
+                       "\n    auth: {bearer: \"${HELPDESK_TOKEN}\"}\n    retry: {max: 6}\n" + extra +
+                       "    resources:\n" + resources + "target: sqlite:" + (dir.path() / "cs.db").string() + "\n";
+    auto c = config::load_config(dir.write("csbridge.yaml", yaml), env());
+    REQUIRE_MESSAGE(c.is_ok(), c.status().message());
+    config = std::move(c).value();
+  }
+  static config::EnvLookup env() {
+    return [](const std::string& name) -> std::optional<std::string> {
+      if (name == "HELPDESK_TOKEN") return std::string("s3cret-token");
+      return std::nullopt;
+    };
+  }
+  std::unique_ptr<Connector> open() {
+    auto db = config::open_source(*config.source("old"));
+    REQUIRE_MESSAGE(db.is_ok(), db.status().message());
+    return std::move(db).value();
+  }
+};
+
+const char* kTickets = R"(      tickets:
+        path: /tickets
+        records: /data
+        params: {per_page: 100}
+        paginate: {cursor: /meta/next_cursor, param: cursor}
+        key: id
+)";
+const char* kCustomers = R"(      customers:
+        path: /customers
+        records: /customers
+        paginate: {page: page, start: 1, limit: 100, max_pages: 5, after_param: id_gt, after_field: id}
+        key: id
+)";
+const char* kComments = R"(      comments:
+        path: /tickets/{tickets.id}/comments
+        paginate: link_header
+        key: id
+        concurrency: 4
+)";
+const char* kAgents = R"(      agents:
+        path: /agents.xml
+        records: /agents/agent
+        key: "@id"
+)";
+
+// Every row of `table`: the values of `column`, and the columns.
+struct Read {
+  std::vector<std::string> values;
+  std::vector<std::string> columns;
+  std::vector<RejectedRecord> rejects;
+  Status status;
+};
+
+Read read_all(Connector& db, const std::string& table, const std::string& column, size_t batch = 250) {
+  Read out;
+  ReadRequest request;
+  request.table = {"", table};
+  request.batch_rows = batch;
+  auto reader = db.read(request);
+  if (!reader.is_ok()) {
+    out.status = reader.status();
+    return out;
+  }
+  for (const auto& c : (*reader)->columns()) out.columns.push_back(c.name);
+  size_t at = std::find(out.columns.begin(), out.columns.end(), column) - out.columns.begin();
+  Batch b;
+  while (true) {
+    auto more = (*reader)->next(b);
+    if (!more.is_ok()) {
+      out.status = more.status();
+      return out;
+    }
+    for (auto& r : (*reader)->take_rejects()) out.rejects.push_back(r);
+    if (!*more) break;
+    for (size_t r = 0; r < b.rows(); ++r) out.values.emplace_back(at < b.columns() ? b.get(r, at) : "?");
+  }
+  return out;
+}
+
+std::vector<std::string> numbers(int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i <= to; ++i) out.push_back(std::to_string(i));
+  return out;
+}
+
+TEST_CASE("api source: cursor paging reads every record once, flattened as the json backend flattens") {
+  ApiProject p(kTickets);
+  auto db = p.open();
+  Read r = read_all(*db, "tickets", "id");
+  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+  CHECK(r.values == numbers(1, 1200));
+  CHECK(r.columns == std::vector<std::string>{"id", "subject", "status", "requester.id", "requester.channel", "tags",
+                                              "created_at", "_extra"});
+  CHECK(p.api.requests == 12);
+  auto info = db->describe({"", "tickets"});
+  REQUIRE(info.is_ok());
+  CHECK(info->primary_key == std::vector<std::string>{"id"});
+}
+
+TEST_CASE("api source: a page cap is worked around from the last record's id, never a silent end") {
+  SUBCASE("with after_param the listing starts again past the last record read") {
+    ApiProject p(kCustomers);
+    auto db = p.open();
+    Read r = read_all(*db, "customers", "id");
+    REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+    CHECK(r.values == numbers(1, 700));
+  }
+  SUBCASE("without it, reaching the cap with a full page is an error naming the resource") {
+    std::string capped = kCustomers;
+    capped.replace(capped.find(", after_param: id_gt, after_field: id"), 37, "");
+    ApiProject p(capped);
+    auto db = p.open();
+    Read r = read_all(*db, "customers", "id");
+    CHECK(r.status.code() == ErrorCode::kData);
+    CHECK(r.status.message().find("resource customers: the API serves at most 5 pages") != std::string::npos);
+  }
+}
+
+TEST_CASE("api source: fan-out lists each parent's children, Link headers, parents in parallel, order kept") {
+  ApiProject p(std::string(kTickets) + kComments);
+  p.api.tickets = 150;
+  auto db = p.open();
+  Read r = read_all(*db, "comments", "id");
+  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+  std::vector<std::string> want;
+  for (int t = 1; t <= 150; ++t) {
+    for (int c = 0; c < 3; ++c) want.push_back(std::to_string(t * 10 + c));
+  }
+  CHECK(r.values == want);
+  CHECK(std::find(r.columns.begin(), r.columns.end(), "tickets.id") != r.columns.end());
+}
+
+TEST_CASE("api source: an XML resource reads its record path") {
+  ApiProject p(kAgents);
+  auto db = p.open();
+  Read r = read_all(*db, "agents", "@id");
+  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+  CHECK(r.values == numbers(1, 5));
+  CHECK(std::find(r.columns.begin(), r.columns.end(), "name") != r.columns.end());
+}
+
+TEST_CASE("api source: 429 with Retry-After, a burst of 503s and a reset connection are retried; nothing lost") {
+  ApiProject p(kTickets);
+  p.api.throttle_every = 5;
+  p.api.burst_at = 3;
+  p.api.reset_at = 9;
+  auto db = p.open();
+  Read r = read_all(*db, "tickets", "id");
+  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+  CHECK(r.values == numbers(1, 1200));
+  CHECK(p.api.throttled >= 2);
+}
+
+TEST_CASE("api source: 401 and 404 stop at once, unreachable, naming the URL without secrets") {
+  SUBCASE("a wrong token") {
+    ApiProject p(kTickets);
+    p.api.token = "another";
+    auto db = p.open();
+    Read r = read_all(*db, "tickets", "id");
+    CHECK(r.status.code() == ErrorCode::kUnreachable);
+    CHECK(r.status.message().find("HTTP 401") != std::string::npos);
+    CHECK(r.status.message().find("s3cret") == std::string::npos);
+    CHECK(p.api.requests == 1);
+  }
+  SUBCASE("a key in the query is redacted") {
+    ApiProject p("      nowhere: {path: /missing, key: id}\n", "    headers: {X-Trace: \"1\"}\n");
+    config::Config c = p.config;
+    auto source = std::make_shared<ApiSource>(*c.source("old")->api);
+    source->query.emplace_back("key", "s3cret-key");
+    HttpClient http(*source);
+    auto reply = http.get(p.server->url("/api/v2/missing?key=s3cret-key"));
+    REQUIRE_FALSE(reply.is_ok());
+    CHECK(reply.status().message().find("key=***") != std::string::npos);
+    CHECK(reply.status().message().find("s3cret-key") == std::string::npos);
+  }
+}
+
+TEST_CASE("api source: a secret written in the file is refused; resources and paging are checked") {
+  test::TempDir dir;
+  auto load = [&](const std::string& body) {
+    return config::load_config(dir.write("c.yaml", "sources:\n  old:\n    api: http://127.0.0.1:1/api\n" + body),
+                               ApiProject::env());
+  };
+  auto literal = load("    auth: {bearer: abc}\n    resources: {t: {path: /t}}\n");
+  CHECK(literal.status().message().find("'auth.bearer' is a secret") != std::string::npos);
+  auto no_resources = load("    auth: {bearer: \"${HELPDESK_TOKEN}\"}\n");
+  CHECK(no_resources.status().message().find("needs 'resources'") != std::string::npos);
+  auto bad_paging = load("    resources: {t: {path: /t, paginate: {pag: page}}}\n");
+  CHECK(bad_paging.status().message().find("unknown paginate key 'pag', did you mean 'page'?") != std::string::npos);
+  auto orphan = load("    resources: {c: {path: \"/t/{tickets.id}/c\"}}\n");
+  CHECK(orphan.status().message().find("there is no resource 'tickets'") != std::string::npos);
+}
+
+TEST_CASE("api source: Link and Retry-After parsing") {
+  CHECK(link_next("<https://x/a?page=2>; rel=\"next\", <https://x/a?page=9>; rel=\"last\"") == "https://x/a?page=2");
+  CHECK(link_next("<https://x/a?page=1>; rel=\"prev\"") == "");
+  CHECK(retry_after_ms("2") == 2000);
+  CHECK(retry_after_ms("soon") == -1);
+}
+
+// A mapping over the API migrates into SQLite, validate passes reading the API again, and a
+// second run writes nothing.
+TEST_CASE("api source: migrate and validate a resource") {
+  ApiProject p(kTickets);
+  p.api.tickets = 480;
+  p.api.throttle_every = 17;
+  model::Model model = model::builtin_model().value();
+  mapping::LoadResult loaded;
+  mapping::load_mapping_document(config::parse_yaml(R"(entity: ticket
+source: old
+table: tickets
+key: id
+fields:
+  subject: subject
+  status: {column: status, steps: [{map: {open: open, pending: pending, solved: solved, closed: closed}}]}
+  priority: {value: normal}
+  channel: {column: requester.channel, steps: [{map: {values: {web: web, email: email}, else: other}}]}
+  created_at: created_at
+custom: rest
+)", "ticket.yaml").value(), p.config, model, loaded);
+  REQUIRE_FALSE(loaded.has_errors());
+  migrate::MigrateOptions o;
+  o.reject_file = (p.dir.path() / "rejects.jsonl").string();
+  o.env = ApiProject::env();
+  auto s = migrate::run_migration(p.config, loaded.set, model, o);
+  REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+  REQUIRE(s->entities.size() == 1);
+  CHECK(s->entities[0].loaded == 480);
+  CHECK(s->entities[0].rejected == 0);
+  auto again = migrate::run_migration(p.config, loaded.set, model, o);
+  REQUIRE(again.is_ok());
+  CHECK(again->entities[0].unchanged == 480);
+  validate::ValidateOptions v;
+  v.env = ApiProject::env();
+  auto report = validate::run_validation(p.config, loaded.set, model, v);
+  REQUIRE_MESSAGE(report.is_ok(), report.status().message());
+  for (const auto& c : report->checks) {
+    INFO(c.name << " " << c.entity);
+    CHECK(c.status != validate::CheckStatus::kFailed);
+  }
+}
+
+}  // namespace
+}  // namespace csbridge::connector
