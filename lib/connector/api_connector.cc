@@ -130,6 +130,18 @@ class Listing {
 
   int64_t pages() const { return pages_; }
 
+  // Starts past up to `rows` records without fetching them, where the paging allows (page numbers
+  // or offsets with a known page size, no page cap); the records skipped.
+  int64_t skip(int64_t rows) {
+    const ApiPaging& p = r_.paginate;
+    if (rows <= 0 || p.limit <= 0 || p.max_pages > 0) return 0;
+    int64_t pages = rows / p.limit;
+    if (p.kind == ApiPaging::Kind::kPage) page_ += pages;
+    else if (p.kind == ApiPaging::Kind::kOffset) offset_ += pages * p.limit;
+    else return 0;
+    return pages * p.limit;
+  }
+
  private:
   std::string url_now() const {
     std::vector<std::pair<std::string, std::string>> params = r_.params;
@@ -312,6 +324,8 @@ class RowSource {
     if (r.parent.empty()) listing_.emplace(source, r, http, r.path);
   }
 
+  int64_t skip(int64_t rows) { return listing_ ? listing_->skip(rows) : 0; }
+
   // The next rows (a page, or the child lists of up to `concurrency` parents); false at the end.
   Result<bool> next(std::deque<Row>& out, std::vector<RejectedRecord>& rejects) {
     if (listing_) {
@@ -395,8 +409,14 @@ class RowSource {
 
 class ApiReader final : public RowReader {
  public:
-  ApiReader(const ApiSource& source, const ApiResource& r, HttpClient& http, size_t batch_rows, int64_t limit)
-      : rows_(source, r, http), batch_rows_(std::max<size_t>(1, batch_rows)), limit_(limit) {}
+  ApiReader(const ApiSource& source, const ApiResource& r, HttpClient& http, size_t batch_rows, int64_t limit,
+            int64_t skip_rows = 0)
+      : rows_(source, r, http), batch_rows_(std::max<size_t>(1, batch_rows)), limit_(limit) {
+    // Without a limit on rows: skipped rows would count against it.
+    if (limit < 0) skipped_ = rows_.skip(skip_rows);
+  }
+
+  int64_t skipped() const override { return skipped_; }
 
   // Columns: those asked for, else the fields of the first page's records (and _extra for any
   // field a later record has that the first page did not).
@@ -468,6 +488,7 @@ class ApiReader final : public RowReader {
   }
 
   RowSource rows_;
+  int64_t skipped_ = 0;
   size_t batch_rows_;
   int64_t limit_;
   int64_t emitted_ = 0;
@@ -522,7 +543,8 @@ class ApiConnector final : public Connector {
       return not_supported("resource " + r->name + ": an API source is read in the API's order, by its key '" +
                            r->key + "' only");
     }
-    auto reader = std::make_unique<ApiReader>(*source_, *r, http_, request.batch_rows, request.limit);
+    auto reader = std::make_unique<ApiReader>(*source_, *r, http_, request.batch_rows, request.limit,
+                                              request.skip_rows);
     CSB_RETURN_IF_ERROR(reader->start(request.columns));
     return std::unique_ptr<RowReader>(std::move(reader));
   }

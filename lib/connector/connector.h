@@ -168,6 +168,10 @@ struct ReadRequest {
   // statements (MariaDB through ODBC reads in key chunks: README "Connections");
   // 0 = the connector's own choice. Tests lower it to cross chunk boundaries.
   size_t chunk_rows = 0;
+  // Rows at the start the caller will skip (an earlier run committed them): a backend that can
+  // start past them without fetching them does (an API paged by page number or offset skips
+  // whole pages) and says how many with RowReader::skipped(); the others read them as usual.
+  int64_t skip_rows = 0;
 };
 
 class RowReader {
@@ -180,6 +184,9 @@ class RowReader {
   virtual Result<bool> next(Batch& out) = 0;
   // Records rejected since the last call (moved out to the caller).
   std::vector<RejectedRecord> take_rejects() { return std::exchange(rejects_, {}); }
+  // How many rows of ReadRequest::skip_rows the reader skipped without reading (known once
+  // the reader is open; 0 for most backends).
+  virtual int64_t skipped() const { return 0; }
 
  protected:
   std::vector<RejectedRecord> rejects_;

@@ -36,6 +36,7 @@ class DecodingReader final : public RowReader {
         undecodable_(undecodable) {}
 
   const std::vector<ColumnInfo>& columns() const override { return inner_->columns(); }
+  int64_t skipped() const override { return inner_->skipped(); }
 
   Result<bool> next(Batch& out) override {
     out.reset(columns().size());

@@ -25,6 +25,7 @@ class PrefetchReader final : public RowReader {
   }
 
   const std::vector<ColumnInfo>& columns() const override { return columns_; }
+  int64_t skipped() const override { return inner_->skipped(); }
 
   Result<bool> next(Batch& out) override {
     std::unique_lock<std::mutex> lock(mutex_);

@@ -41,6 +41,7 @@ class RelatedReader final : public connector::RowReader {
         subject_(std::move(subject)) {}
 
   const std::vector<connector::ColumnInfo>& columns() const override { return columns_; }
+  int64_t skipped() const override { return inner_->skipped(); }
 
   Result<bool> next(connector::Batch& out) override {
     CSB_ASSIGN_OR_RETURN(bool more, inner_->next(in_));
@@ -344,6 +345,8 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
                                                          const RelatedOpener& open_related) {
   const bool sql = db.runs_sql();
   if (block.distinct) request.order_by = block.key;  // rows sharing a key must come together
+  // Rows a reader skips must be the rows the caller counts: not where csbridge drops rows itself.
+  if (block.distinct || (!sql && !block.filter.empty())) request.skip_rows = 0;
   if (sql && block.query.empty()) {
     SourceNames names(db);
     if (auto info = names.table(block.table); info.is_ok()) {

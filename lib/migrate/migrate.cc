@@ -195,6 +195,7 @@ class Committed {
     return true;
   }
   void set_upto(int64_t upto) { upto_ = upto; }
+  int64_t upto() const { return upto_; }
   void sort() {
     std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.first < b.first; });
   }
@@ -366,6 +367,7 @@ class Migration {
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
     request.chunk_rows = options_.source_chunk_rows;
+    request.skip_rows = committed.upto();  // a backend that can start past them does (API pages)
 
     int64_t estimate = -1;
     if (block.query.empty() && block.where.empty() && block.filter.empty() && options_.where.empty()) {
@@ -514,7 +516,8 @@ class Migration {
   Status map_batches(BlockRun& run, connector::RowReader& reader, mapping::BlockMapper& mapper, Committed& committed,
                      util::WorkQueue<LoadJob>* queue) {
     const mapping::Block& block = run.block;
-    int64_t consumed = 0;
+    int64_t consumed = reader.skipped();  // rows an earlier run committed that the reader did not even fetch
+    int64_t unread = consumed;
     std::string previous_key;  // rows come ordered by the legacy key: a repeated key follows its first row
     bool have_previous = false;
     connector::Batch scratch(1 + mapper.outputs().size());
@@ -523,6 +526,7 @@ class Migration {
       job.out.reset(1 + mapper.outputs().size());
       CSB_ASSIGN_OR_RETURN(bool more, reader.next(job.in));
       EntityCounts& local = job.counts;
+      local.skipped += std::exchange(unread, 0);
       // A record the reader could not read belongs to the rows after it: committed with them.
       bool unreadable_committed = committed.skipped(consumed + 1);
       for (const auto& r : reader.take_rejects()) {

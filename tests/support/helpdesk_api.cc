@@ -57,10 +57,11 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
   if (r.path == "/api/v2/customers") {
     int page = std::max(1, std::atoi(r.param("page").c_str()));
     int after = std::atoi(r.param("id_gt").c_str());
+    int size = r.param("per_page").empty() ? per_page : std::atoi(r.param("per_page").c_str());
     std::string body = "{\"customers\":[";
     if (page <= max_pages) {
-      int first = after + (page - 1) * per_page + 1;
-      for (int id = first; id <= customers && id < first + per_page; ++id) {
+      int first = after + (page - 1) * size + 1;
+      for (int id = first; id <= customers && id < first + size; ++id) {
         body += (id > first ? "," : "") + customer_json(id);
       }
     }
