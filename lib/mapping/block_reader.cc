@@ -350,7 +350,9 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
   if (sql && block.query.empty()) {
     SourceNames names(db);
     if (auto info = names.table(block.table); info.is_ok()) {
-      request.table = (*info)->ref;
+      // The name as the engine spells it; the schema as the mapping wrote it (none: the default).
+      request.table = block.table_ref();
+      request.table.name = (*info)->ref.name;
       // Columns spelled as the table spells them; one that is not there stays as written, for
       // the connector (or the mapper) to name.
       for (auto* list : {&request.columns, &request.order_by}) {

@@ -23,7 +23,7 @@ std::string customer_json(int id) {
 std::string comment_json(int ticket, int n) {
   int id = ticket * 10 + n;
   return "{\"id\":" + std::to_string(id) + ",\"body\":\"第" + std::to_string(n + 1) + "条回复\",\"author\":\"" +
-         (n % 2 ? "agent" : "customer") + "\"}";
+         (n % 2 ? "agent" : "customer") + "\",\"created_at\":\"2024-02-01T10:0" + std::to_string(n) + ":00Z\"}";
 }
 
 HttpResponse json(std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -34,6 +34,10 @@ HttpResponse json(std::string body, std::vector<std::pair<std::string, std::stri
 }  // namespace
 
 HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
+  if (r.path == "/__stats") {
+    return json("{\"requests\":" + std::to_string(requests.load()) + ",\"customers\":" +
+                std::to_string(customer_requests.load()) + ",\"throttled\":" + std::to_string(throttled.load()) + "}");
+  }
   int n = ++requests;
   if (r.header("authorization") != "Bearer " + token) return {401, {}, "{\"error\":\"unauthorized\"}"};
   if (reset_at && n == reset_at) return {0, {}, ""};
@@ -55,6 +59,7 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
     return json(body);
   }
   if (r.path == "/api/v2/customers") {
+    ++customer_requests;
     int page = std::max(1, std::atoi(r.param("page").c_str()));
     int after = std::atoi(r.param("id_gt").c_str());
     int size = r.param("per_page").empty() ? per_page : std::atoi(r.param("per_page").c_str());

@@ -4,7 +4,8 @@
 // each ticket paged by Link headers, agents as XML. Faults on purpose: every
 // `throttle_every`-th request answers 429 with Retry-After: 1, requests
 // `burst_at`..`burst_at`+2 answer 503, request `reset_at` resets the connection.
-// Every request needs "Authorization: Bearer <token>" (else 401).
+// Every request needs "Authorization: Bearer <token>" (else 401), except GET /__stats: the
+// request counts as JSON, for the end-to-end tests.
 #pragma once
 
 #include <atomic>
@@ -30,6 +31,7 @@ struct HelpdeskApi {
 
   std::atomic<int> requests{0};
   std::atomic<int> throttled{0};
+  std::atomic<int> customer_requests{0};  // GET /api/v2/customers, for resume tests
 
   HttpResponse handle(const HttpRequest& request);
 };
