@@ -18,6 +18,8 @@ namespace {
 constexpr const char* kDefaultConfig = "csbridge.yaml";
 
 const Command kCommands[] = {
+    {"init", "Scaffold a migration project: csbridge.yaml, mappings/, .gitignore and a CI file (github, gitlab)",
+     setup_init},
     {"assess", "Inspect legacy databases (assess db) and APIs: readiness, risks, PII, effort", setup_assess},
     {"map", "Map legacy schemas onto the CS model: suggest mapping files, check them, preview their rows", setup_map},
     {"migrate", "Move the mapped tickets, messages and profiles into the CS model: masked, resumable, nothing lost",

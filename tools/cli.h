@@ -85,6 +85,7 @@ void setup_runs(CLI::App& app, Context& ctx, int& exit_code);
 void setup_schema(CLI::App& app, Context& ctx, int& exit_code);
 void setup_source(CLI::App& app, Context& ctx, int& exit_code);
 void setup_validate(CLI::App& app, Context& ctx, int& exit_code);
+void setup_init(CLI::App& app, Context& ctx, int& exit_code);
 
 // Runs csbridge with argv; returns the process exit code.
 int run(int argc, char** argv);
