@@ -45,8 +45,8 @@ void setup_init(CLI::App& app, Context& ctx, int& exit_code) {
       "  csbridge.yaml    the project config, commented: the source `helpdesk` read from ${HELPDESK_DB},\n"
       "                   the target ${CS_TARGET} (default sqlite:out/cs.db), mappings/, the masking policy\n"
       "  mappings/        the mapping files (csbridge map suggest writes the first ones)\n"
-      "  out/             the local target and reject files (ignored by git)\n"
-      "  .gitignore       out/, reject files, reports/; an existing one gets the lines it lacks\n"
+      "  out/             the local SQLite target; its .gitignore keeps what runs leave there out of git\n"
+      "  .gitignore       reject files, reports/; an existing one gets the lines it lacks\n"
       "  --ci github      .github/workflows/csbridge.yml (examples/ci/github-actions.yml)\n"
       "  --ci gitlab      .gitlab-ci.yml (examples/ci/gitlab-ci.yml)\n"
       "Exit 0 written, 2 csbridge.yaml or the CI file exists (nothing written; --force overwrites them).");

@@ -58,9 +58,14 @@ options:
 )YAML";
 
 constexpr const char* kGitignore = R"(# csbridge: what runs leave behind (customer data, even when masked); never committed
-/out/
 *rejects*.jsonl
 /reports/
+)";
+
+// out/ is kept in git (a clone has the folder the SQLite target needs), its contents are not.
+constexpr const char* kOutGitignore = R"(# csbridge: the local target (out/cs.db) and what runs leave here; never committed
+*
+!.gitignore
 )";
 
 std::vector<std::string> lines_of(std::string_view text) {
@@ -166,6 +171,10 @@ Result<std::vector<InitAction>> init_project(const InitOptions& options) {
     fs::create_directories(dir / folder, ec);
     if (ec) return io_error("cannot create " + (dir / folder).string() + ": " + ec.message());
     done.push_back({std::string(folder) + "/", existed ? "kept" : "created"});
+  }
+  if (!fs::exists(dir / "out" / ".gitignore", ec)) {
+    CSB_RETURN_IF_ERROR(write_file(dir / "out" / ".gitignore", kOutGitignore, false));
+    done.push_back({"out/.gitignore", "created"});
   }
   fs::path ignore = dir / ".gitignore";
   if (!fs::exists(ignore, ec)) {

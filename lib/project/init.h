@@ -1,5 +1,6 @@
 // `csbridge init`: scaffolds a migration project — csbridge.yaml (commented; secrets as
-// ${ENV}), mappings/, out/, a .gitignore for what runs leave behind, and a CI file of the
+// ${ENV}), mappings/, out/ (in git, its contents ignored: the local SQLite target), a
+// .gitignore for what runs leave behind (reject files, reports/), and a CI file of the
 // user's choice (the templates of examples/ci/, embedded at build time).
 #pragma once
 
@@ -41,7 +42,7 @@ struct InitAction {
 // Creates the project in options.dir (made when missing). csbridge.yaml and the CI file are
 // never overwritten without `force`: when one exists, nothing at all is written and the error
 // (invalid argument: exit 2) names every such file. A .gitignore that exists gets the lines it
-// lacks appended; mappings/ and out/ are kept as they are.
+// lacks appended; mappings/ and out/ are kept as they are (out/.gitignore is written when missing).
 Result<std::vector<InitAction>> init_project(const InitOptions& options);
 
 }  // namespace csbridge::project

@@ -34,7 +34,8 @@ TEST_CASE("init: scaffolds csbridge.yaml, mappings/, out/, .gitignore and the ch
     paths.push_back(a.path);
     CHECK(a.what == "created");
   }
-  CHECK(paths == std::vector<std::string>{"csbridge.yaml", kGithubWorkflowPath, "mappings/", "out/", ".gitignore"});
+  CHECK(paths == std::vector<std::string>{"csbridge.yaml", kGithubWorkflowPath, "mappings/", "out/", "out/.gitignore",
+                                          ".gitignore"});
   CHECK(read(tmp.path() / "proj" / kGithubWorkflowPath) == std::string(github_workflow_template()));
   CHECK(fs::is_directory(tmp.path() / "proj" / "mappings"));
   CHECK(read(tmp.path() / "proj" / ".gitignore") == gitignore_template());
@@ -84,14 +85,13 @@ TEST_CASE("init: refuses to overwrite without --force and then writes nothing") 
 
 TEST_CASE("init: an existing .gitignore gets the lines it lacks, once") {
   test::TempDir tmp;
-  tmp.write(".gitignore", "node_modules/\n/out/");
+  tmp.write(".gitignore", "node_modules/\n/reports/");
   InitOptions o;
   o.dir = tmp.path().string();
   auto first = init_project(o);
   REQUIRE(first.is_ok());
-  CHECK(first->back().what == "appended 2 lines");
-  CHECK(read(tmp.path() / ".gitignore") ==
-        "node_modules/\n/out/\n# csbridge: what runs leave behind\n*rejects*.jsonl\n/reports/\n");
+  CHECK(first->back().what == "appended 1 line");
+  CHECK(read(tmp.path() / ".gitignore") == "node_modules/\n/reports/\n# csbridge: what runs leave behind\n*rejects*.jsonl\n");
   o.force = true;
   auto second = init_project(o);
   REQUIRE(second.is_ok());
