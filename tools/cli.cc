@@ -17,7 +17,31 @@ namespace {
 
 constexpr const char* kDefaultConfig = "csbridge.yaml";
 
+// The rest of `csbridge --help`; the man page makes a section of each "Title:" part.
+constexpr const char* kFooter =
+    "Exit codes:\n"
+    "  0   success\n"
+    "  1   the command ran and found failures (failed checks, mapping problems, rejects over --max-rejects)\n"
+    "  2   usage or config error, a file init or map suggest would overwrite, or another migration\n"
+    "      holds the target; nothing was written\n"
+    "  3   a source or target could not be reached (host, password, driver, missing file) or may not be used\n"
+    "  70  internal error (a bug; please report it)\n"
+    "The first hour of a project:\n"
+    "  csbridge init helpdesk-migration --ci github    csbridge.yaml, mappings/, .gitignore, a CI workflow\n"
+    "  cd helpdesk-migration; export HELPDESK_DB=CONN  the legacy database, read as ${HELPDESK_DB}\n"
+    "  csbridge map suggest --source helpdesk -o mappings/   a mapping file per CS entity it holds\n"
+    "  csbridge map check                              what is left to do (TODOs), as file:line:col\n"
+    "Files:\n"
+    "  ./csbridge.yaml  the project config (-c FILE for another): sources, target, mappings, masking\n"
+    "Environment:\n"
+    "  ${NAME}            every variable csbridge.yaml names: connections and passwords come from the environment\n"
+    "  CSBRIDGE_HMAC_KEY  the key of pseudonyms, when csbridge.yaml's masking.hmac_key_env names it\n"
+    "See also:\n"
+    "  README.md          the whole manual; /usr/share/doc/csbridge/examples/ci/ the CI templates";
+
 const Command kCommands[] = {
+    {"init", "Scaffold a migration project: csbridge.yaml, mappings/, .gitignore and a CI file (github, gitlab)",
+     setup_init},
     {"assess", "Inspect legacy databases (assess db) and APIs: readiness, risks, PII, effort", setup_assess},
     {"map", "Map legacy schemas onto the CS model: suggest mapping files, check them, preview their rows", setup_map},
     {"migrate", "Move the mapped tickets, messages and profiles into the CS model: masked, resumable, nothing lost",
@@ -145,31 +169,34 @@ int fail(const Status& status) {
   return static_cast<int>(exit_status_for(status));
 }
 
-int run(int argc, char** argv) {
-  CLI::App app{"csbridge — bring legacy helpdesk, CRM and ERP data onto a customer-service platform.\n"
-               "Exit codes: 0 success, 1 the command found failures, 2 usage or config error,\n"
-               "3 a source or target could not be reached.",
-               "csbridge"};
+void add_commands(CLI::App& app, GlobalOptions& options, Context& ctx, int& exit_code) {
+  app.description(std::string("csbridge — ") + kSummary + ".");
   app.set_version_flag("--version", std::string("csbridge ") + CSBRIDGE_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
-
-  GlobalOptions options;
-  for (int i = 0; i < argc; ++i) options.command_line += (i ? " " : "") + std::string(argv[i]);
-  options.command_line = connector::redact_secrets(options.command_line);
-  app.add_option("-c,--config", options.config_path, "Project config (default: ./csbridge.yaml when present)");
-  app.add_option("--format", options.format, "Output format where output is data: text, json, csv, jsonl (per command)");
-  app.add_option("-o,--output", options.output, "Write results to FILE instead of standard output");
+  app.add_option("-c,--config", options.config_path, "Project config (default: ./csbridge.yaml when present)")
+      ->type_name("FILE");
+  app.add_option("--format", options.format, "Output format where output is data (each command lists what it offers)")
+      ->type_name("text|json|csv|jsonl|md|html|sarif");
+  app.add_option("-o,--output", options.output, "Write results to FILE instead of standard output")->type_name("FILE");
   app.add_flag("-q,--quiet", options.quiet, "Print only results and errors");
   app.add_flag("-v,--verbose", options.verbose, "Print more about what is done");
   app.add_flag("--no-progress", options.no_progress, "Never draw progress bars (they appear only on a terminal)");
-
-  Context ctx(options);
-  int exit_code = 0;
   for (const Command& cmd : kCommands) {
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
     cmd.setup(*sub, ctx, exit_code);
   }
+  app.footer(kFooter);  // after the commands: CLI11 gives each subcommand its parent's footer
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"", "csbridge"};
+  GlobalOptions options;
+  for (int i = 0; i < argc; ++i) options.command_line += (i ? " " : "") + std::string(argv[i]);
+  options.command_line = connector::redact_secrets(options.command_line);
+  Context ctx(options);
+  int exit_code = 0;
+  add_commands(app, options, ctx, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

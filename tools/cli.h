@@ -85,6 +85,15 @@ void setup_runs(CLI::App& app, Context& ctx, int& exit_code);
 void setup_schema(CLI::App& app, Context& ctx, int& exit_code);
 void setup_source(CLI::App& app, Context& ctx, int& exit_code);
 void setup_validate(CLI::App& app, Context& ctx, int& exit_code);
+void setup_init(CLI::App& app, Context& ctx, int& exit_code);
+
+// NAME's line of the man page, and --help's first: "bring legacy … platform".
+inline constexpr const char* kSummary =
+    "bring legacy helpdesk, CRM and ERP data onto a customer-service platform";
+
+// Adds the global options and every command of the table to `app` (run() parses with it; the
+// docs generator reads the man page and the completions from it).
+void add_commands(CLI::App& app, GlobalOptions& options, Context& ctx, int& exit_code);
 
 // Runs csbridge with argv; returns the process exit code.
 int run(int argc, char** argv);

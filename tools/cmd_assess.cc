@@ -76,8 +76,11 @@ void setup_assess(CLI::App& app, Context& ctx, int& exit_code) {
   db_cmd->add_option("--source,-s", db->source,
                      "Connection string (postgresql://…, odbc:…, sqlite:PATH, csv:/json:/jsonl:/xml: folder) or "
                      "the name of a source in the config")
+      ->type_name("CONN|NAME")
       ->required();
-  db_cmd->add_option("--tables", db->tables, "Only these tables, comma-separated (default: all)")->delimiter(',');
+  db_cmd->add_option("--tables", db->tables, "Only these tables, comma-separated (default: all)")
+      ->type_name("TABLE")
+      ->delimiter(',');
   db_cmd->add_flag("--estimate", db->estimate,
                    "For tables that cannot be read, give the statistics estimate instead of an exact count");
   db_cmd->add_option("--sample", db->sample,
@@ -101,12 +104,16 @@ void setup_assess(CLI::App& app, Context& ctx, int& exit_code) {
       "  csbridge assess api order_api.yaml --probe 'https://erp.example/openapi/v1/orders?page=1' --probe-requests 20\n"
       "Exit codes: 0 assessed; 2 the spec cannot be read or parsed (file:line:col), a payload file is missing;\n"
       "3 the probed endpoint cannot be reached.");
-  api_cmd->add_option("spec", api->spec, "The OpenAPI 3.x or Swagger 2.0 file (YAML or JSON)")->required();
+  api_cmd->add_option("spec", api->spec, "The OpenAPI 3.x or Swagger 2.0 file (YAML or JSON)")
+      ->type_name("FILE")
+      ->required();
   api_cmd->add_option("--payload", api->payloads,
-                      "A real response (JSON or XML) to infer fields, PII and drift from the spec; repeatable");
+                      "A real response (JSON or XML) to infer fields, PII and drift from the spec; repeatable")
+      ->type_name("FILE");
   api_cmd->add_option("--probe", api->probe_url,
                       "GET this http(s) URL of a running endpoint: latency p50/p95/p99, status codes, TLS version, "
-                      "whether the next page works");
+                      "whether the next page works")
+      ->type_name("URL");
   api_cmd->add_option("--probe-requests", api->probe_requests, "How many GET requests the probe makes (default 10)")
       ->check(CLI::Range(1, api::kMaxProbeRequests));
   api_cmd->callback([&ctx, &exit_code, api] { exit_code = run_assess_api(ctx, *api); });

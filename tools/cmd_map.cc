@@ -147,8 +147,12 @@ void setup_map(CLI::App& app, Context& ctx, int& exit_code) {
       "suggest",
       "Assess a source and write one mapping file per CS entity it holds, every choice commented with its "
       "confidence and reason; required fields without a source are left as TODOs that map check reports");
-  s->add_option("--source,-s", suggest->source, "Connection string, or the name of a source in the config")->required();
-  s->add_option("--out-dir,-o", suggest->out_dir, "Folder to write the mapping files into (created if missing)")->required();
+  s->add_option("--source,-s", suggest->source, "Connection string, or the name of a source in the config")
+      ->type_name("CONN|NAME")
+      ->required();
+  s->add_option("--out-dir,-o", suggest->out_dir, "Folder to write the mapping files into (created if missing)")
+      ->type_name("DIR")
+      ->required();
   s->add_flag("--force", suggest->force, "Overwrite mapping files that already exist");
   s->callback([&ctx, &exit_code, suggest] { exit_code = run_suggest(ctx, *suggest); });
 
@@ -158,7 +162,8 @@ void setup_map(CLI::App& app, Context& ctx, int& exit_code) {
       "Report every problem of the mapping files as file:line:col: severity: message — keys, entities, fields, "
       "steps, types, required fields, lookups; with the sources reachable also columns, value maps and values "
       "steps would reject. --format text|json|sarif. Exit 0 clean, 1 problems, 2 unreadable files");
-  c->add_option("files", check->files, "Mapping files or folders (default: 'mappings:' of the config)");
+  c->add_option("files", check->files, "Mapping files or folders (default: 'mappings:' of the config)")
+      ->type_name("FILE");
   c->add_flag("--no-data", check->no_data, "Do not connect to the sources; check only what needs no data");
   c->callback([&ctx, &exit_code, check] { exit_code = run_check(ctx, *check); });
 
@@ -166,9 +171,10 @@ void setup_map(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* p = app.add_subcommand(
       "preview", "Show source rows and the CS rows they map to side by side, with the rows that would be rejected "
                  "and why (masked as migrate would write them; --format text|json)");
-  p->add_option("entity", preview->entity, "CS entity to preview, e.g. ticket")->required();
-  p->add_option("--limit,-n", preview->limit, "Rows per mapping block (default 10)");
-  p->add_option("--mappings", preview->files, "Mapping files or folders (default: 'mappings:' of the config)");
+  p->add_option("entity", preview->entity, "CS entity to preview, e.g. ticket")->type_name("ENTITY")->required();
+  p->add_option("--limit,-n", preview->limit, "Rows per mapping block (default 10)")->type_name("N");
+  p->add_option("--mappings", preview->files, "Mapping files or folders (default: 'mappings:' of the config)")
+      ->type_name("FILE");
   p->callback([&ctx, &exit_code, preview] { exit_code = run_preview(ctx, *preview); });
 }
 

@@ -92,19 +92,27 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       "record of its rows. A killed run resumes where it stopped: run the same command again; rows it committed\n"
       "are skipped, blocks it finished not read (summary: resumed), and no reject line is written twice.\n"
       "Exit 0 done, 1 more rejects than --max-rejects, 2 config or mapping error, 3 source/target unreachable.");
-  app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)");
-  app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")->delimiter(',');
+  app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
+      ->type_name("FILE");
+  app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")
+      ->type_name("ENTITY")
+      ->delimiter(',');
   app.add_flag("--dry-run", a->dry_run, "Read and map everything, write nothing; counts what would be loaded");
   app.add_flag("--resume", a->resume,
                "Only continue an interrupted run (every run does when there is one): exit 2 when there is none");
   app.add_option("--sample", a->sample, "Keep this percentage of rows, chosen by a hash of the legacy key")
       ->check(CLI::Range(0.0, 100.0));
-  app.add_option("--where", a->where, "Extra SQL predicate on every block's source (a gray-release slice)");
-  app.add_option("--limit", a->limit, "At most N rows per mapping block");
-  app.add_option("--since", a->since, "Only rows whose block 'watermark:' column is later than TS (incremental run)");
-  app.add_option("--rejects", a->rejects, "Reject file, JSON lines appended (default csbridge-rejects.jsonl)");
-  app.add_option("--max-rejects", a->max_rejects, "More rejects than N (or PCT%) makes the run exit 1");
-  app.add_option("--target", a->target, "Target connection or source name (default: 'target:' of the config)");
+  app.add_option("--where", a->where, "Extra SQL predicate on every block's source (a gray-release slice)")
+      ->type_name("SQL");
+  app.add_option("--limit", a->limit, "At most N rows per mapping block")->type_name("N");
+  app.add_option("--since", a->since, "Only rows whose block 'watermark:' column is later than TS (incremental run)")
+      ->type_name("TS");
+  app.add_option("--rejects", a->rejects, "Reject file, JSON lines appended (default csbridge-rejects.jsonl)")
+      ->type_name("FILE");
+  app.add_option("--max-rejects", a->max_rejects, "More rejects than N (or PCT%) makes the run exit 1")
+      ->type_name("N|PCT%");
+  app.add_option("--target", a->target, "Target connection or source name (default: 'target:' of the config)")
+      ->type_name("CONN|NAME");
   app.callback([&ctx, &exit_code, a] {
     exit_code = run_migrate(ctx, *a, ctx.options().command_line);
   });
@@ -113,8 +121,8 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
 void setup_runs(CLI::App& app, Context& ctx, int& exit_code) {
   auto target = std::make_shared<std::string>();
   auto limit = std::make_shared<int>(20);
-  app.add_option("--target", *target, "Target connection (default: 'target:' of the config)");
-  app.add_option("--limit,-n", *limit, "The latest N runs (default 20)");
+  app.add_option("--target", *target, "Target connection (default: 'target:' of the config)")->type_name("CONN");
+  app.add_option("--limit,-n", *limit, "The latest N runs (default 20)")->type_name("N");
   app.callback([&ctx, &exit_code, target, limit] { exit_code = run_runs(ctx, *target, *limit); });
 }
 

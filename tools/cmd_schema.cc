@@ -108,13 +108,13 @@ void setup_schema(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto show = std::make_shared<ShowOptions>();
   CLI::App* show_cmd = app.add_subcommand("show", "Show the CS model, or one entity of it (--format text|json)");
-  show_cmd->add_option("entity", show->entity, "Entity to show (e.g. ticket); all when omitted");
+  show_cmd->add_option("entity", show->entity, "Entity to show (e.g. ticket); all when omitted")->type_name("ENTITY");
   show_cmd->callback([&ctx, &exit_code, show] { exit_code = run_show(ctx, *show); });
 
   auto ddl = std::make_shared<DdlCommandOptions>();
   CLI::App* ddl_cmd = app.add_subcommand("ddl", "Print the CREATE TABLE script of the CS model for a dialect");
-  ddl_cmd->add_option("--dialect", ddl->dialect, "postgres or sqlite")->required();
-  ddl_cmd->add_option("--schema", ddl->schema, "PostgreSQL schema to create the tables in");
+  ddl_cmd->add_option("--dialect", ddl->dialect, "postgres or sqlite")->type_name("postgres|sqlite")->required();
+  ddl_cmd->add_option("--schema", ddl->schema, "PostgreSQL schema to create the tables in")->type_name("SCHEMA");
   ddl_cmd->add_flag("--if-not-exists", ddl->if_not_exists, "Use CREATE … IF NOT EXISTS (safe to apply twice)");
   ddl_cmd->callback([&ctx, &exit_code, ddl] { exit_code = run_ddl(ctx, *ddl); });
 
@@ -122,8 +122,10 @@ void setup_schema(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* apply_cmd = app.add_subcommand(
       "apply", "Create the CS model's tables in a target (PostgreSQL or SQLite); existing tables are kept");
   apply_cmd->add_option("--target", apply->target,
-                        "Connection string or config source name (default: the config's target)");
-  apply_cmd->add_option("--schema", apply->schema, "PostgreSQL schema (default: the config target's schema)");
+                        "Connection string or config source name (default: the config's target)")
+      ->type_name("CONN|NAME");
+  apply_cmd->add_option("--schema", apply->schema, "PostgreSQL schema (default: the config target's schema)")
+      ->type_name("SCHEMA");
   apply_cmd->callback([&ctx, &exit_code, apply] { exit_code = run_apply(ctx, *apply); });
 }
 

@@ -125,15 +125,16 @@ void setup_source(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto list = std::make_shared<SourceOptions>();
   CLI::App* list_cmd = app.add_subcommand("list", "List the tables of a source with their row counts");
-  list_cmd->add_option("--source,-s", list->source, source_help)->required();
+  list_cmd->add_option("--source,-s", list->source, source_help)->type_name("CONN|NAME")->required();
   list_cmd->add_flag("--estimate", list->estimate, "Row counts from the database's statistics where it keeps them");
   list_cmd->callback([&ctx, &exit_code, list] { exit_code = run_list_or_describe(ctx, *list, false); });
 
   auto describe = std::make_shared<SourceOptions>();
   CLI::App* describe_cmd = app.add_subcommand(
       "describe", "Describe tables: columns with declared types, keys, indexes, declared foreign keys, row counts");
-  describe_cmd->add_option("--source,-s", describe->source, source_help)->required();
-  describe_cmd->add_option("tables", describe->tables, "Tables to describe (schema.name or name); all when omitted");
+  describe_cmd->add_option("--source,-s", describe->source, source_help)->type_name("CONN|NAME")->required();
+  describe_cmd->add_option("tables", describe->tables, "Tables to describe (schema.name or name); all when omitted")
+      ->type_name("TABLE");
   describe_cmd->add_flag("--estimate", describe->estimate, "Row counts from the database's statistics");
   describe_cmd->callback([&ctx, &exit_code, describe] { exit_code = run_list_or_describe(ctx, *describe, true); });
 
@@ -142,11 +143,15 @@ void setup_source(CLI::App& app, Context& ctx, int& exit_code) {
       "read", "Stream a table's rows as CSV or JSON Lines (--format csv|jsonl), text decoded as a named source's "
               "encoding/encodings declare; records the source cannot read (a ragged row, bytes that decode in "
               "neither UTF-8 nor the declared encoding) are reported on stderr and make the exit code 1");
-  read_cmd->add_option("--source,-s", read->source, source_help)->required();
-  read_cmd->add_option("table", read->table, "Table (schema.name or name)")->required();
-  read_cmd->add_option("--columns", read->columns, "Columns to read, comma-separated (default: all)")->delimiter(',');
-  read_cmd->add_option("--order-by", read->order_by, "Columns to sort by, comma-separated")->delimiter(',');
-  read_cmd->add_option("--where", read->where, "A predicate in the source's SQL (databases only)");
+  read_cmd->add_option("--source,-s", read->source, source_help)->type_name("CONN|NAME")->required();
+  read_cmd->add_option("table", read->table, "Table (schema.name or name)")->type_name("TABLE")->required();
+  read_cmd->add_option("--columns", read->columns, "Columns to read, comma-separated (default: all)")
+      ->type_name("COLUMN")
+      ->delimiter(',');
+  read_cmd->add_option("--order-by", read->order_by, "Columns to sort by, comma-separated")
+      ->type_name("COLUMN")
+      ->delimiter(',');
+  read_cmd->add_option("--where", read->where, "A predicate in the source's SQL (databases only)")->type_name("SQL");
   read_cmd->add_option("--limit", read->limit, "Read at most N rows")->check(CLI::NonNegativeNumber);
   read_cmd->add_option("--batch-rows", read->batch_rows, "Rows fetched per batch (default: options.batch_rows)")
       ->check(CLI::Range(1, 1000000));

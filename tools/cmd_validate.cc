@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "mapping_project.h"
 #include "report/validate_report.h"
+#include "util/strings.h"
+#include "validate/checks.h"
 #include "validate/validate.h"
 
 namespace csbridge::cli {
@@ -76,19 +78,27 @@ void setup_validate(CLI::App& app, Context& ctx, int& exit_code) {
       "  csbridge validate --checks rows,pii --json out.json    check the configured target as it stands\n"
       "Exit 0 every check passed, 1 some failed (or warned, with --fail-on warn), 2 config or mapping error,\n"
       "3 a source or the target could not be reached.");
-  app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)");
+  app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
+      ->type_name("FILE");
   app.add_flag("--sandbox", a->sandbox,
                "Migrate into a fresh PostgreSQL schema csbridge_sandbox_<random> (or a temporary SQLite file when "
                "the target is SQLite) first, check it, then drop it");
   app.add_flag("--keep", a->keep, "Keep the sandbox afterwards (its name is printed)");
   app.add_option("--sample", a->sample, "With --sandbox: migrate and compare this percentage of legacy keys")
       ->check(CLI::Range(0.0, 100.0));
-  app.add_option("--checks", a->checks, "Run only these checks, comma-separated")->delimiter(',');
+  std::vector<std::string> checks(std::begin(validate::kCheckNames), std::end(validate::kCheckNames));
+  app.add_option("--checks", a->checks, "Run only these checks, comma-separated")
+      ->type_name(util::join(checks, "|"))
+      ->delimiter(',');
   app.add_option("--fail-on", a->fail_on, "Exit 1 on failed checks only (error, default) or on warnings too (warn)")
-      ->check(CLI::IsMember({"warn", "error"}));
-  app.add_option("--json", a->json_file, "Write the report as JSON to FILE (schemas/validate.schema.json)");
-  app.add_option("--junit", a->junit_file, "Write JUnit XML to FILE: one testcase per check and entity");
-  app.add_option("--target", a->target, "Target connection or source name (default: 'target:' of the config)");
+      ->type_name("warn|error")
+      ->check(CLI::IsMember({"warn", "error"}).description(""));
+  app.add_option("--json", a->json_file, "Write the report as JSON to FILE (schemas/validate.schema.json)")
+      ->type_name("FILE");
+  app.add_option("--junit", a->junit_file, "Write JUnit XML to FILE: one testcase per check and entity")
+      ->type_name("FILE");
+  app.add_option("--target", a->target, "Target connection or source name (default: 'target:' of the config)")
+      ->type_name("CONN|NAME");
   app.callback([&ctx, &exit_code, a] { exit_code = run_validate(ctx, *a); });
 }
 

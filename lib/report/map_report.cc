@@ -24,6 +24,26 @@ nlohmann::json nullable(const std::optional<std::string>& v) {
 
 std::string shown(const std::optional<std::string>& v) { return v ? util::ellipsize(*v, 48) : "NULL"; }
 
+// A file path as a SARIF artifact URI (RFC 3986): a relative path stays relative (code scanning
+// reads it from the repository's root), an absolute one becomes file://; bytes other than
+// unreserved characters and '/' are percent-encoded (spaces, Chinese file names).
+std::string sarif_uri(const std::string& path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out = !path.empty() && path.front() == '/' ? "file://" : "";
+  for (char c : path) {
+    auto b = static_cast<unsigned char>(c);
+    if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~' || c == '/') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string check_text(const CheckReport& report) {
@@ -73,7 +93,7 @@ nlohmann::json check_sarif(const CheckReport& report, const std::string& tool_ve
     nlohmann::json region = nlohmann::json::object();
     if (d.at.line > 0) region["startLine"] = d.at.line;
     if (d.at.col > 0) region["startColumn"] = d.at.col;
-    nlohmann::json physical = {{"artifactLocation", {{"uri", d.at.file}}}};
+    nlohmann::json physical = {{"artifactLocation", {{"uri", sarif_uri(d.at.file)}}}};
     if (!region.empty()) physical["region"] = region;
     results.push_back({{"ruleId", d.code},
                        {"level", d.severity == Severity::kError ? "error" : "warning"},
