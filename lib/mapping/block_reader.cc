@@ -1,6 +1,7 @@
 #include "mapping/block_reader.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -173,11 +174,13 @@ class RelatedReader final : public connector::RowReader {
   connector::Batch in_;
 };
 
-// Rows of a file source that pass the block's filter.
-class FilteredReader final : public connector::RowReader {
+// The rows of another reader that `keep` keeps, in order: a file source's rows that pass the
+// block's filter, or a `distinct: true` block's first row of each key.
+class SelectingReader final : public connector::RowReader {
  public:
-  FilteredReader(std::unique_ptr<connector::RowReader> inner, RowTest test)
-      : inner_(std::move(inner)), test_(std::move(test)) {}
+  using Keep = std::function<bool(const connector::Batch&, size_t)>;
+  SelectingReader(std::unique_ptr<connector::RowReader> inner, Keep keep)
+      : inner_(std::move(inner)), keep_(std::move(keep)) {}
   const std::vector<connector::ColumnInfo>& columns() const override { return inner_->columns(); }
   Result<bool> next(connector::Batch& out) override {
     while (true) {
@@ -186,7 +189,7 @@ class FilteredReader final : public connector::RowReader {
       out.reset(in_.columns());
       if (!more) return false;
       for (size_t r = 0; r < in_.rows(); ++r) {
-        if (!test_.matches(in_, r)) continue;
+        if (!keep_(in_, r)) continue;
         for (size_t c = 0; c < in_.columns(); ++c) {
           if (in_.is_null(r, c)) out.append_null();
           else out.append(in_.get(r, c));
@@ -198,48 +201,25 @@ class FilteredReader final : public connector::RowReader {
 
  private:
   std::unique_ptr<connector::RowReader> inner_;
-  RowTest test_;
+  Keep keep_;
   connector::Batch in_;
 };
 
-// Rows of a `distinct: true` block: a row whose key columns equal the last row's is not handed
-// on (the read is ordered by the key, so rows sharing a key come together).
-class DistinctReader final : public connector::RowReader {
- public:
-  DistinctReader(std::unique_ptr<connector::RowReader> inner, std::vector<size_t> key)
-      : inner_(std::move(inner)), key_(std::move(key)) {}
-  const std::vector<connector::ColumnInfo>& columns() const override { return inner_->columns(); }
-  Result<bool> next(connector::Batch& out) override {
-    while (true) {
-      CSB_ASSIGN_OR_RETURN(bool more, inner_->next(in_));
-      for (auto& r : inner_->take_rejects()) rejects_.push_back(std::move(r));
-      out.reset(in_.columns());
-      if (!more) return false;
-      for (size_t r = 0; r < in_.rows(); ++r) {
-        std::vector<std::optional<std::string>> key;
-        for (size_t k : key_) {
-          if (in_.is_null(r, k)) key.emplace_back(std::nullopt);
-          else key.emplace_back(std::string(in_.get(r, k)));
-        }
-        if (have_last_ && key == last_) continue;
-        last_ = std::move(key);
-        have_last_ = true;
-        for (size_t c = 0; c < in_.columns(); ++c) {
-          if (in_.is_null(r, c)) out.append_null();
-          else out.append(in_.get(r, c));
-        }
-      }
-      if (out.rows() > 0 || !rejects_.empty()) return true;
+// Keeps a row whose key columns differ from the last row kept's (the read is ordered by the key,
+// so rows sharing a key come together).
+SelectingReader::Keep first_of_each_key(std::vector<size_t> key) {
+  auto last = std::make_shared<std::optional<std::vector<std::optional<std::string>>>>();
+  return [key = std::move(key), last](const connector::Batch& in, size_t r) {
+    std::vector<std::optional<std::string>> values;
+    for (size_t k : key) {
+      if (in.is_null(r, k)) values.emplace_back(std::nullopt);
+      else values.emplace_back(std::string(in.get(r, k)));
     }
-  }
-
- private:
-  std::unique_ptr<connector::RowReader> inner_;
-  std::vector<size_t> key_;
-  std::vector<std::optional<std::string>> last_;
-  bool have_last_ = false;
-  connector::Batch in_;
-};
+    if (*last && **last == values) return false;
+    *last = std::move(values);
+    return true;
+  };
+}
 
 Result<HopPlan> plan_hop(SourceNames& names, connector::Connector& db, const RelatedHop& hop) {
   HopPlan p;
@@ -374,7 +354,8 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
   CSB_ASSIGN_OR_RETURN(std::unique_ptr<connector::RowReader> reader, db.read(request));
   if (!sql && !block.filter.empty()) {
     CSB_ASSIGN_OR_RETURN(RowTest test, RowTest::bind(block.filter, reader->columns(), block.display() + ": filter"));
-    reader = std::make_unique<FilteredReader>(std::move(reader), std::move(test));
+    reader = std::make_unique<SelectingReader>(
+        std::move(reader), [test = std::move(test)](const connector::Batch& in, size_t r) { return test.matches(in, r); });
   }
   if (block.distinct) {
     std::vector<size_t> key;
@@ -383,7 +364,7 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
       if (!i) return not_found(block.display() + ": the source has no column '" + k + "'");
       key.push_back(*i);
     }
-    reader = std::make_unique<DistinctReader>(std::move(reader), std::move(key));
+    reader = std::make_unique<SelectingReader>(std::move(reader), first_of_each_key(std::move(key)));
   }
   std::vector<const FieldMapping*> related;
   for (const auto& f : block.fields) {

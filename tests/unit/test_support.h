@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
+#include <vector>
 
 namespace csbridge::test {
 
@@ -29,5 +31,16 @@ std::string require_env(const char* name);
 
 // The source tree root (for samples/ and schemas/).
 std::string source_dir();
+
+// A list of lines that prints itself, one a line, when a CHECK comparing it fails.
+struct Lines : std::vector<std::string> {
+  using std::vector<std::string>::vector;
+  Lines(std::vector<std::string> v) : std::vector<std::string>(std::move(v)) {}  // NOLINT: implicit on purpose
+};
+inline std::ostream& operator<<(std::ostream& os, const Lines& lines) {
+  os << "{";
+  for (size_t i = 0; i < lines.size(); ++i) os << (i ? ",\n  " : "\n  ") << '"' << lines[i] << '"';
+  return os << "}";
+}
 
 }  // namespace csbridge::test

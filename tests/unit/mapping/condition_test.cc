@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.h"
+
 #include <initializer_list>
 #include <optional>
 #include <ostream>
@@ -13,16 +15,7 @@
 namespace csbridge::mapping {
 namespace {
 
-// A list of lines that prints itself when a CHECK fails.
-struct Lines : std::vector<std::string> {
-  using std::vector<std::string>::vector;
-  Lines(std::vector<std::string> v) : std::vector<std::string>(std::move(v)) {}  // NOLINT: implicit on purpose
-};
-[[maybe_unused]] std::ostream& operator<<(std::ostream& os, const Lines& lines) {
-  os << "{";
-  for (size_t i = 0; i < lines.size(); ++i) os << (i ? ",\n  " : "\n  ") << '"' << lines[i] << '"';
-  return os << "}";
-}
+using test::Lines;
 
 
 Lines located(const std::vector<Diagnostic>& diagnostics) {
