@@ -166,7 +166,7 @@ TEST_CASE("api source: an XML resource reads its record path") {
   CHECK(std::find(r.columns.begin(), r.columns.end(), "name") != r.columns.end());
 }
 
-TEST_CASE("api source: 429 with Retry-After, a burst of 503s and a reset connection are retried; nothing lost") {
+TEST_CASE("api source: 429 with Retry-After, a burst of 503s and a reset connection are retried, nothing lost") {
   ApiProject p(kTickets);
   p.api.throttle_every = 5;
   p.api.burst_at = 3;
@@ -202,7 +202,7 @@ TEST_CASE("api source: 401 and 404 stop at once, unreachable, naming the URL wit
   }
 }
 
-TEST_CASE("api source: a secret written in the file is refused; resources and paging are checked") {
+TEST_CASE("api source: a secret written in the file is refused, resources and paging are checked") {
   test::TempDir dir;
   auto load = [&](const std::string& body) {
     return config::load_config(dir.write("c.yaml", "sources:\n  old:\n    api: http://127.0.0.1:1/api\n" + body),
