@@ -3,7 +3,7 @@
 
     check_same.py RT5_DIR
 
-Compares RT5_DIR/{sqlite,pg,mariadb}/fingerprint.json (written by check_migrate.py): every
+Compares RT5_DIR/{sqlite,sqlite-odbc,pg,mariadb}/fingerprint.json (written by check_migrate.py): every
 engine that ran must match the others. Exit 77 (skipped) when fewer than two engines ran.
 """
 import json
@@ -12,7 +12,7 @@ import sys
 
 rt5 = sys.argv[1]
 prints = {}
-for engine in ("sqlite", "pg", "mariadb"):
+for engine in ("sqlite", "sqlite-odbc", "pg", "mariadb"):
     path = os.path.join(rt5, engine, "fingerprint.json")
     if os.path.exists(path):
         prints[engine] = json.load(open(path))

@@ -11,7 +11,8 @@
 #                                               against the truth, killed and resumed (check_migrate.py)
 #   run_test.sh CSBRIDGE BUILD same             the engines' CS rows are the same (check_same.py)
 #
-# ENGINE: sqlite, pg, mariadb. Exit 77 (skipped) for pg and mariadb when the test servers'
+# ENGINE: sqlite, pg, mariadb, and for migrate sqlite-odbc (rt5/load/sqlite's database through
+# SQLite's ODBC driver). Exit 77 (skipped) for pg and mariadb when the test servers'
 # variables are not set (scripts/test sets them; or eval "$(scripts/servers start DIR)").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,7 @@ tickets=10000
 case "$engine" in
   pg) needs=CSBRIDGE_TEST_PG ;;
   mariadb) needs=CSBRIDGE_TEST_MARIADB_ODBC ;;
-  sqlite|'') needs= ;;
+  sqlite|sqlite-odbc|'') needs= ;;
   *) echo "run_test: unknown engine '$engine'" >&2; exit 2 ;;
 esac
 if [ -n "$needs" ] && [ -z "${!needs:-}" ]; then
@@ -67,6 +68,8 @@ case "$step" in
     ;;
   migrate)
     rm -f "$rt5/$engine/fingerprint.json"
+    # SQLite through its ODBC driver (libsqliteodbc) reads the database rt5/load/sqlite made.
+    [ "$engine" != sqlite-odbc ] || printf 'odbc:Driver={SQLite3};Database=%s\n' "$rt5/rt5.db" > "$rt5/url.$engine"
     python3 "$here/check_migrate.py" "$csbridge" "$rt5" "$engine"
     ;;
   same)
