@@ -1,7 +1,9 @@
 #include "helpdesk_api.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 namespace csbridge::test {
 namespace {
@@ -60,6 +62,7 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
   }
   if (r.path == "/api/v2/customers") {
     ++customer_requests;
+    if (customer_delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(customer_delay_ms));
     int page = std::max(1, std::atoi(r.param("page").c_str()));
     int after = std::atoi(r.param("id_gt").c_str());
     int size = r.param("per_page").empty() ? per_page : std::atoi(r.param("per_page").c_str());

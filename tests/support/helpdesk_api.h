@@ -27,6 +27,7 @@ struct HelpdeskApi {
   int throttle_every = 0;   // 0: never
   int burst_at = 0;         // 0: never
   int reset_at = 0;         // 0: never
+  int customer_delay_ms = 0;  // each customers page answers this much later (a slow legacy system)
   std::string token = "s3cret-token";
 
   std::atomic<int> requests{0};

@@ -13,7 +13,7 @@
 int main(int argc, char** argv) {
   constexpr int kIdleSeconds = 30;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: csbridge_test_http paging|broken|errors|helpdesk [TICKETS CUSTOMERS [THROTTLE_EVERY]]\n");
+    std::fprintf(stderr, "usage: csbridge_test_http paging|broken|errors|helpdesk [TICKETS CUSTOMERS [THROTTLE_EVERY [CUSTOMER_DELAY_MS]]]\n");
     return 2;
   }
   const std::string mode = argv[1];
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   helpdesk.max_pages = 1000000;
   helpdesk.comments_per_page = 3;
   helpdesk.throttle_every = argc > 4 ? std::atoi(argv[4]) : 200;
+  helpdesk.customer_delay_ms = argc > 5 ? std::atoi(argv[5]) : 0;
   helpdesk.burst_at = 150;
   helpdesk.reset_at = 333;
   csbridge::test::HttpServer server([&](const csbridge::test::HttpRequest& r) {
