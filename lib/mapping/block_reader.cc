@@ -84,11 +84,18 @@ class RelatedReader final : public connector::RowReader {
       request.order_by = hop.order;
       request.batch_rows = 5000;
       auto reader = db_->read(request);
-      if (!reader.is_ok()) return reader.status().with_context(subject_ + ": reading related rows of " + hop.table.display());
+      // An engine's message may repeat the statement: the keys listed in it (legacy ids, perhaps
+      // phone numbers, up to 10,000 of them) are left out of every error.
+      auto failed = [&](const Status& s) {
+        std::string message = util::replace_all(s.message(), in, hop.quoted_key + " IN (" +
+                                                                      std::to_string(end - start) + " keys)");
+        return Status(s.code(), subject_ + ": reading related rows of " + hop.table.display() + ": " + message);
+      };
+      if (!reader.is_ok()) return failed(reader.status());
       connector::Batch batch;
       while (true) {
         auto more = (*reader)->next(batch);
-        if (!more.is_ok()) return more.status().with_context(subject_ + ": reading related rows of " + hop.table.display());
+        if (!more.is_ok()) return failed(more.status());
         // A related row the source cannot decode leaves the field as if the row were not there;
         // the block's own row is read as it is.
         (void)(*reader)->take_rejects();
