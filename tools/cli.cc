@@ -66,6 +66,12 @@ Result<const config::Config*> Context::config() {
   }
   CSB_ASSIGN_OR_RETURN(config::Config loaded, config::load_config(path));
   config_ = std::move(loaded);
+  for (const auto& s : config_->sources) {
+    if (s.api && s.api->insecure) {
+      warn(path + ":" + std::to_string(s.line) + ": source " + s.name +
+           ": insecure: true — TLS certificates are not verified (use ca_file: for a private CA)");
+    }
+  }
   return &*config_;
 }
 
@@ -121,6 +127,7 @@ class Context::TerminalProgress final : public util::Progress {
   explicit TerminalProgress(const Context& ctx) : ctx_(ctx), draw_(ctx.progress_enabled()) {}
   void started(std::string_view doing, std::string_view subject, int64_t rows, bool exact) override {
     line_ = std::string(doing) + " " + std::string(subject);
+    note_.clear();
     rows_ = rows;
     exact_ = exact;
     advanced(0);
@@ -129,13 +136,14 @@ class Context::TerminalProgress final : public util::Progress {
     if (!draw_) return;
     if (rows_ > 0) {
       double pct = std::min(100.0, 100.0 * static_cast<double>(done) / static_cast<double>(rows_));
-      std::fprintf(stderr, "\r\033[K%s: %lld / %s%lld rows (%.0f%%)", line_.c_str(), static_cast<long long>(done),
-                   exact_ ? "" : "~", static_cast<long long>(rows_), pct);
+      std::fprintf(stderr, "\r\033[K%s: %lld / %s%lld rows (%.0f%%)%s", line_.c_str(), static_cast<long long>(done),
+                   exact_ ? "" : "~", static_cast<long long>(rows_), pct, note_.c_str());
     } else {
-      std::fprintf(stderr, "\r\033[K%s: %lld rows", line_.c_str(), static_cast<long long>(done));
+      std::fprintf(stderr, "\r\033[K%s: %lld rows%s", line_.c_str(), static_cast<long long>(done), note_.c_str());
     }
     std::fflush(stderr);
   }
+  void note(std::string_view text) override { note_ = text.empty() ? "" : " · " + std::string(text); }
   void finished() override {
     if (draw_) std::fprintf(stderr, "\r\033[K");
   }
@@ -148,6 +156,7 @@ class Context::TerminalProgress final : public util::Progress {
   const Context& ctx_;
   const bool draw_;
   std::string line_;
+  std::string note_;
   int64_t rows_ = 0;
   bool exact_ = true;
 };

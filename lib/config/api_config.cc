@@ -12,8 +12,8 @@ using connector::ApiPaging;
 using connector::ApiResource;
 using connector::ApiSource;
 
-const std::vector<std::string> kResourceKeys = {"path", "records", "params", "paginate", "key", "concurrency",
-                                                "description"};
+const std::vector<std::string> kResourceKeys = {"path",        "records",     "params", "paginate", "key",
+                                                "concurrency", "incremental", "description"};
 const std::vector<std::string> kPagingKeys = {"cursor", "param", "page", "start", "offset", "limit", "limit_param",
                                               "next_url", "max_pages", "after_param", "after_field"};
 
@@ -183,6 +183,14 @@ class ApiLoader {
       r.parent_field = ref.substr(dot + 1);
     }
     if (node["paginate"]) CSB_RETURN_IF_ERROR(paging(node["paginate"], r.paginate));
+    if (const YAML::Node inc = node["incremental"]) {
+      if (!inc.IsMap() || !inc["param"] || !inc["field"]) {
+        return error_at(doc_, inc, "'incremental' is {param: <query parameter>, field: <the record's change time>}");
+      }
+      CSB_RETURN_IF_ERROR(keys(inc, {"param", "field"}, "incremental key"));
+      CSB_ASSIGN_OR_RETURN(r.incremental_param, scalar(inc["param"], "incremental.param"));
+      CSB_ASSIGN_OR_RETURN(r.incremental_field, scalar(inc["field"], "incremental.field"));
+    }
     return r;
   }
 

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <deque>
 #include <future>
 #include <unordered_map>
@@ -17,6 +19,35 @@ namespace csbridge::connector {
 namespace {
 
 using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+// Where a run of records came from, for RowReader::position(): a page of a listing (`start` the
+// listing's state before it, `next` after it) or the children of one fan-out parent (`start` the
+// parent's position before that parent, `next` after it). Positions are JSON text:
+// {"page": <listing state>, "skip": n} or {"parent": <parent position>, "skip": n} — start there
+// and drop the first n records.
+struct Span {
+  const char* key = "page";
+  std::string start, next;
+  size_t count = 0;
+};
+
+// A record with its place, so the reader can say where it stands after handing it out.
+struct Item {
+  Row row;
+  std::shared_ptr<const Span> span;
+  size_t index = 0;
+};
+
+std::string position_of(const char* key, const std::string& state, size_t skip) {
+  return std::string("{\"") + key + "\":" + state + ",\"skip\":" + std::to_string(skip) + "}";
+}
+
+// The position after `item` is handed out.
+std::string position_after(const Item& item) {
+  const Span& s = *item.span;
+  if (item.index + 1 < s.count) return position_of(s.key, s.start, item.index + 1);
+  return position_of(s.key, s.next, 0);
+}
 constexpr size_t kPagesSampled = 1;          // pages describe() reads to find the columns
 constexpr int kMalformedRetries = 2;         // a page that does not parse is asked for again this often
 constexpr const char* kExtraColumn = "_extra";  // fields the first page did not have, as a JSON object
@@ -130,16 +161,32 @@ class Listing {
 
   int64_t pages() const { return pages_; }
 
-  // Starts past up to `rows` records without fetching them, where the paging allows (page numbers
-  // or offsets with a known page size, no page cap); the records skipped.
-  int64_t skip(int64_t rows) {
-    const ApiPaging& p = r_.paginate;
-    if (rows <= 0 || p.limit <= 0 || p.max_pages > 0) return 0;
-    int64_t pages = rows / p.limit;
-    if (p.kind == ApiPaging::Kind::kPage) page_ += pages;
-    else if (p.kind == ApiPaging::Kind::kOffset) offset_ += pages * p.limit;
-    else return 0;
-    return pages * p.limit;
+  // The listing's state before its next page (JSON), and back (false when `state` is not one of
+  // this listing's paging kind: the caller starts over).
+  std::string state() const {
+    nlohmann::ordered_json j;
+    j["kind"] = static_cast<int>(r_.paginate.kind);
+    if (done_) j["done"] = true;
+    if (!next_url_.empty()) j["next"] = next_url_;
+    if (!cursor_.empty()) j["cursor"] = cursor_;
+    if (!after_.empty()) j["after"] = after_;
+    if (r_.paginate.kind == ApiPaging::Kind::kPage) j["page"] = page_;
+    if (r_.paginate.kind == ApiPaging::Kind::kOffset) j["offset"] = offset_;
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
+  bool restore(const nlohmann::json& j) {
+    if (!j.is_object() || j.value("kind", -1) != static_cast<int>(r_.paginate.kind)) return false;
+    try {
+      done_ = j.value("done", false);
+      next_url_ = j.value("next", "");
+      cursor_ = j.value("cursor", "");
+      after_ = j.value("after", "");
+      page_ = j.value("page", r_.paginate.start);
+      offset_ = j.value("offset", int64_t{0});
+    } catch (const nlohmann::json::exception&) {
+      return false;
+    }
+    return true;
   }
 
  private:
@@ -317,58 +364,88 @@ std::string child_path(const ApiResource& r, const std::string& value) {
   return path;
 }
 
-// All records of one resource, in the API's order, as rows.
+// All records of one resource, in the API's order, as items.
 class RowSource {
  public:
   RowSource(const ApiSource& source, const ApiResource& r, HttpClient& http) : source_(source), r_(r), http_(http) {
     if (r.parent.empty()) listing_.emplace(source, r, http, r.path);
   }
 
-  int64_t skip(int64_t rows) { return listing_ ? listing_->skip(rows) : 0; }
+  // Starts at a position an earlier reader gave (position_after); false when it is not one of
+  // this resource's (the paging changed): the caller starts over.
+  bool restore(const std::string& position) {
+    nlohmann::json j = nlohmann::json::parse(position, nullptr, false);
+    if (!j.is_object() || !j.contains("skip") || !j["skip"].is_number_unsigned()) return false;
+    skip_first_ = j["skip"].get<size_t>();
+    if (listing_) return j.contains("page") && listing_->restore(j["page"]);
+    if (!j.contains("parent") || !j["parent"].is_object()) return false;
+    const ApiResource* parent = source_.resource(r_.parent);
+    if (!parent) return false;
+    parents_ = std::make_unique<RowSource>(source_, *parent, http_);
+    parent_position_ = j["parent"].dump();
+    return parents_->restore(parent_position_);
+  }
 
-  // The next rows (a page, or the child lists of up to `concurrency` parents); false at the end.
-  Result<bool> next(std::deque<Row>& out, std::vector<RejectedRecord>& rejects) {
-    if (listing_) {
-      std::vector<Row> rows;
-      CSB_ASSIGN_OR_RETURN(bool more, listing_->next(rows, rejects));
-      for (auto& r : rows) out.push_back(std::move(r));
-      return more;
-    }
-    return next_children(out, rejects);
+  // Pages read so far (with the parents' for fan-out).
+  int64_t pages() const { return pages_ + (parents_ ? parents_->pages() : 0); }
+
+  // The next items (a page, or the child lists of up to `concurrency` parents); false at the end.
+  Result<bool> next(std::deque<Item>& out, std::vector<RejectedRecord>& rejects) {
+    if (!listing_) return next_children(out, rejects);
+    auto span = std::make_shared<Span>();
+    span->start = listing_->state();
+    std::vector<Row> rows;
+    CSB_ASSIGN_OR_RETURN(bool more, listing_->next(rows, rejects));
+    span->next = listing_->state();
+    span->count = rows.size();
+    pages_ = listing_->pages();
+    size_t from = std::min(std::exchange(skip_first_, 0), rows.size());
+    for (size_t i = from; i < rows.size(); ++i) out.push_back({std::move(rows[i]), span, i});
+    return more;
   }
 
  private:
-  Result<bool> next_children(std::deque<Row>& out, std::vector<RejectedRecord>& rejects) {
+  Result<bool> next_children(std::deque<Item>& out, std::vector<RejectedRecord>& rejects) {
     if (!parents_) {
       const ApiResource* parent = source_.resource(r_.parent);
       if (!parent) return invalid_argument("resource " + r_.name + ": no resource '" + r_.parent + "' to fan out from");
       parents_ = std::make_unique<RowSource>(source_, *parent, http_);
+      parent_position_ = position_of("page", parents_->listing_ ? parents_->listing_->state() : "{}", 0);
     }
-    // The parents' values of the next window.
-    std::vector<std::string> values;
-    const size_t window = static_cast<size_t>(std::max(1, r_.concurrency));
-    while (values.size() < window) {
-      if (parent_rows_.empty()) {
+    // The parents of the next window: their values and their positions before and after.
+    struct Parent {
+      std::string value;
+      std::shared_ptr<Span> span;
+    };
+    std::vector<Parent> window;
+    const size_t width = static_cast<size_t>(std::max(1, r_.concurrency));
+    while (window.size() < width) {
+      if (parent_items_.empty()) {
         if (parents_done_) break;
-        CSB_ASSIGN_OR_RETURN(bool more, parents_->next(parent_rows_, rejects));
+        CSB_ASSIGN_OR_RETURN(bool more, parents_->next(parent_items_, rejects));
         parents_done_ = !more;
         continue;
       }
-      Row row = std::move(parent_rows_.front());
-      parent_rows_.pop_front();
-      for (const auto& [k, v] : row) {
-        if (k == r_.parent_field && v) values.push_back(*v);
+      Item item = std::move(parent_items_.front());
+      parent_items_.pop_front();
+      auto span = std::make_shared<Span>();
+      span->key = "parent";
+      span->start = std::exchange(parent_position_, position_after(item));
+      span->next = parent_position_;
+      for (const auto& [k, v] : item.row) {
+        if (k == r_.parent_field && v) window.push_back({*v, span});
       }
     }
-    if (values.empty()) return false;
+    if (window.empty()) return false;
     struct Child {
       std::vector<Row> rows;
       std::vector<RejectedRecord> rejects;
       Status status;
+      int64_t pages = 0;
     };
     std::vector<std::future<Child>> tasks;
-    for (const std::string& v : values) {
-      tasks.push_back(std::async(std::launch::async, [this, v] {
+    for (const Parent& p : window) {
+      tasks.push_back(std::async(std::launch::async, [this, v = p.value] {
         Child c;
         Listing listing(source_, r_, http_, child_path(r_, v));
         std::vector<Row> page;
@@ -384,14 +461,18 @@ class RowSource {
           }
           if (!*more) break;
         }
+        c.pages = listing.pages();
         return c;
       }));
     }
     Status failed;
-    for (auto& t : tasks) {
-      Child c = t.get();
+    for (size_t t = 0; t < tasks.size(); ++t) {
+      Child c = tasks[t].get();
       if (!c.status.is_ok() && failed.is_ok()) failed = c.status;
-      for (auto& r : c.rows) out.push_back(std::move(r));
+      window[t].span->count = c.rows.size();
+      pages_ += c.pages;
+      size_t from = std::min(std::exchange(skip_first_, 0), c.rows.size());
+      for (size_t i = from; i < c.rows.size(); ++i) out.push_back({std::move(c.rows[i]), window[t].span, i});
       for (auto& r : c.rejects) rejects.push_back(std::move(r));
     }
     if (!failed.is_ok()) return failed;
@@ -403,20 +484,59 @@ class RowSource {
   HttpClient& http_;
   std::optional<Listing> listing_;
   std::unique_ptr<RowSource> parents_;
-  std::deque<Row> parent_rows_;
+  std::deque<Item> parent_items_;
+  std::string parent_position_;  // fan-out: the parents' position before the next parent
   bool parents_done_ = false;
+  size_t skip_first_ = 0;
+  int64_t pages_ = 0;  // pages of this resource read (of every parent for fan-out)  // records of the first page (or parent) a restored position already handed out
 };
 
 class ApiReader final : public RowReader {
  public:
-  ApiReader(const ApiSource& source, const ApiResource& r, HttpClient& http, size_t batch_rows, int64_t limit,
-            int64_t skip_rows = 0)
-      : rows_(source, r, http), batch_rows_(std::max<size_t>(1, batch_rows)), limit_(limit) {
-    // Without a limit on rows: skipped rows would count against it.
-    if (limit < 0) skipped_ = rows_.skip(skip_rows);
+  // `r` is the resource as this read asks for it (with the parameters of --since).
+  ApiReader(const ApiSource& source, ApiResource r, HttpClient& http, size_t batch_rows, int64_t limit)
+      : source_(source),
+        r_(std::move(r)),
+        http_(http),
+        rows_(std::make_unique<RowSource>(source, r_, http)),
+        batch_rows_(std::max<size_t>(1, batch_rows)),
+        limit_(limit),
+        requests_at_start_(http.requests()),
+        waited_at_start_(http.waited_seconds()) {}
+
+  // Starts at the position an earlier reader was at after `rows` rows (ReadRequest::resume_position);
+  // a position of another paging, or a read with a limit on rows, starts from the first page.
+  void resume(const std::string& position, int64_t rows) {
+    if (position.empty() || rows <= 0 || limit_ >= 0) return;
+    if (rows_->restore(position)) {
+      skipped_ = rows;
+      resumed_at_ = position;
+    } else {
+      rows_ = std::make_unique<RowSource>(source_, r_, http_);
+    }
   }
 
   int64_t skipped() const override { return skipped_; }
+
+  std::string position() const override {
+    if (!last_) return resumed_at_;
+    return position_after(*last_);
+  }
+
+  std::string progress_note() const override {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    int64_t requests = http_.requests() - requests_at_start_;
+    char text[160];
+    std::snprintf(text, sizeof text, "%lld pages · %.1f requests/s", static_cast<long long>(rows_->pages()),
+                  seconds > 0 ? static_cast<double>(requests) / seconds : 0.0);
+    std::string out = text;
+    double waited = http_.waited_seconds() - waited_at_start_;
+    if (waited >= 0.5) {
+      std::snprintf(text, sizeof text, " · waited %.0f s for rate limits and retries", waited);
+      out += text;
+    }
+    return out;
+  }
 
   // Columns: those asked for, else the fields of the first page's records (and _extra for any
   // field a later record has that the first page did not).
@@ -426,8 +546,8 @@ class ApiReader final : public RowReader {
       return Status::ok();
     }
     while (!ended_ && pending_.empty()) CSB_RETURN_IF_ERROR(fill());
-    for (const Row& row : pending_) {
-      for (const auto& [k, v] : row) {
+    for (const Item& item : pending_) {
+      for (const auto& [k, v] : item.row) {
         if (!index_.count(k)) add_column(k);
       }
     }
@@ -447,7 +567,8 @@ class ApiReader final : public RowReader {
         CSB_RETURN_IF_ERROR(fill());
         continue;
       }
-      append(pending_.front(), out);
+      append(pending_.front().row, out);
+      last_ = std::move(pending_.front());
       pending_.pop_front();
       ++emitted_;
     }
@@ -456,7 +577,7 @@ class ApiReader final : public RowReader {
 
  private:
   Status fill() {
-    CSB_ASSIGN_OR_RETURN(bool more, rows_.next(pending_, rejects_));
+    CSB_ASSIGN_OR_RETURN(bool more, rows_->next(pending_, rejects_));
     ended_ = !more;
     return Status::ok();
   }
@@ -487,12 +608,20 @@ class ApiReader final : public RowReader {
     }
   }
 
-  RowSource rows_;
+  const ApiSource& source_;
+  const ApiResource r_;
+  HttpClient& http_;
+  std::unique_ptr<RowSource> rows_;
   int64_t skipped_ = 0;
+  std::string resumed_at_;
+  std::optional<Item> last_;  // the last record handed out
   size_t batch_rows_;
   int64_t limit_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const int64_t requests_at_start_;
+  const double waited_at_start_;
   int64_t emitted_ = 0;
-  std::deque<Row> pending_;
+  std::deque<Item> pending_;
   bool ended_ = false;
   std::vector<ColumnInfo> columns_;
   std::unordered_map<std::string, size_t> index_;
@@ -526,10 +655,10 @@ class ApiConnector final : public Connector {
     return info;
   }
 
+  // An API does not count its records without listing them all: unknown (-1).
   Result<RowCount> count(const TableRef& table, bool /*estimate*/) override {
-    CSB_ASSIGN_OR_RETURN(const ApiResource* r, resource(table));
-    return not_supported("resource " + r->name + " of API source " + source_->name +
-                         ": an API does not count its records without listing them all");
+    CSB_RETURN_IF_ERROR(resource(table).status());
+    return RowCount{-1, false};
   }
 
   Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override {
@@ -543,8 +672,17 @@ class ApiConnector final : public Connector {
       return not_supported("resource " + r->name + ": an API source is read in the API's order, by its key '" +
                            r->key + "' only");
     }
-    auto reader = std::make_unique<ApiReader>(*source_, *r, http_, request.batch_rows, request.limit,
-                                              request.skip_rows);
+    ApiResource asked = *r;
+    if (const auto& since = request.changed_since; !since.column.empty()) {
+      if (r->incremental_param.empty() || since.column != r->incremental_field) {
+        return not_supported("resource " + r->name + " cannot list only the records changed since a time by '" +
+                             since.column + "': declare incremental: {param: …, field: " + since.column +
+                             "} on the resource (the API's parameter for it)");
+      }
+      asked.params.emplace_back(r->incremental_param, since.value);
+    }
+    auto reader = std::make_unique<ApiReader>(*source_, std::move(asked), http_, request.batch_rows, request.limit);
+    reader->resume(request.resume_position, request.skip_rows);
     CSB_RETURN_IF_ERROR(reader->start(request.columns));
     return std::unique_ptr<RowReader>(std::move(reader));
   }

@@ -48,6 +48,10 @@ struct ApiResource {
   ApiPaging paginate;
   std::string key;      // the record field that names a record (its order is the API's)
   int concurrency = 1;  // fan-out: parents fetched at once (order of loading kept)
+  // `incremental: {param, field}`: the API lists only the records changed since the value of
+  // query parameter `param`, by their field `field` (migrate --since on a block whose watermark
+  // is that field).
+  std::string incremental_param, incremental_field;
   // Fan-out: the parent resource and its field that fills the path ("" when none).
   std::string parent;
   std::string parent_field;

@@ -85,7 +85,7 @@ struct TableInfo {
 };
 
 struct RowCount {
-  int64_t rows = 0;
+  int64_t rows = 0;  // -1: the backend cannot tell without reading every row (an API)
   bool exact = true;
 };
 
@@ -168,10 +168,18 @@ struct ReadRequest {
   // statements (MariaDB through ODBC reads in key chunks: README "Connections");
   // 0 = the connector's own choice. Tests lower it to cross chunk boundaries.
   size_t chunk_rows = 0;
-  // Rows at the start the caller will skip (an earlier run committed them): a backend that can
-  // start past them without fetching them does (an API paged by page number or offset skips
-  // whole pages) and says how many with RowReader::skipped(); the others read them as usual.
+  // Rows at the start the caller will skip (an earlier run committed them), and the position a
+  // reader of the same request gave after them (RowReader::position()): a backend that can start
+  // there without fetching them does (an API starts at the page, cursor or next URL, per parent
+  // for fan-out) and says how many with RowReader::skipped(); the others read them as usual.
   int64_t skip_rows = 0;
+  std::string resume_position = {};
+  // Only rows changed after `value` by `column` (migrate --since on a block's watermark), for a
+  // backend that runs no SQL and can ask for them itself (an API resource's `incremental:`); the
+  // others refuse a request that sets it. Databases get the condition in `where` instead.
+  struct ChangedSince {
+    std::string column, value;
+  } changed_since = {};
 };
 
 class RowReader {
@@ -187,6 +195,12 @@ class RowReader {
   // How many rows of ReadRequest::skip_rows the reader skipped without reading (known once
   // the reader is open; 0 for most backends).
   virtual int64_t skipped() const { return 0; }
+  // Where the reader stands after the rows it has handed out, as text a later reader of the same
+  // request can start from (ReadRequest::resume_position); "" when the backend cannot say.
+  virtual std::string position() const { return ""; }
+  // What the backend says about the read so far, for a progress line (an API: pages, requests/s,
+  // waits for rate limits); "" for most.
+  virtual std::string progress_note() const { return ""; }
 
  protected:
   std::vector<RejectedRecord> rejects_;

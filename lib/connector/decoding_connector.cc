@@ -37,6 +37,8 @@ class DecodingReader final : public RowReader {
 
   const std::vector<ColumnInfo>& columns() const override { return inner_->columns(); }
   int64_t skipped() const override { return inner_->skipped(); }
+  std::string position() const override { return inner_->position(); }
+  std::string progress_note() const override { return inner_->progress_note(); }
 
   Result<bool> next(Batch& out) override {
     out.reset(columns().size());

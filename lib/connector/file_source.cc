@@ -182,6 +182,10 @@ class FileConnector final : public Connector {
     // Files run no SQL: the default describe_query says so, naming the backend.
     if (!request.query.empty()) return describe_query(request.query).status();
     CSB_ASSIGN_OR_RETURN(const FileTable* table, find_table(request.table));
+    if (!request.changed_since.column.empty()) {
+      return not_supported("the " + format_.backend + " backend cannot read only the rows changed since a time (" +
+                           "--since) of table '" + request.table.name + "': a file is read whole");
+    }
     if (!request.where.empty()) {
       return not_supported("the " + format_.backend + " backend cannot filter rows (where) of table '" +
                            table->name + "'");

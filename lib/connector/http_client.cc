@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <random>
 #include <thread>
@@ -109,9 +110,33 @@ void HttpClient::pace() {
   std::this_thread::sleep_until(slot);
 }
 
-HttpReply HttpClient::fetch(const std::string& url, std::string& error) const {
+HttpClient::~HttpClient() {
+  for (void* c : idle_) curl_easy_cleanup(static_cast<CURL*>(c));
+}
+
+// A handle of the pool (its connections stay open between requests: keep-alive), or a new one.
+void* HttpClient::take_handle() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      void* c = idle_.back();
+      idle_.pop_back();
+      curl_easy_reset(static_cast<CURL*>(c));
+      return c;
+    }
+  }
+  return curl_easy_init();
+}
+
+void HttpClient::give_back(void* handle) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_.push_back(handle);
+}
+
+HttpReply HttpClient::fetch(const std::string& url, std::string& error) {
   HttpReply reply;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  std::unique_ptr<CURL, std::function<void(CURL*)>> curl(static_cast<CURL*>(take_handle()),
+                                                         [this](CURL* c) { give_back(c); });
   if (!curl) {
     error = "cannot start libcurl";
     return reply;

@@ -29,6 +29,9 @@ struct HttpReply {
 class HttpClient {
  public:
   explicit HttpClient(const ApiSource& source);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
   // A 2xx reply for `url` (absolute). kUnreachable naming the redacted URL for 401/403/404, for a
   // 4xx other than 429, and when retries are spent; the message says the status or the reason.
   Result<HttpReply> get(const std::string& url);
@@ -39,7 +42,9 @@ class HttpClient {
 
  private:
   void pace();
-  HttpReply fetch(const std::string& url, std::string& error) const;
+  HttpReply fetch(const std::string& url, std::string& error);
+  void* take_handle();  // a libcurl handle (CURL*), reused: connections kept alive
+  void give_back(void* handle);
 
   const ApiSource& source_;
   std::mutex mutex_;
@@ -47,6 +52,7 @@ class HttpClient {
   std::atomic<int64_t> requests_{0};
   std::atomic<int64_t> waited_ms_{0};
   int backoff_ms_ = 500;
+  std::vector<void*> idle_;  // handles not in use (under mutex_)
 };
 
 // The next page's URL of a Link header (rel="next"), "" when none.

@@ -26,6 +26,8 @@ class PrefetchReader final : public RowReader {
 
   const std::vector<ColumnInfo>& columns() const override { return columns_; }
   int64_t skipped() const override { return inner_->skipped(); }
+  std::string position() const override { return position_; }
+  std::string progress_note() const override { return note_; }
 
   Result<bool> next(Batch& out) override {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -36,6 +38,8 @@ class PrefetchReader final : public RowReader {
     changed_.notify_all();
     for (RejectedRecord& r : item.rejects) rejects_.push_back(std::move(r));
     if (!item.status.is_ok()) return item.status;
+    position_ = std::move(item.position);
+    note_ = std::move(item.note);
     std::swap(out, item.batch);
     return item.more;
   }
@@ -46,6 +50,8 @@ class PrefetchReader final : public RowReader {
     bool more = false;
     Batch batch;
     std::vector<RejectedRecord> rejects;
+    std::string position;  // the inner reader's, after this batch
+    std::string note;      // the inner reader's progress_note(), after this batch
   };
 
   void run() {
@@ -53,6 +59,8 @@ class PrefetchReader final : public RowReader {
       Item item;
       auto more = inner_->next(item.batch);
       item.rejects = inner_->take_rejects();
+      item.position = inner_->position();
+      item.note = inner_->progress_note();
       bool last = !more.is_ok() || !*more;
       if (more.is_ok()) item.more = *more;
       else item.status = more.status();
@@ -74,6 +82,7 @@ class PrefetchReader final : public RowReader {
   std::deque<Item> queue_;
   bool stop_ = false;
   std::thread thread_;
+  std::string position_, note_;  // of the batch last handed out (the caller's thread only)
 };
 
 }  // namespace

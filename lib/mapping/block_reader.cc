@@ -43,6 +43,8 @@ class RelatedReader final : public connector::RowReader {
 
   const std::vector<connector::ColumnInfo>& columns() const override { return columns_; }
   int64_t skipped() const override { return inner_->skipped(); }
+  std::string position() const override { return inner_->position(); }
+  std::string progress_note() const override { return inner_->progress_note(); }
 
   Result<bool> next(connector::Batch& out) override {
     CSB_ASSIGN_OR_RETURN(bool more, inner_->next(in_));
@@ -181,14 +183,19 @@ class RelatedReader final : public connector::RowReader {
   connector::Batch in_;
 };
 
-// The rows of another reader that `keep` keeps, in order: a file source's rows that pass the
-// block's filter, or a `distinct: true` block's first row of each key.
+// The rows of another reader that `keep` keeps, in order: a file or API source's rows that pass
+// the block's filter, or a `distinct: true` block's first row of each key. A filter keeps a row
+// by its own values, so the inner reader's position is this reader's too; `distinct` remembers
+// the last key kept, which a position would not carry.
 class SelectingReader final : public connector::RowReader {
  public:
   using Keep = std::function<bool(const connector::Batch&, size_t)>;
-  SelectingReader(std::unique_ptr<connector::RowReader> inner, Keep keep)
-      : inner_(std::move(inner)), keep_(std::move(keep)) {}
+  SelectingReader(std::unique_ptr<connector::RowReader> inner, Keep keep, bool stateless)
+      : inner_(std::move(inner)), keep_(std::move(keep)), stateless_(stateless) {}
   const std::vector<connector::ColumnInfo>& columns() const override { return inner_->columns(); }
+  int64_t skipped() const override { return stateless_ ? inner_->skipped() : 0; }
+  std::string position() const override { return stateless_ ? inner_->position() : ""; }
+  std::string progress_note() const override { return inner_->progress_note(); }
   Result<bool> next(connector::Batch& out) override {
     while (true) {
       CSB_ASSIGN_OR_RETURN(bool more, inner_->next(in_));
@@ -209,6 +216,7 @@ class SelectingReader final : public connector::RowReader {
  private:
   std::unique_ptr<connector::RowReader> inner_;
   Keep keep_;
+  bool stateless_;
   connector::Batch in_;
 };
 
@@ -332,8 +340,12 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
                                                          const RelatedOpener& open_related) {
   const bool sql = db.runs_sql();
   if (block.distinct) request.order_by = block.key;  // rows sharing a key must come together
-  // Rows a reader skips must be the rows the caller counts: not where csbridge drops rows itself.
-  if (block.distinct || (!sql && !block.filter.empty())) request.skip_rows = 0;
+  // Rows a reader skips must be the rows the caller counts: a filter's rows are (the reader
+  // starts at a position, after the rows the caller counted), `distinct`'s are not.
+  if (block.distinct) {
+    request.skip_rows = 0;
+    request.resume_position.clear();
+  }
   if (sql && block.query.empty()) {
     SourceNames names(db);
     if (auto info = names.table(block.table); info.is_ok()) {
@@ -362,7 +374,8 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
   if (!sql && !block.filter.empty()) {
     CSB_ASSIGN_OR_RETURN(RowTest test, RowTest::bind(block.filter, reader->columns(), block.display() + ": filter"));
     reader = std::make_unique<SelectingReader>(
-        std::move(reader), [test = std::move(test)](const connector::Batch& in, size_t r) { return test.matches(in, r); });
+        std::move(reader), [test = std::move(test)](const connector::Batch& in, size_t r) { return test.matches(in, r); },
+        true);
   }
   if (block.distinct) {
     std::vector<size_t> key;
@@ -371,7 +384,7 @@ Result<std::unique_ptr<connector::RowReader>> read_block(connector::Connector& d
       if (!i) return not_found(block.display() + ": the source has no column '" + k + "'");
       key.push_back(*i);
     }
-    reader = std::make_unique<SelectingReader>(std::move(reader), first_of_each_key(std::move(key)));
+    reader = std::make_unique<SelectingReader>(std::move(reader), first_of_each_key(std::move(key)), false);
   }
   std::vector<const FieldMapping*> related;
   for (const auto& f : block.fields) {

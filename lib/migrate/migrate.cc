@@ -86,7 +86,7 @@ bool plain_identifier(std::string_view name) {
 std::string sql_literal(std::string_view text) { return "'" + util::replace_all(text, "'", "''") + "'"; }
 
 // The block's own filter, the run's --where, and --since on the block's watermark, ANDed.
-Result<std::string> source_filter(const mapping::Block& block, const MigrateOptions& options) {
+Result<std::string> source_filter(const mapping::Block& block, const MigrateOptions& options, bool sql) {
   std::vector<std::string> parts;
   if (!block.where.empty()) parts.push_back("(" + block.where + ")");
   if (!options.where.empty()) parts.push_back("(" + options.where + ")");
@@ -94,8 +94,9 @@ Result<std::string> source_filter(const mapping::Block& block, const MigrateOpti
     if (block.watermark.empty()) {
       return invalid_argument("--since needs a 'watermark:' column in the mapping block");
     }
+    // A source without SQL (an API) is asked for the changed rows itself (ReadRequest::changed_since).
     std::string column = plain_identifier(block.watermark) ? block.watermark : "\"" + block.watermark + "\"";
-    parts.push_back(column + " > " + sql_literal(options.since));
+    if (sql) parts.push_back(column + " > " + sql_literal(options.since));
   }
   return util::join(parts, " AND ");
 }
@@ -196,6 +197,9 @@ class Committed {
   }
   void set_upto(int64_t upto) { upto_ = upto; }
   int64_t upto() const { return upto_; }
+  // The source reader's position after the first upto() rows ("" when not known).
+  void set_resume_position(std::string position) { resume_position_ = std::move(position); }
+  const std::string& resume_position() const { return resume_position_; }
   void sort() {
     std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.first < b.first; });
   }
@@ -228,6 +232,7 @@ class Committed {
   };
   std::vector<Range> ranges_;
   int64_t upto_ = 0;
+  std::string resume_position_;
   size_t next_ = 0;
 };
 
@@ -239,6 +244,24 @@ std::string record_scope(const std::string& scope, int64_t last) {
   return scope + "@" + digits;
 }
 std::string done_scope(const std::string& scope) { return scope + "!done"; }
+
+// A loader's checkpoint: the rows of the block consumed, then (after a space) the source
+// reader's position after them when the reader gave one ("1500 {\"page\":…}").
+std::string loader_position(int64_t rows, const std::string& reader_position) {
+  std::string out = std::to_string(rows);
+  if (!reader_position.empty()) out += " " + reader_position;
+  return out;
+}
+
+// Back from loader_position; a position that does not parse is 0 rows (start over: loads are
+// idempotent).
+std::pair<int64_t, std::string> parse_loader_position(const std::string& text) {
+  int64_t rows = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rows);
+  const char* stop = text.data() + text.size();
+  if (ec != std::errc() || rows < 0 || (end != stop && *end != ' ')) return {0, ""};
+  return {rows, end == stop ? std::string() : std::string(end + 1, stop)};
+}
 
 class Migration {
  public:
@@ -362,12 +385,14 @@ class Migration {
     if (block.query.empty()) request.table = block.table_ref();
     request.query = block.query;
     request.columns = mapping::BlockMapper::columns_to_read(block);
-    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_));
+    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db->runs_sql()));
+    if (!db->runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
     request.order_by = block.key;  // a stable order is what makes a checkpoint a position
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
     request.chunk_rows = options_.source_chunk_rows;
     request.skip_rows = committed.upto();  // a backend that can start past them does (API pages)
+    request.resume_position = committed.resume_position();
 
     int64_t estimate = -1;
     if (block.query.empty() && block.where.empty() && block.filter.empty() && options_.where.empty()) {
@@ -452,6 +477,7 @@ class Migration {
     };
     std::vector<Reject> rejects;
     int64_t consumed = 0;  // rows of the block consumed once this batch is loaded
+    std::string position;  // the reader's position after them (RowReader::position()), "" when none
     int64_t first = 0, last = 0;  // positions of the first and last row it processed
     EntityCounts counts;          // read, rejected and filtered by the mapping
   };
@@ -485,15 +511,19 @@ class Migration {
       return Status::ok();
     }));
     int64_t skip = -1;
+    std::string resume_at;  // the reader's position at `skip`, when the loader that holds it recorded one
     bool done = false;
     const std::string loader_prefix = scope + "/";
     for (const auto& [name, position] : positions) {
       std::string_view rest = std::string_view(name).substr(scope.size());
       if (rest.empty() || rest[0] == '/') {  // "<scope>" alone: a checkpoint of an older version
-        int64_t rows = 0;
-        auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), rows);
-        if (ec != std::errc() || end != position.data() + position.size() || rows < 0) rows = 0;  // start over: loads are idempotent
-        skip = skip < 0 ? rows : std::min(skip, rows);
+        auto [rows, at] = parse_loader_position(position);
+        if (skip < 0 || rows < skip) {
+          skip = rows;
+          resume_at = at;
+        } else if (rows == skip && resume_at.empty()) {
+          resume_at = at;
+        }
       } else if (rest[0] == '@') {
         committed.add_record(position);
       } else if (name == done_scope(scope)) {
@@ -501,12 +531,14 @@ class Migration {
       }
     }
     skip = std::max<int64_t>(skip, 0);
+    if (skip == 0) resume_at.clear();
     committed.set_upto(skip);
+    committed.set_resume_position(resume_at);
     committed.sort();
     if (done) return true;
     for (size_t i = 0; i <= extra_stores_.size(); ++i) loader_scopes.push_back(loader_prefix + std::to_string(i));
     CSB_RETURN_IF_ERROR(retry("setting the checkpoints", [&] {
-      return store_->reset_checkpoints(loader_prefix, loader_scopes, std::to_string(skip), run_id_);
+      return store_->reset_checkpoints(loader_prefix, loader_scopes, loader_position(skip, resume_at), run_id_);
     }));
     return false;
   }
@@ -583,6 +615,7 @@ class Migration {
       }
       add_counts(run, local);
       job.consumed = consumed;
+      job.position = reader.position();
       if (local.read > 0) {
         if (!queue) {
           CSB_RETURN_IF_ERROR(write_rejects(run, job));
@@ -593,7 +626,10 @@ class Migration {
           return Status::ok();  // a loader failed: run.failure says why
         }
       }
-      if (progress_) progress_->advanced(consumed);
+      if (progress_) {
+        progress_->note(reader.progress_note());
+        progress_->advanced(consumed);
+      }
       if (!more) break;
     }
     return Status::ok();
@@ -692,7 +728,8 @@ class Migration {
                                                    return store.known_keys(e, sys, keys);
                                                  }));
         CSB_ASSIGN_OR_RETURN(outcome, store.load(run.spec, resolved ? *resolved : job->out, scope,
-                                                 std::to_string(job->consumed), run_id_, record_rejects, record));
+                                                 loader_position(job->consumed, job->position), run_id_,
+                                                 record_rejects, record));
         return Status::ok();
       });
       std::lock_guard<std::mutex> lock(run.mutex);

@@ -17,6 +17,9 @@ class Progress {
   virtual void started(std::string_view doing, std::string_view subject, int64_t rows, bool exact) = 0;
   // Rows of the current unit done so far.
   virtual void advanced(int64_t rows_done) = 0;
+  // What the source says about the current unit, shown with its rows until the next note (an
+  // API: "12 pages · 8.0 requests/s · waited 2 s for rate limits"); "" for none.
+  virtual void note(std::string_view /*text*/) {}
   virtual void finished() = 0;
   // A step of work without a size, one line.
   virtual void step(std::string_view line) = 0;

@@ -17,9 +17,15 @@ std::string ticket_json(int id, int customers) {
          "\"],\"created_at\":\"2024-01-0" + std::to_string(1 + id % 9) + "T08:00:00Z\"}";
 }
 
+// When a customer last changed: a day of March 2024 (`updated_since` lists those changed since).
+std::string customer_updated(int id) {
+  int day = 1 + id % 28;
+  return std::string("2024-03-") + (day < 10 ? "0" : "") + std::to_string(day) + "T00:00:00Z";
+}
+
 std::string customer_json(int id) {
   return "{\"id\":" + std::to_string(id) + ",\"name\":\"客户" + std::to_string(id) + "\",\"phone\":\"1380013" +
-         std::to_string(1000 + id % 9000) + "\"}";
+         std::to_string(1000 + id % 9000) + "\",\"updated_at\":\"" + customer_updated(id) + "\"}";
 }
 
 std::string comment_json(int ticket, int n) {
@@ -38,9 +44,12 @@ HttpResponse json(std::string body, std::vector<std::pair<std::string, std::stri
 HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
   if (r.path == "/__stats") {
     return json("{\"requests\":" + std::to_string(requests.load()) + ",\"customers\":" +
-                std::to_string(customer_requests.load()) + ",\"throttled\":" + std::to_string(throttled.load()) + "}");
+                std::to_string(customer_requests.load()) + ",\"tickets\":" + std::to_string(ticket_requests.load()) +
+                ",\"comments\":" + std::to_string(comment_requests.load()) +
+                ",\"throttled\":" + std::to_string(throttled.load()) + "}");
   }
   int n = ++requests;
+  if (delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   if (r.header("authorization") != "Bearer " + token) return {401, {}, "{\"error\":\"unauthorized\"}"};
   if (reset_at && n == reset_at) return {0, {}, ""};
   if (burst_at && n >= burst_at && n < burst_at + 3) return {503, {}, "busy"};
@@ -49,6 +58,7 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
     return {429, {{"Retry-After", "1"}}, "{\"error\":\"slow down\"}"};
   }
   if (r.path == "/api/v2/tickets") {
+    ++ticket_requests;
     int after = std::atoi(r.param("cursor").c_str());
     int size = r.param("per_page").empty() ? per_page : std::atoi(r.param("per_page").c_str());
     std::string body = "{\"data\":[";
@@ -66,17 +76,25 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
     int page = std::max(1, std::atoi(r.param("page").c_str()));
     int after = std::atoi(r.param("id_gt").c_str());
     int size = r.param("per_page").empty() ? per_page : std::atoi(r.param("per_page").c_str());
+    const std::string since = r.param("updated_since");
     std::string body = "{\"customers\":[";
     if (page <= max_pages) {
-      int first = after + (page - 1) * size + 1;
-      for (int id = first; id <= customers && id < first + size; ++id) {
-        body += (id > first ? "," : "") + customer_json(id);
+      // The listing: customers after `id_gt` changed since `updated_since`, `size` a page.
+      int skip = since.empty() ? 0 : (page - 1) * size, n = 0;
+      for (int id = after + 1 + (since.empty() ? (page - 1) * size : 0); id <= customers && n < size; ++id) {
+        if (!since.empty() && customer_updated(id) < since) continue;
+        if (skip > 0) {
+          --skip;
+          continue;
+        }
+        body += (n++ ? "," : "") + customer_json(id);
       }
     }
     return json(body + "]}");
   }
   const std::string prefix = "/api/v2/tickets/";
   if (r.path.starts_with(prefix) && r.path.ends_with("/comments")) {
+    ++comment_requests;
     int ticket = std::atoi(r.path.substr(prefix.size()).c_str());
     if (ticket < 1 || ticket > tickets) return {404, {}, "{\"error\":\"no such ticket\"}"};
     int page = std::max(1, std::atoi(r.param("page").c_str()));

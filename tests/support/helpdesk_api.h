@@ -5,7 +5,7 @@
 // `throttle_every`-th request answers 429 with Retry-After: 1, requests
 // `burst_at`..`burst_at`+2 answer 503, request `reset_at` resets the connection.
 // Every request needs "Authorization: Bearer <token>" (else 401), except GET /__stats: the
-// request counts as JSON, for the end-to-end tests.
+// request counts as JSON (all, and per resource), for the end-to-end tests. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -28,11 +28,14 @@ struct HelpdeskApi {
   int burst_at = 0;         // 0: never
   int reset_at = 0;         // 0: never
   int customer_delay_ms = 0;  // each customers page answers this much later (a slow legacy system)
+  int delay_ms = 0;           // every request answers this much later (a legacy server's latency)
   std::string token = "s3cret-token";
 
   std::atomic<int> requests{0};
   std::atomic<int> throttled{0};
   std::atomic<int> customer_requests{0};  // GET /api/v2/customers, for resume tests
+  std::atomic<int> ticket_requests{0};    // GET /api/v2/tickets
+  std::atomic<int> comment_requests{0};   // GET /api/v2/tickets/N/comments
 
   HttpResponse handle(const HttpRequest& request);
 };

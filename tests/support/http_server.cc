@@ -1,6 +1,7 @@
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -53,13 +54,28 @@ std::string HttpRequest::param(std::string_view name) const {
     if (end == std::string::npos) end = query.size();
     std::string_view kv = std::string_view(query).substr(pos, end - pos);
     size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == name) return eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+    if (kv.substr(0, eq) != name) {
+      pos = end + 1;
+      continue;
+    }
+    std::string out;  // percent-decoded
+    std::string_view v = eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1);
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '%' && i + 2 < v.size() && std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
+          std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
+        out += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      } else {
+        out += v[i] == '+' ? ' ' : v[i];
+      }
+    }
+    return out;
     pos = end + 1;
   }
   return "";
 }
 
-HttpServer::HttpServer(HttpHandler handler) : handler_(std::move(handler)) {
+HttpServer::HttpServer(HttpHandler handler, int workers) : handler_(std::move(handler)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
   int one = 1;
@@ -68,19 +84,21 @@ HttpServer::HttpServer(HttpHandler handler) : handler_(std::move(handler)) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 16) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0) {
     ::close(listen_fd_);
     throw std::runtime_error("bind/listen on 127.0.0.1: " + std::string(std::strerror(errno)));
   }
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
-  thread_ = std::thread([this] { serve(); });
+  // Several workers poll one socket: accept must not block the ones that lose the race.
+  ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
+  for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { serve(); });
 }
 
 HttpServer::~HttpServer() {
   stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads_) t.join();
   ::close(listen_fd_);
 }
 

@@ -1,7 +1,8 @@
-// A tiny HTTP/1.1 server on loopback for the probe tests: binds 127.0.0.1 on
-// an ephemeral port, answers each connection with one response from a
-// handler and closes it. Runs on its own thread until destroyed. Test-only:
-// no TLS, no keep-alive, requests up to 64 KiB.
+// A tiny HTTP/1.1 server on loopback for the probe and API-source tests: binds
+// 127.0.0.1 on an ephemeral port, answers each connection with one response
+// from a handler and closes it. `workers` threads accept and answer at once
+// (the handler must then be thread-safe) until destroyed. Test-only: no TLS,
+// no keep-alive, requests up to 64 KiB.
 #pragma once
 
 #include <atomic>
@@ -21,7 +22,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
   // The value of header `name` (lower case), or "".
   std::string header(std::string_view name) const;
-  // The value of query parameter `name`, or "".
+  // The value of query parameter `name`, percent-decoded, or "".
   std::string param(std::string_view name) const;
 };
 
@@ -35,7 +36,7 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {
  public:
-  explicit HttpServer(HttpHandler handler);
+  explicit HttpServer(HttpHandler handler, int workers = 1);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -52,7 +53,7 @@ class HttpServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 // The legacy order API of samples/api/order_api.yaml under /openapi/v1, with
