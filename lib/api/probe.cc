@@ -293,6 +293,11 @@ Result<ProbeResult> probe_endpoint(const ProbeOptions& o) {
   if (first.status == 0) {
     return unreachable("cannot reach " + out.url + ": " + first.error);
   }
+  if (first.status >= 200 && first.status <= 299 && !first.truncated) {
+    Pagination p = o.pagination;
+    if (p.operation.empty()) p.style.clear();
+    out.resource_block = resource_block({o.url, first.body, header(first, "link")}, p);
+  }
   // Pagination takes the second request, when there is one.
   out.pagination_style = o.pagination.style;
   out.pagination = "not_tested";

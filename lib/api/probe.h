@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/checks.h"
+#include "api/resource_block.h"
 #include "util/status.h"
 
 namespace csbridge::api {
@@ -39,6 +40,9 @@ struct ProbeResult {
   std::string pagination;         // works, broken, not_tested
   std::string pagination_detail;  // why
   std::vector<std::string> errors;  // transport errors, "request 3: …", at most a few
+  // An API source for csbridge.yaml that reads the probed list (resource_block.h); "" when the
+  // first page held no list of records.
+  std::string resource_block;
 };
 
 // kUnreachable when no request got an HTTP response (refused, DNS, TLS handshake,

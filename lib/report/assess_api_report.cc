@@ -189,7 +189,8 @@ json probe_json(const ApiAssessment& a) {
           {"rate_limit_headers", texts(p.rate_limit_headers)},
           {"pagination",
            {{"style", text_or_null(p.pagination_style)}, {"status", p.pagination}, {"detail", utf8_safe(p.pagination_detail)}}},
-          {"errors", texts(p.errors)}};
+          {"errors", texts(p.errors)},
+          {"source_block", text_or_null(utf8_safe(p.resource_block))}};
 }
 
 // ---------------------------------------------------------------------------
@@ -291,6 +292,7 @@ void append_html_probe(const ApiAssessment& a, std::string& out) {
          " " + esc(p.pagination_detail) + "</dd>";
   if (!p.rate_limit_headers.empty()) out += "<dt>Rate-limit headers</dt><dd>" + code_list(p.rate_limit_headers) + "</dd>";
   if (!p.errors.empty()) out += "<dt>Errors</dt><dd>" + esc(util::join(p.errors, "; ")) + "</dd>";
+  if (!p.resource_block.empty()) out += "<dt>csbridge.yaml</dt><dd><pre>" + esc(p.resource_block) + "</pre></dd>";
   out += "</dl></section>\n";
 }
 
@@ -366,6 +368,9 @@ std::string assess_api_text(const ApiAssessment& a) {
                                         ": " + p.pagination_detail);
     if (!p.rate_limit_headers.empty()) append_field(out, "rate limit", util::join(p.rate_limit_headers, ", "));
     if (!p.errors.empty()) append_field(out, "errors", p.errors);
+    if (!p.resource_block.empty()) {
+      out += "\nTo migrate from it, csbridge.yaml (README \"API sources\"):\n\n" + p.resource_block;
+    }
   }
   return utf8_safe(out);
 }
@@ -491,6 +496,7 @@ std::string assess_api_markdown(const ApiAssessment& a) {
                      {"TLS", p.tls_version.empty() ? "none (plain http)" : md_text(p.tls_version)},
                      {"Pagination", "**" + p.pagination + "** " + md_text(p.pagination_detail)}},
                     out);
+    if (!p.resource_block.empty()) out += "To migrate from it, in `csbridge.yaml`:\n\n```yaml\n" + p.resource_block + "```\n\n";
   }
   while (out.size() >= 2 && out.ends_with("\n\n")) out.pop_back();
   return utf8_safe(out);
