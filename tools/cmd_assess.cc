@@ -27,8 +27,8 @@ int run_assess_db(Context& ctx, const AssessDbOptions& o) {
   if (!(o.sample > 0 && o.sample <= 100)) return fail(invalid_argument("--sample must be a percentage above 0 and at most 100"));
   auto cfg = ctx.config();
   if (!cfg) return fail(cfg.status());
-  auto conn = connector::parse_connection_string(config::resolve_connection(**cfg, o.source));
-  if (!conn) return fail(conn.status());
+  auto shown = config::source_display(**cfg, o.source);
+  if (!shown) return fail(shown.status());
   auto m = model::builtin_model();
   if (!m) return fail(m.status());
   auto db = config::open_source(**cfg, o.source, connector::Undecodable::kKeep);

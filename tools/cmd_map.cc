@@ -97,13 +97,13 @@ int run_suggest(Context& ctx, const SuggestOptions& o) {
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) return fail(io_error("cannot create " + o.out_dir + ": " + ec.message()));
-  auto conn = connector::parse_connection_string(config::resolve_connection(**cfg, o.source));
-  if (!conn) return fail(conn.status());
+  auto shown = config::source_display(**cfg, o.source);
+  if (!shown) return fail(shown.status());
   auto model = model::builtin_model();
   if (!model) return fail(model.status());
   auto db = config::open_source(**cfg, o.source, connector::Undecodable::kKeep);
   if (!db) return fail(db.status());
-  ctx.info("assessing " + conn->redacted() + " …");
+  ctx.info("assessing " + *shown + " …");
   assess::AssessOptions assess_options;
   assess_options.batch_rows = static_cast<size_t>((*cfg)->options.batch_rows);
   auto assessment = assess::assess_database(**db, *model, assess_options, nullptr);

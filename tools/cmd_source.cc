@@ -27,9 +27,8 @@ struct ReadOptions {
 
 Result<std::unique_ptr<connector::Connector>> open_source(Context& ctx, const std::string& source) {
   CSB_ASSIGN_OR_RETURN(const config::Config* cfg, ctx.config());
-  std::string text = config::resolve_connection(*cfg, source);
-  CSB_ASSIGN_OR_RETURN(connector::ConnectionString conn, connector::parse_connection_string(text));
-  ctx.debug("opening " + conn.redacted());
+  CSB_ASSIGN_OR_RETURN(std::string shown, config::source_display(*cfg, source));
+  ctx.debug("opening " + shown);
   return config::open_source(*cfg, source);
 }
 
@@ -71,7 +70,8 @@ int run_list_or_describe(Context& ctx, const SourceOptions& o, bool describe) {
   } else {
     std::string out;
     for (const report::TableReport& t : *tables) {
-      out += t.info.ref.display() + "\t" + std::to_string(t.count.rows) + (t.count.exact ? "" : " (estimated)") + "\n";
+      out += t.info.ref.display() + "\t" +
+             (t.count.rows < 0 ? "?" : std::to_string(t.count.rows) + (t.count.exact ? "" : " (estimated)")) + "\n";
     }
     s = ctx.write(out);
   }

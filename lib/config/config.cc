@@ -341,6 +341,15 @@ Result<std::unique_ptr<connector::Connector>> open_source(const SourceConfig& so
   return connector::open_connector(source.connection, source.encodings, undecodable);
 }
 
+Result<std::string> source_display(const Config& config, const std::string& name_or_connection) {
+  if (const SourceConfig* src = config.source(name_or_connection); src && src->api) {
+    return "API source " + src->name + " (" + src->api->redact(src->api->base_url) + ")";
+  }
+  CSB_ASSIGN_OR_RETURN(connector::ConnectionString conn,
+                       connector::parse_connection_string(resolve_connection(config, name_or_connection)));
+  return conn.redacted();
+}
+
 Result<std::unique_ptr<connector::Connector>> open_source(const Config& config, const std::string& name_or_connection,
                                                            connector::Undecodable undecodable) {
   if (const SourceConfig* src = config.source(name_or_connection)) return open_source(*src, undecodable);

@@ -79,6 +79,11 @@ Result<std::string> interpolate_env(const std::string& text, const EnvLookup& en
 // else a connection string as given.
 std::string resolve_connection(const Config& config, const std::string& name_or_connection);
 
+// What a --source flag names, fit to print: an API source's name and base URL, else the
+// connection string with its password removed; an error for a connection string that does
+// not parse (before anything is opened).
+Result<std::string> source_display(const Config& config, const std::string& name_or_connection);
+
 // The target a command writes to or checks: the --target flag (a source name or a connection
 // string) else the config's `target:`, and the --schema flag else the config's schema (a
 // schema from the config goes with the config's connection only). The one place that says

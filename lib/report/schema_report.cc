@@ -121,8 +121,10 @@ std::string tables_text(const connector::SourceInfo& source, const std::vector<T
   std::string out = source.engine + (source.version.empty() ? "" : " " + source.version) + " — " + source.redacted +
                     "\n" + std::to_string(tables.size()) + " tables\n";
   for (const TableReport& t : tables) {
-    out += "\n" + t.info.ref.display() + (t.info.is_view ? " (view)" : "") + "  " + std::to_string(t.count.rows) +
-           (t.count.exact ? " rows" : " rows (estimated)") + "\n";
+    out += "\n" + t.info.ref.display() + (t.info.is_view ? " (view)" : "") + "  " +
+           (t.count.rows < 0 ? "rows not counted (the source cannot count without reading them all)"
+                             : std::to_string(t.count.rows) + (t.count.exact ? " rows" : " rows (estimated)")) +
+           "\n";
     size_t w = 4;
     for (const auto& c : t.info.columns) w = std::max(w, util::display_width(c.name));
     for (const auto& c : t.info.columns) {
@@ -168,7 +170,7 @@ json tables_json(const connector::SourceInfo& source, const std::vector<TableRep
     list.push_back({{"name", t.info.ref.display()},
                     {"schema", t.info.ref.schema},
                     {"is_view", t.info.is_view},
-                    {"rows", t.count.rows},
+                    {"rows", t.count.rows < 0 ? json(nullptr) : json(t.count.rows)},
                     {"rows_exact", t.count.exact},
                     {"primary_key", t.info.primary_key},
                     {"columns", columns},
