@@ -200,10 +200,12 @@ def run(csbridge, work, engine, port):
         if count() >= 2000:  # past a batch of each loader (PostgreSQL loads on two connections)
             os.kill(p.pid, signal.SIGKILL)
             p.wait()
-            landed = count() < CUSTOMERS
+            # landed while the run still ran: it died of the SIGKILL, not of its own end
+            landed = p.returncode == -signal.SIGKILL and count() < CUSTOMERS
             break
         time.sleep(0.005)
-    check(landed, "%s: SIGKILL landed while customers were loading (%d rows in)" % (label, count()))
+    check(landed, "%s: SIGKILL landed while customers were loading (exit %s, %d rows in)"
+          % (label, p.returncode, count()))
     before = stats(port)["customers"]
     r = cli(csbridge, config, "migrate", "--rejects", os.path.join(work, "killed.jsonl"))
     check(r.returncode == 0, "%s: the run after the kill ends (exit %d)" % (label, r.returncode), r.stderr[-300:])
