@@ -337,7 +337,13 @@ class Migration {
   }
 
   Status fail_run(const Status& why) {
-    if (store_) (void)store_->end_run(run_id_, "failed", nlohmann::json({{"error", why.message()}}).dump());
+    // The message may quote bytes of the input that are not UTF-8 (a column name in a mapping file):
+    // replaced, never thrown (nlohmann::json refuses to write them).
+    if (store_) {
+      (void)store_->end_run(run_id_, "failed",
+                            nlohmann::json({{"error", why.message()}})
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
     return why;
   }
 
@@ -791,7 +797,10 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
       it = summary.entities.end() - 1;
     }
     Status s = migration.run_block(*block, *it);
-    if (!s.is_ok()) return migration.fail_run(s.with_context(block->display()));
+    // An error that names its block already (the row mapper's) is not prefixed with it twice.
+    if (!s.is_ok()) {
+      return migration.fail_run(s.message().starts_with(block->display()) ? s : s.with_context(block->display()));
+    }
   }
   int64_t read = 0, rejected = 0;
   for (const auto& e : summary.entities) {
