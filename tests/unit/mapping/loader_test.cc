@@ -117,8 +117,8 @@ fields:
 entity: agent
 )");
   CHECK(l.messages() == std::vector<std::string>{
-                            "6:21 error duplicate_key: field key 'column' given twice (first on line 6)",
-                            "7:1 error duplicate_key: block key 'entity' given twice (first on line 1)"});
+                            "7:1 error duplicate_key: block key 'entity' given twice (first on line 1)",
+                            "6:21 error duplicate_key: field key 'column' given twice (first on line 6)"});
 }
 
 TEST_CASE("loader: files and folders, unreadable files make the result unreadable") {
