@@ -73,6 +73,10 @@ class Target:
             self.schema = f"kill_sweep_{os.getpid()}_{name}"
             self.psql("DROP SCHEMA IF EXISTS \"%s\" CASCADE" % self.schema)
             self.config_target = "\n  connection: ${CSBRIDGE_TEST_PG}\n  schema: %s" % self.schema
+            # One psql session for the polls: a new psql a poll takes longer than a batch commits.
+            self.poller = subprocess.Popen(["psql", "-X", "-q", "-At", os.environ["CSBRIDGE_TEST_PG"]],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                           stderr=subprocess.DEVNULL, text=True, bufsize=1)
 
     def psql(self, sql):
         r = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", os.environ["CSBRIDGE_TEST_PG"],
@@ -97,6 +101,15 @@ class Target:
 
     def committed(self):
         """Rows in the crosswalk; None when the target cannot tell yet (no table, a lock)."""
+        if self.engine == "pg":
+            # A query that fails (no table yet) prints no count before the marker.
+            self.poller.stdin.write('SELECT count(*) FROM "%s".csbridge_crosswalk;\n\\echo --\n' % self.schema)
+            lines = []
+            for line in iter(self.poller.stdout.readline, ""):
+                if line.strip() == "--":
+                    break
+                lines.append(line.strip())
+            return int(lines[0]) if lines else None
         # A poll must not queue behind the writer's locks (SQLite's busy handler sleeps up to 100 ms
         # a try): a busy target answers None at once and the next poll asks again.
         rows = self.query("SELECT count(*) FROM csbridge_crosswalk", wait=0.005)
@@ -114,6 +127,8 @@ class Target:
 
     def drop(self):
         if self.engine == "pg":
+            self.poller.stdin.close()
+            self.poller.wait()
             self.psql("DROP SCHEMA IF EXISTS \"%s\" CASCADE" % self.schema)
 
 
@@ -199,7 +214,7 @@ def run_chain(csbridge, work, engine, name, goals, clean_state, clean_keys):
 
 
 def main():
-    csbridge, work, engine = sys.argv[1], sys.argv[2], sys.argv[3]
+    csbridge, work, engine = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
     kills = int(sys.argv[4]) if len(sys.argv) > 4 else 50
     if engine == "pg" and not os.environ.get("CSBRIDGE_TEST_PG"):
         print("skipped: CSBRIDGE_TEST_PG is not set (scripts/servers)")
