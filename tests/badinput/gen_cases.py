@@ -367,13 +367,13 @@ def export_config(connection):
 EXPORT_COMMANDS = [
     ("read", "-c c.yaml source read --source legacy {table} --format jsonl -o out.jsonl"),
 ]
-# The other commands take the mutations of FULL: describe's and preview's text is recorded with stderr.
+# The other commands take the mutations of FULL: describe's text is recorded with stderr.
 FULL_COMMANDS = EXPORT_COMMANDS + [
     ("describe", "-c c.yaml source describe --source legacy"),
     ("assess_db", "-c c.yaml assess db --source legacy -o report.txt"),
-    ("preview", "-c c.yaml map preview {entity} --limit 3 -o preview.txt"),
-    ("migrate", "-c c.yaml -q migrate --rejects out/rejects.jsonl"),
 ]
+# map preview and migrate read a block ordered by its key, which a file backend refuses ("the csv
+# backend cannot sort rows"): exports are not migrated directly, so these cases stop at assess db.
 # The mutations that also go through map preview and migrate (the first three commands take all).
 FULL = {"truncated_at_50pct", "nul_byte_in_a_value", "invalid_utf8_ff_fe", "gbk_not_declared",
         "mixed_utf8_then_gbk", "utf8_bom", "crlf_line_ends", "huge_value_3mb", "ragged_row_short",
@@ -397,7 +397,6 @@ def export_cases():
     gbk_csv = kinds[0][5]
     utf8_csv = gbk_csv.decode("gbk").encode("utf-8")
     for kind, fname, conn, table, entity, seed, anchor in kinds:
-        mapping = read(f"tests/badinput/seeds/{kind.split('_')[0]}_mapping.yaml")
         if kind == "csv":
             muts = [(n, to_gbk(d) if not n.startswith(("gbk", "mixed", "utf16", "binary")) else d)
                     for n, d in encoding_mutations(utf8_csv, b"15295374998")]
@@ -427,17 +426,11 @@ def export_cases():
             for cmd, args in commands:
                 if cmd != "read" and name not in FULL:
                     continue
-                files = {fname: data, "c.yaml": export_config(conn), f"m/{entity}.yaml": mapping}
+                files = {fname: data, "c.yaml": export_config(conn)}
                 cases.append(Case(f"export_{kind.split('_')[0]}", f"{cmd}/{kind}_{name}" if kind == "csv_undeclared"
                                   else f"{cmd}/{name}", files, "",
-                                  args.format(table=table, entity=entity), lacks=export_lacks(cmd),
-                                  merge=cmd == "describe"))
+                                  args.format(table=table), merge=cmd == "describe"))
     return cases
-
-
-def export_lacks(cmd):
-    # preview and migrate mask phones: the raw numbers of the seeds near the mutations must not show
-    return ["15295374998", "19956009441"] if cmd in ("preview", "migrate") else []
 
 
 def connection_cases():
