@@ -374,7 +374,7 @@ FULL_COMMANDS = EXPORT_COMMANDS + [
 ]
 # map preview and migrate read a block ordered by its key, which a file backend refuses ("the csv
 # backend cannot sort rows"): exports are not migrated directly, so these cases stop at assess db.
-# The mutations that also go through map preview and migrate (the first three commands take all).
+# The mutations that also go through describe and assess db (source read takes all).
 FULL = {"truncated_at_50pct", "nul_byte_in_a_value", "invalid_utf8_ff_fe", "gbk_not_declared",
         "mixed_utf8_then_gbk", "utf8_bom", "crlf_line_ends", "huge_value_3mb", "ragged_row_short",
         "duplicate_key_rows", "duplicate_keys", "deep_nesting_100000", "gbk_declared_and_gbk", "one_bad_line",
