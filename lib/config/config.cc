@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "config/api_config.h"
 #include "config/yaml_source.h"
@@ -37,6 +38,9 @@ class Loader {
     if (!root.IsDefined() || root.IsNull()) return config;
     if (!root.IsMap()) return error_at(doc_, root, "the config must be a mapping of sections (sources, target, …)");
     CSB_RETURN_IF_ERROR(check_keys(root, kTopKeys, "config section"));
+    if (root["version"] && !(root["version"].IsScalar() && root["version"].Scalar() == "1")) {
+      return error_at(doc_, root["version"], "unsupported config version; this csbridge reads version: 1");
+    }
     if (root["sources"]) CSB_RETURN_IF_ERROR(load_sources(root["sources"], config));
     if (root["target"]) CSB_RETURN_IF_ERROR(load_target(root["target"], config));
     if (root["mappings"]) CSB_RETURN_IF_ERROR(load_mappings(root["mappings"], config));
@@ -46,9 +50,16 @@ class Loader {
   }
 
  private:
+  // Unknown keys, and a key given twice (YAML would keep one of the two silently).
   Status check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& what) {
+    std::map<std::string, YAML::Mark> seen;
     for (const auto& kv : map) {
       std::string key = kv.first.Scalar();
+      if (auto [first, fresh] = seen.emplace(key, kv.first.Mark()); !fresh) {
+        return error_at(doc_, kv.first,
+                        what + " '" + key + "' given twice (first on line " + std::to_string(first->second.line + 1) +
+                            ")");
+      }
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
       std::string hint = util::closest_match(key, known);
       return error_at(doc_, kv.first,

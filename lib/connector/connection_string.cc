@@ -98,6 +98,11 @@ Result<ConnectionString> parse_connection_string(std::string_view text) {
   ConnectionString conn;
   conn.raw = std::string(trimmed);
   if (trimmed.empty()) return invalid_argument("empty connection string; expected one of: " + std::string(kAccepted));
+  // A C library would read the string only up to the NUL: another file or server than the one named.
+  if (size_t nul = trimmed.find('\0'); nul != std::string_view::npos) {
+    return invalid_argument("connection string '" + redact_secrets(trimmed.substr(0, nul)) +
+                            "\\0…' holds a NUL byte (at offset " + std::to_string(nul) + ")");
+  }
 
   for (const Prefix& p : kPrefixes) {
     if (!util::starts_with_icase(trimmed, p.text)) continue;
@@ -182,6 +187,28 @@ std::string redact_secrets(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string redact_secrets_of(std::string_view text, std::string_view connection) {
+  // The passwords are what redact_secrets replaced: walk the redacted form against the original.
+  std::string redacted = redact_secrets(connection);
+  std::string out(text);
+  size_t r = 0, t = 0;
+  for (size_t star = redacted.find("***"); star != std::string::npos; star = redacted.find("***", r)) {
+    t += star - r;
+    size_t next = redacted.find("***", star + 3);
+    std::string_view tail = std::string_view(redacted).substr(star + 3, (next == std::string::npos ? redacted.size() : next) - star - 3);
+    size_t end = tail.empty() ? connection.size() : connection.find(tail, t);
+    if (end == std::string_view::npos || end < t) break;
+    std::string secret(connection.substr(t, end - t));
+    for (size_t at = secret.empty() ? std::string::npos : out.find(secret); at != std::string::npos;
+         at = out.find(secret, at + 3)) {
+      out.replace(at, secret.size(), "***");
+    }
+    t = end;
+    r = star + 3;
+  }
+  return redact_secrets(out);
 }
 
 }  // namespace csbridge::connector

@@ -45,4 +45,9 @@ Result<ConnectionString> parse_connection_string(std::string_view text);
 // included). Used on every message that may echo a connection string.
 std::string redact_secrets(std::string_view text);
 
+// Replaces in `text` (a driver's message, which may quote a piece of the connection string it
+// could not parse, e.g. libpq's `invalid percent-encoded token: "%zzsecret"`) every password that
+// redact_secrets finds in `connection`, wherever it appears; then redact_secrets(text).
+std::string redact_secrets_of(std::string_view text, std::string_view connection);
+
 }  // namespace csbridge::connector

@@ -30,7 +30,8 @@ Result<std::unique_ptr<pqxx::connection>> connect(const ConnectionString& conn) 
     for (const auto& [name, value] : kSessionSettings) c->set_variable(name, value);
     return c;
   } catch (const std::exception& e) {
-    failure = first_line(e.what());
+    // libpq may quote the piece of the connection string it could not parse, password included.
+    failure = redact_secrets_of(first_line(e.what()), conn.raw);
   } catch (...) {
     failure = "unknown exception";
   }

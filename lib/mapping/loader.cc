@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <set>
 
@@ -150,10 +151,16 @@ class BlockLoader {
 
   // Reports unknown keys; remembers what the misspelled ones probably meant, so
   // that a missing-key error does not repeat the same mistake.
+  // A key given twice is an error too: YAML would keep one of the two silently.
   void check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& what) {
     misspelled_.clear();
+    std::map<std::string, int> seen;  // key → its line
     for (const auto& kv : map) {
       std::string key = kv.first.Scalar();
+      if (auto [first, fresh] = seen.emplace(key, kv.first.Mark().line + 1); !fresh) {
+        error(kv.first, "duplicate_key", what + " '" + key + "' given twice (first on line " +
+                                             std::to_string(first->second) + ")");
+      }
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         error(kv.first, "unknown_key", "unknown " + what + " '" + key + "'" + hint_for(key, known));
         misspelled_.insert(util::closest_match(key, known));

@@ -360,8 +360,39 @@ class Migration {
   }
 
   Status fail_run(const Status& why) {
-    if (store_) (void)store_->end_run(run_id_, "failed", nlohmann::json({{"error", why.message()}}).dump());
+    // The message may quote bytes of the input that are not UTF-8 (a column name in a mapping file):
+    // replaced, never thrown (nlohmann::json refuses to write them).
+    if (store_) {
+      (void)store_->end_run(run_id_, "failed",
+                            nlohmann::json({{"error", why.message()}})
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
     return why;
+  }
+
+  // Opens the block's source read (no rows) and binds its mapper, as run_block will: run for every
+  // block before the target is touched, so that a mapping naming a column its source lacks (or a
+  // source that cannot be read so) fails with nothing written. An API source is left to run_block:
+  // opening its read costs requests.
+  Status preflight(const mapping::Block& block) {
+    const config::SourceConfig* source = config_.source(block.source);
+    if (!source) return config_error(block.display() + ": unknown source '" + block.source + "'");
+    if (source->api) return Status::ok();
+    CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
+    connector::ReadRequest request;
+    if (block.query.empty()) request.table = block.table_ref();
+    request.query = block.query;
+    request.columns = mapping::BlockMapper::columns_to_read(block);
+    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_));
+    request.order_by = block.key;
+    request.limit = 0;
+    request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
+    auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
+      return options_.open_source ? options_.open_source(*source) : config::open_source(*source);
+    };
+    CSB_ASSIGN_OR_RETURN(auto reader, mapping::read_block(*db, block, request, open_related));
+    mapping::MapperSettings settings = mapping::settings_for(block, config_, options_.env);
+    return mapping::BlockMapper::bind(block, reader->columns(), settings).status();
   }
 
   Status run_block(const mapping::Block& block, EntityCounts& counts) {
@@ -815,6 +846,10 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
   summary.reject_file = options.reject_file;
   Migration migration(config, model, options, progress);
   if (options.resume_only && options.dry_run) return invalid_argument("--resume and --dry-run do not go together");
+  for (const auto* block : blocks) {
+    Status s = migration.preflight(*block);
+    if (!s.is_ok()) return s.message().starts_with(block->display()) ? s : s.with_context(block->display());
+  }
   CSB_RETURN_IF_ERROR(migration.open_target());
   if (options.resume_only) CSB_RETURN_IF_ERROR(migration.require_interrupted(blocks));
   CSB_RETURN_IF_ERROR(migration.begin(summary.run_id, config_hash(config, mappings)));
@@ -828,7 +863,10 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
       it = summary.entities.end() - 1;
     }
     Status s = migration.run_block(*block, *it);
-    if (!s.is_ok()) return migration.fail_run(s.with_context(block->display()));
+    // An error that names its block already (the row mapper's) is not prefixed with it twice.
+    if (!s.is_ok()) {
+      return migration.fail_run(s.message().starts_with(block->display()) ? s : s.with_context(block->display()));
+    }
   }
   int64_t read = 0, rejected = 0;
   for (const auto& e : summary.entities) {

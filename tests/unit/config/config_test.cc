@@ -134,6 +134,16 @@ TEST_CASE("config: every bad input is file:line:col with a caret, and exit-code 
        f + ":1:10: 'sources' must map source names to their settings\n    sources: [a, b]\n             ^"},
       {"top level not a mapping", "- a\n- b\n",
        f + ":1:1: the config must be a mapping of sections (sources, target, …)\n    - a\n    ^"},
+      // issue 18 (tests/badinput): YAML keeps one of two equal keys silently; a version we do not read
+      {"a section given twice", "target: sqlite:a.db\nmappings: m/\ntarget: sqlite:b.db\n",
+       f + ":3:1: config section 'target' given twice (first on line 1)\n    target: sqlite:b.db\n    ^"},
+      {"an option given twice", "options:\n  batch_rows: 5\n  batch_rows: 6\n",
+       f + ":3:3: option 'batch_rows' given twice (first on line 2)\n      batch_rows: 6\n      ^"},
+      {"version 2", "version: 2\n",
+       f + ":1:10: unsupported config version; this csbridge reads version: 1\n    version: 2\n             ^"},
+      {"a NUL byte in a connection string", "target: \"sqlite:a\\0b.db\"\n",
+       f + ":1:9: connection string 'sqlite:a\\0…' holds a NUL byte (at offset 8)\n    target: \"sqlite:a\\0b.db\"\n"
+           "            ^"},
   };
   for (const Case& c : cases) {
     SUBCASE(c.name) {

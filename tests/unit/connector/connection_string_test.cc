@@ -88,4 +88,24 @@ TEST_CASE("connection string: secrets are redacted everywhere") {
   CHECK(r->redacted() == "odbc:DSN=crm;PWD=***");
 }
 
+TEST_CASE("connection string: a driver's message quoting a piece of the string loses its password (issue 18)") {
+  // libpq: invalid percent-encoded token: "%zzs3cret" — the password as the string holds it.
+  CHECK(redact_secrets_of("invalid percent-encoded token: \"%zzs3cret\"", "postgresql://app:%zzs3cret@db:5/crm") ==
+        "invalid percent-encoded token: \"***\"");
+  CHECK(redact_secrets_of("bad value s3cret and a2", "host=db password=s3cret dbname=crm user=a2") ==
+        "bad value *** and a2");
+  CHECK(redact_secrets_of("{x;y} refused", "odbc:DSN=crm;PWD={x;y}") == "*** refused");
+  CHECK(redact_secrets_of("no secret", "sqlite:a.db") == "no secret");
+}
+
+TEST_CASE("connection string: a NUL byte is refused, not cut at (issue 18)") {
+  auto r = parse_connection_string(std::string("sqlite:a\0b.db", 13));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == ErrorCode::kInvalidArgument);
+  CHECK(r.status().message() == "connection string 'sqlite:a\\0…' holds a NUL byte (at offset 8)");
+  auto pw = parse_connection_string(std::string("postgresql://u:s3cret@h/d\0x", 27));
+  REQUIRE_FALSE(pw.is_ok());
+  CHECK(pw.status().message().find("s3cret") == std::string::npos);
+}
+
 }  // namespace csbridge::connector

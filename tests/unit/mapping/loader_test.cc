@@ -107,6 +107,20 @@ fields:
   CHECK(l.messages()[0] == "6:29 error bad_step: unknown step 'trimm', did you mean 'trim'?");
 }
 
+TEST_CASE("loader: a block key given twice is an error, not one of the two kept silently (issue 18)") {
+  Loaded l(R"(entity: tag
+source: helpdesk
+table: tags
+key: id
+fields:
+  name: {column: n, column: m}
+entity: agent
+)");
+  CHECK(l.messages() == std::vector<std::string>{
+                            "7:1 error duplicate_key: block key 'entity' given twice (first on line 1)",
+                            "6:21 error duplicate_key: field key 'column' given twice (first on line 6)"});
+}
+
 TEST_CASE("loader: files and folders, unreadable files make the result unreadable") {
   test::TempDir dir;
   dir.write("maps/b.yaml", "entity: tag\nsource: helpdesk\ntable: tags\nkey: id\nfields: {name: n}\n");

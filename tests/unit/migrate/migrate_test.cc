@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -399,6 +400,18 @@ TEST_CASE("migrate: the sample from MariaDB through ODBC, read in chunks of 7 ke
   REQUIRE(s.is_ok());
   CHECK(counts(*s) == counts(*from_sqlite));
   CHECK(p.entity(*s, "ticket").loaded == 400);
+}
+
+TEST_CASE("migrate: a mapping naming a column its source lacks fails before the target is touched (issue 18)") {
+  SampleProject p;
+  std::string file = (p.dir.path() / "tag.yaml").string();
+  std::ofstream(file) << "entity: tag\nsource: helpdesk\ntable: tags\nkey: id\nfields:\n  name: tag_nmae\n";
+  auto tags = mapping::load_mappings({file}, p.config, p.model);
+  REQUIRE_FALSE(tags.has_errors());  // a static check cannot know the source's columns
+  auto s = run_migration(p.config, tags.set, p.model, p.options());
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.status().message() == "tag (tag.yaml#1): the source has no column 'tag_nmae'");
+  CHECK_FALSE(std::filesystem::exists(p.dir.path() / "cs.db"));  // nothing written
 }
 
 TEST_CASE("migrate: a target that cannot be reached fails with kUnreachable, naming it without the password") {
