@@ -383,7 +383,8 @@ class Migration {
     if (block.query.empty()) request.table = block.table_ref();
     request.query = block.query;
     request.columns = mapping::BlockMapper::columns_to_read(block);
-    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_));
+    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db->runs_sql()));
+    if (!db->runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
     request.order_by = block.key;
     request.limit = 0;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
