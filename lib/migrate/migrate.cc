@@ -24,9 +24,11 @@
 
 #include "connector/prefetch_reader.h"
 #include "connector/registry.h"
+#include "connector/snapshot.h"
 #include "mapping/block_reader.h"
 #include "mapping/check.h"
 #include "mapping/row_mapper.h"
+#include "migrate/delta.h"
 #include "migrate/shared_keys.h"
 #include "migrate/target_store.h"
 #include "pii/detect.h"
@@ -329,7 +331,8 @@ class Migration {
     for (const auto& e : summary.entities) {
       counts.push_back({{"name", e.name}, {"read", e.read}, {"loaded", e.loaded}, {"unchanged", e.unchanged},
                         {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped},
-                        {"nulled_references", e.nulled_references},
+                        {"nulled_references", e.nulled_references}, {"delta", e.delta}, {"snapshot", e.snapshot},
+                        {"mark", e.mark.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(e.mark, nullptr, false)},
                         {"chain", {{"in_target", e.chain_in_target()}, {"rejected", e.chain_rejected()},
                                    {"filtered", e.chain_filtered()}}}});
     }
@@ -349,7 +352,10 @@ class Migration {
     Committed committed;
     std::vector<std::string> loader_scopes;
     if (store_) {
-      CSB_ASSIGN_OR_RETURN(bool done, start_checkpoints(block.scope(), committed, loader_scopes));
+      // A delta's positions do not survive a moving source (an updated row leaves the window):
+      // a resumed delta reads its window again, identical rows write nothing.
+      bool positions = !(options_.delta && !block.watermark.empty());
+      CSB_ASSIGN_OR_RETURN(bool done, start_checkpoints(block.scope(), committed, loader_scopes, positions));
       committed.add_to(counts);
       if (done) {  // an interrupted run finished this block: not read again
         counts.skipped += committed.records_read();
@@ -357,12 +363,15 @@ class Migration {
       }
     }
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
+    counts.snapshot = snapshots_[source->name];
 
     connector::ReadRequest request;
     if (block.query.empty()) request.table = block.table_ref();
     request.query = block.query;
     request.columns = mapping::BlockMapper::columns_to_read(block);
     CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_));
+    CSB_ASSIGN_OR_RETURN(std::string window, delta_window(block, *db, counts));
+    if (!window.empty()) request.where = request.where.empty() ? window : "(" + request.where + ") AND " + window;
     request.order_by = block.key;  // a stable order is what makes a checkpoint a position
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
@@ -405,6 +414,7 @@ class Migration {
     for (auto& t : loaders) t.join();
     if (!mapped.is_ok()) return mapped;
     if (!run.failure.is_ok()) return run.failure;
+    if (interrupted_) return Status::ok();  // not done: the next run resumes it
     if (store_) {
       const std::string done = done_scope(block.scope());
       CSB_RETURN_IF_ERROR(retry("recording the end of " + block.display(),
@@ -425,9 +435,32 @@ class Migration {
       return Status::ok();
     }));
     for (const auto* b : blocks) {
-      CSB_RETURN_IF_ERROR(retry("clearing checkpoints", [&] { return store_->clear_checkpoints(b->scope()); }));
+      // The block's upper bound becomes its mark in the transaction that closes its checkpoints.
+      CSB_RETURN_IF_ERROR(close_block(*store_, b->scope(), run_id_, retrier()));
     }
     return Status::ok();
+  }
+
+  bool interrupted() const { return interrupted_; }
+
+  // The predicate of what a block with a watermark reads in this run ("" = everything) and the
+  // bounds recorded for its mark: taken once per chain of runs (a resumed run keeps them) and
+  // only by runs that read the whole block into a target.
+  Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts) {
+    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty();
+    if (!store_ || block.watermark.empty() || !whole) {
+      if (options_.delta) counts.delta = block.watermark.empty() ? "full comparison (no watermark)" : "full (a subset)";
+      return std::string();
+    }
+    CSB_ASSIGN_OR_RETURN(DeltaBounds bounds,
+                         run_bounds(*store_, db, block, config_.delta.settle_seconds, run_id_, retrier()));
+    counts.mark = bounds.upper ? encode_mark(*bounds.upper) : "";
+    if (!options_.delta) {
+      counts.delta = "full";
+      return std::string();
+    }
+    counts.delta = (bounds.lower ? "delta past the mark, to " : "delta from the start (no mark yet), to ") + bounds.clock;
+    return delta_predicate(db, block, bounds, config_.delta.lookback_seconds);
   }
 
  private:
@@ -435,6 +468,11 @@ class Migration {
     auto it = sources_.find(source.name);
     if (it != sources_.end()) return it->second.get();
     CSB_ASSIGN_OR_RETURN(auto db, options_.open_source ? options_.open_source(source) : config::open_source(source));
+    // One snapshot per run and source: every block reads the source as of one moment.
+    auto* holder = dynamic_cast<connector::SnapshotSource*>(db.get());
+    Result<std::string> how = holder ? holder->hold_snapshot() : not_supported(db->backend());
+    if (!how.is_ok() && how.status().code() == ErrorCode::kUnreachable) return how.status();
+    snapshots_[source.name] = how.is_ok() ? *how : "no snapshot (" + db->backend() + "): each block reads on its own";
     connector::Connector* raw = db.get();
     sources_.emplace(source.name, std::move(db));
     return raw;
@@ -478,7 +516,7 @@ class Migration {
   // loader's scope is set to the smallest position before any batch loads. Fills `committed`;
   // true when an interrupted run finished the block ("<scope>!done").
   Result<bool> start_checkpoints(const std::string& scope, Committed& committed,
-                                 std::vector<std::string>& loader_scopes) {
+                                 std::vector<std::string>& loader_scopes, bool trust_positions) {
     std::vector<std::pair<std::string, std::string>> positions;
     CSB_RETURN_IF_ERROR(retry("reading the checkpoint", [&]() -> Status {
       CSB_ASSIGN_OR_RETURN(positions, store_->checkpoints(scope));
@@ -489,6 +527,7 @@ class Migration {
     const std::string loader_prefix = scope + "/";
     for (const auto& [name, position] : positions) {
       std::string_view rest = std::string_view(name).substr(scope.size());
+      if (!trust_positions && name != done_scope(scope)) continue;
       if (rest.empty() || rest[0] == '/') {  // "<scope>" alone: a checkpoint of an older version
         int64_t rows = 0;
         auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), rows);
@@ -522,6 +561,10 @@ class Migration {
     bool have_previous = false;
     connector::Batch scratch(1 + mapper.outputs().size());
     for (;;) {
+      if (options_.interrupt && options_.interrupt->load() != 0) {
+        interrupted_ = true;  // the batches read so far load and commit; no more are read
+        break;
+      }
       LoadJob job;
       job.out.reset(1 + mapper.outputs().size());
       CSB_ASSIGN_OR_RETURN(bool more, reader.next(job.in));
@@ -720,6 +763,10 @@ class Migration {
     run.counts.skipped += add.skipped;
   }
 
+  Retry retrier() {
+    return [this](const std::string& what, const std::function<Status()>& op) { return retry(what, op); };
+  }
+
   // Runs `op`, retrying a dropped connection with backoff (the store reconnects; loads are idempotent).
   template <typename Op>
   Status retry(const std::string& what, Op op) {
@@ -744,8 +791,10 @@ class Migration {
   std::vector<std::unique_ptr<TargetStore>> extra_stores_;  // the other loaders' connections
   std::unique_ptr<TargetStore> checker_;                    // the mapping thread's lookups (explain_reject)
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
+  std::map<std::string, std::string> snapshots_;  // per source: how its reads share one moment
   RejectLog rejects_;
   std::string run_id_;
+  bool interrupted_ = false;
 };
 
 }  // namespace
@@ -778,6 +827,7 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
   summary.reject_file = options.reject_file;
   Migration migration(config, model, options, progress);
   if (options.resume_only && options.dry_run) return invalid_argument("--resume and --dry-run do not go together");
+  if (options.delta && !options.since.empty()) return invalid_argument("--delta and --since do not go together");
   CSB_RETURN_IF_ERROR(migration.open_target());
   if (options.resume_only) CSB_RETURN_IF_ERROR(migration.require_interrupted(blocks));
   CSB_RETURN_IF_ERROR(migration.begin(summary.run_id, config_hash(config, mappings)));
@@ -792,6 +842,7 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
     }
     Status s = migration.run_block(*block, *it);
     if (!s.is_ok()) return migration.fail_run(s.with_context(block->display()));
+    if (migration.interrupted()) break;
   }
   int64_t read = 0, rejected = 0;
   for (const auto& e : summary.entities) {
@@ -803,6 +854,11 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
                    100.0 * static_cast<double>(rejected) / static_cast<double>(read) > options.max_rejects_percent);
   summary.status = options.dry_run ? "dry_run" : too_many ? "too_many_rejects" : "ok";
   if (options.dry_run && too_many) summary.status = "too_many_rejects";
+  if (migration.interrupted()) {
+    summary.status = "interrupted";  // checkpoints kept: the next run resumes
+    CSB_RETURN_IF_ERROR(migration.end(summary));
+    return summary;
+  }
   CSB_RETURN_IF_ERROR(migration.finish(blocks));
   CSB_RETURN_IF_ERROR(migration.end(summary));
   return summary;

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Delta runs end to end (issue 21): a legacy table with a watermark, changed between runs.
+
+    delta_scenario.py CSBRIDGE SOURCE TARGET ROWS
+
+SOURCE and TARGET are `sqlite` or `postgres` (PostgreSQL through $CSBRIDGE_TEST_PG, in a schema
+of its own, dropped at the end). Prints one line per check; a failed check exits 1 after saying
+what differed. The expected changes come from this script, never from the target.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+CSBRIDGE, SOURCE, TARGET, ROWS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+PG = os.environ.get("CSBRIDGE_TEST_PG", "")
+SCHEMA = "e2e_delta_%d_%d" % (os.getpid(), random.randrange(1 << 30))
+# The boundary: the greatest watermark of the first load, shared by the last 500 rows, with
+# microseconds (full precision) on PostgreSQL, milliseconds on SQLite (text).
+T = "2026-01-01 12:00:00.123456" if SOURCE == "postgres" else "2026-01-01 12:00:00.123"
+failed = False
+
+
+def check(name, got, want):
+    global failed
+    ok = got == want
+    print("%s: %s" % (name, "ok" if ok else "FAILED: got %r, want %r" % (got, want)))
+    failed |= not ok
+
+
+def psql(sql, schema=SCHEMA):
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", PG, "-c",
+                          "SET client_min_messages = warning; SET search_path TO \"%s\"; %s" % (schema, sql)],
+                         capture_output=True, text=True, check=True)
+    return [line.split("|") for line in out.stdout.splitlines() if line]
+
+
+def source(sql):
+    if SOURCE == "postgres":
+        return psql(sql, SCHEMA + "_src")
+    import sqlite3
+    db = sqlite3.connect("src.db")
+    with db:  # one statement a call
+        rows = [[str(v) for v in r] for r in db.execute(sql)]
+    db.close()
+    return rows
+
+
+def target(sql):
+    if TARGET == "postgres":
+        return psql(sql)
+    import sqlite3
+    db = sqlite3.connect("cs.db")
+    rows = [[str(v) for v in r] for r in db.execute(sql)]
+    db.close()
+    return rows
+
+
+def ts(offset_ms):  # a watermark `offset_ms` before T
+    return "(%s::timestamp - %s)" % (q(T), "interval '%d milliseconds'" % offset_ms) if SOURCE == "postgres" else \
+        "strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, '-%d.%03d seconds')" % (q(T), offset_ms // 1000, offset_ms % 1000)
+
+
+def q(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def migrate(*args, config="c.yaml"):
+    out = subprocess.run([CSBRIDGE, "-c", config, "-q", "--format", "json", "migrate", "--rejects", "r.jsonl"]
+                         + list(args), capture_output=True, text=True)
+    if out.returncode != 0:
+        print("csbridge exited %d: %s" % (out.returncode, out.stderr.strip()))
+        sys.exit(1)
+    return json.loads(out.stdout)["entities"][0]
+
+
+def setup():
+    if SOURCE == "postgres":
+        subprocess.run(["psql", "-X", "-q", PG, "-c", "CREATE SCHEMA \"%s_src\"" % SCHEMA], check=True)
+        source("CREATE TABLE tickets (id integer PRIMARY KEY, subject text, updated_at timestamp(6) NOT NULL); "
+               "INSERT INTO tickets SELECT x, 'subject ' || x, CASE WHEN x > %d THEN %s::timestamp ELSE "
+               "%s::timestamp - (%d - x) * interval '1 millisecond' END FROM generate_series(1, %d) x; "
+               "CREATE INDEX ON tickets (updated_at, id)" % (ROWS - 500, q(T), q(T), ROWS, ROWS))
+        src, table = "'${CSBRIDGE_TEST_PG}'", SCHEMA + "_src.tickets"
+    else:
+        source("CREATE TABLE tickets (id INTEGER PRIMARY KEY, subject TEXT, updated_at TEXT NOT NULL)")
+        source("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %d) INSERT INTO tickets "
+               "SELECT x, 'subject ' || x, CASE WHEN x > %d THEN %s ELSE strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, "
+               "'-' || ((%d - x) / 1000.0) || ' seconds') END FROM c" % (ROWS, ROWS - 500, q(T), q(T), ROWS))
+        source("CREATE INDEX tickets_wm ON tickets (updated_at, id)")
+        src, table = "sqlite:src.db", "tickets"
+    tgt = "sqlite:cs.db" if TARGET == "sqlite" else "{connection: '${CSBRIDGE_TEST_PG}', schema: %s}" % SCHEMA
+    os.makedirs("m", exist_ok=True)
+    with open("m/tag.yaml", "w") as f:
+        f.write("entity: tag\nsource: legacy\ntable: %s\nkey: id\nwatermark: updated_at\n"
+                "fields: {name: subject}\ncustom: none\n" % table)
+    for name, delta in (("c.yaml", "{settle: 0s}"), ("settle.yaml", "{settle: 1h}"),
+                        ("lookback.yaml", "{settle: 0s, lookback: 2s}")):
+        with open(name, "w") as f:
+            f.write("sources: {legacy: %s}\ntarget: %s\nmappings: m\noptions: {batch_rows: 2000}\ndelta: %s\n"
+                    % (src, tgt, delta))
+
+
+def equal_to_source():
+    want = sorted(tuple(r) for r in source("SELECT CAST(id AS TEXT), subject FROM tickets"))
+    got = sorted(tuple(r) for r in target("SELECT source_key, name FROM tag"))
+    return len(want) if want == got else "differs: %d source rows, %d target rows" % (len(want), len(got))
+
+
+def scenario():
+    full = migrate()
+    check("full run loads every row", (full["read"], full["loaded"]), (ROWS, ROWS))
+    check("mark = boundary tuple, full precision", full.get("mark"), [T, str(ROWS)])
+    # 500 rows sharing the boundary watermark (keys past the mark), 100 updates, 1 row a
+    # microsecond/millisecond past the boundary.
+    source("INSERT INTO tickets SELECT x, 'late ' || x, %s FROM (SELECT id + %d AS x FROM tickets WHERE id <= 500) s"
+           % (q(T), ROWS))
+    step = "interval '1 microsecond'" if SOURCE == "postgres" else None
+    past = "%s::timestamp + %s" % (q(T), step) if step else q(T[:-1] + "4")
+    source("UPDATE tickets SET subject = 'changed ' || id, updated_at = %s WHERE id %% 97 = 0" % past)
+    plan_changes = 500 + len(source("SELECT id FROM tickets WHERE id %% 97 = 0 AND id <= %d" % ROWS))
+    delta = migrate("--delta")
+    check("delta reads only the changes", (delta["read"], delta["loaded"], delta["unchanged"]),
+          (plan_changes, plan_changes, 0))
+    check("delta said what it read", delta.get("delta", "").startswith("delta past the mark"), True)
+    again = migrate("--delta")
+    check("second delta writes nothing", (again["loaded"], again["read"]), (0, 0))
+    check("target equals source", equal_to_source(), ROWS + 500)
+    # A late commit: a row whose watermark is older than the mark, committed after the run.
+    source("INSERT INTO tickets VALUES (%d, 'late commit', %s)" % (ROWS + 1000, ts(500)))
+    check("late commit unseen without lookback", migrate("--delta")["read"], 0)
+    late = migrate("--delta", config="lookback.yaml")
+    check("late commit loaded within lookback", late["loaded"], 1)
+    check("lookback re-read writes nothing else", late["read"] - late["unchanged"], 1)
+    # Settle: a row stamped by the source's clock now waits for the settle time.
+    now = "localtimestamp" if SOURCE == "postgres" else "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    source("INSERT INTO tickets VALUES (%d, 'just now', %s)" % (ROWS + 1001, now))
+    check("a row newer than the settle bound waits", migrate("--delta", config="settle.yaml")["read"], 0)
+    check("and is read once settled", migrate("--delta")["loaded"], 1)
+    check("target equals source at the end", equal_to_source(), ROWS + 502)
+    runs = target("SELECT status, counts FROM csbridge_runs ORDER BY started_at")
+    check("every run recorded ok with its mark", all(r[0] == "ok" and '"mark"' in r[1] for r in runs), True)
+
+
+try:
+    setup()
+    scenario()
+finally:
+    if SOURCE == "postgres":
+        subprocess.run(["psql", "-X", "-q", PG, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
+                        "\"%s_src\" CASCADE" % SCHEMA])
+    if TARGET == "postgres":
+        subprocess.run(["psql", "-X", "-q", PG, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
+                        "\"%s\" CASCADE" % SCHEMA])
+sys.exit(1 if failed else 0)
