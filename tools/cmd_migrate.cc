@@ -12,6 +12,8 @@
 #include "migrate/migrate.h"
 #include "migrate/target_store.h"
 #include "report/migrate_report.h"
+#include "report/plan_report.h"
+#include "validate/plan.h"
 
 namespace csbridge::cli {
 namespace {
@@ -23,6 +25,7 @@ struct MigrateArgs {
   bool resume = false;
   bool delta = false;
   bool follow = false;
+  bool plan = false;
   std::string interval = "30s";
   double sample = 100;
   std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects;
@@ -78,6 +81,17 @@ int run_follow(Context& ctx, const Project& project, const migrate::MigrateOptio
   return 0;  // stopped by SIGINT/SIGTERM: the way --follow ends
 }
 
+// --plan: what the run would change, per entity, written nowhere.
+int run_plan(Context& ctx, const Project& project, const MigrateArgs& a, bool json) {
+  validate::ValidateOptions o;
+  o.target = a.target;
+  o.progress = &ctx.progress();
+  auto plan = validate::plan_migration(*project.config, project.loaded.set, project.model, o);
+  if (!plan) return fail(plan.status());
+  Status s = ctx.write(json ? report::plan_json(*plan).dump(2) + "\n" : report::plan_text(*plan));
+  return s.is_ok() ? 0 : fail(s);
+}
+
 int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) {
   auto format = ctx.format("text", {"text", "json"});
   if (!format) return fail(format.status());
@@ -85,6 +99,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   if (!project) return fail(project.status());
   if (int refused = refuse_invalid(ctx, *project)) return refused;
 
+  if (a.plan) return run_plan(ctx, *project, a, *format == "json");
   migrate::MigrateOptions o;
   o.entities = a.entities;
   o.dry_run = a.dry_run;
@@ -162,6 +177,9 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_flag("--delta", a->delta,
                "Only what changed since the last completed run, for blocks with a 'watermark:' (the others in full)");
   app.add_flag("--follow", a->follow, "Deltas in a loop, a line per cycle, until SIGTERM/SIGINT (then exit 0)");
+  app.add_flag("--plan", a->plan,
+               "Count per entity what a run would change (new, changed, unchanged, deleted), first keys; write "
+               "nothing");
   app.add_option("--interval", a->interval, "--follow: time from one cycle's start to the next (default 30s)")
       ->type_name("DURATION");
   app.add_option("--rejects", a->rejects, "Reject file, JSON lines appended (default csbridge-rejects.jsonl)")

@@ -76,6 +76,16 @@ def migrate(*args, config="c.yaml"):
     return json.loads(out.stdout)["entities"][0]
 
 
+def plan():
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "--format", "json", "migrate", "--plan"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        print("csbridge migrate --plan exited %d: %s" % (out.returncode, out.stderr.strip()))
+        sys.exit(1)
+    e = json.loads(out.stdout)["entities"][0]
+    return e["new"], e["changed"], e["unchanged"], e["deleted"]
+
+
 def setup():
     if SOURCE == "postgres":
         subprocess.run(["psql", "-X", "-q", PG, "-c", "CREATE SCHEMA \"%s_src\"" % SCHEMA], check=True)
@@ -120,7 +130,10 @@ def scenario():
     step = "interval '1 microsecond'" if SOURCE == "postgres" else None
     past = "%s::timestamp + %s" % (q(T), step) if step else q(T[:-1] + "4")
     source("UPDATE tickets SET subject = 'changed ' || id, updated_at = %s WHERE id %% 97 = 0" % past)
-    plan_changes = 500 + len(source("SELECT id FROM tickets WHERE id %% 97 = 0 AND id <= %d" % ROWS))
+    updated = len(source("SELECT id FROM tickets WHERE id %% 97 = 0 AND id <= %d" % ROWS))
+    plan_changes = 500 + updated
+    check("--plan counts the changes made", plan(), (500, updated, ROWS - updated, 0))
+    check("--plan wrote nothing", target("SELECT count(*) FROM tag")[0][0], str(ROWS))
     delta = migrate("--delta")
     check("delta reads only the changes", (delta["read"], delta["loaded"], delta["unchanged"]),
           (plan_changes, plan_changes, 0))
@@ -128,6 +141,7 @@ def scenario():
     again = migrate("--delta")
     check("second delta writes nothing", (again["loaded"], again["read"]), (0, 0))
     check("target equals source", equal_to_source(), ROWS + 500)
+    check("--plan after the delta: nothing to do", plan(), (0, 0, ROWS + 500, 0))
     # A late commit: a row whose watermark is older than the mark, committed after the run.
     source("INSERT INTO tickets VALUES (%d, 'late commit', %s)" % (ROWS + 1000, ts(500)))
     check("late commit unseen without lookback", migrate("--delta")["read"], 0)
@@ -140,6 +154,8 @@ def scenario():
     check("a row newer than the settle bound waits", migrate("--delta", config="settle.yaml")["read"], 0)
     check("and is read once settled", migrate("--delta")["loaded"], 1)
     check("target equals source at the end", equal_to_source(), ROWS + 502)
+    source("DELETE FROM tickets WHERE id IN (3, 5, 8)")
+    check("--plan reports hard deletes", plan(), (0, 0, ROWS + 499, 3))
     runs = target("SELECT status, counts FROM csbridge_runs ORDER BY started_at")
     check("every run recorded ok with its mark", all(r[0] == "ok" and '"mark"' in r[1] for r in runs), True)
 
