@@ -20,6 +20,7 @@
 #include "connector/odbc_reader.h"
 #include "connector/odbc_types.h"
 #include "connector/odbc_writer.h"
+#include "connector/snapshot.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
@@ -196,9 +197,32 @@ std::vector<std::string> split_statements(std::string_view sql) {
 // ---------------------------------------------------------------------------
 // Connector
 
-class OdbcConnector : public Connector {
+class OdbcConnector : public Connector, public SnapshotSource {
  public:
   explicit OdbcConnector(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+  // MariaDB/MySQL: every read of this connector shares its one connection, so one InnoDB
+  // consistent snapshot, held open (autocommit off) until the connector closes, covers them all.
+  Result<std::string> hold_snapshot() override {
+    return guarded("hold_snapshot", [&]() -> Result<std::string> {
+      std::string engine = util::to_lower(conn_->engine.name);
+      if (engine.find("mariadb") == std::string::npos && engine.find("mysql") == std::string::npos) {
+        return not_supported("odbc (" + conn_->engine.name + "): no snapshot shared by its reads");
+      }
+      if (!snapshot_) {
+        std::string context = "holding a consistent snapshot on " + conn_->redacted;
+        CSB_RETURN_IF_ERROR(conn_->run("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", context));
+        CSB_RETURN_IF_ERROR(conn_->begin("hold a snapshot"));
+        Status s = conn_->run("START TRANSACTION WITH CONSISTENT SNAPSHOT", context);
+        if (!s.is_ok()) {
+          (void)conn_->end(false);
+          return s;
+        }
+        snapshot_ = true;
+      }
+      return conn_->engine.name + " consistent snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT)";
+    });
+  }
 
   std::string backend() const override { return "odbc"; }
   std::string quote_name(std::string_view name) const override { return conn_->quote(name); }
@@ -669,6 +693,7 @@ class OdbcConnector : public Connector {
   }
 
   std::shared_ptr<Connection> conn_;
+  bool snapshot_ = false;  // hold_snapshot(): a consistent-snapshot transaction is open
 };
 
 Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {

@@ -3,8 +3,9 @@
 
     delta_scenario.py CSBRIDGE SOURCE TARGET ROWS
 
-SOURCE and TARGET are `sqlite` or `postgres` (PostgreSQL through $CSBRIDGE_TEST_PG, in a schema
-of its own, dropped at the end). Prints one line per check; a failed check exits 1 after saying
+SOURCE is `sqlite`, `postgres` or `mariadb`, TARGET `sqlite` or `postgres` (PostgreSQL through
+$CSBRIDGE_TEST_PG, in a schema of its own; MariaDB through $CSBRIDGE_TEST_MARIADB_ODBC, in a table
+of its own; both dropped at the end). Prints one line per check; a failed check exits 1 after saying
 what differed. The expected changes come from this script, never from the target.
 """
 import json
@@ -19,7 +20,8 @@ PG = os.environ.get("CSBRIDGE_TEST_PG", "")
 SCHEMA = "e2e_delta_%d_%d" % (os.getpid(), random.randrange(1 << 30))
 # The boundary: the greatest watermark of the first load, shared by the last 500 rows, with
 # microseconds (full precision) on PostgreSQL, milliseconds on SQLite (text).
-T = "2026-01-01 12:00:00.123456" if SOURCE == "postgres" else "2026-01-01 12:00:00.123"
+T = "2026-01-01 12:00:00.123" if SOURCE == "sqlite" else "2026-01-01 12:00:00.123456"
+TABLE = "delta_%d" % os.getpid() if SOURCE == "mariadb" else "tickets"  # MariaDB: one database for every test
 failed = False
 
 
@@ -37,7 +39,21 @@ def psql(sql, schema=SCHEMA):
     return [line.split("|") for line in out.stdout.splitlines() if line]
 
 
+def mariadb(sql):
+    out = subprocess.run(["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", os.environ["CSBRIDGE_TEST_MARIADB_PORT"],
+                          "-u", "csbridge", "-N", "-B", "csbridge_test", "-e", sql], capture_output=True, text=True,
+                         check=True, env=dict(os.environ, MYSQL_PWD=open(os.environ["CSBRIDGE_TEST_DIR"] +
+                                                                           "/password").read().strip()))
+    return [line.split("\t") for line in out.stdout.splitlines() if line]
+
+
+def cat(a, b):  # text concatenation in the source's SQL
+    return "CONCAT(%s, %s)" % (a, b) if SOURCE == "mariadb" else "%s || %s" % (a, b)
+
+
 def source(sql):
+    if SOURCE == "mariadb":
+        return mariadb(sql.replace("tickets", TABLE).replace("AS TEXT", "AS CHAR"))
     if SOURCE == "postgres":
         return psql(sql, SCHEMA + "_src")
     import sqlite3
@@ -59,6 +75,8 @@ def target(sql):
 
 
 def ts(offset_ms):  # a watermark `offset_ms` before T
+    if SOURCE == "mariadb":
+        return "(TIMESTAMP %s - INTERVAL %d MICROSECOND)" % (q(T), offset_ms * 1000)
     return "(%s::timestamp - %s)" % (q(T), "interval '%d milliseconds'" % offset_ms) if SOURCE == "postgres" else \
         "strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, '-%d.%03d seconds')" % (q(T), offset_ms // 1000, offset_ms % 1000)
 
@@ -94,6 +112,12 @@ def setup():
                "%s::timestamp - (%d - x) * interval '1 millisecond' END FROM generate_series(1, %d) x; "
                "CREATE INDEX ON tickets (updated_at, id)" % (ROWS - 500, q(T), q(T), ROWS, ROWS))
         src, table = "'${CSBRIDGE_TEST_PG}'", SCHEMA + "_src.tickets"
+    elif SOURCE == "mariadb":
+        source("CREATE TABLE tickets (id INT PRIMARY KEY, subject VARCHAR(100), updated_at DATETIME(6) NOT NULL, "
+               "INDEX (updated_at, id)) ENGINE=InnoDB; INSERT INTO tickets SELECT seq, CONCAT('subject ', seq), "
+               "CASE WHEN seq > %d THEN TIMESTAMP %s ELSE TIMESTAMP %s - INTERVAL (%d - seq) * 1000 MICROSECOND END "
+               "FROM seq_1_to_%d" % (ROWS - 500, q(T), q(T), ROWS, ROWS))
+        src, table = "'${CSBRIDGE_TEST_MARIADB_ODBC}'", TABLE
     else:
         source("CREATE TABLE tickets (id INTEGER PRIMARY KEY, subject TEXT, updated_at TEXT NOT NULL)")
         source("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %d) INSERT INTO tickets "
@@ -125,11 +149,11 @@ def scenario():
     check("mark = boundary tuple, full precision", full.get("mark"), [T, str(ROWS)])
     # 500 rows sharing the boundary watermark (keys past the mark), 100 updates, 1 row a
     # microsecond/millisecond past the boundary.
-    source("INSERT INTO tickets SELECT x, 'late ' || x, %s FROM (SELECT id + %d AS x FROM tickets WHERE id <= 500) s"
-           % (q(T), ROWS))
-    step = "interval '1 microsecond'" if SOURCE == "postgres" else None
-    past = "%s::timestamp + %s" % (q(T), step) if step else q(T[:-1] + "4")
-    source("UPDATE tickets SET subject = 'changed ' || id, updated_at = %s WHERE id %% 97 = 0" % past)
+    source("INSERT INTO tickets SELECT x, %s, %s FROM (SELECT id + %d AS x FROM tickets WHERE id <= 500) s"
+           % (cat("'late '", "x"), q(T), ROWS))
+    past = {"postgres": "%s::timestamp + interval '1 microsecond'" % q(T), "sqlite": q(T[:-1] + "4"),
+            "mariadb": "TIMESTAMP %s + INTERVAL 1 MICROSECOND" % q(T)}[SOURCE]
+    source("UPDATE tickets SET subject = %s, updated_at = %s WHERE id %% 97 = 0" % (cat("'changed '", "id"), past))
     updated = len(source("SELECT id FROM tickets WHERE id %% 97 = 0 AND id <= %d" % ROWS))
     plan_changes = 500 + updated
     check("--plan counts the changes made", plan(), (500, updated, ROWS - updated, 0))
@@ -149,7 +173,7 @@ def scenario():
     check("late commit loaded within lookback", late["loaded"], 1)
     check("lookback re-read writes nothing else", late["read"] - late["unchanged"], 1)
     # Settle: a row stamped by the source's clock now waits for the settle time.
-    now = "localtimestamp" if SOURCE == "postgres" else "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    now = {"postgres": "localtimestamp", "mariadb": "NOW(6)", "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')"}[SOURCE]
     source("INSERT INTO tickets VALUES (%d, 'just now', %s)" % (ROWS + 1001, now))
     check("a row newer than the settle bound waits", migrate("--delta", config="settle.yaml")["read"], 0)
     check("and is read once settled", migrate("--delta")["loaded"], 1)
@@ -167,6 +191,8 @@ finally:
     if SOURCE == "postgres":
         subprocess.run(["psql", "-X", "-q", PG, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
                         "\"%s_src\" CASCADE" % SCHEMA])
+    if SOURCE == "mariadb":
+        mariadb("DROP TABLE IF EXISTS %s" % TABLE)
     if TARGET == "postgres":
         subprocess.run(["psql", "-X", "-q", PG, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
                         "\"%s\" CASCADE" % SCHEMA])
