@@ -448,8 +448,13 @@ class Migration {
   // only by runs that read the whole block into a target.
   Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts) {
     bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty();
-    if (!store_ || block.watermark.empty() || !whole) {
-      if (options_.delta) counts.delta = block.watermark.empty() ? "full comparison (no watermark)" : "full (a subset)";
+    if (!store_ || block.watermark.empty() || !whole || !db.runs_sql()) {
+      if (options_.delta) {
+        counts.delta = block.watermark.empty() ? "full comparison (no watermark)"
+                       : !db.runs_sql()        ? "full comparison (" + db.backend() + ": no SQL to bound a delta)"
+                       : !store_               ? "full (a dry run keeps no mark)"
+                                               : "full (a subset: --where, --sample, --limit)";
+      }
       return std::string();
     }
     CSB_ASSIGN_OR_RETURN(DeltaBounds bounds,
