@@ -3,8 +3,8 @@
 
     delta_live_scenario.py CSBRIDGE follow     # a change is picked up within one interval; SIGTERM stops it, exit 0
     delta_live_scenario.py CSBRIDGE kill9 ROWS # a delta killed mid-run resumes; target equals source
-    delta_live_scenario.py CSBRIDGE concurrent ROWS
-                                               # PostgreSQL source: a writer adds customers with their tickets
+    delta_live_scenario.py CSBRIDGE concurrent ROWS postgres|mariadb
+                                               # a writer adds customers with their tickets
                                                # while a full run reads; no orphan rejects (one snapshot)
 
 SQLite source and target. Prints one line per check; exits 1 when one failed.
@@ -123,35 +123,52 @@ def kill9(rows):
     check("audit", statuses, ["ok", "interrupted", "ok", "ok"])
 
 
-def concurrent(rows):
+def concurrent(rows, engine):
     import os
     import random
     import threading
-    pg = os.environ["CSBRIDGE_TEST_PG"]
+    pg = os.environ.get("CSBRIDGE_TEST_PG", "")
     schema = "e2e_snapshot_%d_%d" % (os.getpid(), random.randrange(1 << 30))
 
-    def psql(statement):
+    def run_sql(statement):
+        if engine == "mariadb":  # tables named after the test in the one test database
+            statement = statement.replace("customers", schema + "_customers").replace("tickets", schema + "_tickets")
+            out = subprocess.run(["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P",
+                                  os.environ["CSBRIDGE_TEST_MARIADB_PORT"], "-u", "csbridge", "-N", "-B",
+                                  "csbridge_test", "-e", statement], capture_output=True, text=True, check=True,
+                                 env=dict(os.environ, MYSQL_PWD=open(os.environ["CSBRIDGE_TEST_DIR"] +
+                                                                   "/password").read().strip()))
+            return out.stdout.split()
         return subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", pg, "-c",
                                "SET client_min_messages = warning; SET search_path TO \"%s\"; %s" % (schema, statement)],
                               capture_output=True, text=True, check=True).stdout.split()
 
-    subprocess.run(["psql", "-X", "-q", pg, "-c", "CREATE SCHEMA \"%s\"" % schema], check=True)
+    if engine == "postgres":
+        subprocess.run(["psql", "-X", "-q", pg, "-c", "CREATE SCHEMA \"%s\"" % schema], check=True)
+        run_sql("CREATE TABLE customers (id integer PRIMARY KEY, name text); CREATE TABLE tickets (id integer PRIMARY "
+                "KEY, customer_id integer, subject text, created_at timestamptz DEFAULT now()); INSERT INTO customers "
+                "SELECT x, 'customer ' || x FROM generate_series(1, %d) x; INSERT INTO tickets (id, customer_id, "
+                "subject) SELECT x, x, 'ticket ' || x FROM generate_series(1, %d) x" % (rows, rows))
+        conn, prefix, want = "${CSBRIDGE_TEST_PG}", schema + ".", "PostgreSQL snapshot"
+    else:
+        run_sql("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50)) ENGINE=InnoDB; CREATE TABLE tickets "
+                "(id INT PRIMARY KEY, customer_id INT, subject VARCHAR(50), created_at DATETIME DEFAULT NOW()) "
+                "ENGINE=InnoDB; INSERT INTO customers SELECT seq, CONCAT('customer ', seq) FROM seq_1_to_%d; "
+                "INSERT INTO tickets (id, customer_id, subject) SELECT seq, seq, CONCAT('ticket ', seq) FROM "
+                "seq_1_to_%d" % (rows, rows))
+        conn, prefix, want = "${CSBRIDGE_TEST_MARIADB_ODBC}", schema + "_", "MariaDB consistent snapshot"
     try:
-        psql("CREATE TABLE customers (id integer PRIMARY KEY, name text); CREATE TABLE tickets (id integer PRIMARY "
-             "KEY, customer_id integer, subject text, created_at timestamptz DEFAULT now()); INSERT INTO customers "
-             "SELECT x, 'customer ' || x FROM generate_series(1, %d) x; INSERT INTO tickets (id, customer_id, subject) "
-             "SELECT x, x, 'ticket ' || x FROM generate_series(1, %d) x" % (rows, rows))
         with open("customer.yaml", "w") as f:
-            f.write("entity: customer\nsource: legacy\ntable: %s.customers\nkey: id\nfields: {name: name}\n"
-                    "custom: none\n" % schema)
+            f.write("entity: customer\nsource: legacy\ntable: %scustomers\nkey: id\nfields: {name: name}\n"
+                    "custom: none\n" % prefix)
         with open("ticket.yaml", "w") as f:
-            f.write("entity: ticket\nsource: legacy\ntable: %s.tickets\nkey: id\nfields:\n  customer_id: "
+            f.write("entity: ticket\nsource: legacy\ntable: %stickets\nkey: id\nfields:\n  customer_id: "
                     "{column: customer_id, lookup: customer}\n  subject: subject\n  status: {value: open}\n"
                     "  priority: {value: normal}\n  channel: {value: web}\n  created_at: created_at\n"
-                    "custom: none\n" % schema)
+                    "custom: none\n" % prefix)
         with open("c.yaml", "w") as f:
-            f.write("sources: {legacy: '${CSBRIDGE_TEST_PG}'}\ntarget: sqlite:cs.db\nmappings: [customer.yaml, "
-                    "ticket.yaml]\noptions: {batch_rows: 500}\n")
+            f.write("sources: {legacy: '%s'}\ntarget: sqlite:cs.db\nmappings: [customer.yaml, ticket.yaml]\n"
+                    "options: {batch_rows: 500}\n" % conn)
         stop = threading.Event()
         written = [0]
 
@@ -159,8 +176,8 @@ def concurrent(rows):
             n = rows
             while not stop.is_set():
                 n += 1
-                psql("BEGIN; INSERT INTO customers VALUES (%d, 'new customer'); INSERT INTO tickets (id, customer_id, "
-                     "subject) VALUES (%d, %d, 'new ticket'); COMMIT" % (n, n, n))
+                run_sql("BEGIN; INSERT INTO customers VALUES (%d, 'new customer'); INSERT INTO tickets (id, "
+                        "customer_id, subject) VALUES (%d, %d, 'new ticket'); COMMIT" % (n, n, n))
                 written[0] += 1
         t = threading.Thread(target=writer)
         t.start()
@@ -175,20 +192,23 @@ def concurrent(rows):
         check("no orphan rejects", (counts["customer"]["rejected"], counts["ticket"]["rejected"]), (0, 0))
         check("customers and tickets read as of one moment",
               counts["customer"]["read"] == counts["ticket"]["read"], True)
-        check("the snapshot is said", counts["ticket"].get("snapshot", "").startswith("PostgreSQL snapshot"), True)
+        check("the snapshot is said", counts["ticket"].get("snapshot", "").startswith(want), True)
         second = {e["name"]: e for e in run()["entities"]}
-        total = int(psql("SELECT count(*) FROM tickets")[0])
+        total = int(run_sql("SELECT count(*) FROM tickets")[0])
         check("the next run loads the rest, no orphans",
               (second["ticket"]["rejected"], counts["ticket"]["read"] + second["ticket"]["loaded"]), (0, total))
     finally:
-        subprocess.run(["psql", "-X", "-q", pg, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
-                        "\"%s\" CASCADE" % schema])
+        if engine == "postgres":
+            subprocess.run(["psql", "-X", "-q", pg, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
+                            "\"%s\" CASCADE" % schema])
+        else:
+            run_sql("DROP TABLE IF EXISTS tickets, customers")
 
 
 if MODE == "follow":
     follow()
 elif MODE == "concurrent":
-    concurrent(int(sys.argv[3]))
+    concurrent(int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "postgres")
 else:
     kill9(int(sys.argv[3]))
 sys.exit(1 if failed else 0)
