@@ -201,26 +201,32 @@ class OdbcConnector : public Connector, public SnapshotSource {
  public:
   explicit OdbcConnector(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
 
-  // MariaDB/MySQL: every read of this connector shares its one connection, so one InnoDB
-  // consistent snapshot, held open (autocommit off) until the connector closes, covers them all.
+  // Every read of this connector shares its one connection, so one transaction held open
+  // (autocommit off) until the connector closes covers them all: MariaDB/MySQL an InnoDB
+  // consistent snapshot, PostgreSQL (psqlodbc) a REPEATABLE READ transaction.
   Result<std::string> hold_snapshot() override {
     return guarded("hold_snapshot", [&]() -> Result<std::string> {
       std::string engine = util::to_lower(conn_->engine.name);
-      if (engine.find("mariadb") == std::string::npos && engine.find("mysql") == std::string::npos) {
+      bool mariadb = engine.find("mariadb") != std::string::npos || engine.find("mysql") != std::string::npos;
+      bool postgres = engine.find("postgres") != std::string::npos;
+      if (!mariadb && !postgres) {
         return not_supported("odbc (" + conn_->engine.name + "): no snapshot shared by its reads");
       }
-      if (!snapshot_) {
-        std::string context = "holding a consistent snapshot on " + conn_->redacted;
-        CSB_RETURN_IF_ERROR(conn_->run("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", context));
-        CSB_RETURN_IF_ERROR(conn_->begin("hold a snapshot"));
-        Status s = conn_->run("START TRANSACTION WITH CONSISTENT SNAPSHOT", context);
-        if (!s.is_ok()) {
-          (void)conn_->end(false);
-          return s;
-        }
-        snapshot_ = true;
+      std::string how = mariadb ? " consistent snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT)"
+                                : " snapshot (REPEATABLE READ transaction)";
+      if (snapshot_) return conn_->engine.name + how;
+      std::string context = "holding a snapshot on " + conn_->redacted;
+      if (mariadb) CSB_RETURN_IF_ERROR(conn_->run("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", context));
+      CSB_RETURN_IF_ERROR(conn_->begin("hold a snapshot"));
+      Status s = conn_->run(mariadb ? "START TRANSACTION WITH CONSISTENT SNAPSHOT"
+                                    : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                            context);
+      if (!s.is_ok()) {
+        (void)conn_->end(false);
+        return s;
       }
-      return conn_->engine.name + " consistent snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT)";
+      snapshot_ = true;
+      return conn_->engine.name + how;
     });
   }
 

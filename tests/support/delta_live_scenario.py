@@ -3,7 +3,7 @@
 
     delta_live_scenario.py CSBRIDGE follow     # a change is picked up within one interval; SIGTERM stops it, exit 0
     delta_live_scenario.py CSBRIDGE kill9 ROWS # a delta killed mid-run resumes; target equals source
-    delta_live_scenario.py CSBRIDGE concurrent ROWS postgres|mariadb
+    delta_live_scenario.py CSBRIDGE concurrent ROWS postgres|postgres_odbc|mariadb
                                                # a writer adds customers with their tickets
                                                # while a full run reads; no orphan rejects (one snapshot)
 
@@ -143,13 +143,14 @@ def concurrent(rows, engine):
                                "SET client_min_messages = warning; SET search_path TO \"%s\"; %s" % (schema, statement)],
                               capture_output=True, text=True, check=True).stdout.split()
 
-    if engine == "postgres":
+    if engine in ("postgres", "postgres_odbc"):
         subprocess.run(["psql", "-X", "-q", pg, "-c", "CREATE SCHEMA \"%s\"" % schema], check=True)
         run_sql("CREATE TABLE customers (id integer PRIMARY KEY, name text); CREATE TABLE tickets (id integer PRIMARY "
                 "KEY, customer_id integer, subject text, created_at timestamptz DEFAULT now()); INSERT INTO customers "
                 "SELECT x, 'customer ' || x FROM generate_series(1, %d) x; INSERT INTO tickets (id, customer_id, "
                 "subject) SELECT x, x, 'ticket ' || x FROM generate_series(1, %d) x" % (rows, rows))
-        conn, prefix, want = "${CSBRIDGE_TEST_PG}", schema + ".", "PostgreSQL snapshot"
+        conn = "${CSBRIDGE_TEST_PG_ODBC}" if engine == "postgres_odbc" else "${CSBRIDGE_TEST_PG}"
+        prefix, want = schema + ".", "PostgreSQL snapshot"
     else:
         run_sql("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50)) ENGINE=InnoDB; CREATE TABLE tickets "
                 "(id INT PRIMARY KEY, customer_id INT, subject VARCHAR(50), created_at DATETIME DEFAULT NOW()) "
@@ -198,7 +199,7 @@ def concurrent(rows, engine):
         check("the next run loads the rest, no orphans",
               (second["ticket"]["rejected"], counts["ticket"]["read"] + second["ticket"]["loaded"]), (0, total))
     finally:
-        if engine == "postgres":
+        if engine != "mariadb":
             subprocess.run(["psql", "-X", "-q", pg, "-c", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
                             "\"%s\" CASCADE" % schema])
         else:
