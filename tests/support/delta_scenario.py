@@ -166,6 +166,8 @@ def scenario():
     check("second delta writes nothing", (again["loaded"], again["read"]), (0, 0))
     check("target equals source", equal_to_source(), ROWS + 500)
     check("--plan after the delta: nothing to do", plan(), (0, 0, ROWS + 500, 0))
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate"], capture_output=True, text=True)
+    check("validate passes after the delta", (out.returncode, out.stderr.strip()), (0, ""))
     # A late commit: a row whose watermark is older than the mark, committed after the run.
     source("INSERT INTO tickets VALUES (%d, 'late commit', %s)" % (ROWS + 1000, ts(500)))
     check("late commit unseen without lookback", migrate("--delta")["read"], 0)
