@@ -29,6 +29,7 @@
 #include "mapping/check.h"
 #include "mapping/row_mapper.h"
 #include "migrate/delta.h"
+#include "migrate/reject_log.h"
 #include "migrate/shared_keys.h"
 #include "migrate/target_store.h"
 #include "pii/detect.h"
@@ -101,84 +102,6 @@ Result<std::string> source_filter(const mapping::Block& block, const MigrateOpti
   }
   return util::join(parts, " AND ");
 }
-
-// Writes rejected rows as JSON lines, their values masked by the PII class of what they feed.
-// The file is created by the first reject: a run that fails before it rejects anything (or
-// rejects nothing) leaves no file behind.
-class RejectLog {
- public:
-  void open(const std::string& path) { path_ = path; }
-  ~RejectLog() {
-    if (out_) std::fclose(out_);
-  }
-  const std::string& path() const { return path_; }
-
-  // The lines earlier runs of the chain (`runs`) wrote into this file: a batch whose lines were
-  // synced but which a kill stopped before its COMMIT is processed again by the resumed run,
-  // whose lines for those rows would repeat them.
-  void skip_lines_of(const std::set<std::string>& runs) {
-    std::ifstream in(path_);
-    std::string text;
-    while (std::getline(in, text)) {
-      auto line = nlohmann::json::parse(text, nullptr, false);
-      if (!line.is_object() || !line.contains("run_id") || !line["run_id"].is_string() ||
-          !runs.count(line["run_id"].get<std::string>()))
-        continue;
-      auto str = [&](const char* k) { return line.contains(k) && line[k].is_string() ? line[k].get<std::string>() : ""; };
-      written_.insert(line_key(str("block"), str("source_key"), str("message")));
-    }
-  }
-
-  Status write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
-               const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
-               const std::vector<model::PiiClass>& pii) {
-    if (path_.empty()) return Status::ok();
-    if (!written_.empty() && written_.count(line_key(block.display(), error.source_key, error.message))) {
-      return Status::ok();
-    }
-    if (!out_) {
-      out_ = std::fopen(path_.c_str(), "ab");
-      if (!out_) return io_error("cannot write the reject file " + path_ + ": " + std::strerror(errno));
-    }
-    nlohmann::ordered_json values = nlohmann::ordered_json::object();
-    for (size_t c = 0; in && c < columns.size() && c < in->columns(); ++c) {
-      if (in->is_null(row, c)) values[columns[c].name] = nullptr;
-      else values[columns[c].name] = pii::mask_value(detector(), pii[c], in->get(row, c));
-    }
-    nlohmann::ordered_json line = {{"run_id", run_id}, {"entity", block.entity}, {"block", block.display()},
-                                   {"source_key", error.source_key}, {"field", error.field}, {"code", error.code},
-                                   {"message", error.message}};
-    if (!error.also.empty()) {
-      nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
-      reasons.push_back({{"field", error.field}, {"code", error.code}, {"message", error.message}});
-      for (const auto& r : error.also) reasons.push_back({{"field", r.field}, {"code", r.code}, {"message", r.message}});
-      line["reasons"] = std::move(reasons);
-    }
-    line["values"] = std::move(values);
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) return io_error("cannot write " + path_);
-    return Status::ok();
-  }
-  // Durable before the batch it belongs to commits: a crash never loses a reject.
-  Status flush() {
-    if (!out_) return Status::ok();
-    if (std::fflush(out_) != 0 || ::fsync(::fileno(out_)) != 0) return io_error("cannot write " + path_);
-    return Status::ok();
-  }
-
- private:
-  static const pii::Detector& detector() {
-    static const pii::Detector d;
-    return d;
-  }
-  // A row is named by its block and key; a record without a key (unreadable) by its message.
-  static std::string line_key(const std::string& block, const std::string& source_key, const std::string& message) {
-    return block + '\x1f' + source_key + '\x1f' + (source_key.empty() ? message : "");
-  }
-  std::string path_;
-  FILE* out_ = nullptr;
-  std::set<std::string> written_;
-};
 
 // What earlier, interrupted runs of the chain committed of one block: every batch records, in
 // its transaction, the positions (1-based, in the block's ordered read) of its first and last
