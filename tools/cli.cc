@@ -93,7 +93,8 @@ Status Context::write(std::string_view text) {
       out_owned_ = true;
     }
   }
-  if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) {
+  // Flushed at once: `migrate --follow` writes a line per cycle for whoever reads the pipe.
+  if (std::fwrite(text.data(), 1, text.size(), out_) != text.size() || std::fflush(out_) != 0) {
     return io_error("cannot write " + (out_owned_ ? options_.output : std::string("standard output")));
   }
   return Status::ok();

@@ -1,12 +1,19 @@
 // csbridge migrate — move the mapped legacy rows into the CS model; csbridge runs — the audit.
+#include <signal.h>
+
+#include <atomic>
 #include <cstdio>
 #include <memory>
 
 #include "cli.h"
 #include "mapping_project.h"
+#include "config/config.h"
+#include "migrate/follow.h"
 #include "migrate/migrate.h"
 #include "migrate/target_store.h"
 #include "report/migrate_report.h"
+#include "report/plan_report.h"
+#include "validate/plan.h"
 
 namespace csbridge::cli {
 namespace {
@@ -16,6 +23,10 @@ struct MigrateArgs {
   std::vector<std::string> entities;
   bool dry_run = false;
   bool resume = false;
+  bool delta = false;
+  bool follow = false;
+  bool plan = false;
+  std::string interval = "30s";
   double sample = 100;
   std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects;
   int64_t limit = -1;
@@ -35,6 +46,52 @@ Status parse_max_rejects(const std::string& text, migrate::MigrateOptions& o) {
   return Status::ok();
 }
 
+// The signal that asked the run to stop (0 = none). A lock-free atomic: safe to set in a handler.
+std::atomic<int> g_stop_signal{0};
+
+void on_stop_signal(int signo) { g_stop_signal.store(signo); }
+
+// SIGINT and SIGTERM ask the run to stop after the batches it has read; a second one kills
+// (SA_RESETHAND puts the default back).
+void catch_stop_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+int run_follow(Context& ctx, const Project& project, const migrate::MigrateOptions& o, const MigrateArgs& a,
+               bool json) {
+  migrate::FollowOptions f;
+  std::optional<double> interval = config::parse_duration(a.interval);
+  if (!interval || *interval <= 0) {
+    return fail(invalid_argument("--interval takes a duration above 0 (30s, 500ms, 2m), not '" + a.interval + "'"));
+  }
+  f.interval_seconds = *interval;
+  Status written;
+  f.on_cycle = [&](const migrate::MigrateSummary& s, int64_t cycle) {
+    std::string line = json ? report::migrate_json(s).dump() + "\n" : report::cycle_line(s, cycle);
+    if (written.is_ok()) written = ctx.write(line);
+  };
+  auto cycles = migrate::follow(*project.config, project.loaded.set, project.model, o, f, &ctx.progress());
+  if (!cycles) return fail(cycles.status());
+  if (!written.is_ok()) return fail(written);
+  return 0;  // stopped by SIGINT/SIGTERM: the way --follow ends
+}
+
+// --plan: what the run would change, per entity, written nowhere.
+int run_plan(Context& ctx, const Project& project, const MigrateArgs& a, bool json) {
+  validate::ValidateOptions o;
+  o.target = a.target;
+  o.progress = &ctx.progress();
+  auto plan = validate::plan_migration(*project.config, project.loaded.set, project.model, o);
+  if (!plan) return fail(plan.status());
+  Status s = ctx.write(json ? report::plan_json(*plan).dump(2) + "\n" : report::plan_text(*plan));
+  return s.is_ok() ? 0 : fail(s);
+}
+
 int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) {
   auto format = ctx.format("text", {"text", "json"});
   if (!format) return fail(format.status());
@@ -42,6 +99,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   if (!project) return fail(project.status());
   if (int refused = refuse_invalid(ctx, *project)) return refused;
 
+  if (a.plan) return run_plan(ctx, *project, a, *format == "json");
   migrate::MigrateOptions o;
   o.entities = a.entities;
   o.dry_run = a.dry_run;
@@ -50,15 +108,20 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   o.where = a.where;
   o.limit = a.limit;
   o.since = a.since;
+  o.delta = a.delta;
+  o.interrupt = &g_stop_signal;
   o.reject_file = a.rejects;
   o.command_line = command;
   o.target = a.target;
   if (Status s = parse_max_rejects(a.max_rejects, o); !s.is_ok()) return fail(s);
+  catch_stop_signals();
+  if (a.follow) return run_follow(ctx, *project, o, a, *format == "json");
   auto summary = migrate::run_migration(*project->config, project->loaded.set, project->model, o,
                                         &ctx.progress());
   if (!summary) return fail(summary.status());
   std::string out = *format == "json" ? report::migrate_json(*summary).dump(2) + "\n" : report::migrate_text(*summary);
   if (Status s = ctx.write(out); !s.is_ok()) return fail(s);
+  if (summary->status == "interrupted") return interrupted_exit_code(g_stop_signal.load());
   return summary->status == "too_many_rejects" ? static_cast<int>(ExitStatus::kFailures) : 0;
 }
 
@@ -91,6 +154,10 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       "options.load_connections connections (PostgreSQL; default 2), each committed with its checkpoint and a\n"
       "record of its rows. A killed run resumes where it stopped: run the same command again; rows it committed\n"
       "are skipped, blocks it finished not read (summary: resumed), and no reject line is written twice.\n"
+      "--delta reads, of blocks with a 'watermark:', only the rows past the (watermark, key) mark the last completed\n"
+      "run left, up to the source's clock minus delta.settle; --follow runs deltas every --interval until SIGTERM/SIGINT.\n"
+      "SIGINT/SIGTERM: the batches read are committed, the run is recorded interrupted (resumable), exit 130/143\n"
+      "(--follow: exit 0).\n"
       "Exit 0 done, 1 more rejects than --max-rejects, 2 config or mapping error, 3 source/target unreachable.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
       ->type_name("FILE");
@@ -107,6 +174,14 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_option("--limit", a->limit, "At most N rows per mapping block")->type_name("N");
   app.add_option("--since", a->since, "Only rows whose block 'watermark:' column is later than TS (incremental run)")
       ->type_name("TS");
+  app.add_flag("--delta", a->delta,
+               "Only what changed since the last completed run, for blocks with a 'watermark:' (the others in full)");
+  app.add_flag("--follow", a->follow, "Deltas in a loop, a line per cycle, until SIGTERM/SIGINT (then exit 0)");
+  app.add_flag("--plan", a->plan,
+               "Count per entity what a run would change (new, changed, unchanged, deleted), first keys; write "
+               "nothing");
+  app.add_option("--interval", a->interval, "--follow: time from one cycle's start to the next (default 30s)")
+      ->type_name("DURATION");
   app.add_option("--rejects", a->rejects, "Reject file, JSON lines appended (default csbridge-rejects.jsonl)")
       ->type_name("FILE");
   app.add_option("--max-rejects", a->max_rejects, "More rejects than N (or PCT%) makes the run exit 1")

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <utility>
 
 #include "config/api_config.h"
 #include "config/yaml_source.h"
@@ -15,7 +16,7 @@
 namespace csbridge::config {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "sources", "target", "mappings", "masking", "options"};
+const std::vector<std::string> kTopKeys = {"version", "sources", "target", "mappings", "masking", "options", "delta"};
 const std::vector<std::string> kSourceKeys = {"connection", "encoding", "encodings", "timezone", "description"};
 // An API source (api_config.h).
 const std::vector<std::string> kApiSourceKeys = {"api", "auth", "headers", "requests_per_second", "retry", "timeout_ms",
@@ -24,6 +25,7 @@ const std::vector<std::string> kApiSourceKeys = {"api", "auth", "headers", "requ
 const std::vector<std::string> kTargetKeys = {"connection", "schema"};
 const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
 const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone", "load_connections"};
+const std::vector<std::string> kDeltaKeys = {"settle", "lookback"};
 const std::vector<std::string> kMaskActions = {"keep", "mask", "pseudonymize", "drop"};
 constexpr int kMaxBatchRows = 1'000'000;
 
@@ -46,6 +48,7 @@ class Loader {
     if (root["mappings"]) CSB_RETURN_IF_ERROR(load_mappings(root["mappings"], config));
     if (root["masking"]) CSB_RETURN_IF_ERROR(load_masking(root["masking"], config));
     if (root["options"]) CSB_RETURN_IF_ERROR(load_options(root["options"], config));
+    if (root["delta"]) CSB_RETURN_IF_ERROR(load_delta(root["delta"], config));
     return config;
   }
 
@@ -263,6 +266,23 @@ class Loader {
     return Status::ok();
   }
 
+  Status load_delta(const YAML::Node& node, Config& config) {
+    if (!node.IsMap()) return error_at(doc_, node, "'delta' must be a mapping");
+    CSB_RETURN_IF_ERROR(check_keys(node, kDeltaKeys, "delta option"));
+    for (const auto& [key, value] : {std::pair{"settle", &config.delta.settle_seconds},
+                                     std::pair{"lookback", &config.delta.lookback_seconds}}) {
+      if (!node[key]) continue;
+      CSB_ASSIGN_OR_RETURN(std::string text, scalar(node[key], key));
+      std::optional<double> seconds = parse_duration(text);
+      if (!seconds) {
+        return error_at(doc_, node[key], std::string("delta.") + key + " must be a duration (5s, 500ms, 2m, 1h), not '" +
+                                             text + "'");
+      }
+      *value = *seconds;
+    }
+    return Status::ok();
+  }
+
   YamlDocument doc_;
   const EnvLookup& env_;
 };
@@ -365,6 +385,19 @@ Result<std::unique_ptr<connector::Connector>> open_source(const Config& config, 
                                                            connector::Undecodable undecodable) {
   if (const SourceConfig* src = config.source(name_or_connection)) return open_source(*src, undecodable);
   return connector::open_connector(name_or_connection);
+}
+
+std::optional<double> parse_duration(std::string_view text) {
+  std::string s(text);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end == s.c_str() || !(v >= 0) || v > 1e9) return std::nullopt;
+  std::string_view unit(end);
+  if (unit.empty() || unit == "s") return v;
+  if (unit == "ms") return v / 1000;
+  if (unit == "m") return v * 60;
+  if (unit == "h") return v * 3600;
+  return std::nullopt;
 }
 
 }  // namespace csbridge::config

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connector/api_source.h"
@@ -48,6 +49,15 @@ struct RunOptions {
   std::string default_timezone = "UTC";
 };
 
+// `delta:` — how `migrate --delta` and `--follow` bound what they read (README "Delta runs").
+struct DeltaOptions {
+  double settle_seconds = 5;    // upper bound: the source's clock minus this
+  double lookback_seconds = 0;  // each delta re-reads this much before the mark (late commits)
+};
+
+// "5s", "500ms", "2m", "1h" or a bare number of seconds; nullopt for anything else or a negative.
+std::optional<double> parse_duration(std::string_view text);
+
 struct Config {
   std::string file;                   // the path it was read from ("" for none)
   std::vector<SourceConfig> sources;  // in file order
@@ -55,6 +65,7 @@ struct Config {
   std::vector<std::string> mappings;  // paths, resolved against the config's folder
   MaskingPolicy masking;
   RunOptions options;
+  DeltaOptions delta;
 
   const SourceConfig* source(const std::string& name) const;  // nullptr when absent
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "connector/snapshot.h"
+
 namespace csbridge::connector {
 
 util::Encoding TextEncodings::of(const std::string& table, const std::string& column) const {
@@ -108,10 +110,16 @@ class DecodingReader final : public RowReader {
   int64_t row_number_ = 0;
 };
 
-class DecodingConnector final : public Connector {
+class DecodingConnector final : public Connector, public SnapshotSource {
  public:
   DecodingConnector(std::unique_ptr<Connector> inner, TextEncodings encodings, Undecodable undecodable)
       : inner_(std::move(inner)), encodings_(std::move(encodings)), undecodable_(undecodable) {}
+
+  Result<std::string> hold_snapshot() override {
+    auto* inner = dynamic_cast<SnapshotSource*>(inner_.get());
+    if (!inner) return Status(ErrorCode::kNotSupported, inner_->backend() + ": no snapshot shared by its reads");
+    return inner->hold_snapshot();
+  }
 
   Result<SourceInfo> info() override { return inner_->info(); }
   Result<std::vector<TableRef>> list_tables() override { return inner_->list_tables(); }

@@ -20,6 +20,7 @@
 #include "connector/odbc_reader.h"
 #include "connector/odbc_types.h"
 #include "connector/odbc_writer.h"
+#include "connector/snapshot.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
@@ -196,9 +197,38 @@ std::vector<std::string> split_statements(std::string_view sql) {
 // ---------------------------------------------------------------------------
 // Connector
 
-class OdbcConnector : public Connector {
+class OdbcConnector : public Connector, public SnapshotSource {
  public:
   explicit OdbcConnector(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+  // Every read of this connector shares its one connection, so one transaction held open
+  // (autocommit off) until the connector closes covers them all: MariaDB/MySQL an InnoDB
+  // consistent snapshot, PostgreSQL (psqlodbc) a REPEATABLE READ transaction.
+  Result<std::string> hold_snapshot() override {
+    return guarded("hold_snapshot", [&]() -> Result<std::string> {
+      std::string engine = util::to_lower(conn_->engine.name);
+      bool mariadb = engine.find("mariadb") != std::string::npos || engine.find("mysql") != std::string::npos;
+      bool postgres = engine.find("postgres") != std::string::npos;
+      if (!mariadb && !postgres) {
+        return not_supported("odbc (" + conn_->engine.name + "): no snapshot shared by its reads");
+      }
+      std::string how = mariadb ? " consistent snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT)"
+                                : " snapshot (REPEATABLE READ transaction)";
+      if (snapshot_) return conn_->engine.name + how;
+      std::string context = "holding a snapshot on " + conn_->redacted;
+      if (mariadb) CSB_RETURN_IF_ERROR(conn_->run("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", context));
+      CSB_RETURN_IF_ERROR(conn_->begin("hold a snapshot"));
+      Status s = conn_->run(mariadb ? "START TRANSACTION WITH CONSISTENT SNAPSHOT"
+                                    : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                            context);
+      if (!s.is_ok()) {
+        (void)conn_->end(false);
+        return s;
+      }
+      snapshot_ = true;
+      return conn_->engine.name + how;
+    });
+  }
 
   std::string backend() const override { return "odbc"; }
   std::string quote_name(std::string_view name) const override { return conn_->quote(name); }
@@ -669,6 +699,7 @@ class OdbcConnector : public Connector {
   }
 
   std::shared_ptr<Connection> conn_;
+  bool snapshot_ = false;  // hold_snapshot(): a consistent-snapshot transaction is open
 };
 
 Result<std::unique_ptr<Connector>> open(const ConnectionString& conn) {

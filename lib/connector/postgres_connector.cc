@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "connector/postgres_common.h"
+#include "connector/snapshot.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
@@ -343,9 +344,13 @@ class PgReader final : public RowReader {
   ~PgReader() override { abandon(); }
 
   // Runs the COPY; errors in the caller's where clause surface here.
-  Status start(const std::string& query) {
+  Status start(const std::string& query, const std::string& snapshot) {
     try {
       txn_ = std::make_unique<pqxx::read_transaction>(*conn_);
+      if (!snapshot.empty()) {  // the run's snapshot (SnapshotSource): before any query of the transaction
+        txn_->exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        txn_->exec("SET TRANSACTION SNAPSHOT " + txn_->quote(snapshot));
+      }
       stream_ = std::make_unique<pqxx::stream_from>(*txn_, query);
       return Status::ok();
     } catch (...) {
@@ -529,8 +534,26 @@ class PgWriter final : public RowWriter {
   bool finished_ = false;
 };
 
-class PgConnector final : public Connector {
+class PgConnector final : public Connector, public SnapshotSource {
  public:
+  Result<std::string> hold_snapshot() override {
+    try {
+      if (snapshot_.empty()) {
+        CSB_ASSIGN_OR_RETURN(snapshot_db_, connect(conn_));
+        snapshot_txn_ = std::make_unique<pqxx::work>(*snapshot_db_);
+        snapshot_txn_->exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        pqxx::row r = snapshot_txn_->exec1("SELECT pg_export_snapshot(), to_char(now() AT TIME ZONE 'UTC', "
+                                           "'YYYY-MM-DD HH24:MI:SS.US')");
+        snapshot_ = r[0].as<std::string>();
+        snapshot_at_ = r[1].as<std::string>();
+      }
+      return "PostgreSQL snapshot (REPEATABLE READ) of " + snapshot_at_ + " UTC";
+    } catch (...) {
+      snapshot_.clear();
+      return current_error("exporting a snapshot", redacted_);
+    }
+  }
+
   PgConnector(ConnectionString conn, std::unique_ptr<pqxx::connection> db)
       : conn_(std::move(conn)), redacted_(conn_.redacted()), db_(std::move(db)) {}
 
@@ -605,7 +628,7 @@ class PgConnector final : public Connector {
     if (!request.where.empty()) subject += " where " + request.where;
     auto reader = std::make_unique<PgReader>(std::move(db), std::move(columns), std::move(kinds), request.batch_rows,
                                              std::move(subject), redacted_);
-    CSB_RETURN_IF_ERROR(reader->start(sql));
+    CSB_RETURN_IF_ERROR(reader->start(sql, snapshot_));
     return std::unique_ptr<RowReader>(std::move(reader));
   }
 
@@ -674,6 +697,10 @@ class PgConnector final : public Connector {
   ConnectionString conn_;
   std::string redacted_;
   std::unique_ptr<pqxx::connection> db_;
+  // hold_snapshot(): the transaction whose snapshot the readers import, open as long as the connector.
+  std::unique_ptr<pqxx::connection> snapshot_db_;
+  std::unique_ptr<pqxx::work> snapshot_txn_;  // destroyed before snapshot_db_ (declared after it)
+  std::string snapshot_, snapshot_at_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "connector/snapshot.h"
 #include "connector/sqlite_common.h"
 #include "util/strings.h"
 
@@ -132,9 +133,22 @@ class SqliteWriter final : public RowWriter {
   bool finished_ = false;
 };
 
-class SqliteConnector final : public Connector {
+class SqliteConnector final : public Connector, public SnapshotSource {
  public:
   SqliteConnector(sqlite3* db, ConnectionString conn) : db_(db), conn_(std::move(conn)) {}
+
+  Result<std::string> hold_snapshot() override {
+    if (!snapshot_) {
+      // A deferred transaction reads from its first SELECT on; it stays open until the connection closes.
+      if (sqlite3_exec(db_, "BEGIN; SELECT count(*) FROM sqlite_schema;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        std::string why = sqlite::message(db_);
+        if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return unreachable("holding a read transaction on " + conn_.redacted() + ": " + why);
+      }
+      snapshot_ = true;
+    }
+    return std::string("SQLite read transaction");
+  }
   ~SqliteConnector() override { sqlite3_close_v2(db_); }
 
   std::string backend() const override { return "sqlite"; }
@@ -380,6 +394,7 @@ class SqliteConnector final : public Connector {
 
   sqlite3* db_;
   ConnectionString conn_;
+  bool snapshot_ = false;  // hold_snapshot(): a read transaction is open
 };
 
 }  // namespace

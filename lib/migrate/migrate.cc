@@ -24,9 +24,12 @@
 
 #include "connector/prefetch_reader.h"
 #include "connector/registry.h"
+#include "connector/snapshot.h"
 #include "mapping/block_reader.h"
 #include "mapping/check.h"
 #include "mapping/row_mapper.h"
+#include "migrate/delta.h"
+#include "migrate/reject_log.h"
 #include "migrate/shared_keys.h"
 #include "migrate/target_store.h"
 #include "pii/detect.h"
@@ -100,84 +103,6 @@ Result<std::string> source_filter(const mapping::Block& block, const MigrateOpti
   }
   return util::join(parts, " AND ");
 }
-
-// Writes rejected rows as JSON lines, their values masked by the PII class of what they feed.
-// The file is created by the first reject: a run that fails before it rejects anything (or
-// rejects nothing) leaves no file behind.
-class RejectLog {
- public:
-  void open(const std::string& path) { path_ = path; }
-  ~RejectLog() {
-    if (out_) std::fclose(out_);
-  }
-  const std::string& path() const { return path_; }
-
-  // The lines earlier runs of the chain (`runs`) wrote into this file: a batch whose lines were
-  // synced but which a kill stopped before its COMMIT is processed again by the resumed run,
-  // whose lines for those rows would repeat them.
-  void skip_lines_of(const std::set<std::string>& runs) {
-    std::ifstream in(path_);
-    std::string text;
-    while (std::getline(in, text)) {
-      auto line = nlohmann::json::parse(text, nullptr, false);
-      if (!line.is_object() || !line.contains("run_id") || !line["run_id"].is_string() ||
-          !runs.count(line["run_id"].get<std::string>()))
-        continue;
-      auto str = [&](const char* k) { return line.contains(k) && line[k].is_string() ? line[k].get<std::string>() : ""; };
-      written_.insert(line_key(str("block"), str("source_key"), str("message")));
-    }
-  }
-
-  Status write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
-               const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
-               const std::vector<model::PiiClass>& pii) {
-    if (path_.empty()) return Status::ok();
-    if (!written_.empty() && written_.count(line_key(block.display(), error.source_key, error.message))) {
-      return Status::ok();
-    }
-    if (!out_) {
-      out_ = std::fopen(path_.c_str(), "ab");
-      if (!out_) return io_error("cannot write the reject file " + path_ + ": " + std::strerror(errno));
-    }
-    nlohmann::ordered_json values = nlohmann::ordered_json::object();
-    for (size_t c = 0; in && c < columns.size() && c < in->columns(); ++c) {
-      if (in->is_null(row, c)) values[columns[c].name] = nullptr;
-      else values[columns[c].name] = pii::mask_value(detector(), pii[c], in->get(row, c));
-    }
-    nlohmann::ordered_json line = {{"run_id", run_id}, {"entity", block.entity}, {"block", block.display()},
-                                   {"source_key", error.source_key}, {"field", error.field}, {"code", error.code},
-                                   {"message", error.message}};
-    if (!error.also.empty()) {
-      nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
-      reasons.push_back({{"field", error.field}, {"code", error.code}, {"message", error.message}});
-      for (const auto& r : error.also) reasons.push_back({{"field", r.field}, {"code", r.code}, {"message", r.message}});
-      line["reasons"] = std::move(reasons);
-    }
-    line["values"] = std::move(values);
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) return io_error("cannot write " + path_);
-    return Status::ok();
-  }
-  // Durable before the batch it belongs to commits: a crash never loses a reject.
-  Status flush() {
-    if (!out_) return Status::ok();
-    if (std::fflush(out_) != 0 || ::fsync(::fileno(out_)) != 0) return io_error("cannot write " + path_);
-    return Status::ok();
-  }
-
- private:
-  static const pii::Detector& detector() {
-    static const pii::Detector d;
-    return d;
-  }
-  // A row is named by its block and key; a record without a key (unreadable) by its message.
-  static std::string line_key(const std::string& block, const std::string& source_key, const std::string& message) {
-    return block + '\x1f' + source_key + '\x1f' + (source_key.empty() ? message : "");
-  }
-  std::string path_;
-  FILE* out_ = nullptr;
-  std::set<std::string> written_;
-};
 
 // What earlier, interrupted runs of the chain committed of one block: every batch records, in
 // its transaction, the positions (1-based, in the block's ordered read) of its first and last
@@ -352,7 +277,8 @@ class Migration {
     for (const auto& e : summary.entities) {
       counts.push_back({{"name", e.name}, {"read", e.read}, {"loaded", e.loaded}, {"unchanged", e.unchanged},
                         {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped},
-                        {"nulled_references", e.nulled_references},
+                        {"nulled_references", e.nulled_references}, {"delta", e.delta}, {"snapshot", e.snapshot},
+                        {"mark", e.mark.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(e.mark, nullptr, false)},
                         {"chain", {{"in_target", e.chain_in_target()}, {"rejected", e.chain_rejected()},
                                    {"filtered", e.chain_filtered()}}}});
     }
@@ -404,7 +330,10 @@ class Migration {
     Committed committed;
     std::vector<std::string> loader_scopes;
     if (store_) {
-      CSB_ASSIGN_OR_RETURN(bool done, start_checkpoints(block.scope(), committed, loader_scopes));
+      // A delta's positions do not survive a moving source (an updated row leaves the window):
+      // a resumed delta reads its window again, identical rows write nothing.
+      bool positions = !(options_.delta && !block.watermark.empty());
+      CSB_ASSIGN_OR_RETURN(bool done, start_checkpoints(block.scope(), committed, loader_scopes, positions));
       committed.add_to(counts);
       if (done) {  // an interrupted run finished this block: not read again
         counts.skipped += committed.records_read();
@@ -412,6 +341,7 @@ class Migration {
       }
     }
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
+    counts.snapshot = snapshots_[source->name];
 
     connector::ReadRequest request;
     if (block.query.empty()) request.table = block.table_ref();
@@ -419,6 +349,8 @@ class Migration {
     request.columns = mapping::BlockMapper::columns_to_read(block);
     CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db->runs_sql()));
     if (!db->runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
+    CSB_ASSIGN_OR_RETURN(std::string window, delta_window(block, *db, counts));
+    if (!window.empty()) request.where = request.where.empty() ? window : "(" + request.where + ") AND " + window;
     request.order_by = block.key;  // a stable order is what makes a checkpoint a position
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
@@ -462,6 +394,7 @@ class Migration {
     for (auto& t : loaders) t.join();
     if (!mapped.is_ok()) return mapped;
     if (!run.failure.is_ok()) return run.failure;
+    if (interrupted_) return Status::ok();  // not done: the next run resumes it
     if (store_) {
       const std::string done = done_scope(block.scope());
       CSB_RETURN_IF_ERROR(retry("recording the end of " + block.display(),
@@ -482,9 +415,37 @@ class Migration {
       return Status::ok();
     }));
     for (const auto* b : blocks) {
-      CSB_RETURN_IF_ERROR(retry("clearing checkpoints", [&] { return store_->clear_checkpoints(b->scope()); }));
+      // The block's upper bound becomes its mark in the transaction that closes its checkpoints.
+      CSB_RETURN_IF_ERROR(close_block(*store_, b->scope(), run_id_, retrier()));
     }
     return Status::ok();
+  }
+
+  bool interrupted() const { return interrupted_; }
+
+  // The predicate of what a block with a watermark reads in this run ("" = everything) and the
+  // bounds recorded for its mark: taken once per chain of runs (a resumed run keeps them) and
+  // only by runs that read the whole block into a target.
+  Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts) {
+    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty();
+    if (!store_ || block.watermark.empty() || !whole || !db.runs_sql()) {
+      if (options_.delta) {
+        counts.delta = block.watermark.empty() ? "full comparison (no watermark)"
+                       : !db.runs_sql()        ? "full comparison (" + db.backend() + ": no SQL to bound a delta)"
+                       : !store_               ? "full (a dry run keeps no mark)"
+                                               : "full (a subset: --where, --sample, --limit)";
+      }
+      return std::string();
+    }
+    CSB_ASSIGN_OR_RETURN(DeltaBounds bounds,
+                         run_bounds(*store_, db, block, config_.delta.settle_seconds, run_id_, retrier()));
+    counts.mark = bounds.upper ? encode_mark(*bounds.upper) : "";
+    if (!options_.delta) {
+      counts.delta = "full";
+      return std::string();
+    }
+    counts.delta = (bounds.lower ? "delta past the mark, to " : "delta from the start (no mark yet), to ") + bounds.clock;
+    return delta_predicate(db, block, bounds, config_.delta.lookback_seconds);
   }
 
  private:
@@ -492,6 +453,11 @@ class Migration {
     auto it = sources_.find(source.name);
     if (it != sources_.end()) return it->second.get();
     CSB_ASSIGN_OR_RETURN(auto db, options_.open_source ? options_.open_source(source) : config::open_source(source));
+    // One snapshot per run and source: every block reads the source as of one moment.
+    auto* holder = dynamic_cast<connector::SnapshotSource*>(db.get());
+    Result<std::string> how = holder ? holder->hold_snapshot() : not_supported(db->backend());
+    if (!how.is_ok() && how.status().code() == ErrorCode::kUnreachable) return how.status();
+    snapshots_[source.name] = how.is_ok() ? *how : "no snapshot (" + db->backend() + "): each block reads on its own";
     connector::Connector* raw = db.get();
     sources_.emplace(source.name, std::move(db));
     return raw;
@@ -536,7 +502,7 @@ class Migration {
   // loader's scope is set to the smallest position before any batch loads. Fills `committed`;
   // true when an interrupted run finished the block ("<scope>!done").
   Result<bool> start_checkpoints(const std::string& scope, Committed& committed,
-                                 std::vector<std::string>& loader_scopes) {
+                                 std::vector<std::string>& loader_scopes, bool trust_positions) {
     std::vector<std::pair<std::string, std::string>> positions;
     CSB_RETURN_IF_ERROR(retry("reading the checkpoint", [&]() -> Status {
       CSB_ASSIGN_OR_RETURN(positions, store_->checkpoints(scope));
@@ -548,6 +514,7 @@ class Migration {
     const std::string loader_prefix = scope + "/";
     for (const auto& [name, position] : positions) {
       std::string_view rest = std::string_view(name).substr(scope.size());
+      if (!trust_positions && name != done_scope(scope)) continue;
       if (rest.empty() || rest[0] == '/') {  // "<scope>" alone: a checkpoint of an older version
         auto [rows, at] = parse_loader_position(position);
         if (skip < 0 || rows < skip) {
@@ -586,6 +553,10 @@ class Migration {
     bool have_previous = false;
     connector::Batch scratch(1 + mapper.outputs().size());
     for (;;) {
+      if (options_.interrupt && options_.interrupt->load() != 0) {
+        interrupted_ = true;  // the batches read so far load and commit; no more are read
+        break;
+      }
       LoadJob job;
       job.out.reset(1 + mapper.outputs().size());
       CSB_ASSIGN_OR_RETURN(bool more, reader.next(job.in));
@@ -789,6 +760,10 @@ class Migration {
     run.counts.skipped += add.skipped;
   }
 
+  Retry retrier() {
+    return [this](const std::string& what, const std::function<Status()>& op) { return retry(what, op); };
+  }
+
   // Runs `op`, retrying a dropped connection with backoff (the store reconnects; loads are idempotent).
   template <typename Op>
   Status retry(const std::string& what, Op op) {
@@ -813,8 +788,10 @@ class Migration {
   std::vector<std::unique_ptr<TargetStore>> extra_stores_;  // the other loaders' connections
   std::unique_ptr<TargetStore> checker_;                    // the mapping thread's lookups (explain_reject)
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
+  std::map<std::string, std::string> snapshots_;  // per source: how its reads share one moment
   RejectLog rejects_;
   std::string run_id_;
+  bool interrupted_ = false;
 };
 
 }  // namespace
@@ -847,6 +824,7 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
   summary.reject_file = options.reject_file;
   Migration migration(config, model, options, progress);
   if (options.resume_only && options.dry_run) return invalid_argument("--resume and --dry-run do not go together");
+  if (options.delta && !options.since.empty()) return invalid_argument("--delta and --since do not go together");
   for (const auto* block : blocks) {
     Status s = migration.preflight(*block);
     if (!s.is_ok()) return s.message().starts_with(block->display()) ? s : s.with_context(block->display());
@@ -868,6 +846,7 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
     if (!s.is_ok()) {
       return migration.fail_run(s.message().starts_with(block->display()) ? s : s.with_context(block->display()));
     }
+    if (migration.interrupted()) break;
   }
   int64_t read = 0, rejected = 0;
   for (const auto& e : summary.entities) {
@@ -879,6 +858,11 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
                    100.0 * static_cast<double>(rejected) / static_cast<double>(read) > options.max_rejects_percent);
   summary.status = options.dry_run ? "dry_run" : too_many ? "too_many_rejects" : "ok";
   if (options.dry_run && too_many) summary.status = "too_many_rejects";
+  if (migration.interrupted()) {
+    summary.status = "interrupted";  // checkpoints kept: the next run resumes
+    CSB_RETURN_IF_ERROR(migration.end(summary));
+    return summary;
+  }
   CSB_RETURN_IF_ERROR(migration.finish(blocks));
   CSB_RETURN_IF_ERROR(migration.end(summary));
   return summary;

@@ -19,6 +19,7 @@
 // nothing (identical rows are not written).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -51,6 +52,12 @@ struct MigrateOptions {
   std::string where;                  // extra SQL predicate for every block's source
   int64_t limit = -1;                 // at most this many rows per block
   std::string since;                  // only rows whose block `watermark` column is later than this
+  // --delta: blocks with a `watermark:` read only the rows past their mark (migrate/delta.h), up to
+  // the source's clock minus config.delta.settle; the others are read whole and compared.
+  bool delta = false;
+  // Set (to the signal's number) by SIGINT/SIGTERM: the run stops reading, the batches already
+  // read load and commit, and the run ends "interrupted" (resumable); nullptr = never.
+  const std::atomic<int>* interrupt = nullptr;
   std::string reject_file;            // JSONL of rejected rows ("" = none written)
   int64_t max_rejects = -1;           // more rejects than this → status "too_many_rejects" (-1 = no limit)
   double max_rejects_percent = -1;    // or more than this share of rows read
@@ -81,6 +88,12 @@ struct EntityCounts {
   int64_t nulled_references = 0;  // lookups with `orphans: null` whose legacy key had no row
   std::map<std::string, int64_t> nulled_by_field;  // the same, per field
   double seconds = 0;
+  // Blocks with a watermark: what this run read ("delta past the mark", "full", "delta from the
+  // start (no mark yet)") and the (watermark, key) upper bound that becomes the mark, as JSON.
+  std::string delta;
+  std::string mark;
+  // How the run read the block's source as of one moment (connector/snapshot.h), or that it could not.
+  std::string snapshot;
 
   // Rows of the whole chain of runs that are in the target: what validate reconciles against.
   int64_t chain_in_target() const { return loaded + unchanged + resumed_loaded; }
@@ -91,7 +104,7 @@ struct EntityCounts {
 struct MigrateSummary {
   std::string run_id;
   std::vector<EntityCounts> entities;  // in load order
-  std::string status;                  // ok | too_many_rejects | dry_run
+  std::string status;                  // ok | too_many_rejects | dry_run | interrupted
   std::string reject_file;
 };
 

@@ -212,8 +212,10 @@ class PostgresTarget final : public TargetStore {
       w.exec_params("DELETE FROM " + table(kCheckpointTable) + " WHERE substr(scope, 1, length($1)) = $1",
                     std::string(scope_prefix));
       for (const std::string& scope : scopes) {
+        // A scope outside the prefix (a delta's mark) may exist: set, as the SQLite store does.
         w.exec_params("INSERT INTO " + table(kCheckpointTable) +
-                          " (scope, position, run_id, updated_at) VALUES ($1, $2, $3, now())",
+                          " (scope, position, run_id, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (scope) DO "
+                          "UPDATE SET position = excluded.position, run_id = excluded.run_id, updated_at = now()",
                       scope, std::string(position), std::string(run_id));
       }
       w.commit();

@@ -159,7 +159,8 @@ class TargetStore {
   virtual Result<std::vector<std::pair<std::string, std::string>>> checkpoints(std::string_view scope_prefix) = 0;
 
   // In one transaction: removes the checkpoints whose scope starts with `scope_prefix` and sets
-  // each of `scopes` (which should start with it) to `position`. Parallel loaders of one block
+  // each of `scopes` to `position` (a scope outside the prefix, such as a delta's mark, is
+  // replaced). Parallel loaders of one block
   // start this way, each with a scope of its own.
   virtual Status reset_checkpoints(std::string_view scope_prefix, const std::vector<std::string>& scopes,
                                    std::string_view position, std::string_view run_id) = 0;

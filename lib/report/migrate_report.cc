@@ -66,7 +66,18 @@ std::string migrate_text(const migrate::MigrateSummary& summary) {
              " to no row set to NULL (orphans: null); the legacy key is kept in custom." + field + "_orphan\n";
     }
   }
+  for (const auto& e : summary.entities) {
+    if (!e.delta.empty()) out += e.name + ": " + e.delta + (e.mark.empty() ? "" : "; mark " + e.mark) + "\n";
+  }
+  std::string snapshots;  // one line per distinct way the sources were read
+  for (const auto& e : summary.entities) {
+    if (!e.snapshot.empty() && snapshots.find(e.snapshot) == std::string::npos) snapshots += "read: " + e.snapshot + "\n";
+  }
+  out += snapshots;
   if (summary.status == "dry_run") out += "dry run: nothing was written; loaded = rows that would be loaded\n";
+  if (summary.status == "interrupted") {
+    out += "interrupted: the batches read were committed; run the same command again to resume\n";
+  }
   if (total.rejected > 0 && !summary.reject_file.empty()) {
     out += std::to_string(total.rejected) + " rejected rows, with their reasons, in " + summary.reject_file + "\n";
   }
@@ -88,11 +99,27 @@ nlohmann::json migrate_json(const migrate::MigrateSummary& summary) {
                         {"resumed_filtered", e.resumed_filtered},
                         {"nulled_references", e.nulled_by_field},
                         {"seconds", e.seconds}});
+    if (!e.delta.empty()) entities.back()["delta"] = e.delta;
+    if (!e.mark.empty()) entities.back()["mark"] = nlohmann::json::parse(e.mark, nullptr, false);
+    if (!e.snapshot.empty()) entities.back()["snapshot"] = e.snapshot;
   }
   return {{"run_id", summary.run_id},
           {"status", summary.status},
           {"reject_file", summary.reject_file},
           {"entities", entities}};
+}
+
+std::string cycle_line(const migrate::MigrateSummary& summary, int64_t cycle) {
+  int64_t read = 0, loaded = 0, unchanged = 0, rejected = 0;
+  for (const auto& e : summary.entities) {
+    read += e.read;
+    loaded += e.loaded;
+    unchanged += e.unchanged;
+    rejected += e.rejected;
+  }
+  return "cycle " + std::to_string(cycle) + " run " + summary.run_id + ": " + summary.status + ", read " +
+         std::to_string(read) + ", loaded " + std::to_string(loaded) + ", unchanged " + std::to_string(unchanged) +
+         ", rejected " + std::to_string(rejected) + "\n";
 }
 
 std::string runs_text(const std::vector<migrate::RunRecord>& runs) {

@@ -25,4 +25,8 @@ inline ExitStatus exit_status_for(const Status& s) {
   }
 }
 
+// A run stopped by a signal it caught (SIGINT, SIGTERM) after committing what it had read:
+// 128 + the signal's number, as a shell reports a process the signal ended (130, 143).
+inline int interrupted_exit_code(int signal_number) { return 128 + signal_number; }
+
 }  // namespace csbridge

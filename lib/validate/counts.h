@@ -24,9 +24,12 @@ struct RunCounts {
   std::string run_id;
   int64_t read = 0;  // read + skipped (rows an interrupted run had committed)
   int64_t loaded = 0, rejected = 0, filtered = 0;
+  bool delta = false;  // a `migrate --delta` run: it read only the rows past the mark
 };
 
 // Per entity, the counts of the latest run whose status is ok (or too_many_rejects) that covered it.
+// A delta run's counts are of its window only: check_counts then reconciles the whole source with
+// the target and the rows the mapping refuses, as without a run.
 Result<std::map<std::string, RunCounts>> latest_run_counts(migrate::TargetStore& store);
 std::map<std::string, RunCounts> run_counts(const migrate::MigrateSummary& summary);
 

@@ -78,6 +78,23 @@ TEST_CASE("config: a full config loads") {
   CHECK(resolve_target(none, "").status().message() == "no target: set 'target:' in csbridge.yaml or pass --target CONN");
 }
 
+TEST_CASE("config: delta settle and lookback are durations") {
+  test::TempDir dir;
+  std::string file = dir.write("csbridge.yaml", "delta:\n  settle: 500ms\n  lookback: 2m\n");
+  auto c = load_config(file);
+  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
+  CHECK(c->delta.settle_seconds == doctest::Approx(0.5));
+  CHECK(c->delta.lookback_seconds == doctest::Approx(120));
+  auto d = load_config(dir.write("default.yaml", "options: {batch_rows: 10}\n"));
+  REQUIRE(d.is_ok());
+  CHECK(d->delta.settle_seconds == 5);
+  CHECK(d->delta.lookback_seconds == 0);
+  CHECK(parse_duration("1h") == 3600);
+  CHECK(parse_duration("7") == 7);
+  CHECK_FALSE(parse_duration("-1s").has_value());
+  CHECK_FALSE(parse_duration("5 sec").has_value());
+}
+
 TEST_CASE("config: environment interpolation") {
   auto env = fake_env({{"A", "1"}, {"EMPTY", ""}});
   CHECK(*interpolate_env("x${A}y", env) == "x1y");
@@ -113,6 +130,10 @@ TEST_CASE("config: every bad input is file:line:col with a caret, and exit-code 
        f + ":3:5: unknown source setting 'conection', did you mean 'connection'?\n        conection: sqlite:a.db\n        ^"},
       {"batch_rows not a number", "options:\n  batch_rows: lots\n",
        f + ":2:15: batch_rows must be a whole number from 1 to 1000000\n      batch_rows: lots\n                  ^"},
+      {"delta settle not a duration", "delta:\n  settle: soon\n",
+       f + ":2:11: delta.settle must be a duration (5s, 500ms, 2m, 1h), not 'soon'\n      settle: soon\n              ^"},
+      {"unknown delta option", "delta:\n  setle: 5s\n",
+       f + ":2:3: unknown delta option 'setle', did you mean 'settle'?\n      setle: 5s\n      ^"},
       {"unknown PII class", "masking:\n  actions:\n    mobile: mask\n",
        f + ":3:5: unknown PII class 'mobile'; known: name, phone, national_id, email, bank_card, address, "
            "free_text\n        mobile: mask\n        ^"},

@@ -1,6 +1,8 @@
 #include "migrate/migrate.h"
 
 #include <doctest/doctest.h>
+
+#include <atomic>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -321,6 +323,51 @@ TEST_CASE("migrate: a source that drops mid-read stops the run and the next run 
   REQUIRE_MESSAGE(resumed.is_ok(), resumed.status().message());
   const EntityCounts& t = p.entity(*resumed, "tag");
   CHECK(t.skipped > 0);
+  CHECK(t.read + t.skipped == 1000);
+  CHECK(t.chain_in_target() == 990);
+  CHECK(t.chain_rejected() == 10);
+  CHECK(p.reject_keys(o.reject_file).size() == 10);
+}
+
+// Sets the stop flag (as SIGTERM's handler does) once the run has read `after` batches.
+struct StopAfter : util::Progress {
+  std::atomic<int>& flag;
+  int after, batches = 0;
+  StopAfter(std::atomic<int>& f, int n) : flag(f), after(n) {}
+  void started(std::string_view, std::string_view, int64_t, bool) override {}
+  void advanced(int64_t) override {
+    if (++batches == after) flag.store(15);
+  }
+  void finished() override {}
+  void step(std::string_view) override {}
+};
+
+TEST_CASE("migrate: a stop signal commits the batches read, records the run interrupted, and a resume completes") {
+  TagsProject p;
+  std::atomic<int> stop{0};
+  MigrateOptions o = p.options();
+  o.interrupt = &stop;
+  StopAfter progress(stop, 5);
+  auto stopped = run_migration(p.config, p.tags.set, p.model, o, &progress);
+  REQUIRE_MESSAGE(stopped.is_ok(), stopped.status().message());
+  CHECK(stopped->status == "interrupted");
+  const EntityCounts& first = p.entity(*stopped, "tag");
+  CHECK(first.read >= 5 * 50);
+  CHECK(first.read < 1000);  // stopped mid-run, with part of its rows committed
+  CHECK(first.read == first.loaded + first.rejected);
+  auto store = TargetStore::open(p.config.target->connection, "", p.model);
+  REQUIRE(store.is_ok());
+  auto runs = (*store)->list_runs(5);
+  REQUIRE(runs.is_ok());
+  REQUIRE(runs->size() == 1);
+  CHECK(runs->front().status == "interrupted");
+  stop.store(0);
+  o.interrupt = nullptr;
+  auto resumed = run_migration(p.config, p.tags.set, p.model, o);
+  REQUIRE_MESSAGE(resumed.is_ok(), resumed.status().message());
+  CHECK(resumed->status == "ok");
+  const EntityCounts& t = p.entity(*resumed, "tag");
+  CHECK(t.skipped == first.read);
   CHECK(t.read + t.skipped == 1000);
   CHECK(t.chain_in_target() == 990);
   CHECK(t.chain_rejected() == 10);

@@ -537,6 +537,16 @@ TARGET_STORE_TEST("the checkpoints of parallel loaders are set together and read
   CHECK(none->empty());
 }
 
+TARGET_STORE_TEST("a block's checkpoints close and its delta mark is replaced in one reset", delta_mark) {
+  load_ok(target, organizations(), organization_rows({}), "t.yaml#1:tag/0", "40");
+  for (const char* mark : {"[\"2026-01-01 00:00:00.5\",\"7\"]", "[\"2026-01-02 00:00:00.25\",\"9\"]"}) {
+    Status s = target.store().reset_checkpoints("t.yaml#1:tag", {"mark:t.yaml#1:tag"}, mark, "run-2");
+    REQUIRE_MESSAGE(s.is_ok(), s.message());
+  }
+  CHECK(target.rows("csbridge_checkpoint", {"scope", "position"}, {"scope"}) ==
+        std::vector<Row>{{"mark:t.yaml#1:tag", "[\"2026-01-02 00:00:00.25\",\"9\"]"}});
+}
+
 TARGET_STORE_TEST("one migration at a time per target, and runs left running by a dead one become interrupted",
                   lock_target) {
   Status locked = target.store().lock_target();

@@ -1,0 +1,25 @@
+// What a source that can read every table as of one moment offers beside connector.h: a
+// migration holds one snapshot per source for the whole run, so that a ticket created mid-run for
+// a customer created mid-run is either read with its customer or not at all.
+#pragma once
+
+#include <string>
+
+#include "util/status.h"
+
+namespace csbridge::connector {
+
+class SnapshotSource {
+ public:
+  virtual ~SnapshotSource() = default;
+  // From this call until the connector is destroyed, every read() of this connector sees the
+  // database as of one moment: PostgreSQL exports the snapshot of a REPEATABLE READ READ ONLY
+  // transaction it holds open and every reading connection imports it (SET TRANSACTION
+  // SNAPSHOT); SQLite holds one read transaction on the connector's connection, which its reads
+  // share (a database in rollback-journal mode keeps writers out meanwhile; WAL does not).
+  // Returns how, with the moment where the engine tells it, for the run's summary and audit.
+  // kNotSupported (naming the backend) where the engine or the wrapped connector cannot.
+  virtual Result<std::string> hold_snapshot() = 0;
+};
+
+}  // namespace csbridge::connector

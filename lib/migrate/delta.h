@@ -1,0 +1,76 @@
+// Delta runs (`migrate --delta`): what a block with a `watermark:` column reads, from a
+// high-water mark kept in the target.
+//
+// A mark is the tuple (watermark, legacy key columns…) of one source row, as canonical text
+// (connector/connector.h: the source type's full precision). Tuples compare lexicographically,
+// in the source's own SQL, so rows sharing the boundary watermark are neither skipped nor read
+// twice. Each run takes an upper bound before it reads: the greatest tuple whose watermark is
+// at most the source's clock minus `delta.settle` (a row committed late with an older watermark
+// is still within reach of the next run, and `delta.lookback` re-reads a window before the mark).
+// A run that completes a block makes its upper bound the block's mark.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/connector.h"
+#include "mapping/mapping.h"
+#include "util/status.h"
+
+namespace csbridge::migrate {
+
+// (watermark, key columns…), canonical text; a NULL cell never becomes a mark.
+using Mark = std::vector<std::string>;
+
+// The bounds one run of a block reads between: (lower, upper]. No lower: from the start; no
+// upper: the source held no row at or below the settle bound (nothing to read).
+struct DeltaBounds {
+  std::optional<Mark> lower;
+  std::optional<Mark> upper;
+  std::string clock;  // how the upper bound was taken, for the summary ("source clock − 5s", …)
+};
+
+// JSON text of bounds and marks, as kept in checkpoints.
+std::string encode_bounds(const DeltaBounds& bounds);
+Result<DeltaBounds> decode_bounds(std::string_view text);
+std::string encode_mark(const Mark& mark);
+Result<Mark> decode_mark(std::string_view text);
+
+// The checkpoint scope of a block's mark (outside the block's own scope, so that clearing the
+// block's checkpoints keeps it) and of the bounds an unfinished run reads between.
+std::string mark_scope(const std::string& block_scope);
+std::string bounds_scope(const std::string& block_scope);
+
+// The source's greatest (watermark, key) tuple whose watermark is at most its clock minus
+// `settle_seconds` (PostgreSQL, MariaDB/MySQL, SQLite; a numeric watermark, or another engine:
+// the greatest tuple, said so in `clock`). kInvalidArgument for a block without a watermark.
+Result<DeltaBounds> take_upper_bound(connector::Connector& db, const mapping::Block& block, double settle_seconds);
+
+// The SQL predicate of the rows between the bounds: (w, k…) > lower (or, with a lookback,
+// w >= lower's watermark minus it) and (w, k…) <= upper. "" when there are no bounds at all.
+// kInvalidArgument when a lookback is asked of a watermark that is not a timestamp.
+Result<std::string> delta_predicate(const connector::Connector& db, const mapping::Block& block,
+                                    const DeltaBounds& bounds, double lookback_seconds);
+
+class TargetStore;
+// Runs `op` as migrate does, retrying a dropped connection; `what` names it in the error.
+using Retry = std::function<Status(const std::string& what, const std::function<Status()>& op)>;
+
+// The bounds this run of `block` reads between: those an interrupted run of the chain recorded
+// (a resumed run reads what it would have), else the block's mark as the lower bound and a new
+// upper bound from the source, recorded in the target before anything is read.
+Result<DeltaBounds> run_bounds(TargetStore& store, connector::Connector& db, const mapping::Block& block,
+                               double settle_seconds, const std::string& run_id, const Retry& retry);
+
+// Clears the checkpoints of `block_scope` (a run that completed) and, when the run recorded an
+// upper bound, makes it the block's mark — in one transaction.
+Status close_block(TargetStore& store, const std::string& block_scope, const std::string& run_id, const Retry& retry);
+
+// A canonical timestamp ("YYYY-MM-DD HH:MM:SS[.f…][zone]", or a date) moved by `seconds`,
+// in the same form and precision; nullopt when `text` is no timestamp.
+std::optional<std::string> shift_timestamp(std::string_view text, double seconds);
+
+}  // namespace csbridge::migrate

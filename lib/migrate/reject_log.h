@@ -1,0 +1,52 @@
+// The reject file of a migration: rejected rows as JSON lines, their values masked by the PII
+// class of what they feed, written once per chain of runs and synced before the batch they
+// belong to commits (docs/reliability.md "Nothing lost, nothing doubled").
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "connector/connector.h"
+#include "mapping/mapping.h"
+#include "mapping/row_mapper.h"
+#include "model/cs_model.h"
+#include "util/status.h"
+
+namespace csbridge::migrate {
+
+// The file is created by the first reject: a run that fails before it rejects anything (or
+// rejects nothing) leaves no file behind. One thread at a time.
+class RejectLog {
+ public:
+  RejectLog() = default;
+  RejectLog(const RejectLog&) = delete;
+  RejectLog& operator=(const RejectLog&) = delete;
+  ~RejectLog();
+
+  void open(const std::string& path) { path_ = path; }
+  const std::string& path() const { return path_; }
+
+  // The lines earlier runs of the chain (`runs`) wrote into this file: a batch whose lines were
+  // synced but which a kill stopped before its COMMIT is processed again by the resumed run,
+  // whose lines for those rows would repeat them.
+  void skip_lines_of(const std::set<std::string>& runs);
+
+  // Appends the line of `error` (row `row` of `in`, or no values when `in` is null); kIo when
+  // the file cannot be written. Nothing when no path was opened or the chain wrote the line.
+  Status write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
+               const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
+               const std::vector<model::PiiClass>& pii);
+
+  // Durable before the batch it belongs to commits: a crash never loses a reject.
+  Status flush();
+
+ private:
+  std::string path_;
+  FILE* out_ = nullptr;
+  std::set<std::string> written_;
+};
+
+}  // namespace csbridge::migrate

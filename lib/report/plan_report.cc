@@ -1,0 +1,67 @@
+#include "report/plan_report.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "util/strings.h"
+
+namespace csbridge::report {
+namespace {
+
+constexpr const char* kKinds[] = {"new", "changed", "deleted"};
+
+std::string right(const std::string& s, size_t width) {
+  size_t w = util::display_width(s);
+  return std::string(width > w ? width - w : 0, ' ') + s;
+}
+
+}  // namespace
+
+std::string plan_text(const validate::MigrationPlan& plan) {
+  const std::vector<std::string> head = {"new", "changed", "unchanged", "deleted", "conflicting", "orphans"};
+  size_t name_w = std::string("entity").size();
+  for (const auto& e : plan.entities) name_w = std::max(name_w, util::display_width(e.name));
+  std::string out = "plan against " + plan.target + " (nothing written)\n\n" + util::pad_right("entity", name_w);
+  for (const auto& h : head) out += "  " + right(h, 11);
+  out += '\n';
+  for (const auto& e : plan.entities) {
+    out += util::pad_right(e.name, name_w);
+    for (int64_t n : {e.new_rows, e.changed, e.unchanged, e.deleted, int64_t{0}, e.orphans}) {
+      out += "  " + right(std::to_string(n), 11);
+    }
+    out += '\n';
+  }
+  out += '\n';
+  for (const auto& e : plan.entities) {
+    for (const char* kind : kKinds) {
+      auto it = e.first_keys.find(kind);
+      if (it != e.first_keys.end() && !it->second.empty()) {
+        out += e.name + " " + kind + ": " + util::join(it->second, ", ") + "\n";
+      }
+    }
+    if (!e.reading.empty()) out += e.name + ": " + e.reading + "\n";
+  }
+  out += "conflicting: target-side edits are not told apart yet (they count as changed); deleted rows are "
+         "reported, not applied by migrate\n";
+  return out;
+}
+
+nlohmann::json plan_json(const validate::MigrationPlan& plan) {
+  nlohmann::json entities = nlohmann::json::array();
+  for (const auto& e : plan.entities) {
+    nlohmann::json first = nlohmann::json::object();
+    for (const auto& [kind, keys] : e.first_keys) first[kind] = keys;
+    entities.push_back({{"name", e.name},
+                        {"new", e.new_rows},
+                        {"changed", e.changed},
+                        {"unchanged", e.unchanged},
+                        {"deleted", e.deleted},
+                        {"conflicting", 0},
+                        {"orphans", e.orphans},
+                        {"first_keys", first},
+                        {"reading", e.reading}});
+  }
+  return {{"target", plan.target}, {"entities", entities}};
+}
+
+}  // namespace csbridge::report

@@ -1,0 +1,39 @@
+// `migrate --plan`: what a migration would change in the target, written nowhere. Every source
+// row through the mapping is compared with its target row (validate's rows check: fingerprints,
+// bounded memory), per entity: new (not in the target), changed (differs), unchanged, deleted
+// (in the target, no longer given by the source), with the first legacy keys of each.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "validate/validate.h"
+
+namespace csbridge::validate {
+
+struct EntityPlan {
+  std::string name;
+  int64_t new_rows = 0;   // in the source, not in the target
+  int64_t changed = 0;    // in both, values or references differ (a target-side edit too)
+  int64_t unchanged = 0;  // in both, equal
+  int64_t deleted = 0;    // in the target, no longer given by the source
+  int64_t orphans = 0;    // in the source, referring to a row the target does not hold (yet)
+  std::map<std::string, std::vector<std::string>> first_keys;  // new | changed | deleted → keys
+  std::string reading;  // how a delta reads the entity's blocks (watermark or full comparison)
+};
+
+struct MigrationPlan {
+  std::string target;  // password removed
+  std::vector<EntityPlan> entities;
+};
+
+inline constexpr size_t kPlanFirstKeys = 5;
+
+// Reads the source and the target (options.target/schema; sandbox, sample and checks ignored).
+// Errors as run_validation's.
+Result<MigrationPlan> plan_migration(const config::Config& config, const mapping::MappingSet& mappings,
+                                     const model::Model& model, ValidateOptions options);
+
+}  // namespace csbridge::validate
