@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "test_support.h"
+#include "util/encoding.h"
 
 namespace csbridge::api {
 
@@ -167,6 +168,27 @@ TEST_CASE("spec: bad input is refused with file:line:col and a clear message") {
     auto r = load_spec("/nonexistent/api.yaml");
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().message() == "/nonexistent/api.yaml: cannot read the file");
+  }
+}
+
+// Issue 18: what nlohmann-json throws besides parse errors, and what it quotes, stay values.
+TEST_CASE("spec: a number overflow, bytes that are not UTF-8 and wrong types are errors, never exceptions") {
+  SUBCASE("number too large for a double: located at the number") {
+    auto r = parse_spec("{\"openapi\": \"3.0.0\",\n \"x\": 1e999}", "o.json");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == ErrorCode::kConfig);
+    CHECK(r.status().message() == "o.json:2:7: number overflow parsing '1e999'\n     \"x\": 1e999}\n          ^");
+  }
+  SUBCASE("a JSON string that is not UTF-8: the quoted bytes escaped") {
+    auto r = parse_spec("{\"openapi\": \"\xD5\xC5\"}", "u.json");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(util::find_invalid_utf8(r.status().message()) == std::string::npos);
+    CHECK(r.status().message().find("\\xD5") != std::string::npos);
+  }
+  SUBCASE("a YAML spec that is not UTF-8") {
+    auto r = parse_spec("openapi: 3.0.0\ninfo: {title: \xD5\xC5}\n", "u.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message().rfind("u.yaml:2:16: invalid UTF-8 (bytes D5 C5 7D 0A): YAML files are read as UTF-8", 0) == 0);
   }
 }
 
