@@ -183,8 +183,8 @@ Check check_auth(const Spec& spec, const std::vector<Operation>& ops, SpecFacts&
     for (auto it = schemes->begin(); it != schemes->end(); ++it) {
       const Json* s = resolve(spec, *it);
       if (s == nullptr || !s->is_object()) continue;
-      facts.auth.push_back({it.key(), s->value("type", ""), s->value("in", ""), s->value("name", ""),
-                            s->value("scheme", "")});
+      facts.auth.push_back({it.key(), string_member(*s, "type"), string_member(*s, "in"), string_member(*s, "name"),
+                            string_member(*s, "scheme")});
     }
   }
   if (facts.auth.empty()) {
@@ -222,7 +222,7 @@ Check check_operation_ids(const std::vector<Operation>& ops, SpecFacts& facts) {
   std::map<std::string, int> seen;
   std::vector<std::string> duplicates;
   for (const Operation& op : ops) {
-    std::string id = op.node->value("operationId", "");
+    std::string id = string_member(*op.node, "operationId");
     if (id.empty()) {
       facts.operations_without_id.push_back(op.label());
       paths.push_back(op.pointer);
@@ -557,8 +557,8 @@ Readiness check_spec(const Spec& spec) {
   }
   std::vector<Operation> ops = operations(spec);
   for (const Operation& op : ops) {
-    f.operations.push_back({op.method, op.path, op.node->value("operationId", ""), op.writes(),
-                            op.node->value("summary", "")});
+    f.operations.push_back({op.method, op.path, string_member(*op.node, "operationId"), op.writes(),
+                            string_member(*op.node, "summary")});
   }
   r.checks.push_back(check_validity(spec, ops));
   r.checks.push_back(check_https(spec, f));

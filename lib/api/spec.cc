@@ -354,9 +354,9 @@ std::vector<Parameter> parameters(const Spec& spec, const Operation& op) {
       const Json* p = resolve(spec, (*list)[i]);
       if (p == nullptr || !p->is_object()) continue;
       Parameter param;
-      param.name = p->value("name", "");
-      param.in = p->value("in", "");
-      param.required = p->value("required", false);
+      param.name = string_member(*p, "name");
+      param.in = string_member(*p, "in");
+      param.required = bool_member(*p, "required");
       param.pointer = pointer + "/parameters/" + std::to_string(i);
       if (p->contains("schema")) param.schema = &(*p)["schema"];
       else if (spec.swagger2) param.schema = p;

@@ -192,4 +192,29 @@ TEST_CASE("spec: a number overflow, bytes that are not UTF-8 and wrong types are
   }
 }
 
+// Found by fuzz_openapi (issue 18): `required: "yes"` on a parameter threw
+// json.exception.type_error.302 from parameters(). Members of the wrong type read as absent.
+TEST_CASE("spec: parameter members of the wrong type read as absent") {
+  auto spec = parse_spec(
+      "openapi: 3.0.1\ninfo: {title: t, version: \"1\"}\npaths:\n  /tickets:\n    get:\n"
+      "      parameters: [{name: page, in: query, required: \"yes\"}, {name: [x], in: 7, required: true}]\n"
+      "      responses: {\"200\": {description: ok}}\n",
+      "p.yaml");
+  REQUIRE(spec.is_ok());
+  std::vector<Operation> ops = operations(*spec);
+  REQUIRE(ops.size() == 1);
+  std::vector<Parameter> params = parameters(*spec, ops[0]);
+  REQUIRE(params.size() == 2);
+  CHECK(params[0].name == "page");
+  CHECK_FALSE(params[0].required);
+  CHECK(params[1].name == "");
+  CHECK(params[1].in == "");
+  CHECK(params[1].required);
+  CHECK(string_member(Json::parse(R"({"a": 1, "b": "x"})"), "a") == "");
+  CHECK(string_member(Json::parse(R"({"a": 1, "b": "x"})"), "b") == "x");
+  CHECK(string_member(Json::parse("[1]"), "a") == "");
+  CHECK_FALSE(bool_member(Json::parse(R"({"n": "true"})"), "n"));
+  CHECK(bool_member(Json::parse(R"({"n": true})"), "n"));
+}
+
 }  // namespace csbridge::api
