@@ -1,5 +1,6 @@
 #include "api/assess_api.h"
 
+#include "util/encoding.h"
 #include "util/strings.h"
 
 namespace csbridge::api {
@@ -19,6 +20,34 @@ std::string_view url_path(std::string_view url) {
   if (start == std::string_view::npos) return "/";
   std::string_view path = url.substr(start);
   return path.substr(0, path.find_first_of("?#"));
+}
+
+Result<ApiAssessment> assess_spec(const ApiOptions& options, const model::Model& model) {
+  CSB_ASSIGN_OR_RETURN(Spec spec, load_spec(options.spec));
+  ApiAssessment a;
+  a.spec_file = options.spec;
+  a.version = spec.version;
+  a.swagger2 = spec.swagger2;
+  a.readiness = check_spec(spec);
+  a.coverage = entity_coverage(spec, model);
+  pii::Detector detector;
+  for (const std::string& path : options.payloads) {
+    CSB_ASSIGN_OR_RETURN(PayloadAssessment p, assess_payload_file(spec, path, detector));
+    a.payloads.push_back(std::move(p));
+  }
+  if (!options.probe_url.empty()) {
+    ProbeOptions probe;
+    probe.url = options.probe_url;
+    probe.requests = options.probe_requests;
+    std::vector<Operation> ops = operations(spec);
+    if (const Operation* op = operation_for_url(ops, options.probe_url)) {
+      a.probe_operation = op->label();
+      probe.pagination = pagination_of(spec, *op);
+    }
+    CSB_ASSIGN_OR_RETURN(ProbeResult r, probe_endpoint(probe));
+    a.probe = std::move(r);
+  }
+  return a;
 }
 
 }  // namespace
@@ -49,31 +78,15 @@ const Operation* operation_for_url(const std::vector<Operation>& ops, std::strin
 }
 
 Result<ApiAssessment> assess_api(const ApiOptions& options, const model::Model& model) {
-  CSB_ASSIGN_OR_RETURN(Spec spec, load_spec(options.spec));
-  ApiAssessment a;
-  a.spec_file = options.spec;
-  a.version = spec.version;
-  a.swagger2 = spec.swagger2;
-  a.readiness = check_spec(spec);
-  a.coverage = entity_coverage(spec, model);
-  pii::Detector detector;
-  for (const std::string& path : options.payloads) {
-    CSB_ASSIGN_OR_RETURN(PayloadAssessment p, assess_payload_file(spec, path, detector));
-    a.payloads.push_back(std::move(p));
+  // The checks read a spec that may hold any type anywhere; each read is guarded, and this is the
+  // boundary that keeps a missed one a usage error naming the spec instead of an internal error.
+  try {
+    return assess_spec(options, model);
+  } catch (const nlohmann::json::exception& e) {
+    return config_error(options.spec + ": a field of the spec has a type csbridge cannot read (" +
+                        util::escape_invalid_utf8(e.what()) + ")");
   }
-  if (!options.probe_url.empty()) {
-    ProbeOptions probe;
-    probe.url = options.probe_url;
-    probe.requests = options.probe_requests;
-    std::vector<Operation> ops = operations(spec);
-    if (const Operation* op = operation_for_url(ops, options.probe_url)) {
-      a.probe_operation = op->label();
-      probe.pagination = pagination_of(spec, *op);
-    }
-    CSB_ASSIGN_OR_RETURN(ProbeResult r, probe_endpoint(probe));
-    a.probe = std::move(r);
-  }
-  return a;
 }
+
 
 }  // namespace csbridge::api

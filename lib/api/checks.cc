@@ -97,6 +97,16 @@ Check check_validity(const Spec& spec, const std::vector<Operation>& ops) {
   if (!spec.root.contains("paths") || !spec.root["paths"].is_object() || spec.root["paths"].empty()) {
     problem("no paths", "/paths");
   }
+  // Fields read as text that hold another type (`host: 42`): reported, and read as absent.
+  auto must_be_text = [&](const Json& parent, const std::string& key, const std::string& pointer) {
+    auto it = parent.is_object() ? parent.find(key) : parent.end();
+    if (it != parent.end() && !it->is_string()) problem("`" + pointer.substr(1) + "` is " + it->type_name() + ", not a string", pointer);
+  };
+  must_be_text(spec.root, "host", "/host");
+  must_be_text(spec.root, "basePath", "/basePath");
+  if (auto s = spec.root.find("servers"); s != spec.root.end() && s->is_array()) {
+    for (size_t i = 0; i < s->size(); ++i) must_be_text((*s)[i], "url", "/servers/" + std::to_string(i) + "/url");
+  }
   static const std::regex kTemplate("\\{([^}]+)\\}");
   for (const Operation& op : ops) {
     auto r = op.node->find("responses");
@@ -123,8 +133,8 @@ Check check_validity(const Spec& spec, const std::vector<Operation>& ops) {
 Check check_https(const Spec& spec, SpecFacts& facts) {
   std::vector<std::string> paths;
   if (spec.swagger2) {
-    std::string host = spec.root.value("host", "");
-    std::string base = spec.root.value("basePath", "");
+    std::string host = string_member(spec.root, "host");
+    std::string base = string_member(spec.root, "basePath");
     std::vector<std::string> schemes;
     if (auto s = spec.root.find("schemes"); s != spec.root.end() && s->is_array()) {
       for (const Json& x : *s) {
@@ -140,7 +150,7 @@ Check check_https(const Spec& spec, SpecFacts& facts) {
     }
   } else if (auto s = spec.root.find("servers"); s != spec.root.end() && s->is_array()) {
     for (size_t i = 0; i < s->size(); ++i) {
-      std::string url = (*s)[i].value("url", "");
+      std::string url = string_member((*s)[i], "url");
       facts.servers.push_back({url, util::starts_with_icase(url, "https://")});
       if (!facts.servers.back().https) paths.push_back("/servers/" + std::to_string(i) + "/url");
     }
@@ -173,8 +183,8 @@ Check check_auth(const Spec& spec, const std::vector<Operation>& ops, SpecFacts&
     for (auto it = schemes->begin(); it != schemes->end(); ++it) {
       const Json* s = resolve(spec, *it);
       if (s == nullptr || !s->is_object()) continue;
-      facts.auth.push_back({it.key(), s->value("type", ""), s->value("in", ""), s->value("name", ""),
-                            s->value("scheme", "")});
+      facts.auth.push_back({it.key(), string_member(*s, "type"), string_member(*s, "in"), string_member(*s, "name"),
+                            string_member(*s, "scheme")});
     }
   }
   if (facts.auth.empty()) {
@@ -212,7 +222,7 @@ Check check_operation_ids(const std::vector<Operation>& ops, SpecFacts& facts) {
   std::map<std::string, int> seen;
   std::vector<std::string> duplicates;
   for (const Operation& op : ops) {
-    std::string id = op.node->value("operationId", "");
+    std::string id = string_member(*op.node, "operationId");
     if (id.empty()) {
       facts.operations_without_id.push_back(op.label());
       paths.push_back(op.pointer);
@@ -511,7 +521,9 @@ Pagination pagination_of(const Spec& spec, const Operation& op) {
       if (is_size_parameter(s) && p.schema != nullptr) {
         const Json* schema = resolve(spec, *p.schema);
         if (schema && schema->contains("maximum") && (*schema)["maximum"].is_number()) {
-          out.max_page_size = (*schema)["maximum"].get<int64_t>();
+          // Any number may stand there (1e300, -1): kept when it is a page size a server could mean.
+          const double maximum = (*schema)["maximum"].get<double>();
+          if (maximum >= 1 && maximum <= 1e9) out.max_page_size = static_cast<int64_t>(maximum);
         }
       }
     }
@@ -545,8 +557,8 @@ Readiness check_spec(const Spec& spec) {
   }
   std::vector<Operation> ops = operations(spec);
   for (const Operation& op : ops) {
-    f.operations.push_back({op.method, op.path, op.node->value("operationId", ""), op.writes(),
-                            op.node->value("summary", "")});
+    f.operations.push_back({op.method, op.path, string_member(*op.node, "operationId"), op.writes(),
+                            string_member(*op.node, "summary")});
   }
   r.checks.push_back(check_validity(spec, ops));
   r.checks.push_back(check_https(spec, f));

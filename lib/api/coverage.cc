@@ -23,7 +23,7 @@ std::vector<std::string> literal_segments(std::string_view path) {
 }
 
 bool mentions(const Operation& op, std::string_view resource, std::initializer_list<std::string_view> words) {
-  const std::string texts[] = {std::string(resource), op.node->value("operationId", ""), op.node->value("summary", "")};
+  const std::string texts[] = {std::string(resource), string_member(*op.node, "operationId"), string_member(*op.node, "summary")};
   for (const std::string& text : texts) {
     for (std::string_view w : words) {
       if (assess::has_token(text, w)) return true;
@@ -80,8 +80,8 @@ Guess guess(const Spec& spec, const Operation& op, const std::string& resource, 
   if (with_fields) table.columns = operation_fields(spec, op);
   std::vector<std::string> names;
   if (!resource.empty()) names.push_back(resource);
-  if (op.node->contains("operationId")) names.push_back(op.node->value("operationId", ""));
-  if (op.node->contains("summary")) names.push_back(op.node->value("summary", ""));
+  if (op.node->contains("operationId")) names.push_back(string_member(*op.node, "operationId"));
+  if (op.node->contains("summary")) names.push_back(string_member(*op.node, "summary"));
   if (auto tags = op.node->find("tags"); tags != op.node->end() && tags->is_array()) {
     for (const Json& t : *tags) {
       if (t.is_string()) names.push_back(t.get<std::string>());

@@ -13,6 +13,7 @@
 
 #include "api/schema.h"
 #include "pii/mask.h"
+#include "util/encoding.h"
 #include "util/strings.h"
 
 namespace csbridge::api {
@@ -44,11 +45,25 @@ Result<Json> xml_to_json(const pugi::xml_node& node, int depth, const std::strin
     return xml_error(file, text, node.offset_debug(),
                      "elements nested deeper than " + std::to_string(kMaxPayloadDepth) + " levels");
   }
+  // The text is UTF-8, but a character reference may name no character (&#xD800;): pugixml writes its bytes anyway.
+  auto check = [&](const char* s) {
+    return util::find_invalid_utf8(s) == std::string_view::npos
+               ? Status::ok()
+               : xml_error(file, text, node.offset_debug(), "a character reference in <" +
+                                                                util::escape_invalid_utf8(node.name()) +
+                                                                "> names no Unicode character");
+  };
+  CSB_RETURN_IF_ERROR(check(node.name()));
   bool has_children = false;
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) has_children |= c.type() == pugi::node_element;
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
+    has_children |= c.type() == pugi::node_element;
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) CSB_RETURN_IF_ERROR(check(c.value()));
+  }
   if (!has_children && !node.first_attribute()) return Json(element_text(node));
   Json out = Json::object();
   for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    CSB_RETURN_IF_ERROR(check(a.name()));
+    CSB_RETURN_IF_ERROR(check(a.value()));
     out[std::string("@") + a.name()] = a.value();
   }
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
@@ -67,7 +82,42 @@ Result<Json> xml_to_json(const pugi::xml_node& node, int depth, const std::strin
   return out;
 }
 
-Result<Json> parse_xml(std::string_view text, const std::string& file) {
+// The encoding an XML declaration names ("GBK" in <?xml version="1.0" encoding="GBK"?>), or "".
+std::string declared_xml_encoding(std::string_view text) {
+  size_t start = text.find("<?xml");
+  if (start == std::string_view::npos || start > 8) return "";
+  std::string_view decl = text.substr(start, text.find("?>", start) - start);
+  size_t at = decl.find("encoding");
+  if (at == std::string_view::npos) return "";
+  size_t quote = decl.find_first_of("\"'", at);
+  if (quote == std::string_view::npos) return "";
+  size_t end = decl.find(decl[quote], quote + 1);
+  return end == std::string_view::npos ? "" : std::string(decl.substr(quote + 1, end - quote - 1));
+}
+
+// The payload as UTF-8: a legacy encoding its declaration names is decoded
+// strictly; bytes that are neither are an error at their offset (never
+// replaced: the JSON report and the field examples carry the text on).
+Result<std::string> xml_as_utf8(std::string_view text, const std::string& file) {
+  std::string declared = declared_xml_encoding(text);
+  Result<util::Encoding> encoding = util::parse_encoding(declared);
+  if (!declared.empty() && encoding.is_ok() && *encoding != util::Encoding::kUtf8) {
+    Result<std::string> decoded = util::to_utf8(text, *encoding);
+    if (!decoded) return xml_error(file, text, 0, "the payload does not decode as its declared " + declared + ": " +
+                                                      util::escape_invalid_utf8(decoded.status().message()));
+    return std::move(decoded).value();
+  }
+  if (size_t bad = util::find_invalid_utf8(text); bad != std::string_view::npos) {
+    return xml_error(file, text, static_cast<ptrdiff_t>(bad),
+                     "invalid UTF-8 (bytes " + util::hex_bytes(text, bad, 4) + ") in a payload that declares " +
+                         (declared.empty() ? std::string("no other encoding") : "encoding " + util::escape_invalid_utf8(declared)));
+  }
+  return std::string(text);
+}
+
+Result<Json> parse_xml(std::string_view raw, const std::string& file) {
+  CSB_ASSIGN_OR_RETURN(std::string utf8, xml_as_utf8(raw, file));
+  std::string_view text = utf8;
   pugi::xml_document doc;
   pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r) return xml_error(file, text, r.offset, r.description());

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "util/encoding.h"
 #include "util/strings.h"
 
 namespace csbridge::api {
@@ -280,7 +281,8 @@ Result<ProbeResult> probe_endpoint(const ProbeOptions& o) {
     ++codes[r.status];
     latencies.push_back(r.ms);
     if (!r.tls.empty()) out.tls_version = r.tls;
-    for (const auto& [name, value] : r.headers) {
+    for (const auto& [raw_name, value] : r.headers) {
+      std::string name = util::escape_invalid_utf8(raw_name);  // a server's bytes go into the JSON report
       if ((name.starts_with("x-ratelimit") || name.starts_with("ratelimit") || name == "retry-after") &&
           std::find(out.rate_limit_headers.begin(), out.rate_limit_headers.end(), name) == out.rate_limit_headers.end()) {
         out.rate_limit_headers.push_back(name);
@@ -321,7 +323,7 @@ Result<ProbeResult> probe_endpoint(const ProbeOptions& o) {
         out.pagination_detail = "the next page did not answer: " + second.error;
       } else if (second.status < 200 || second.status > 299) {
         out.pagination = "broken";
-        out.pagination_detail = "the next page (" + redact_url(next.url) + ") answered HTTP " + std::to_string(second.status);
+        out.pagination_detail = "the next page (" + util::escape_invalid_utf8(redact_url(next.url)) + ") answered HTTP " + std::to_string(second.status);
       } else if (!page2) {
         out.pagination = "broken";
         out.pagination_detail = "the next page is not JSON with a list of records";
@@ -329,7 +331,7 @@ Result<ProbeResult> probe_endpoint(const ProbeOptions& o) {
         out.pagination_detail = "the first page is empty";
       } else if (*page2 == *page1) {
         out.pagination = "broken";
-        out.pagination_detail = "the next page (" + redact_url(next.url) + ") returned the same " +
+        out.pagination_detail = "the next page (" + util::escape_invalid_utf8(redact_url(next.url)) + ") returned the same " +
                                 std::to_string(page1->size()) + " records as the first: the " +
                                 (out.pagination_style.empty() ? "paging" : out.pagination_style) +
                                 " parameter is ignored";
@@ -337,7 +339,7 @@ Result<ProbeResult> probe_endpoint(const ProbeOptions& o) {
         out.pagination_detail = "the next page is empty: the data fits one page";
       } else {
         out.pagination = "works";
-        out.pagination_detail = "the next page (" + redact_url(next.url) + ") returned " +
+        out.pagination_detail = "the next page (" + util::escape_invalid_utf8(redact_url(next.url)) + ") returned " +
                                 std::to_string(page2->size()) + " other records";
       }
     }

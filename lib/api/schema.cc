@@ -9,7 +9,11 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-void merge(const Spec& spec, const Json* schema, SchemaView& out, int depth, bool alternative) {
+// `merged` holds the schemas merged so far (and whether as an alternative): a schema that
+// allOf/oneOf reach twice (itself through a $ref, or one shared by many parts) is merged once,
+// so that fan-out cannot grow exponentially.
+void merge(const Spec& spec, const Json* schema, SchemaView& out, int depth, bool alternative,
+           std::vector<std::pair<const Json*, bool>>& merged) {
   if (schema == nullptr || depth > kMaxSpecDepth) return;
   std::string ref = ref_of(*schema);
   const Json* s = resolve(spec, *schema);
@@ -19,6 +23,8 @@ void merge(const Spec& spec, const Json* schema, SchemaView& out, int depth, boo
   }
   if (!ref.empty() && out.name.empty() && depth == 0) out.name = ref_name(ref);
   if (!s->is_object()) return;
+  if (std::find(merged.begin(), merged.end(), std::pair(s, alternative)) != merged.end()) return;
+  merged.emplace_back(s, alternative);
   if (auto t = s->find("type"); t != s->end()) {
     if (t->is_string()) {
       add_unique(out.types, t->get<std::string>());
@@ -30,7 +36,7 @@ void merge(const Spec& spec, const Json* schema, SchemaView& out, int depth, boo
       }
     }
   }
-  if (s->value("nullable", false) || s->value("x-nullable", false)) out.nullable = true;
+  if (bool_member(*s, "nullable") || bool_member(*s, "x-nullable")) out.nullable = true;
   if (auto f = s->find("format"); f != s->end() && f->is_string() && out.format.empty()) out.format = f->get<std::string>();
   if (auto p = s->find("properties"); p != s->end() && p->is_object()) {
     for (auto it = p->begin(); it != p->end(); ++it) {
@@ -55,13 +61,13 @@ void merge(const Spec& spec, const Json* schema, SchemaView& out, int depth, boo
     out.open = true;
   }
   if (auto all = s->find("allOf"); all != s->end() && all->is_array()) {
-    for (const Json& part : *all) merge(spec, &part, out, depth + 1, alternative);
+    for (const Json& part : *all) merge(spec, &part, out, depth + 1, alternative, merged);
   }
   for (const char* key : {"oneOf", "anyOf"}) {
     if (auto alt = s->find(key); alt != s->end() && alt->is_array()) {
       out.open = true;
       out.alternatives = true;
-      for (const Json& part : *alt) merge(spec, &part, out, depth + 1, true);
+      for (const Json& part : *alt) merge(spec, &part, out, depth + 1, true, merged);
     }
   }
 }
@@ -72,7 +78,8 @@ std::string enum_text(const Json& value) { return value.is_string() ? value.get<
 
 SchemaView view_schema(const Spec& spec, const Json* schema) {
   SchemaView out;
-  merge(spec, schema, out, 0, false);
+  std::vector<std::pair<const Json*, bool>> merged;
+  merge(spec, schema, out, 0, false, merged);
   if (out.types.empty() && !out.properties.empty()) out.types.push_back("object");
   if (out.types.empty() && out.items != nullptr) out.types.push_back("array");
   return out;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/yaml_source.h"
+#include "util/encoding.h"
 #include "util/strings.h"
 
 namespace csbridge::api {
@@ -65,10 +66,23 @@ Result<Json> parse_json(std::string_view text, const std::string& file) {
   try {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {
-    // nlohmann's message repeats the position; keep what follows "syntax error ".
+    // nlohmann's message repeats the position; keep what follows "syntax error ". What it
+    // quotes ("last read: ...") may be bytes that are not UTF-8: shown as \xNN.
     std::string what = e.what();
     if (size_t p = what.find("syntax error "); p != std::string::npos) what = what.substr(p);
     size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    return error_at_offset(file, text, at, util::escape_invalid_utf8(what));
+  } catch (const Json::exception& e) {
+    // A number too large for a double (out_of_range.406 "number overflow parsing '1e999'"):
+    // located at the first occurrence of the number it quotes.
+    std::string what = util::escape_invalid_utf8(e.what());
+    size_t open = what.find('\''), close = what.rfind('\'');
+    size_t at = 0;
+    if (open != std::string::npos && close > open + 1) {
+      at = text.find(std::string_view(what).substr(open + 1, close - open - 1));
+      if (at == std::string_view::npos) at = 0;
+    }
+    if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     return error_at_offset(file, text, at, what);
   }
 }
@@ -232,9 +246,17 @@ std::vector<std::string> swagger_types(const Spec& spec, const Operation& op, co
 
 }  // namespace
 
-std::string ref_of(const Json& node) {
+std::string ref_of(const Json& node) { return string_member(node, "$ref"); }
+
+bool bool_member(const Json& node, const std::string& key) {
+  if (!node.is_object()) return false;
+  auto it = node.find(key);
+  return it != node.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string string_member(const Json& node, const std::string& key) {
   if (!node.is_object()) return "";
-  auto it = node.find("$ref");
+  auto it = node.find(key);
   return it != node.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
@@ -332,9 +354,9 @@ std::vector<Parameter> parameters(const Spec& spec, const Operation& op) {
       const Json* p = resolve(spec, (*list)[i]);
       if (p == nullptr || !p->is_object()) continue;
       Parameter param;
-      param.name = p->value("name", "");
-      param.in = p->value("in", "");
-      param.required = p->value("required", false);
+      param.name = string_member(*p, "name");
+      param.in = string_member(*p, "in");
+      param.required = bool_member(*p, "required");
       param.pointer = pointer + "/parameters/" + std::to_string(i);
       if (p->contains("schema")) param.schema = &(*p)["schema"];
       else if (spec.swagger2) param.schema = p;

@@ -61,6 +61,11 @@ Result<Spec> parse_spec(std::string_view text, const std::string& file);
 const Json* resolve(const Spec& spec, const Json& node);
 // The `$ref` of `node`, or "".
 std::string ref_of(const Json& node);
+// The member `key` of `node` when `node` is an object and the member a string, else "":
+// a spec may hold any type anywhere (`host: 42`), which is a finding, never an exception.
+std::string string_member(const Json& node, const std::string& key);
+// True when `node` is an object whose member `key` is the boolean true (`nullable: "yes"` is not).
+bool bool_member(const Json& node, const std::string& key);
 // The last token of a local ref: "#/components/schemas/Order" → "Order".
 std::string ref_name(std::string_view ref);
 // A JSON-pointer token: '~' → "~0", '/' → "~1".

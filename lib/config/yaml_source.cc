@@ -1,11 +1,14 @@
 #include "config/yaml_source.h"
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "connector/connection_string.h"
+#include "util/encoding.h"
 
 namespace csbridge::config {
 namespace {
@@ -71,6 +74,208 @@ size_t redacted_column(std::string_view line, std::string_view shown, size_t col
   return same_head;
 }
 
+// A YAML construct that spans lines: a flow collection or a quoted scalar.
+struct Construct {
+  const char* what = nullptr;  // "flow sequence", "flow mapping", "quoted scalar"; nullptr: none
+  bool quote = false;
+  int line = 0, col = 0;       // 1-based, where it began
+  int end_line = 0;            // where it closed (0: open)
+};
+
+// What the YAML text up to byte `end` leaves open: the innermost flow
+// collection or quoted scalar begun before `end` and not closed by it, so that
+// an error yaml-cpp reports where it gave up (often the end of the file) can
+// also name where the unclosed construct began, as libyaml does. `closed` is
+// set to the last quoted scalar that closed on a later line than it began
+// (a missing quote pairs with the next one). A scan of the surface syntax, not
+// a parser: comments, block scalars (| and >), anchors and tags are skipped.
+class ConstructScanner {
+ public:
+  explicit ConstructScanner(std::string_view text) : text_(text) {}
+
+  Construct open_at(size_t end, Construct* closed) {
+    end = std::min(end, text_.size());
+    while (pos_ < end) step();
+    if (closed != nullptr) *closed = closed_;
+    if (quote_.what != nullptr) return quote_;
+    return flow_.empty() ? Construct{} : flow_.back();
+  }
+
+ private:
+  Construct here(const char* what, bool quote) const {
+    return {what, quote, line_, static_cast<int>(pos_ - line_start_) + 1, 0};
+  }
+  bool space_at(size_t i) const { return i >= text_.size() || text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r'; }
+
+  void newline() {
+    ++pos_;
+    ++line_;
+    line_start_ = pos_;
+    if (quote_.what == nullptr && flow_.empty()) value_start_ = true;
+    if (block_indent_ >= 0) skip_block_scalar();
+  }
+
+  // The lines of a block scalar: blank or indented more than the line that introduced it.
+  void skip_block_scalar() {
+    while (pos_ < text_.size()) {
+      size_t eol = text_.find('\n', pos_);
+      std::string_view line = text_.substr(pos_, eol == std::string_view::npos ? std::string_view::npos : eol - pos_);
+      size_t indent = line.find_first_not_of(' ');
+      bool blank = indent == std::string_view::npos || line[indent] == '\r';
+      if (!blank && static_cast<int>(indent) <= block_indent_) break;
+      if (eol == std::string_view::npos) {
+        pos_ = text_.size();
+        break;
+      }
+      pos_ = eol + 1;
+      ++line_;
+      line_start_ = pos_;
+    }
+    block_indent_ = -1;
+  }
+
+  void step_quoted(char c) {
+    if (c == '\n') return newline();
+    if (quote_char_ == '"' && c == '\\' && pos_ + 1 < text_.size() && text_[pos_ + 1] != '\n') {
+      pos_ += 2;  // an escaped character (an escaped line break is left to newline())
+      return;
+    }
+    if (c == quote_char_) {
+      if (quote_char_ == '\'' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\'') {
+        pos_ += 2;
+        return;
+      }
+      if (line_ > quote_.line) {
+        closed_ = quote_;
+        closed_.end_line = line_;
+      }
+      quote_ = {};
+      value_start_ = false;
+    }
+    ++pos_;
+  }
+
+  void step() {
+    const char c = text_[pos_];
+    if (quote_.what != nullptr) return step_quoted(c);
+    if (c == '\n') return newline();
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++pos_;
+      return;
+    }
+    if (c == '#' && (pos_ == line_start_ || space_at(pos_ - 1))) {
+      size_t eol = text_.find('\n', pos_);
+      pos_ = eol == std::string_view::npos ? text_.size() : eol;
+      return;
+    }
+    const bool in_flow = !flow_.empty();
+    if (value_start_ && (c == '"' || c == '\'')) {
+      quote_ = here("quoted scalar", true);
+      quote_char_ = c;
+      ++pos_;
+      return;
+    }
+    if (value_start_ && (c == '[' || c == '{')) {
+      flow_.push_back(here(c == '[' ? "flow sequence" : "flow mapping", false));
+      ++pos_;
+      return;
+    }
+    if (in_flow && (c == ']' || c == '}')) {
+      flow_.pop_back();
+      value_start_ = false;
+      ++pos_;
+      return;
+    }
+    if (value_start_ && (c == '|' || c == '>') && !in_flow) {
+      size_t indent = text_.substr(line_start_).find_first_not_of(" -");
+      block_indent_ = static_cast<int>(std::min(indent, text_.substr(line_start_).find_first_not_of(' ')));
+      size_t eol = text_.find('\n', pos_);
+      pos_ = eol == std::string_view::npos ? text_.size() : eol;
+      return;
+    }
+    if (value_start_ && (c == '&' || c == '!' || c == '*')) {  // an anchor, tag or alias: a token, then the value
+      while (pos_ < text_.size() && !space_at(pos_) && !(in_flow && (text_[pos_] == ',' || text_[pos_] == ']' || text_[pos_] == '}'))) ++pos_;
+      value_start_ = c != '*';
+      return;
+    }
+    if ((c == '-' || c == '?' || c == ':') && space_at(pos_ + 1)) value_start_ = true;
+    else if (in_flow && (c == ',' || (c == ':' && pos_ + 1 < text_.size() && std::strchr(",[]{}", text_[pos_ + 1])))) value_start_ = true;
+    else value_start_ = false;
+    ++pos_;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  size_t line_start_ = 0;
+  int line_ = 1;
+  bool value_start_ = true;
+  int block_indent_ = -1;
+  char quote_char_ = 0;
+  Construct quote_;
+  Construct closed_;
+  std::vector<Construct> flow_;
+};
+
+// The message of a yaml-cpp syntax error at `mark`, naming where an unclosed
+// construct began when that was on an earlier line (as libyaml does: "while
+// parsing a flow sequence started at line 3, column 11"), then that line
+// located on its own, so that an editor jumps to it.
+Status syntax_error(const YamlDocument& doc, const YAML::Mark& mark, const std::string& message) {
+  const int line = mark.line + 1, col = mark.column + 1;
+  Construct closed;
+  ConstructScanner scanner(doc.text);
+  Construct open = scanner.open_at(mark.pos >= 0 ? static_cast<size_t>(mark.pos) : doc.text.size(), &closed);
+  auto at = [](const Construct& c) { return "line " + std::to_string(c.line) + ", column " + std::to_string(c.col); };
+  std::string why = message, where;
+  if (open.what != nullptr && open.line < line) {
+    why += std::string(", while ") + (open.quote ? "scanning" : "parsing") + " a " + open.what + " started at " + at(open);
+    where = format_location(doc.file, doc.text, open.line, open.col, std::string("the ") + open.what + " begins here");
+  } else if (open.what == nullptr && closed.what != nullptr && closed.end_line == line && closed.line < line) {
+    why += ", after a quoted scalar that started at " + at(closed) + " and ends on this line (is a quote missing?)";
+    where = format_location(doc.file, doc.text, closed.line, closed.col, "the quoted scalar begins here");
+  }
+  std::string out = format_location(doc.file, doc.text, line, col, why);
+  if (!where.empty()) out += "\n" + where;
+  return config_error(std::move(out));
+}
+
+// Whether a scalar of `node` (visiting at most `budget` nodes) begins at 0-based `line`/`col`.
+bool scalar_at(const YAML::Node& node, int line, int col, int& budget) {
+  if (--budget < 0) return false;
+  if (node.IsScalar()) return node.Mark().line == line && node.Mark().column == col;
+  if (node.IsSequence()) {
+    for (const YAML::Node& child : node) {
+      if (scalar_at(child, line, col, budget)) return true;
+    }
+  } else if (node.IsMap()) {
+    for (const auto& kv : node) {
+      if (scalar_at(kv.first, line, col, budget) || scalar_at(kv.second, line, col, budget)) return true;
+    }
+  }
+  return false;
+}
+
+// yaml-cpp accepts a quoted scalar that the end of the file closes ("a: "x" and
+// the rest of the file become one string): an error at its opening quote.
+Status unclosed_quote_at_end(const YamlDocument& doc) {
+  ConstructScanner scanner(doc.text);
+  Construct open = scanner.open_at(doc.text.size(), nullptr);
+  if (!open.quote) return Status::ok();
+  int budget = 100000;
+  if (!scalar_at(doc.root, open.line - 1, open.col - 1, budget)) return Status::ok();
+  return config_error(format_location(doc.file, doc.text, open.line, open.col,
+                                      "quoted scalar not closed: its quote runs to the end of the file"));
+}
+
+// 1-based line and (byte) column of `offset` in `text`.
+std::pair<int, int> line_and_column(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start = line_start == std::string_view::npos || offset == 0 ? 0 : line_start + 1;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(line_start), '\n'));
+  return {line, static_cast<int>(offset - line_start) + 1};
+}
+
 Status too_large(const std::string& file, uintmax_t size) {
   return config_error(file + ": file is " + std::to_string(size) + " bytes, more than the " +
                       std::to_string(kMaxYamlBytes >> 20) + " MiB accepted for YAML");
@@ -99,9 +304,15 @@ std::string format_location(const std::string& file, std::string_view text, int 
   if (src.size() > kMaxShown) return out;
   // The line may hold a connection string: its password is never shown.
   std::string shown = connector::redact_secrets(src);
+  size_t caret = col > 0 ? redacted_column(src, shown, static_cast<size_t>(col - 1)) : 0;
+  if (util::find_invalid_utf8(shown) != std::string::npos) {
+    // Bytes that are not UTF-8 are shown as \xNN (four columns each), the caret moved with them.
+    caret = util::escape_invalid_utf8(std::string_view(shown).substr(0, std::min(caret, shown.size()))).size();
+    shown = util::escape_invalid_utf8(shown);
+  }
   out += "\n    ";
   out += shown;
-  if (col > 0) out += "\n    " + std::string(redacted_column(src, shown, static_cast<size_t>(col - 1)), ' ') + "^";
+  if (col > 0) out += "\n    " + std::string(caret, ' ') + "^";
   return out;
 }
 
@@ -123,6 +334,12 @@ Result<YamlDocument> parse_yaml(std::string text, std::string file_name) {
   if (doc.text.size() > kMaxYamlBytes) {
     return too_large(doc.file, doc.text.size());
   }
+  if (size_t bad = util::find_invalid_utf8(doc.text); bad != std::string::npos) {
+    auto [bad_line, bad_col] = line_and_column(doc.text, bad);
+    return config_error(format_location(doc.file, doc.text, bad_line, bad_col,
+                                        "invalid UTF-8 (bytes " + util::hex_bytes(doc.text, bad, 4) +
+                                            "): YAML files are read as UTF-8; convert this one (e.g. iconv -f GBK -t UTF-8)"));
+  }
   auto [line, col] = find_excess_depth(doc.text);
   if (line > 0) {
     return config_error(format_location(doc.file, doc.text, line, col,
@@ -131,8 +348,9 @@ Result<YamlDocument> parse_yaml(std::string text, std::string file_name) {
   try {
     doc.root = YAML::Load(doc.text);
   } catch (const YAML::Exception& e) {
-    return config_error(format_location(doc.file, doc.text, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return syntax_error(doc, e.mark, e.msg);
   }
+  CSB_RETURN_IF_ERROR(unclosed_quote_at_end(doc));
   return doc;
 }
 

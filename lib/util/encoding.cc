@@ -26,16 +26,6 @@ const char* iconv_name(Encoding e) {
   return "UTF-8";
 }
 
-std::string hex_bytes(std::string_view s, size_t offset, size_t n) {
-  std::string out;
-  char buf[4];
-  for (size_t i = offset; i < s.size() && i < offset + n; ++i) {
-    std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(s[i]));
-    if (!out.empty()) out += ' ';
-    out += buf;
-  }
-  return out;
-}
 
 // One iconv descriptor per encoding and thread: opening one costs more than
 // converting a short field.
@@ -145,6 +135,33 @@ size_t find_invalid_utf8(std::string_view s) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+std::string hex_bytes(std::string_view s, size_t offset, size_t n) {
+  std::string out;
+  char buf[4];
+  for (size_t i = offset; i < s.size() && i < offset + n; ++i) {
+    std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(s[i]));
+    if (!out.empty()) out += ' ';
+    out += buf;
+  }
+  return out;
+}
+
+std::string escape_invalid_utf8(std::string_view s) {
+  size_t bad = find_invalid_utf8(s);
+  if (bad == std::string_view::npos) return std::string(s);
+  std::string out;
+  while (bad != std::string_view::npos) {
+    out.append(s.substr(0, bad));
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(s[bad]));
+    out += buf;
+    s.remove_prefix(bad + 1);
+    bad = find_invalid_utf8(s);
+  }
+  out.append(s);
+  return out;
 }
 
 Result<std::string> to_utf8(std::string_view bytes, Encoding from) {

@@ -22,6 +22,14 @@ const char* encoding_name(Encoding e);
 // Byte offset of the first invalid UTF-8 sequence, or npos when `s` is valid.
 size_t find_invalid_utf8(std::string_view s);
 
+// `s` with every byte that is not part of valid UTF-8 written as "\xNN", for
+// messages that quote input (the JSON writer refuses invalid UTF-8, and a
+// message never hides what was there behind a '?'). Valid UTF-8 is returned as is.
+std::string escape_invalid_utf8(std::string_view s);
+
+// The bytes from `offset` (at most `n`) in upper-case hex, space-separated: "D5 C5".
+std::string hex_bytes(std::string_view s, size_t offset, size_t n);
+
 // Converts `bytes` to UTF-8. With kUtf8 it only validates. GBK and GB2312 are
 // decoded as GB18030 (their superset). Fails with kData naming the byte offset
 // and the offending bytes in hex.

@@ -157,4 +157,27 @@ TEST_CASE("checks: a POST with an Idempotency-Key header passes, PUT is idempote
   CHECK(r.facts.writes_without_idempotency_key == std::vector<std::string>{"PUT /r"});
 }
 
+// Issue 18: `host: 42` threw json.exception.type_error.302 (exit 70). A field
+// of the wrong type is a spec_valid finding at its pointer and is read as absent.
+TEST_CASE("checks: fields of the wrong type are findings, not exceptions") {
+  auto spec = parse_spec(
+      "swagger: \"2.0\"\ninfo: {title: [t], version: 1}\nhost: 42\nbasePath: [v1]\npaths:\n  /orders:\n    get:\n"
+      "      parameters: [{name: page_size, in: query, type: integer, maximum: 1e300}]\n"
+      "      responses: {\"200\": {description: ok}}\n",
+      "wrong.yaml");
+  REQUIRE(spec.is_ok());
+  Readiness r = check_spec(*spec);
+  const Check& valid = find(r, "spec_valid");
+  CHECK(valid.outcome == Outcome::kFail);
+  CHECK(valid.message ==
+        "`host` is number, not a string; `basePath` is array, not a string");
+  CHECK(valid.paths == std::vector<std::string>{"/host", "/basePath"});
+  CHECK(r.facts.servers.empty());
+
+  auto v3 = parse_spec("openapi: 3.0.0\ninfo: {title: t, version: \"1\"}\nservers: [{url: 42}, 7]\npaths: {}\n", "s.yaml");
+  REQUIRE(v3.is_ok());
+  Readiness r3 = check_spec(*v3);
+  CHECK(find(r3, "spec_valid").message.find("`servers/0/url` is number, not a string") != std::string::npos);
+}
+
 }  // namespace csbridge::api

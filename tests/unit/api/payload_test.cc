@@ -178,4 +178,38 @@ TEST_CASE("payload: bad input becomes a clear error, bounded in memory and time"
   }
 }
 
+// Issue 18: an XML payload with bytes that are not UTF-8 reached the JSON
+// report (json.exception.type_error.316, exit 70). Now the payload is
+// unreadable, at the position of the bytes; a declared legacy encoding is decoded.
+TEST_CASE("payload: XML that is not UTF-8 is an error at its position, a declared GBK is decoded") {
+  SUBCASE("undeclared bytes") {
+    PayloadAssessment p = assess_payload_text(
+        order_spec(), "<order>\n  <status>\xD2\xD1\xB7\xA2</status>\n</order>\n", "bad.xml", detector());
+    CHECK(p.error ==
+          "bad.xml:2:11: invalid UTF-8 (bytes D2 D1 B7 A2) in a payload that declares no other encoding\n"
+          "      <status>\\xD2ѷ\\xA2</status>\n"  // D1 B7 is UTF-8 (U+0477)
+          "              ^");
+    CHECK(p.fields.empty());
+  }
+  SUBCASE("declared GBK") {
+    PayloadAssessment p = assess_payload_text(
+        order_spec(), "<?xml version=\"1.0\" encoding=\"GBK\"?>\n<order><status>\xD2\xD1\xB7\xA2</status></order>",
+        "gbk.xml", detector());
+    CHECK(p.error.empty());
+    REQUIRE(p.fields.size() == 1);
+    CHECK(p.fields[0].example == "已发");
+  }
+  SUBCASE("declared GBK that does not decode") {
+    PayloadAssessment p = assess_payload_text(
+        order_spec(), "<?xml version=\"1.0\" encoding=\"GBK\"?>\n<order><status>\xFF\xFF</status></order>", "gbk.xml",
+        detector());
+    CHECK(p.error.rfind("gbk.xml:1:1: the payload does not decode as its declared GBK: ", 0) == 0);
+  }
+  SUBCASE("a character reference to no character") {
+    PayloadAssessment p =
+        assess_payload_text(order_spec(), "<order><status>&#xD800;</status></order>", "ref.xml", detector());
+    CHECK(p.error.rfind("ref.xml:1:9: a character reference in <status> names no Unicode character", 0) == 0);
+  }
+}
+
 }  // namespace csbridge::api

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "test_support.h"
+#include "util/encoding.h"
 
 namespace csbridge::api {
 
@@ -168,6 +169,52 @@ TEST_CASE("spec: bad input is refused with file:line:col and a clear message") {
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().message() == "/nonexistent/api.yaml: cannot read the file");
   }
+}
+
+// Issue 18: what nlohmann-json throws besides parse errors, and what it quotes, stay values.
+TEST_CASE("spec: a number overflow, bytes that are not UTF-8 and wrong types are errors, never exceptions") {
+  SUBCASE("number too large for a double: located at the number") {
+    auto r = parse_spec("{\"openapi\": \"3.0.0\",\n \"x\": 1e999}", "o.json");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == ErrorCode::kConfig);
+    CHECK(r.status().message() == "o.json:2:7: number overflow parsing '1e999'\n     \"x\": 1e999}\n          ^");
+  }
+  SUBCASE("a JSON string that is not UTF-8: the quoted bytes escaped") {
+    auto r = parse_spec("{\"openapi\": \"\xD5\xC5\"}", "u.json");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(util::find_invalid_utf8(r.status().message()) == std::string::npos);
+    CHECK(r.status().message().find("\\xD5") != std::string::npos);
+  }
+  SUBCASE("a YAML spec that is not UTF-8") {
+    auto r = parse_spec("openapi: 3.0.0\ninfo: {title: \xD5\xC5}\n", "u.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message().rfind("u.yaml:2:15: invalid UTF-8 (bytes D5 C5 7D 0A): YAML files are read as UTF-8", 0) == 0);
+  }
+}
+
+// Found by fuzz_openapi (issue 18): `required: "yes"` on a parameter threw
+// json.exception.type_error.302 from parameters(). Members of the wrong type read as absent.
+TEST_CASE("spec: parameter members of the wrong type read as absent") {
+  auto spec = parse_spec(
+      "openapi: 3.0.1\ninfo: {title: t, version: \"1\"}\npaths:\n  /tickets:\n    get:\n"
+      "      parameters: [{name: page, in: query, required: \"yes\"}, {name: [x], in: 7, required: true}]\n"
+      "      responses: {\"200\": {description: ok}}\n",
+      "p.yaml");
+  REQUIRE(spec.is_ok());
+  std::vector<Operation> ops = operations(*spec);
+  REQUIRE(ops.size() == 1);
+  std::vector<Parameter> params = parameters(*spec, ops[0]);
+  REQUIRE(params.size() == 2);
+  CHECK(params[0].name == "page");
+  CHECK_FALSE(params[0].required);
+  CHECK(params[1].name == "");
+  CHECK(params[1].in == "");
+  CHECK(params[1].required);
+  CHECK(string_member(Json::parse(R"({"a": 1, "b": "x"})"), "a") == "");
+  CHECK(string_member(Json::parse(R"({"a": 1, "b": "x"})"), "b") == "x");
+  CHECK(string_member(Json::parse("[1]"), "a") == "");
+  CHECK_FALSE(bool_member(Json::parse(R"({"n": "true"})"), "n"));
+  CHECK(bool_member(Json::parse(R"({"n": true})"), "n"));
 }
 
 }  // namespace csbridge::api

@@ -99,4 +99,86 @@ TEST_CASE("yaml source: unreadable file") {
   CHECK(r.status().message() == "/nonexistent/csbridge.yaml: cannot read the file");
 }
 
+// Issue 18: yaml-cpp reports an unclosed construct where it gave up (often
+// lines later); the message also names where the construct began.
+TEST_CASE("yaml source: an unclosed construct is named where it began") {
+  SUBCASE("flow sequence") {
+    auto r = parse_yaml("version: 1\nsources:\n  a: [sqlite:a.db, sqlite:b.db\n  b: x\nc: d\n", "c.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message() ==
+          "c.yaml:4:4: end of sequence flow not found, while parsing a flow sequence started at line 3, column 6\n"
+          "      b: x\n"
+          "       ^\n"
+          "c.yaml:3:6: the flow sequence begins here\n"
+          "      a: [sqlite:a.db, sqlite:b.db\n"
+          "         ^");
+  }
+  SUBCASE("flow mapping inside a flow sequence: the innermost") {
+    auto r = parse_yaml("a:\n  - [1, {x: 1, y: 2\n\nb: 3\n", "m.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message().find("while parsing a flow mapping started at line 2, column 9") != std::string::npos);
+    CHECK(r.status().message().find("\nm.yaml:2:9: the flow mapping begins here\n") != std::string::npos);
+  }
+  SUBCASE("a quote the end of the file closes: yaml-cpp accepts it, csbridge does not") {
+    auto r = parse_yaml("version: 1\nsources:\n  a: \"sqlite:a.db\n  b: x\nc: d\n", "c.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message() ==
+          "c.yaml:3:6: quoted scalar not closed: its quote runs to the end of the file\n"
+          "      a: \"sqlite:a.db\n"
+          "         ^");
+    auto single = parse_yaml("a: 'x\nb: c\n", "s.yaml");
+    REQUIRE_FALSE(single.is_ok());
+    CHECK(single.status().message().rfind("s.yaml:1:4: quoted scalar not closed", 0) == 0);
+  }
+  SUBCASE("a missing quote paired with the next one") {
+    auto r = parse_yaml("version: 1\nsources:\n  a: \"sqlite:a.db\n  b: x\nc: \"d\"\ne: f\n", "c.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message() ==
+          "c.yaml:5:5: end of map not found, after a quoted scalar that started at line 3, column 6 and ends on this "
+          "line (is a quote missing?)\n"
+          "    c: \"d\"\n"
+          "        ^\n"
+          "c.yaml:3:6: the quoted scalar begins here\n"
+          "      a: \"sqlite:a.db\n"
+          "         ^");
+  }
+  SUBCASE("no construct open: the message is yaml-cpp's alone") {
+    auto r = parse_yaml("a: [1, 2]]\n", "c.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message() == "c.yaml:1:10: illegal flow end\n    a: [1, 2]]\n             ^");
+  }
+}
+
+TEST_CASE("yaml source: quotes and brackets that open nothing are not taken for constructs") {
+  const char* valid[] = {
+      "a: it's fine\nb: x[1], y\n",
+      "c: |\n  \"quote\n  [x\nd: 1\n",
+      "d: {a: 1, b: [\"x\", 'y''s']}\n# \"comment\ne: !!str \"x\"\nf: &a [1]\ng: *a\n",
+      "a: \"multi\n  line \\\"quoted\\\"\"\nb: 'ok'\n",
+      "- >-\n  folded 'text\n- \"x\"\n",
+  };
+  for (const char* text : valid) {
+    CAPTURE(text);
+    CHECK(parse_yaml(text, "v.yaml").is_ok());
+  }
+}
+
+// Issue 18: a mapping file saved in GBK reached `map check --format json` with
+// its bytes in the message (json.exception.type_error.316, exit 70).
+TEST_CASE("yaml source: a file that is not UTF-8 is refused at the first bad byte, shown as \\xNN") {
+  auto r = parse_yaml("entity: ticket\nfields:\n  subject: subject  # \xD6\xF7\xCC\xE2\n", "gbk.yaml");
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == ErrorCode::kConfig);
+  CHECK(r.status().message() ==
+        "gbk.yaml:3:23: invalid UTF-8 (bytes D6 F7 CC E2): YAML files are read as UTF-8; convert this one "
+        "(e.g. iconv -f GBK -t UTF-8)\n"
+        "      subject: subject  # \\xD6\\xF7\\xCC\\xE2\n"
+        "                          ^");
+}
+
+TEST_CASE("yaml source: format_location shows bytes that are not UTF-8 as \\xNN, the caret moved with them") {
+  CHECK(format_location("f.yaml", "a: \xFF\xFE x\n", 1, 7, "here") ==
+        "f.yaml:1:7: here\n    a: \\xFF\\xFE x\n                ^");
+}
+
 }  // namespace csbridge::config

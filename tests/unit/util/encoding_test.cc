@@ -86,4 +86,14 @@ TEST_CASE("encoding: utf8_in_latin1 repairs double-encoded UTF-8 and keeps the r
   CHECK(*to_utf8("å¼\u00A0ä¼Ÿ", Encoding::kUtf8InLatin1) == "张伟");
 }
 
+// Issue 18: messages that quote input must stay UTF-8 (the JSON writer refuses anything else).
+TEST_CASE("encoding: escape_invalid_utf8 writes the bytes that are not UTF-8 as \\xNN") {
+  CHECK(escape_invalid_utf8("张伟 ok") == "张伟 ok");
+  CHECK(escape_invalid_utf8("a\xD5\xC5z") == "a\\xD5\\xC5z");
+  CHECK(escape_invalid_utf8("\xE5\xBC") == "\\xE5\\xBC");  // a truncated sequence
+  CHECK(escape_invalid_utf8("\xED\xA0\x80") == "\\xED\\xA0\\x80");  // a surrogate
+  CHECK(escape_invalid_utf8("") == "");
+  CHECK(hex_bytes("a\xD5\xC5", 1, 4) == "D5 C5");
+}
+
 }  // namespace csbridge::util
