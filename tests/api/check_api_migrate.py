@@ -105,7 +105,8 @@ def main():
     server = subprocess.Popen([server_bin, "helpdesk", "--tickets", str(TICKETS), "--customers", str(CUSTOMERS),
                                "--comments-per-ticket", str(COMMENTS), "--comments-per-page", str(COMMENTS_PER_PAGE),
                                "--per-page", str(PER_PAGE), "--max-pages", str(MAX_PAGES),
-                               "--throttle-every", str(THROTTLE_EVERY), "--customer-delay-ms", "5", "--workers", "4"],
+                               "--throttle-every", str(THROTTLE_EVERY), "--customer-delay-ms", "15",
+                               "--ticket-delay-ms", "25", "--workers", "4"],
                               stdout=subprocess.PIPE, text=True)
     try:
         port = int(server.stdout.readline())

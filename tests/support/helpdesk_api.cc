@@ -59,6 +59,7 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
   }
   if (r.path == "/api/v2/tickets") {
     ++ticket_requests;
+    if (ticket_delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(ticket_delay_ms));
     int after = std::atoi(r.param("cursor").c_str());
     int size = r.param("per_page").empty() ? per_page : std::atoi(r.param("per_page").c_str());
     std::string body = "{\"data\":[";

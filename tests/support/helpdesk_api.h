@@ -28,6 +28,7 @@ struct HelpdeskApi {
   int burst_at = 0;         // 0: never
   int reset_at = 0;         // 0: never
   int customer_delay_ms = 0;  // each customers page answers this much later (a slow legacy system)
+  int ticket_delay_ms = 0;    // each tickets page answers this much later
   int delay_ms = 0;           // every request answers this much later (a legacy server's latency)
   std::string token = "s3cret-token";
 

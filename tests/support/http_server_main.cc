@@ -5,7 +5,8 @@
 //                              API-source tests and `scripts/bench api`. Options (helpdesk_api.h):
 //     --tickets N --customers N --comments-per-ticket N --comments-per-page N --per-page N
 //     --max-pages N (customers) --throttle-every N --burst-at N --reset-at N
-//     --customer-delay-ms N --delay-ms N (every request) --workers N (connections answered at once)
+//     --customer-delay-ms N --ticket-delay-ms N --delay-ms N (every request)
+//     --workers N (connections answered at once)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
   std::map<std::string, int> o = {{"tickets", 1200},        {"customers", 700},      {"comments-per-ticket", 3},
                                   {"comments-per-page", 3},  {"per-page", 100},       {"max-pages", 1000000},
                                   {"throttle-every", 200},   {"burst-at", 150},       {"reset-at", 333},
-                                  {"customer-delay-ms", 0},  {"delay-ms", 0},         {"workers", 1}};
+                                  {"customer-delay-ms", 0},  {"delay-ms", 0},         {"workers", 1},
+                                  {"ticket-delay-ms", 0}};
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string name = argv[i];
     if (!name.starts_with("--") || !o.count(name.substr(2))) {
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   helpdesk.burst_at = o["burst-at"];
   helpdesk.reset_at = o["reset-at"];
   helpdesk.customer_delay_ms = o["customer-delay-ms"];
+  helpdesk.ticket_delay_ms = o["ticket-delay-ms"];
   helpdesk.delay_ms = o["delay-ms"];
   csbridge::test::HttpServer server(
       [&](const csbridge::test::HttpRequest& r) {

@@ -55,7 +55,7 @@ TEST_CASE("resource block: page numbers with the page size, a Link header, a bar
   loads(offset);
 }
 
-TEST_CASE("resource block: no list of records, no block; no distinct field, no key") {
+TEST_CASE("resource block: no list of records gives no block, no distinct field gives no key") {
   CHECK(resource_block({"http://h/x", "not json", ""}, {}).empty());
   CHECK(resource_block({"http://h/x", R"({"ok":true})", ""}, {}).empty());
   std::string b = resource_block({"http://h/x", R"([{"a":1},{"a":1}])", ""}, {});

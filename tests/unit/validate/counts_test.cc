@@ -8,7 +8,7 @@
 namespace csbridge::validate {
 namespace {
 
-TEST_CASE("counts: a run reconciles its own counts; after a delta the whole source reconciles with the target") {
+TEST_CASE("counts: a run reconciles its own counts, and after a delta the whole source reconciles with the target") {
   SourceCounts source;
   source.read = 1010;
   source.rejected = 10;
