@@ -300,18 +300,25 @@ class Migration {
   // block before the target is touched, so that a mapping naming a column its source lacks (or a
   // source that cannot be read so) fails with nothing written. An API source is left to run_block:
   // opening its read costs requests.
+  // What a block reads: its table or query, the columns its mapping needs, its filter, --where
+  // and --since (asked of the source itself where it runs no SQL), by its key.
+  Result<connector::ReadRequest> block_request(const mapping::Block& block, connector::Connector& db) const {
+    connector::ReadRequest request;
+    if (block.query.empty()) request.table = block.table_ref();
+    request.query = block.query;
+    request.columns = mapping::BlockMapper::columns_to_read(block);
+    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db.runs_sql()));
+    if (!db.runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
+    request.order_by = block.key;  // a stable order is what makes a checkpoint a position
+    return request;
+  }
+
   Status preflight(const mapping::Block& block) {
     const config::SourceConfig* source = config_.source(block.source);
     if (!source) return config_error(block.display() + ": unknown source '" + block.source + "'");
     if (source->api) return Status::ok();
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
-    connector::ReadRequest request;
-    if (block.query.empty()) request.table = block.table_ref();
-    request.query = block.query;
-    request.columns = mapping::BlockMapper::columns_to_read(block);
-    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db->runs_sql()));
-    if (!db->runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
-    request.order_by = block.key;
+    CSB_ASSIGN_OR_RETURN(connector::ReadRequest request, block_request(block, *db));
     request.limit = 0;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
     auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
@@ -343,15 +350,9 @@ class Migration {
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
     counts.snapshot = snapshots_[source->name];
 
-    connector::ReadRequest request;
-    if (block.query.empty()) request.table = block.table_ref();
-    request.query = block.query;
-    request.columns = mapping::BlockMapper::columns_to_read(block);
-    CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db->runs_sql()));
-    if (!db->runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
+    CSB_ASSIGN_OR_RETURN(connector::ReadRequest request, block_request(block, *db));
     CSB_ASSIGN_OR_RETURN(std::string window, delta_window(block, *db, counts));
     if (!window.empty()) request.where = request.where.empty() ? window : "(" + request.where + ") AND " + window;
-    request.order_by = block.key;  // a stable order is what makes a checkpoint a position
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
     request.chunk_rows = options_.source_chunk_rows;
