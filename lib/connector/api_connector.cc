@@ -76,6 +76,21 @@ std::string with_params(std::string url, const std::vector<std::pair<std::string
   return url;
 }
 
+// `url` without the query parameters named in `params` (the source's own, such as a key: they are
+// added to every request, so a next URL that echoes them keeps none, and no position holds them).
+std::string without_params(const std::string& url, const std::vector<std::pair<std::string, std::string>>& params) {
+  size_t q = url.find('?');
+  if (q == std::string::npos || params.empty()) return url;
+  std::vector<std::string> kept;
+  for (std::string_view kv : util::split(std::string_view(url).substr(q + 1), '&')) {
+    std::string_view name = kv.substr(0, kv.find('='));
+    bool own = false;
+    for (const auto& [k, v] : params) own |= name == k || name == percent_encode(k);
+    if (!own && !kv.empty()) kept.emplace_back(kv);
+  }
+  return url.substr(0, q) + (kept.empty() ? "" : "?" + util::join(kept, "&"));
+}
+
 // A next-page URL as the API wrote it, made absolute against the source's base URL.
 std::string absolute(const std::string& base, const std::string& url) {
   if (url.starts_with("http://") || url.starts_with("https://")) return url;
@@ -310,11 +325,11 @@ class Listing {
         done_ = cursor_.empty();
         break;
       case ApiPaging::Kind::kNextUrl:
-        next_url_ = text_at(doc, p.pointer);
+        next_url_ = without_params(text_at(doc, p.pointer), source_.query);
         done_ = next_url_.empty();
         break;
       case ApiPaging::Kind::kLinkHeader:
-        next_url_ = link_next(reply.header("link"));
+        next_url_ = without_params(link_next(reply.header("link")), source_.query);
         done_ = next_url_.empty();
         break;
       case ApiPaging::Kind::kOffset:

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <set>
 
 #include "config/config.h"
@@ -438,6 +439,36 @@ custom: none
   auto run = migrate::run_migration(p.config, loaded.set, model, o);
   REQUIRE_MESSAGE(run.is_ok(), run.status().message());
   CHECK(run->entities.at(0).loaded == changed);
+}
+
+// An API that echoes its key in the next link: the key is sent once a request and no position
+// (committed into the target with each batch) holds it.
+TEST_CASE("api source: a next link that echoes the query key keeps no key in it or in a position") {
+  test::TempDir dir;
+  std::atomic<int> twice{0};
+  test::HttpServer server([&](const test::HttpRequest& r) -> test::HttpResponse {
+    if (r.param("key") != "k-SECRET") return {401, {}, "{}"};
+    if (r.query.find("key=") != r.query.rfind("key=")) ++twice;
+    int page = std::max(1, std::atoi(r.param("page").c_str()));
+    std::string body = "[{\"id\":" + std::to_string(2 * page - 1) + "},{\"id\":" + std::to_string(2 * page) + "}]";
+    std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/json"}};
+    if (page < 5) headers.emplace_back("Link", "</items?key=k-SECRET&page=" + std::to_string(page + 1) + ">; rel=\"next\"");
+    return {200, headers, body};
+  });
+  std::string yaml = "sources:\n  old:\n    api: " + server.url("") + "\n    auth: {query: {key: \"${K}\"}}\n" +
+                     "    resources:\n      items: {path: /items, paginate: link_header, key: id}\n";
+  auto c = config::load_config(dir.write("csbridge.yaml", yaml), [](const std::string&) -> std::optional<std::string> {
+    return std::string("k-SECRET");
+  });
+  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
+  auto db = config::open_source(*c->source("old"));
+  REQUIRE(db.is_ok());
+  Positions full = read_positions(**db, "items", 3);
+  CHECK(full.values.size() == 10);
+  CHECK(twice == 0);
+  for (const auto& [rows, at] : full.after) CHECK(at.find("SECRET") == std::string::npos);
+  Positions rest = read_positions(**db, "items", 3, full.after[1].first, full.after[1].second);
+  CHECK(rest.values == std::vector<std::string>(full.values.begin() + full.after[1].first, full.values.end()));
 }
 
 }  // namespace
