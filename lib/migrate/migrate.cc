@@ -28,6 +28,7 @@
 #include "mapping/block_reader.h"
 #include "mapping/check.h"
 #include "mapping/row_mapper.h"
+#include "migrate/checkpoints.h"
 #include "migrate/delta.h"
 #include "migrate/reject_log.h"
 #include "migrate/shared_keys.h"
@@ -104,89 +105,6 @@ Result<std::string> source_filter(const mapping::Block& block, const MigrateOpti
   return util::join(parts, " AND ");
 }
 
-// What earlier, interrupted runs of the chain committed of one block: every batch records, in
-// its transaction, the positions (1-based, in the block's ordered read) of its first and last
-// row and what became of its rows. A resumed run skips those rows: they are neither loaded nor
-// rejected twice. Positions are asked for in increasing order.
-class Committed {
- public:
-  // Parses a batch record "first last read loaded unchanged rejected filtered nulled"; false
-  // when it is not one (a record from another version is ignored: its rows load again).
-  bool add_record(const std::string& text) {
-    Range r;
-    int n = std::sscanf(text.c_str(), "%lld %lld %lld %lld %lld %lld %lld %lld", &r.first, &r.last, &r.read,
-                        &r.loaded, &r.unchanged, &r.rejected, &r.filtered, &r.nulled);
-    if (n < 7 || r.first < 1 || r.last < r.first) return false;
-    ranges_.push_back(r);
-    return true;
-  }
-  void set_upto(int64_t upto) { upto_ = upto; }
-  int64_t upto() const { return upto_; }
-  // The source reader's position after the first upto() rows ("" when not known).
-  void set_resume_position(std::string position) { resume_position_ = std::move(position); }
-  const std::string& resume_position() const { return resume_position_; }
-  void sort() {
-    std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.first < b.first; });
-  }
-  bool skipped(int64_t position) {
-    if (position <= upto_) return true;
-    while (next_ < ranges_.size() && ranges_[next_].last < position) ++next_;
-    for (size_t k = next_; k < ranges_.size() && ranges_[k].first <= position; ++k)
-      if (position <= ranges_[k].last) return true;
-    return false;
-  }
-  // What became of the committed rows, as `resumed_*` of `counts` (map_batches counts them as
-  // `skipped` as it passes them).
-  void add_to(EntityCounts& counts) const {
-    for (const Range& r : ranges_) {
-      counts.resumed_loaded += r.loaded + r.unchanged;
-      counts.resumed_rejected += r.rejected;
-      counts.resumed_filtered += r.filtered;
-    }
-  }
-  // Records (and unreadable records) the committed batches read: a finished block's rows.
-  int64_t records_read() const {
-    int64_t n = 0;
-    for (const Range& r : ranges_) n += r.read;
-    return n;
-  }
-
- private:
-  struct Range {
-    long long first = 0, last = 0, read = 0, loaded = 0, unchanged = 0, rejected = 0, filtered = 0, nulled = 0;
-  };
-  std::vector<Range> ranges_;
-  int64_t upto_ = 0;
-  std::string resume_position_;
-  size_t next_ = 0;
-};
-
-// Checkpoint scopes of a block: "<scope>/<n>" each loader's position, "<scope>@<last>" a
-// batch record, "<scope>!done" the block finished.
-std::string record_scope(const std::string& scope, int64_t last) {
-  char digits[24];
-  std::snprintf(digits, sizeof digits, "%012lld", static_cast<long long>(last));
-  return scope + "@" + digits;
-}
-std::string done_scope(const std::string& scope) { return scope + "!done"; }
-
-// A loader's checkpoint: the rows of the block consumed, then (after a space) the source
-// reader's position after them when the reader gave one ("1500 {\"page\":…}").
-std::string loader_position(int64_t rows, const std::string& reader_position) {
-  std::string out = std::to_string(rows);
-  if (!reader_position.empty()) out += " " + reader_position;
-  return out;
-}
-
-// Back from loader_position; a position that does not parse is 0 rows (start over: loads are
-// idempotent).
-std::pair<int64_t, std::string> parse_loader_position(const std::string& text) {
-  int64_t rows = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rows);
-  const char* stop = text.data() + text.size();
-  if (ec != std::errc() || rows < 0 || (end != stop && *end != ' ')) return {0, ""};
-  return {rows, end == stop ? std::string() : std::string(end + 1, stop)};
-}
 
 class Migration {
  public:
@@ -356,7 +274,7 @@ class Migration {
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
     request.chunk_rows = options_.source_chunk_rows;
-    request.skip_rows = committed.upto();  // a backend that can start past them does (API pages)
+    request.skip_rows = committed.resume_rows();  // a backend that can start past them does (API pages)
     request.resume_position = committed.resume_position();
 
     int64_t estimate = -1;
@@ -721,7 +639,9 @@ class Migration {
                       static_cast<long long>(outcome.unchanged),
                       static_cast<long long>(c.rejected + static_cast<int64_t>(outcome.rejects.size())),
                       static_cast<long long>(c.filtered), static_cast<long long>(outcome.nulled_references));
-        return std::make_pair(record_scope(run.block.scope(), job->last), std::string(text));
+        std::string value = text;
+        if (!job->position.empty()) value += " " + loader_position(job->consumed, job->position);
+        return std::make_pair(record_scope(run.block.scope(), job->last), std::move(value));
       };
       LoadOutcome outcome;
       Status s = retry("loading a batch", [&]() -> Status {

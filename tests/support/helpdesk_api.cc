@@ -34,6 +34,12 @@ std::string comment_json(int ticket, int n) {
          (n % 2 ? "agent" : "customer") + "\",\"created_at\":\"2024-02-01T10:0" + std::to_string(n) + ":00Z\"}";
 }
 
+std::string int_list(const std::vector<int>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
 HttpResponse json(std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
   headers.emplace_back("Content-Type", "application/json; charset=utf-8");
   return {200, std::move(headers), std::move(body)};
@@ -43,10 +49,15 @@ HttpResponse json(std::string body, std::vector<std::pair<std::string, std::stri
 
 HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
   if (r.path == "/__stats") {
+    std::string starts;
+    {
+      std::lock_guard lock(starts_mutex);
+      starts = ",\"starts\":{\"tickets\":" + int_list(ticket_starts) + ",\"customers\":" + int_list(customer_starts) + "}";
+    }
     return json("{\"requests\":" + std::to_string(requests.load()) + ",\"customers\":" +
                 std::to_string(customer_requests.load()) + ",\"tickets\":" + std::to_string(ticket_requests.load()) +
                 ",\"comments\":" + std::to_string(comment_requests.load()) +
-                ",\"throttled\":" + std::to_string(throttled.load()) + "}");
+                ",\"throttled\":" + std::to_string(throttled.load()) + starts + "}");
   }
   int n = ++requests;
   if (delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
@@ -58,6 +69,10 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
     return {429, {{"Retry-After", "1"}}, "{\"error\":\"slow down\"}"};
   }
   if (r.path == "/api/v2/tickets") {
+    if (r.param("cursor").empty()) {
+      std::lock_guard lock(starts_mutex);
+      ticket_starts.push_back(ticket_requests.load());
+    }
     ++ticket_requests;
     if (ticket_delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(ticket_delay_ms));
     int after = std::atoi(r.param("cursor").c_str());
@@ -72,6 +87,10 @@ HttpResponse HelpdeskApi::handle(const HttpRequest& r) {
     return json(body);
   }
   if (r.path == "/api/v2/customers") {
+    if (std::atoi(r.param("page").c_str()) <= 1 && r.param("id_gt").empty()) {
+      std::lock_guard lock(starts_mutex);
+      customer_starts.push_back(customer_requests.load());
+    }
     ++customer_requests;
     if (customer_delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(customer_delay_ms));
     int page = std::max(1, std::atoi(r.param("page").c_str()));

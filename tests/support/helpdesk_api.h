@@ -5,7 +5,9 @@
 // `throttle_every`-th request answers 429 with Retry-After: 1, requests
 // `burst_at`..`burst_at`+2 answer 503, request `reset_at` resets the connection.
 // Every request needs "Authorization: Bearer <token>" (else 401), except GET /__stats: the
-// request counts as JSON (all, and per resource), for the end-to-end tests. Thread-safe.
+// request counts as JSON (all, and per resource), and for tickets and customers the count of
+// that resource's requests at which each listing from its first page began ("starts"), so a
+// test can tell a resumed listing from a later whole one, for the end-to-end tests. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -37,6 +39,9 @@ struct HelpdeskApi {
   std::atomic<int> customer_requests{0};  // GET /api/v2/customers, for resume tests
   std::atomic<int> ticket_requests{0};    // GET /api/v2/tickets
   std::atomic<int> comment_requests{0};   // GET /api/v2/tickets/N/comments
+  std::mutex starts_mutex;
+  std::vector<int> ticket_starts;    // ticket_requests before each listing from the first page
+  std::vector<int> customer_starts;  // customer_requests before each listing from the first page
 
   HttpResponse handle(const HttpRequest& request);
 };
