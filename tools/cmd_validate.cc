@@ -16,6 +16,8 @@ struct ValidateArgs {
   std::vector<std::string> files;
   bool sandbox = false;
   bool keep = false;
+  bool delta = false;
+  int64_t delta_sample = 1000;
   double sample = 100;
   std::vector<std::string> checks;
   std::string fail_on = "error";
@@ -37,6 +39,8 @@ int run_validate(Context& ctx, const ValidateArgs& a) {
   o.sandbox = a.sandbox;
   o.keep = a.keep;
   o.sample_percent = a.sample;
+  o.delta = a.delta;
+  o.delta_sample = a.delta_sample;
   o.checks = a.checks;
   o.command_line = ctx.options().command_line;
   o.target = a.target;
@@ -76,6 +80,7 @@ void setup_validate(CLI::App& app, Context& ctx, int& exit_code) {
       "  csbridge validate --sandbox --junit validate.xml       CI: migrate into a throw-away target, check, drop it\n"
       "  csbridge validate --sandbox --sample 5 --keep          a 5% slice, sandbox kept for inspection\n"
       "  csbridge validate --checks rows,pii --json out.json    check the configured target as it stands\n"
+      "  csbridge validate --delta                              after each migrate --delta: its rows and a sample\n"
       "Exit 0 every check passed, 1 some failed (or warned, with --fail-on warn), 2 config or mapping error,\n"
       "3 a source or the target could not be reached.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
@@ -84,6 +89,15 @@ void setup_validate(CLI::App& app, Context& ctx, int& exit_code) {
                "Migrate into a fresh PostgreSQL schema csbridge_sandbox_<random> (or a temporary SQLite file when "
                "the target is SQLite) first, check it, then drop it");
   app.add_flag("--keep", a->keep, "Keep the sandbox afterwards (its name is printed)");
+  app.add_flag("--delta", a->delta,
+               "Check what the last migrate run changed: per block with a watermark, the rows of its last window "
+               "(between the two marks) plus about --delta-sample rows at random up to the mark, each against its "
+               "target row; blocks without a watermark by a random sample. Default check: rows (references, model, pii, "
+               "crosswalk read the whole target: name them to add them); counts and helpdesk need a full validate "
+               "(the cutover check)");
+  app.add_option("--delta-sample", a->delta_sample, "With --delta: rows drawn at random per block (default 1000)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber.description(""));
   app.add_option("--sample", a->sample, "With --sandbox: migrate and compare this percentage of legacy keys")
       ->check(CLI::Range(0.0, 100.0));
   std::vector<std::string> checks(std::begin(validate::kCheckNames), std::end(validate::kCheckNames));

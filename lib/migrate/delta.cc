@@ -118,6 +118,21 @@ Result<DeltaBounds> decode_bounds(std::string_view text) {
 
 std::string mark_scope(const std::string& block_scope) { return "mark:" + block_scope; }
 std::string bounds_scope(const std::string& block_scope) { return block_scope + "~bounds"; }
+std::string window_scope(const std::string& block_scope) { return "window:" + block_scope; }
+
+std::string random_sample_predicate(const std::string& engine, double fraction) {
+  if (!(fraction < 1)) return "";
+  char p[32];
+  std::snprintf(p, sizeof p, "%.9f", std::max(0.0, fraction));
+  std::string e = util::to_lower(engine);
+  if (e.find("postgres") != std::string::npos) return std::string("random() < ") + p;
+  if (e.find("mariadb") != std::string::npos || e.find("mysql") != std::string::npos) return std::string("RAND() < ") + p;
+  if (e.find("sqlite") != std::string::npos) {  // random(): a 64-bit signed integer
+    return "(random() % 1000000000 + 1000000000) % 1000000000 < " +
+           std::to_string(std::llround(std::max(0.0, fraction) * 1e9));
+  }
+  return "";
+}
 
 Result<DeltaBounds> take_upper_bound(connector::Connector& db, const mapping::Block& block, double settle_seconds) {
   if (block.watermark.empty()) return invalid_argument(block.display() + ": a delta needs a 'watermark:' column");
@@ -220,6 +235,9 @@ Status close_block(TargetStore& store, const std::string& block_scope, const std
   if (bounds) {
     CSB_ASSIGN_OR_RETURN(DeltaBounds decoded, decode_bounds(*bounds));
     upper = decoded.upper;
+    const std::string window = window_scope(block_scope);
+    CSB_RETURN_IF_ERROR(retry("recording the delta window",
+                              [&] { return store.reset_checkpoints(window, {window}, *bounds, run_id); }));
   }
   return retry("clearing checkpoints", [&] {
     return upper ? store.reset_checkpoints(block_scope, {mark_scope(block_scope)}, encode_mark(*upper), run_id)

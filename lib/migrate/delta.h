@@ -43,6 +43,9 @@ Result<Mark> decode_mark(std::string_view text);
 // block's checkpoints keeps it) and of the bounds an unfinished run reads between.
 std::string mark_scope(const std::string& block_scope);
 std::string bounds_scope(const std::string& block_scope);
+// The checkpoint scope of the bounds the last completed run of a block read between (what
+// `validate --delta` checks); kept, like the mark, outside the block's own scope.
+std::string window_scope(const std::string& block_scope);
 
 // The source's greatest (watermark, key) tuple whose watermark is at most its clock minus
 // `settle_seconds` (PostgreSQL, MariaDB/MySQL, SQLite; a numeric watermark, or another engine:
@@ -66,8 +69,14 @@ Result<DeltaBounds> run_bounds(TargetStore& store, connector::Connector& db, con
                                double settle_seconds, const std::string& run_id, const Retry& retry);
 
 // Clears the checkpoints of `block_scope` (a run that completed) and, when the run recorded an
-// upper bound, makes it the block's mark — in one transaction.
+// upper bound, makes it the block's mark — in one transaction; the bounds it read between are
+// kept as the block's last window first (a run killed in between reads the same bounds again).
 Status close_block(TargetStore& store, const std::string& block_scope, const std::string& run_id, const Retry& retry);
+
+// A predicate true for about `fraction` (0..1) of a source's rows, drawn anew by each query
+// (PostgreSQL, MariaDB/MySQL, SQLite; `engine` as SourceInfo::engine gives it); "" for another
+// engine or a fraction of 1 or more.
+std::string random_sample_predicate(const std::string& engine, double fraction);
 
 // A canonical timestamp ("YYYY-MM-DD HH:MM:SS[.f…][zone]", or a date) moved by `seconds`,
 // in the same form and precision; nullopt when `text` is no timestamp.

@@ -137,10 +137,28 @@ Status RowsCheck::row(const connector::Batch& mapped, size_t r) {
   key_ = system_;
   key_ += kSep;
   key_ += mapped.get(r, 0);
+  if (keep_keys_) source_keys_[system_].emplace_back(mapped.get(r, 0));
   return source_->add(key_, encode_payload(fp_.digest(), refs_));
 }
 
-Status RowsCheck::read_target(Target& target) {
+Status RowsCheck::read_target(Target& target) { return read_target_where(target, ""); }
+
+Status RowsCheck::read_target_of_source(Target& target) {
+  constexpr size_t kChunk = 500;  // keys a query
+  for (auto& [system, keys] : source_keys_) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (size_t at = 0; at < keys.size(); at += kChunk) {
+      std::string in;
+      for (size_t k = at; k < keys.size() && k < at + kChunk; ++k) in += (k > at ? ", " : "") + Target::literal(keys[k]);
+      CSB_RETURN_IF_ERROR(read_target_where(
+          target, "t.\"source_system\" = " + Target::literal(system) + " AND t.\"source_key\" IN (" + in + ")"));
+    }
+  }
+  return Status::ok();
+}
+
+Status RowsCheck::read_target_where(Target& target, const std::string& where) {
   // Result columns need distinct names (the query is read as a derived table): c0, c1, …
   std::vector<std::string> exprs = {"t.\"source_system\"", "t.\"source_key\""};
   std::string joins;
@@ -159,6 +177,7 @@ Status RowsCheck::read_target(Target& target) {
   std::string select = "SELECT ";
   for (size_t i = 0; i < exprs.size(); ++i) select += (i ? ", " : "") + exprs[i] + " AS c" + std::to_string(i);
   std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins;
+  if (!where.empty()) sql += " WHERE " + where;
   Fingerprint fp;
   std::vector<std::optional<std::string>> refs;
   std::string key;

@@ -13,6 +13,7 @@
 // rejected it as orphan_reference).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,6 +40,11 @@ class RowsCheck : public SourceSink {
 
   // Reads the entity's target rows (may run on another thread than the source stream, with its own Target).
   Status read_target(Target& target);
+  // Only the source's rows are compared (validate --delta): call keep_keys() before streaming,
+  // then read_target_of_source() after it — the target rows of the keys the source gave, read
+  // by key (no "extra" rows: the target is not read whole).
+  void keep_keys() { keep_keys_ = true; }
+  Status read_target_of_source(Target& target);
   // Matches both sides; `target` answers crosswalk lookups.
   Result<CheckResult> compare(Target& target);
 
@@ -57,6 +63,10 @@ class RowsCheck : public SourceSink {
   size_t failure_cap_;
   std::vector<Column> columns_;
   std::unique_ptr<Spill> source_, target_;
+  // The target rows, read whole (`where` "") or those a predicate over t. selects.
+  Status read_target_where(Target& target, const std::string& where);
+  bool keep_keys_ = false;
+  std::map<std::string, std::vector<std::string>> source_keys_;  // by system, with keep_keys()
   // Per block: for each of columns_, the mapper output index (or -1) and lookup system.
   std::vector<int> output_of_;
   std::vector<std::string> lookup_system_of_;

@@ -76,6 +76,11 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
     request.query = block->query;
     request.columns = mapping::BlockMapper::columns_to_read(*block);
     request.where = block->where;
+    if (narrow_) {
+      auto extra = narrow_(*block, **db);
+      if (!extra.is_ok()) return extra.status().with_context(block->display());
+      if (!extra->empty()) request.where = request.where.empty() ? *extra : "(" + request.where + ") AND (" + *extra + ")";
+    }
     request.batch_rows = static_cast<size_t>(std::max(1, config_.options.batch_rows));
     const config::SourceConfig* source_config = config_.source(block->source);
     auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {

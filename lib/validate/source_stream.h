@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,11 @@ class SourceStream {
   // (migrate/shared_keys.h): mapped rows are resolved as migrate resolves them before loading.
   void resolve_with(migrate::KnownKeys known) { known_ = std::move(known); }
 
+  // A predicate ANDed to each block's own `where:` ("" reads the block whole), given the block
+  // and its source; `validate --delta` reads a window and a sample this way.
+  using Narrow = std::function<Result<std::string>(const mapping::Block&, connector::Connector&)>;
+  void narrow_with(Narrow narrow) { narrow_ = std::move(narrow); }
+
   // Reads and maps `blocks` (of one or more entities) into every sink, adding to `counts`.
   // kUnreachable when a source cannot be opened, kNotFound for a missing column.
   Status run(const std::vector<const mapping::Block*>& blocks, const std::vector<SourceSink*>& sinks,
@@ -78,6 +84,7 @@ class SourceStream {
   config::EnvLookup env_;
   double sample_percent_;
   migrate::KnownKeys known_;
+  Narrow narrow_;
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
 };
 

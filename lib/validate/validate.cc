@@ -5,7 +5,10 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
+#include "connector/connector.h"
+#include "migrate/delta.h"
 #include "validate/counts.h"
 #include "validate/crosswalk.h"
 #include "validate/helpdesk.h"
@@ -16,6 +19,7 @@
 #include "validate/sandbox.h"
 #include "validate/source_stream.h"
 #include "validate/target.h"
+#include "util/strings.h"
 
 namespace csbridge::validate {
 namespace {
@@ -112,14 +116,16 @@ class Validation {
       if (wants("rows")) {
         rows.emplace(entity, blocks, options_.failure_cap);
         CSB_RETURN_IF_ERROR(rows->open());
+        if (options_.delta) rows->keep_keys();
         sinks.push_back(&*rows);
       }
       if (helpdesk) sinks.push_back(helpdesk);
-      // The target rows are read on a connection of their own while the source is mapped.
+      // The target rows are read on a connection of their own while the source is mapped
+      // (with --delta, after it: those of the keys the source gave).
       Status target_read;
       std::thread reader;
       std::unique_ptr<Target> second;
-      if (rows) {
+      if (rows && !options_.delta) {
         CSB_ASSIGN_OR_RETURN(second, Target::open(target_->connection(), target_->schema(), model_));
         reader = std::thread([&] { target_read = rows->read_target(*second); });
       }
@@ -128,12 +134,22 @@ class Validation {
       stream.resolve_with([&](const std::string& entity, const std::string& system, const std::vector<std::string>& keys) {
         return target_->store().known_keys(entity, system, keys);
       });
+      std::vector<std::string> how;  // with --delta: how each block was read
+      if (options_.delta) {
+        stream.narrow_with([&](const mapping::Block& b, connector::Connector& db) -> Result<std::string> {
+          CSB_ASSIGN_OR_RETURN(auto narrowed, delta_narrow(b, db));
+          how.push_back(b.display() + ": " + narrowed.second);
+          return narrowed.first;
+        });
+      }
       Status source_read = stream.run(blocks, sinks, counts);
       if (reader.joinable()) reader.join();
       CSB_RETURN_IF_ERROR(source_read);
       CSB_RETURN_IF_ERROR(target_read);
       if (rows) {
+        if (options_.delta) CSB_RETURN_IF_ERROR(rows->read_target_of_source(*target_));
         CSB_ASSIGN_OR_RETURN(CheckResult r, rows->compare(*target_));
+        if (options_.delta) r.note = "--delta: " + util::join(how, "; ");
         add(std::move(r));
       }
       if (wants("counts")) {
@@ -165,6 +181,42 @@ class Validation {
     return Status::ok();
   }
 
+  // With --delta: the predicate a block is read with — the window its last completed run read
+  // between two marks, or about options_.delta_sample rows at random — and how, for the note.
+  Result<std::pair<std::string, std::string>> delta_narrow(const mapping::Block& block, connector::Connector& db) {
+    if (!db.runs_sql()) return std::make_pair(std::string(), db.backend() + " source read whole (no SQL to narrow it)");
+    // A block with a watermark is compared as of its mark: rows changed in the source since
+    // the last run are for the next one to load, not differences.
+    std::string window, as_of, said = "no watermark";
+    if (!block.watermark.empty()) {
+      CSB_ASSIGN_OR_RETURN(auto kept, target_->store().checkpoint(migrate::window_scope(block.scope())));
+      said = "no window recorded (no run completed with the watermark)";
+      if (kept) {
+        CSB_ASSIGN_OR_RETURN(migrate::DeltaBounds bounds, migrate::decode_bounds(*kept));
+        migrate::DeltaBounds upto{std::nullopt, bounds.upper, ""};
+        CSB_ASSIGN_OR_RETURN(as_of, migrate::delta_predicate(db, block, upto, 0));
+        if (!bounds.lower) return std::make_pair(as_of, std::string("its last run read it whole: compared up to its mark"));
+        CSB_ASSIGN_OR_RETURN(window, migrate::delta_predicate(db, block, bounds, config_.delta.lookback_seconds));
+        said = "the last run's window";
+      }
+    }
+    int64_t rows = -1;
+    if (block.query.empty()) {
+      if (auto n = db.count(block.table_ref(), true); n.is_ok()) rows = n->rows;
+    }
+    CSB_ASSIGN_OR_RETURN(connector::SourceInfo info, db.info());
+    double fraction = rows > 0 ? static_cast<double>(options_.delta_sample) / static_cast<double>(rows) : 1.0;
+    std::string sample = migrate::random_sample_predicate(info.engine, fraction);
+    if (sample.empty()) {
+      return std::make_pair(as_of, said + "; compared whole" + (as_of.empty() ? "" : " up to the mark") + " (" +
+                                       (fraction >= 1 ? "no more rows than the sample" : info.engine + ": no random sample") +
+                                       ")");
+    }
+    said += "; plus about " + std::to_string(options_.delta_sample) + " of ~" + std::to_string(rows) + " rows at random";
+    if (!as_of.empty()) sample = "(" + as_of + ") AND (" + sample + ")";
+    return std::make_pair(window.empty() ? sample : "(" + window + ") OR (" + sample + ")", said);
+  }
+
   const config::Config& config_;
   const mapping::MappingSet& mappings_;
   const model::Model& model_;
@@ -179,7 +231,19 @@ class Validation {
 
 Result<ValidationReport> run_validation(const config::Config& config, const mapping::MappingSet& mappings,
                                         const model::Model& model, const ValidateOptions& options) {
-  CSB_ASSIGN_OR_RETURN(std::vector<std::string> checks, parse_checks(options.checks));
+  std::vector<std::string> named = options.checks;
+  if (options.delta && named.empty()) named.assign(std::begin(kDeltaChecks), std::end(kDeltaChecks));
+  CSB_ASSIGN_OR_RETURN(std::vector<std::string> checks, parse_checks(named));
+  if (options.delta) {
+    for (const auto& c : checks) {
+      if (c == "counts" || c == "helpdesk") {
+        return invalid_argument("--delta compares the rows of the last delta and a sample; the " + c +
+                                " check reads everything: run it in a full validate");
+      }
+    }
+    if (options.sandbox) return invalid_argument("--delta checks the last delta run of the target: no --sandbox");
+    if (options.delta_sample < 0) return invalid_argument("--delta-sample must be 0 or more rows");
+  }
   if (!(options.sample_percent > 0 && options.sample_percent <= 100)) {
     return invalid_argument("--sample must be a percentage above 0 and at most 100");
   }

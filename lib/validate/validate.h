@@ -33,7 +33,12 @@ struct ValidateOptions {
   bool sandbox = false;            // migrate into a throw-away target first
   bool keep = false;               // keep the sandbox afterwards
   double sample_percent = 100;     // --sample: the slice of legacy keys migrated and compared
-  std::vector<std::string> checks;  // names from kCheckNames; empty = all
+  std::vector<std::string> checks;  // names from kCheckNames; empty = all (with delta: kDeltaChecks)
+  // --delta: the rows check compares, per block, the rows the last completed run read (its
+  // window between two marks) plus about `delta_sample` rows drawn at random from the rest,
+  // each with its target row; counts and helpdesk need a full validate.
+  bool delta = false;
+  int64_t delta_sample = 1000;
   size_t failure_cap = 10000;      // failures listed per check and entity (all are counted)
   std::string target;              // override of config.target.connection ("" = the config's)
   std::string schema;              // override of config.target.schema
@@ -43,6 +48,10 @@ struct ValidateOptions {
   Migrator migrate;                // nullptr = migrate::run_migration
   util::Progress* progress = nullptr;  // told each step (nullptr: nobody)
 };
+
+// The checks `validate --delta` runs when none are named: the one that reads only what changed
+// (references, model, pii and crosswalk read the whole target; they can be named with it).
+inline constexpr std::string_view kDeltaChecks[] = {"rows"};
 
 Result<ValidationReport> run_validation(const config::Config& config, const mapping::MappingSet& mappings,
                                         const model::Model& model, const ValidateOptions& options);

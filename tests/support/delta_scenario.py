@@ -69,7 +69,8 @@ def target(sql):
         return psql(sql)
     import sqlite3
     db = sqlite3.connect("cs.db")
-    rows = [[str(v) for v in r] for r in db.execute(sql)]
+    with db:  # committed: an edit of the target
+        rows = [[str(v) for v in r] for r in db.execute(sql)]
     db.close()
     return rows
 
@@ -143,6 +144,46 @@ def equal_to_source():
     return len(want) if want == got else "differs: %d source rows, %d target rows" % (len(want), len(got))
 
 
+def validate_delta_rows(*args):
+    """`validate --delta`: exit code, the rows check's figures, its differing keys, seconds taken."""
+    started = time.time()
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate", "--delta", "--json", "vd.json"] + list(args),
+                         capture_output=True, text=True)
+    took = time.time() - started
+    if not os.path.exists("vd.json"):
+        print("csbridge validate --delta exited %d: %s" % (out.returncode, out.stderr.strip()))
+        sys.exit(1)
+    with open("vd.json") as f:
+        report = json.load(f)
+    os.remove("vd.json")
+    rows = [c for c in report["checks"] if c["name"] == "rows"][0]
+    return out.returncode, rows["figures"], sorted(f["key"] for f in rows.get("failures", [])), took
+
+
+def validate_delta(changes):
+    """After a delta: validate --delta checks its window and a sample, finds an edit in either."""
+    code, figures, keys, took = validate_delta_rows()
+    check("validate --delta passes after the delta", (code, keys), (0, []))
+    # the window (the changes) plus about 1000 rows at random up to the mark, not the whole table
+    check("validate --delta compares the window and a sample", changes <= figures["source_rows"] <= changes + 1300,
+          True)
+    check("validate --delta reads the target by those keys", figures["target_rows"], figures["source_rows"])
+    started = time.time()
+    subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate", "--checks", "rows"], capture_output=True)
+    print("validate --delta compared %d rows in %.2f s, validate --checks rows %d rows in %.2f s"
+          % (figures["source_rows"], took, ROWS + 500, time.time() - started))
+    # An edit in the target of a row the delta wrote is found; one outside the window only when sampled.
+    inside, outside = str(ROWS + 7), "11"
+    target("UPDATE tag SET name = 'edited' WHERE source_key IN ('%s', '%s')" % (inside, outside))
+    code, _, keys, _ = validate_delta_rows("--delta-sample", "0")
+    check("validate --delta finds an edit of a row the delta wrote", (code, keys), (1, [inside]))
+    code, _, keys, _ = validate_delta_rows("--delta-sample", str(2 * ROWS))
+    check("validate --delta with a sample of every row finds both", (code, keys), (1, [outside, inside]))
+    target("UPDATE tag SET name = 'subject 11' WHERE source_key = '%s'" % outside)
+    target("UPDATE tag SET name = 'late %s' WHERE source_key = '%s'" % (inside, inside))
+    check("validate --delta passes once the edits are undone", validate_delta_rows()[0], 0)
+
+
 def scenario():
     full = migrate()
     check("full run loads every row", (full["read"], full["loaded"]), (ROWS, ROWS))
@@ -162,6 +203,7 @@ def scenario():
     check("delta reads only the changes", (delta["read"], delta["loaded"], delta["unchanged"]),
           (plan_changes, plan_changes, 0))
     check("delta said what it read", delta.get("delta", "").startswith("delta past the mark"), True)
+    validate_delta(plan_changes)
     again = migrate("--delta")
     check("second delta writes nothing", (again["loaded"], again["read"]), (0, 0))
     check("target equals source", equal_to_source(), ROWS + 500)

@@ -23,6 +23,16 @@ TEST_CASE("delta: shift_timestamp keeps the form and precision of the watermark"
   CHECK_FALSE(shift_timestamp("2026-01-01 garbage", -1).has_value());
 }
 
+TEST_CASE("delta: a random sample predicate per engine, none for all rows or an unknown engine") {
+  CHECK(random_sample_predicate("PostgreSQL 15.5", 0.01) == "random() < 0.010000000");
+  CHECK(random_sample_predicate("MariaDB 10.11", 0.5) == "RAND() < 0.500000000");
+  CHECK(random_sample_predicate("SQLite 3.40", 0.001) ==
+        "(random() % 1000000000 + 1000000000) % 1000000000 < 1000000");
+  CHECK(random_sample_predicate("SQLite", 1.0).empty());
+  CHECK(random_sample_predicate("Oracle", 0.1).empty());
+  CHECK(window_scope("tickets#1:ticket") == "window:tickets#1:ticket");
+}
+
 TEST_CASE("delta: marks and bounds survive their checkpoint text") {
   DeltaBounds b;
   b.lower = Mark{"2026-01-01 00:00:00.5", "7"};

@@ -289,6 +289,17 @@ TEST_CASE("validate refuses what it cannot do") {
     o.open_source = test::faulty_sources(faults);
     expected = "permission_denied: organization (organization.yaml#1): injected fault at source batch 2";
   }
+  SUBCASE("--delta with a check that reads everything") {
+    o.delta = true;
+    o.checks = {"rows", "counts"};
+    expected = "invalid_argument: --delta compares the rows of the last delta and a sample; the counts check reads "
+               "everything: run it in a full validate";
+  }
+  SUBCASE("--delta with --sandbox") {
+    o.delta = true;
+    o.sandbox = true;
+    expected = "invalid_argument: --delta checks the last delta run of the target: no --sandbox";
+  }
   SUBCASE("a SQLite target that does not exist") {
     o.target = "sqlite:/nonexistent/cs.db";
     expected = "unreachable: cannot open sqlite:/nonexistent/cs.db: no such file (add ?mode=rwc to create it)";
