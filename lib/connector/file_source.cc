@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "connector/sorted_reader.h"
 #include "util/strings.h"
 
 namespace csbridge::connector {
@@ -187,12 +188,8 @@ class FileConnector final : public Connector {
                            "--since) of table '" + request.table.name + "': a file is read whole");
     }
     if (!request.where.empty()) {
-      return not_supported("the " + format_.backend + " backend cannot filter rows (where) of table '" +
-                           table->name + "'");
-    }
-    if (!request.order_by.empty()) {
-      return not_supported("the " + format_.backend + " backend cannot sort rows (order_by) of table '" +
-                           table->name + "'");
+      return not_supported("the " + format_.backend + " backend cannot filter rows with SQL (where) of table '" +
+                           table->name + "': test them by column values with the block's filter: instead");
     }
     CSB_ASSIGN_OR_RETURN(const TableInfo* info, described(*table));
     std::vector<ColumnInfo> selected;
@@ -208,6 +205,20 @@ class FileConnector final : public Connector {
     }
     CSB_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> source, factory_(*table));
     size_t batch_rows = std::max<size_t>(request.batch_rows, 1);
+    if (!request.order_by.empty()) {
+      // Sorted by the columns asked (sorted_reader.h), the limit applied after the sort.
+      for (const std::string& name : request.order_by) {
+        if (std::none_of(selected.begin(), selected.end(), [&](const ColumnInfo& c) { return c.name == name; })) {
+          auto it = std::find_if(info->columns.begin(), info->columns.end(),
+                                 [&](const ColumnInfo& c) { return c.name == name; });
+          if (it == info->columns.end()) return missing_column(*info, name);
+          return not_supported("the " + format_.backend + " backend sorts rows only by columns it reads ('" + name +
+                               "' of table '" + table->name + "')");
+        }
+      }
+      auto whole = std::make_unique<FileRowReader>(std::move(source), info->columns, std::move(selected), -1, batch_rows);
+      return sort_rows(std::move(whole), request.order_by, batch_rows, request.limit);
+    }
     return std::unique_ptr<RowReader>(std::make_unique<FileRowReader>(std::move(source), info->columns,
                                                                       std::move(selected), request.limit, batch_rows));
   }

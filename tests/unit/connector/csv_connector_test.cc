@@ -230,13 +230,26 @@ TEST_CASE("csv connector: read requests") {
     CHECK(reader.status().code() == ErrorCode::kNotFound);
     CHECK(reader.status().message() == "no column 'nam' in table 't', did you mean 'name'?; columns: id, name, city");
   }
-  SUBCASE("where and order_by are not supported") {
+  SUBCASE("where is not supported, order_by sorts (with limit after the sort)") {
     auto filtered = db->read({{"", "t"}, {}, "id > 3", {}, -1, 10});
     CHECK(filtered.status().code() == ErrorCode::kNotSupported);
-    CHECK(filtered.status().message() == "the csv backend cannot filter rows (where) of table 't'");
-    auto sorted = db->read({{"", "t"}, {}, "", {"id"}, -1, 10});
-    CHECK(sorted.status().code() == ErrorCode::kNotSupported);
-    CHECK(sorted.status().message() == "the csv backend cannot sort rows (order_by) of table 't'");
+    CHECK(filtered.status().message() ==
+          "the csv backend cannot filter rows with SQL (where) of table 't': test them by column values with the "
+          "block's filter: instead");
+    ReadRequest request;
+    request.order_by = {"id"};
+    request.batch_rows = 4;
+    ReadAll all = read_all(*db, "t", request);
+    REQUIRE(all.rows.size() == 10);
+    CHECK(all.rows.front() == "1|n1|c");
+    CHECK(all.rows.back() == "10|n10|c");  // 10 after 9: integers by value
+    CHECK(all.batches == std::vector<size_t>{4, 4, 2});
+    request.limit = 3;
+    request.columns = {"name"};
+    auto unread = db->read({{"", "t"}, {"name"}, "", {"id"}, -1, 10});
+    CHECK(unread.status().message() == "the csv backend sorts rows only by columns it reads ('id' of table 't')");
+    request.columns = {"id"};
+    CHECK(read_all(*db, "t", request).rows == std::vector<std::string>{"1", "2", "3"});
   }
   SUBCASE("write and execute are not supported") {
     CHECK(db->write({{"", "t"}, {"id"}}).status().message() == "the csv backend cannot write (table t)");
