@@ -3,7 +3,7 @@
 run — five chains of runs, each killed at every fifth point and resuming where the last kill left
 it, then run to the end — and each chain's target must equal a clean run's.
 
-    kill_sweep.py CSBRIDGE WORK_DIR sqlite|pg [KILLS]
+    kill_sweep.py CSBRIDGE WORK_DIR sqlite|pg [KILLS] [sqlite|csv]
 
 The source: 2,000 organizations (every 500th without a name: rejected) and 18,000 customers of
 them (every 1,000th points at an organization that does not exist: an orphan reject), in batches of
@@ -15,6 +15,10 @@ its own end) and the target held more rows than before the run and fewer than al
 After each chain: the rows, their references (by legacy key) and the crosswalk equal a clean
 run's, no checkpoint is left, and the reject file holds every rejected row exactly once.
 The spread is printed: the share of kills with under 10 %, 10–90 % and over 90 % of the rows in.
+
+The source is a SQLite file, or (csv) the same two tables exported as CSV files with their rows
+shuffled: migrate sorts a file by the legacy key (connector/sorted_reader.h), and a resumed run
+must find the same rows in the same places.
 
 pg needs CSBRIDGE_TEST_PG (scripts/servers); without it the test is skipped (exit 77).
 """
@@ -40,6 +44,22 @@ def check(ok, what):
     print(("ok   " if ok else "FAIL ") + what, flush=True)
     if not ok:
         failures.append(what)
+
+
+def export_csv(db_path, folder):
+    """The source's tables as CSV files, rows in a shuffled (seeded) order."""
+    import csv
+    os.makedirs(folder, exist_ok=True)
+    db = sqlite3.connect(db_path)
+    for table in ("orgs", "people"):
+        cur = db.execute("SELECT * FROM %s" % table)
+        rows = cur.fetchall()
+        random.Random(table).shuffle(rows)
+        with open(os.path.join(folder, table + ".csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([d[0] for d in cur.description])
+            w.writerows(rows)
+    db.close()
 
 
 def make_source(path):
@@ -132,6 +152,9 @@ class Target:
             self.psql("DROP SCHEMA IF EXISTS \"%s\" CASCADE" % self.schema)
 
 
+SOURCE = "sqlite"  # or csv: main() sets it
+
+
 def project(work, target, name):
     os.makedirs(os.path.join(work, "m"), exist_ok=True)
     with open(os.path.join(work, "m", "organization.yaml"), "w") as f:
@@ -142,10 +165,11 @@ def project(work, target, name):
                 "custom: none\n")
     config = os.path.join(work, name + ".yaml")
     with open(config, "w") as f:
-        f.write("sources: {legacy: sqlite:%s}\ntarget: %s\nmappings: %s\n"
+        source = "csv:" + os.path.join(work, "legacy-csv") if SOURCE == "csv" else "sqlite:" + os.path.join(work, "legacy.db")
+        f.write("sources: {legacy: %s}\ntarget: %s\nmappings: %s\n"
                 "masking: {actions: {phone: keep, name: keep}}\n"
                 "options: {batch_rows: 50, load_connections: 2}\n"
-                % (os.path.join(work, "legacy.db"), target.config_target, os.path.join(work, "m")))
+                % (source, target.config_target, os.path.join(work, "m")))
     return config
 
 
@@ -216,11 +240,15 @@ def run_chain(csbridge, work, engine, name, goals, clean_state, clean_keys):
 def main():
     csbridge, work, engine = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
     kills = int(sys.argv[4]) if len(sys.argv) > 4 else 50
+    global SOURCE
+    SOURCE = sys.argv[5] if len(sys.argv) > 5 else "sqlite"
     if engine == "pg" and not os.environ.get("CSBRIDGE_TEST_PG"):
         print("skipped: CSBRIDGE_TEST_PG is not set (scripts/servers)")
         return 77
     os.makedirs(work, exist_ok=True)
     make_source(os.path.join(work, "legacy.db"))
+    if SOURCE == "csv":
+        export_csv(os.path.join(work, "legacy.db"), os.path.join(work, "legacy-csv"))
     started = time.monotonic()
 
     clean = Target(engine, work, "clean")
@@ -242,8 +270,8 @@ def main():
         shares += run_chain(csbridge, work, engine, "killed%d" % j, goals, clean_state, clean_keys)
     early = sum(s < 0.1 for s in shares)
     late = sum(s > 0.9 for s in shares)
-    print("spread of %d kill points (%s): %d%% before 10%% of the rows, %d%% mid, %d%% after 90%%; %.0f s"
-          % (len(shares), engine, 100 * early // len(shares), 100 * (len(shares) - early - late) // len(shares),
+    print("spread of %d kill points (%s from %s): %d%% before 10%% of the rows, %d%% mid, %d%% after 90%%; %.0f s"
+          % (len(shares), engine, SOURCE, 100 * early // len(shares), 100 * (len(shares) - early - late) // len(shares),
              100 * late // len(shares), time.monotonic() - started))
     if not failures:
         clean.drop()
