@@ -264,6 +264,9 @@ class Migration {
         counts.skipped += committed.records_read();
         return Status::ok();
       }
+      // A first load of the entity builds its secondary indexes after its rows (at the block's end).
+      CSB_RETURN_IF_ERROR(retry("deferring the indexes of " + block.entity,
+                                [&] { return store_->defer_indexes(block.entity).status(); }));
     }
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
     counts.snapshot = snapshots_[source->name];
@@ -318,14 +321,22 @@ class Migration {
       const std::string done = done_scope(block.scope());
       CSB_RETURN_IF_ERROR(retry("recording the end of " + block.display(),
                                 [&] { return store_->reset_checkpoints(done, {done}, "done", run_id_); }));
+      CSB_RETURN_IF_ERROR(build_indexes());
     }
     if (progress_) progress_->finished();
     counts.seconds += std::chrono::duration<double>(Clock::now() - started).count();
     return Status::ok();
   }
 
+  // The indexes first loads deferred (TargetStore::defer_indexes), built.
+  Status build_indexes() {
+    if (progress_) progress_->step("building deferred indexes");
+    return retry("building deferred indexes", [&] { return store_->restore_indexes(); });
+  }
+
   Status finish(const std::vector<const mapping::Block*>& blocks) {
     if (!store_) return Status::ok();
+    CSB_RETURN_IF_ERROR(build_indexes());  // any a killed run left
     // Self-references (a ticket merged into another) resolve once their entity's rows are in;
     // keys recorded by an interrupted run resolve here too.
     CSB_RETURN_IF_ERROR(retry("resolving self-references", [&]() -> Status {

@@ -233,6 +233,51 @@ class PostgresTarget final : public TargetStore {
     });
   }
 
+  Result<bool> defer_indexes(const std::string& entity) override {
+    return run("deferring the indexes of " + entity, [&](pqxx::connection& db) -> Result<bool> {
+      pqxx::work w(db);
+      const std::string target = table(entity);
+      if (w.exec1("SELECT EXISTS (SELECT 1 FROM " + target + ")")[0].as<bool>()) return false;
+      // Indexes that back no constraint (unique keys, the primary key) and are not unique.
+      pqxx::result indexes = w.exec_params(
+          "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+          "WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+          "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+          target);
+      if (indexes.empty()) return false;
+      nlohmann::json definitions = nlohmann::json::array();
+      for (const pqxx::row& row : indexes) {
+        definitions.push_back(row[1].as<std::string>());
+        w.exec0("DROP INDEX " + row[0].as<std::string>());
+      }
+      set_checkpoint(w, "indexes:" + entity, definitions.dump(), "");
+      w.commit();
+      return true;
+    });
+  }
+
+  Status restore_indexes() override {
+    CSB_ASSIGN_OR_RETURN(auto noted, checkpoints("indexes:"));
+    for (const auto& [scope, text] : noted) {
+      CSB_RETURN_IF_ERROR(run("building the indexes of " + scope.substr(8), [&](pqxx::connection& db) -> Status {
+        nlohmann::json definitions = nlohmann::json::parse(text, nullptr, false);
+        pqxx::work w(db);
+        w.exec0("SET LOCAL maintenance_work_mem = '256MB'");
+        for (const auto& d : definitions.is_array() ? definitions : nlohmann::json::array()) {
+          if (!d.is_string()) continue;
+          std::string sql = d.get<std::string>();
+          constexpr std::string_view kCreate = "CREATE INDEX ";
+          if (sql.starts_with(kCreate)) sql.insert(kCreate.size(), "IF NOT EXISTS ");
+          w.exec0(sql);
+        }
+        w.exec_params0("DELETE FROM " + table(kCheckpointTable) + " WHERE scope = $1", scope);
+        w.commit();
+        return Status::ok();
+      }));
+    }
+    return Status::ok();
+  }
+
   Status lock_target() override {
     return run("locking the target", [&](pqxx::connection& db) { return take_lock(db); });
   }

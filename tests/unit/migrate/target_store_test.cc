@@ -652,6 +652,46 @@ TEST_CASE("target_store/postgres: a table whose ids come from a default of its o
   CHECK(target.rows("csbridge_crosswalk", {"source_key", "new_id"}, {"new_id"}).back() == Row{"O4", "503"});
 }
 
+TEST_CASE("target_store/postgres: a first load defers the secondary indexes and builds them after its rows") {
+  Target target(Backend::kPostgres);
+  auto indexes = [&](const std::string& table) {
+    connector::ReadRequest request;
+    request.query = "SELECT indexname FROM pg_indexes WHERE schemaname = '" + target.schema() +
+                    "' AND tablename = '" + table + "' ORDER BY 1";
+    auto reader = target.inspect().read(request);
+    REQUIRE_MESSAGE(reader.is_ok(), reader.status().message());
+    std::vector<std::string> names;
+    Batch batch;
+    while (*(*reader)->next(batch)) {
+      for (size_t r = 0; r < batch.rows(); ++r) names.emplace_back(batch.get(r, 0));
+    }
+    return names;
+  };
+  const std::vector<std::string> before = indexes("customer");
+  REQUIRE(std::find(before.begin(), before.end(), "customer_organization_id_idx") != before.end());
+  auto deferred = target.store().defer_indexes("customer");
+  REQUIRE_MESSAGE(deferred.is_ok(), deferred.status().message());
+  CHECK(*deferred);
+  std::vector<std::string> during = indexes("customer");
+  CHECK(std::find(during.begin(), during.end(), "customer_organization_id_idx") == during.end());
+  CHECK(std::find(during.begin(), during.end(), "customer_pkey") != during.end());  // keys stay
+  auto noted = target.store().checkpoints("indexes:");
+  REQUIRE(noted.is_ok());
+  CHECK(noted->size() == 1);
+  CHECK(*target.store().defer_indexes("customer") == false);  // a resumed run: nothing more to drop
+  REQUIRE(target.store().restore_indexes().is_ok());
+  CHECK(indexes("customer") == before);
+  CHECK(target.store().checkpoints("indexes:")->empty());
+  REQUIRE(target.store().restore_indexes().is_ok());  // nothing noted: nothing to do
+
+  // A table with rows keeps its indexes (a delta, a second run).
+  load_ok(target, organizations(), three_organizations());
+  target.sql("CREATE INDEX org_name_idx ON {s}organization (name)");
+  CHECK(*target.store().defer_indexes("organization") == false);
+  std::vector<std::string> kept = indexes("organization");
+  CHECK(std::find(kept.begin(), kept.end(), "org_name_idx") != kept.end());
+}
+
 TEST_CASE("target_store/postgres: every table lives in the schema given, however its name is spelt") {
   Target target(Backend::kPostgres);
   // Preparing again is harmless.
