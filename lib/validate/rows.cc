@@ -15,7 +15,8 @@ namespace {
 constexpr char kSep = '\x1f';
 
 bool compared(const model::Field& f) {
-  return f.name != "id" && f.name != "source_system" && f.name != "source_key" && f.name != "migrated_at";
+  return f.name != "id" && f.name != "source_system" && f.name != "source_key" && f.name != "migrated_at" &&
+         f.name != "deleted_at";
 }
 
 void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
