@@ -159,7 +159,10 @@ Status RowsCheck::read_target(Target& target) {
   }
   std::string select = "SELECT ";
   for (size_t i = 0; i < exprs.size(); ++i) select += (i ? ", " : "") + exprs[i] + " AS c" + std::to_string(i);
-  std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins;
+  // A tombstoned row is one the source deleted (gone or soft-deleted, so not among the source's
+  // rows): not a difference.
+  CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity_.name, "t"));
+  std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins + " WHERE " + live;
   Fingerprint fp;
   std::vector<std::optional<std::string>> refs;
   std::string key;
