@@ -24,6 +24,7 @@ struct MigrateArgs {
   bool dry_run = false;
   bool resume = false;
   bool delta = false;
+  bool hard_deletes = false;
   bool follow = false;
   bool plan = false;
   std::string interval = "30s";
@@ -109,6 +110,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   o.limit = a.limit;
   o.since = a.since;
   o.delta = a.delta;
+  o.hard_deletes = a.hard_deletes;
   o.interrupt = &g_stop_signal;
   o.reject_file = a.rejects;
   o.command_line = command;
@@ -122,7 +124,8 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   std::string out = *format == "json" ? report::migrate_json(*summary).dump(2) + "\n" : report::migrate_text(*summary);
   if (Status s = ctx.write(out); !s.is_ok()) return fail(s);
   if (summary->status == "interrupted") return interrupted_exit_code(g_stop_signal.load());
-  return summary->status == "too_many_rejects" ? static_cast<int>(ExitStatus::kFailures) : 0;
+  bool failures = summary->status == "too_many_rejects" || summary->status == "too_many_deletes";
+  return failures ? static_cast<int>(ExitStatus::kFailures) : 0;
 }
 
 int run_runs(Context& ctx, const std::string& target, int limit) {
@@ -158,7 +161,9 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       "run left, up to the source's clock minus delta.settle; --follow runs deltas every --interval until SIGTERM/SIGINT.\n"
       "SIGINT/SIGTERM: the batches read are committed, the run is recorded interrupted (resumable), exit 130/143\n"
       "(--follow: exit 0).\n"
-      "Exit 0 done, 1 more rejects than --max-rejects, 2 config or mapping error, 3 source/target unreachable.");
+      "Blocks with 'deletes:' tombstone (deleted_at) the rows the source deleted; --hard-deletes removes them.\n"
+      "Exit 0 done, 1 more rejects than --max-rejects or a block's deletes over delta.max_delete_ratio (none\n"
+      "applied), 2 config or mapping error, 3 source/target unreachable.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
       ->type_name("FILE");
   app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")
@@ -176,6 +181,9 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       ->type_name("TS");
   app.add_flag("--delta", a->delta,
                "Only what changed since the last completed run, for blocks with a 'watermark:' (the others in full)");
+  app.add_flag("--hard-deletes", a->hard_deletes,
+               "Remove the rows the source deleted (blocks with 'deletes:') and their crosswalk entries, instead of "
+               "setting their deleted_at");
   app.add_flag("--follow", a->follow, "Deltas in a loop, a line per cycle, until SIGTERM/SIGINT (then exit 0)");
   app.add_flag("--plan", a->plan,
                "Count per entity what a run would change (new, changed, unchanged, deleted), first keys; write "

@@ -25,7 +25,7 @@ const std::vector<std::string> kApiSourceKeys = {"api", "auth", "headers", "requ
 const std::vector<std::string> kTargetKeys = {"connection", "schema"};
 const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
 const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone", "load_connections"};
-const std::vector<std::string> kDeltaKeys = {"settle", "lookback"};
+const std::vector<std::string> kDeltaKeys = {"settle", "lookback", "max_delete_ratio"};
 const std::vector<std::string> kMaskActions = {"keep", "mask", "pseudonymize", "drop"};
 constexpr int kMaxBatchRows = 1'000'000;
 
@@ -280,7 +280,27 @@ class Loader {
       }
       *value = *seconds;
     }
+    if (node["max_delete_ratio"]) {
+      CSB_ASSIGN_OR_RETURN(std::string text, scalar(node["max_delete_ratio"], "max_delete_ratio"));
+      std::optional<double> percent = parse_percent(text);
+      if (!percent) {
+        return error_at(doc_, node["max_delete_ratio"],
+                        "delta.max_delete_ratio must be a percentage from 0 to 100 (5%, 0.5%, 5), not '" + text + "'");
+      }
+      config.delta.max_delete_percent = *percent;
+    }
     return Status::ok();
+  }
+
+  // "5%", "0.5%" or a bare number, 0 to 100.
+  static std::optional<double> parse_percent(std::string_view text) {
+    std::string t(util::trim(text));
+    if (!t.empty() && t.back() == '%') t = std::string(util::trim(t.substr(0, t.size() - 1)));
+    if (t.empty()) return std::nullopt;
+    char* end = nullptr;
+    double v = std::strtod(t.c_str(), &end);
+    if (end != t.c_str() + t.size() || !(v >= 0 && v <= 100)) return std::nullopt;
+    return v;
   }
 
   YamlDocument doc_;

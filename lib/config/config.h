@@ -53,6 +53,9 @@ struct RunOptions {
 struct DeltaOptions {
   double settle_seconds = 5;    // upper bound: the source's clock minus this
   double lookback_seconds = 0;  // each delta re-reads this much before the mark (late commits)
+  // A block whose deletes exceed this share (percent) of its entity's rows in the target stops
+  // the run before any delete is applied (migrate/deletes.h).
+  double max_delete_percent = 5;
 };
 
 // "5s", "500ms", "2m", "1h" or a bare number of seconds; nullopt for anything else or a negative.

@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 using transform::Kind;
 
 const std::vector<std::string> kBlockKeys = {"entity", "source", "table", "query", "key", "key_prefix",
-                                             "where", "filter", "distinct", "watermark", "fields", "custom", "description",
-                                             "version"};
+                                             "where", "filter", "distinct", "watermark", "deletes", "fields", "custom",
+                                             "description", "version"};
 const std::vector<std::string> kFieldKeys = {"column", "columns", "value", "todo", "from", "resolved", "steps",
                                              "default", "lookup", "on_error", "description"};
 const std::vector<std::string> kLookupKeys = {"entity", "key_prefix", "source", "orphans", "when"};
@@ -129,6 +129,7 @@ class BlockLoader {
       }
     }
     if (node["watermark"]) block.watermark = scalar_or_error(node["watermark"], "watermark").value_or("");
+    if (node["deletes"]) load_deletes(node["deletes"], block);
     load_fields(node, block);
     check_resolved(node, block);
     load_custom(node, block);
@@ -185,6 +186,60 @@ class BlockLoader {
       return std::nullopt;
     }
     return scalar_or_error(block[key], key);
+  }
+
+  // `deletes: keys` or `deletes: {column: C, values: [V, …]}` (a scalar value alone is a list of one).
+  void load_deletes(const YAML::Node& node, Block& block) {
+    const std::string usage = "'deletes' must be 'keys' or {column: COLUMN, values: [VALUE, …]}";
+    block.deletes.at = location_of(doc_, node);
+    if (node.IsScalar()) {
+      if (node.Scalar() == "keys") {
+        block.deletes.mode = Deletes::Mode::kKeys;
+      } else {
+        error(node, "bad_value", usage + ", not '" + node.Scalar() + "'" + hint_for(node.Scalar(), {"keys"}));
+      }
+      return;
+    }
+    if (!node.IsMap()) {
+      error(node, "bad_value", usage);
+      return;
+    }
+    check_keys(node, {"column", "values"}, "deletes key");
+    ColumnTest& test = block.deletes.deleted;
+    test.op = ColumnTest::Op::kIn;
+    if (!node["column"]) {
+      if (!misspelled({"column"})) error(node, "missing_key", "'deletes' has no 'column' (the soft-delete flag)");
+      return;
+    }
+    std::optional<std::string> column = scalar_or_error(node["column"], "deletes.column");
+    if (!column) return;
+    test.column = *column;
+    test.at = location_of(doc_, node["column"]);
+    const YAML::Node values = node["values"];
+    if (!values) {
+      if (!misspelled({"values"})) error(node, "missing_key", "'deletes' has no 'values' (the flag's values of a deleted row)");
+      return;
+    }
+    bool ok = values.IsScalar() || values.IsNull() || (values.IsSequence() && values.size() > 0);
+    for (size_t i = 0; ok && values.IsSequence() && i < values.size(); ++i) {
+      ok = values[i].IsScalar() || values[i].IsNull();
+    }
+    if (!ok) {
+      error(values, "bad_value", "'deletes.values' must be a value or a non-empty list of values (null allowed)");
+      return;
+    }
+    auto add = [&](const YAML::Node& v) {
+      if (v.IsNull()) test.null_listed = true;
+      else test.values.push_back(v.Scalar());
+    };
+    if (!values.IsSequence()) add(values);
+    for (size_t i = 0; values.IsSequence() && i < values.size(); ++i) add(values[i]);
+    block.deletes.mode = Deletes::Mode::kSoft;
+    // Every reader of the block reads live rows only: none of the values (NULL is live unless listed).
+    ColumnTest live = test;
+    live.op = ColumnTest::Op::kNotIn;
+    if (block.filter.tests.empty()) block.filter.at = test.at;
+    block.filter.tests.push_back(std::move(live));
   }
 
   void load_table(const YAML::Node& node, Block& block) {

@@ -135,6 +135,18 @@ struct FieldMapping {
 enum class CustomMode { kRest, kNone, kList };
 
 // One block: one table (or query) of one source into one CS entity.
+// `deletes:` of a block: how migrate sees rows deleted in the source (migrate/deletes.h).
+struct Deletes {
+  enum class Mode {
+    kNone,
+    kSoft,  // {column: C, values: [V, …]}: rows whose C is one of the values are deletions
+    kKeys,  // `keys`: keys the target holds that the source no longer gives are deletions
+  };
+  Mode mode = Mode::kNone;
+  ColumnTest deleted;  // kSoft: the test of a deleted row (kIn over `values`)
+  Location at;
+};
+
 struct Block {
   std::string entity;
   const model::Entity* cs = nullptr;
@@ -148,6 +160,10 @@ struct Block {
   Condition filter;          // `filter:`: rows tested by column values (no SQL), ANDed with `where`
   bool distinct = false;     // `distinct: true`: rows sharing a legacy key are one row (the first read)
   std::string watermark;     // column that grows with every change (migrate --since)
+  // How deletes are seen. kSoft also adds the negation of `deletes.deleted` to `filter` (the
+  // loader does), so that every reader of the block (migrate, validate, plan, preview) reads
+  // only live rows.
+  Deletes deletes;
   std::vector<FieldMapping> fields;
   CustomMode custom = CustomMode::kRest;
   std::vector<std::string> custom_columns;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/ddl.h"
 #include "util/encoding.h"
 #include "util/strings.h"
 
@@ -19,7 +20,7 @@ using model::Field;
 using model::FieldType;
 
 // The columns the store writes itself.
-constexpr std::string_view kStoreColumns[] = {"id", "source_system", "source_key", "migrated_at"};
+constexpr std::string_view kStoreColumns[] = {"id", "source_system", "source_key", "migrated_at", "deleted_at"};
 constexpr size_t kMaxSourceSystemChars = 64;
 constexpr size_t kMaxSourceKeyChars = 255;
 // Values quoted in messages are cut at this many bytes.
@@ -379,6 +380,19 @@ Result<std::optional<connector::Batch>> null_orphans(const ResolvedSpec& spec, c
     }
   }
   return std::optional<connector::Batch>(std::move(out));
+}
+
+std::string unreferenced_sql(const model::Model& model, std::string_view entity,
+                             const std::function<std::string(std::string_view)>& table) {
+  std::vector<std::string> parts;
+  for (const model::Entity& e : model.entities) {
+    for (const Field& f : e.fields) {
+      if (f.references != entity) continue;
+      std::string column = model::quote_identifier(f.name);
+      parts.push_back("NOT EXISTS (SELECT 1 FROM " + table(e.name) + " r WHERE r." + column + " = t.\"id\")");
+    }
+  }
+  return parts.empty() ? "true" : util::join(parts, " AND ");
 }
 
 }  // namespace csbridge::migrate

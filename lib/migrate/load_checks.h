@@ -40,7 +40,7 @@ struct ResolvedSpec {
 };
 
 // Fails with kNotFound for an unknown entity, field or looked-up entity, and with
-// kInvalidArgument for a provenance column (id, source_system, source_key, migrated_at), a
+// kInvalidArgument for a provenance column (id, source_system, source_key, migrated_at, deleted_at), a
 // repeated column, lookups or lookup_systems of the wrong length, a lookup on a field that
 // does not reference that entity, a required field left out, or a source_system that is empty
 // or over 64 characters. Messages start "loading <entity>: ".
@@ -74,5 +74,10 @@ RowReject orphan_reject(const ResolvedSpec& spec, const connector::Batch& rows, 
 // not carry values).
 RowReject load_error_reject(const ResolvedSpec& spec, const connector::Batch& rows, size_t row,
                             const std::string& reason);
+
+// The predicate (over alias `t` of `entity`'s table) that no row of any entity refers to the
+// row: what a hard delete requires. `table` quotes and qualifies a table name.
+std::string unreferenced_sql(const model::Model& model, std::string_view entity,
+                             const std::function<std::string(std::string_view)>& table);
 
 }  // namespace csbridge::migrate

@@ -29,6 +29,7 @@
 #include "mapping/check.h"
 #include "mapping/row_mapper.h"
 #include "migrate/checkpoints.h"
+#include "migrate/deletes.h"
 #include "migrate/delta.h"
 #include "migrate/reject_log.h"
 #include "migrate/shared_keys.h"
@@ -182,7 +183,7 @@ class Migration {
     std::set<std::string> chain;
     for (const RunRecord& r : runs) {  // newest first
       if (r.run_id == run_id) continue;
-      if (r.status == "ok" || r.status == "too_many_rejects") break;
+      if (r.status == "ok" || r.status == "too_many_rejects" || r.status == "too_many_deletes") break;
       chain.insert(r.run_id);
     }
     if (!chain.empty() && !rejects_.path().empty()) rejects_.skip_lines_of(chain);
@@ -196,6 +197,7 @@ class Migration {
       counts.push_back({{"name", e.name}, {"read", e.read}, {"loaded", e.loaded}, {"unchanged", e.unchanged},
                         {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped},
                         {"nulled_references", e.nulled_references}, {"delta", e.delta}, {"snapshot", e.snapshot},
+                        {"deletes", e.deletes}, {"deleted", e.deleted}, {"removed", e.removed},
                         {"mark", e.mark.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(e.mark, nullptr, false)},
                         {"chain", {{"in_target", e.chain_in_target()}, {"rejected", e.chain_rejected()},
                                    {"filtered", e.chain_filtered()}}}});
@@ -352,6 +354,46 @@ class Migration {
   }
 
   bool interrupted() const { return interrupted_; }
+
+  // The blocks' deletes (migrate/deletes.h), once every block is loaded: all found first, then the
+  // guard, then applied. Only runs that read whole blocks into a target see deletes. Returns the
+  // guard's refusal ("" when none).
+  Result<std::string> deletes(const std::vector<const mapping::Block*>& blocks, MigrateSummary& summary) {
+    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty();
+    DeleteOptions o;
+    o.hard = options_.hard_deletes;
+    o.max_percent = config_.delta.max_delete_percent;
+    if (options_.delete_sort_run_keys > 0) o.sort_run_keys = options_.delete_sort_run_keys;
+    DeletePass pass(*store_, o);
+    auto counts_of = [&](const mapping::Block& b) -> EntityCounts& {
+      return *std::find_if(summary.entities.begin(), summary.entities.end(),
+                           [&](const EntityCounts& e) { return e.name == b.entity; });
+    };
+    for (const auto* b : blocks) {
+      if (b->deletes.mode == mapping::Deletes::Mode::kNone) continue;
+      if (!whole) {
+        counts_of(*b).deletes = deletes_how(*b) + " (not applied: a subset: --where, --sample, --limit, --since)";
+        continue;
+      }
+      const config::SourceConfig* source = config_.source(b->source);
+      CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
+      auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
+        return options_.open_source ? options_.open_source(*source) : config::open_source(*source);
+      };
+      Status s = retry("finding the deletes of " + b->display(), [&] { return pass.detect(*db, *b, open_related); });
+      if (!s.is_ok()) return s.message().starts_with(b->display()) ? s : s.with_context(b->display());
+    }
+    Status guard = pass.guard();
+    if (guard.is_ok()) CSB_RETURN_IF_ERROR(pass.apply(retrier()));
+    for (const BlockDeletes& d : pass.blocks()) {
+      EntityCounts& c = counts_of(*d.block);
+      c.deletes = c.deletes.empty() ? d.how : c.deletes + "; " + d.how;
+      c.deletes_found += d.found;
+      c.deleted += d.applied;
+      c.removed += d.removed;
+    }
+    return guard.is_ok() ? std::string() : guard.message();
+  }
 
   // The predicate of what a block with a watermark reads in this run ("" = everything) and the
   // bounds recorded for its mark: taken once per chain of runs (a resumed run keeps them) and
@@ -757,6 +799,7 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
   Migration migration(config, model, options, progress);
   if (options.resume_only && options.dry_run) return invalid_argument("--resume and --dry-run do not go together");
   if (options.delta && !options.since.empty()) return invalid_argument("--delta and --since do not go together");
+  CSB_RETURN_IF_ERROR(check_deletes(blocks));
   for (const auto* block : blocks) {
     Status s = migration.preflight(*block);
     if (!s.is_ok()) return s.message().starts_with(block->display()) ? s : s.with_context(block->display());
@@ -796,6 +839,14 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
     return summary;
   }
   CSB_RETURN_IF_ERROR(migration.finish(blocks));
+  if (!options.dry_run) {
+    Result<std::string> refused = migration.deletes(blocks, summary);
+    if (!refused.is_ok()) return migration.fail_run(refused.status());
+    if (!refused->empty()) {
+      summary.status = "too_many_deletes";
+      summary.deletes_error = *refused;
+    }
+  }
   CSB_RETURN_IF_ERROR(migration.end(summary));
   return summary;
 }

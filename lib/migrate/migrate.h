@@ -55,6 +55,11 @@ struct MigrateOptions {
   // --delta: blocks with a `watermark:` read only the rows past their mark (migrate/delta.h), up to
   // the source's clock minus config.delta.settle; the others are read whole and compared.
   bool delta = false;
+  // --hard-deletes: rows the source deleted (a block's `deletes:`) are removed with their
+  // crosswalk entries instead of tombstoned (deleted_at), where no row refers to them.
+  bool hard_deletes = false;
+  // Source keys sorted in memory at once by `deletes: keys` (0 = the default); tests make it small.
+  size_t delete_sort_run_keys = 0;
   // Set (to the signal's number) by SIGINT/SIGTERM: the run stops reading, the batches already
   // read load and commit, and the run ends "interrupted" (resumable); nullptr = never.
   const std::atomic<int>* interrupt = nullptr;
@@ -94,6 +99,12 @@ struct EntityCounts {
   std::string mark;
   // How the run read the block's source as of one moment (connector/snapshot.h), or that it could not.
   std::string snapshot;
+  // Blocks with `deletes:`: how deletes are seen, the target rows the source says are deleted, and
+  // of them those this run tombstoned (deleted_at set) or, with --hard-deletes, removed.
+  std::string deletes;
+  int64_t deletes_found = 0;
+  int64_t deleted = 0;
+  int64_t removed = 0;
 
   // Rows of the whole chain of runs that are in the target: what validate reconciles against.
   int64_t chain_in_target() const { return loaded + unchanged + resumed_loaded; }
@@ -104,7 +115,8 @@ struct EntityCounts {
 struct MigrateSummary {
   std::string run_id;
   std::vector<EntityCounts> entities;  // in load order
-  std::string status;                  // ok | too_many_rejects | dry_run | interrupted
+  std::string status;                  // ok | too_many_rejects | too_many_deletes | dry_run | interrupted
+  std::string deletes_error;           // too_many_deletes: the guard's message (block, count, ratio)
   std::string reject_file;
 };
 

@@ -88,6 +88,14 @@ class PostgresTarget final : public TargetStore {
       w.exec(kPrepareLock);
       w.exec(model::generate_ddl(model_, model::Dialect::kPostgres, {schema_, true}));
       w.exec(bookkeeping_ddl());
+      // A target created before tombstones existed gets its deleted_at columns (ALTER only then:
+      // it locks the table).
+      for (const model::Entity& e : model_.entities) {
+        pqxx::row has = w.exec_params1("SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
+                                       "pg_catalog.to_regclass($1) AND attname = 'deleted_at' AND NOT attisdropped",
+                                       table(e.name));
+        if (has[0].as<int64_t>() == 0) w.exec0("ALTER TABLE " + table(e.name) + " ADD COLUMN \"deleted_at\" timestamptz");
+      }
       w.commit();
       return Status::ok();
     });
@@ -343,6 +351,66 @@ class PostgresTarget final : public TargetStore {
     });
   }
 
+  Result<std::vector<std::string>> keys_after(std::string_view entity, std::string_view source_system,
+                                              const std::optional<std::string>& after, size_t limit,
+                                              bool tombstoned) override {
+    return run("reading the keys of " + std::string(entity), [&](pqxx::connection& db) -> Result<std::vector<std::string>> {
+      pqxx::read_transaction r(db);
+      // COLLATE "C": byte order, whatever the database's collation.
+      pqxx::result res = r.exec_params(
+          "SELECT x.source_key FROM " + table(kCrosswalkTable) + " x JOIN " + table(entity) +
+              " t ON t.\"id\" = x.new_id WHERE x.entity = $1 AND x.source_system = $2 AND ($3::text IS NULL OR "
+              "x.source_key COLLATE \"C\" > $3::text COLLATE \"C\")" +
+              (tombstoned ? "" : " AND t.\"deleted_at\" IS NULL") + " ORDER BY x.source_key COLLATE \"C\" LIMIT $4",
+          std::string(entity), std::string(source_system), after, static_cast<int64_t>(limit));
+      std::vector<std::string> keys;
+      keys.reserve(res.size());
+      for (const pqxx::row& row : res) keys.push_back(row[0].as<std::string>());
+      return keys;
+    });
+  }
+
+  Result<int64_t> live_rows(std::string_view entity) override {
+    return run("counting the rows of " + std::string(entity), [&](pqxx::connection& db) -> Result<int64_t> {
+      pqxx::read_transaction r(db);
+      return r.exec1("SELECT count(*) FROM " + table(entity) + " WHERE \"deleted_at\" IS NULL")[0].as<int64_t>();
+    });
+  }
+
+  Result<DeleteOutcome> delete_rows(std::string_view entity, std::string_view source_system,
+                                    const std::vector<std::string>& keys, bool hard, bool apply) override {
+    std::string array;
+    for (const std::string& k : keys) append_array_element(k, array);
+    array = "{" + array + "}";
+    return run("deleting rows of " + std::string(entity), [&](pqxx::connection& db) -> Result<DeleteOutcome> {
+      pqxx::work w(db);
+      std::string target = table(entity);
+      std::string rows = " WHERE t.\"source_system\" = $1 AND t.\"source_key\" = ANY($2::text[])";
+      std::string system(source_system);
+      DeleteOutcome out;
+      out.matched = w.exec_params1("SELECT count(*) FROM " + target + " t" + rows +
+                                       (hard ? "" : " AND t.\"deleted_at\" IS NULL"),
+                                   system, array)[0]
+                        .as<int64_t>();
+      if (!apply || out.matched == 0) return out;  // the work's destructor rolls back (nothing written)
+      w.exec_params("UPDATE " + target + " AS t SET \"deleted_at\" = now()" + rows + " AND t.\"deleted_at\" IS NULL",
+                    system, array);
+      if (hard) {
+        pqxx::result gone = w.exec_params(
+            "DELETE FROM " + target + " AS t" + rows + " AND " +
+                unreferenced_sql(model_, entity, [&](std::string_view n) { return table(n); }) + " RETURNING t.\"id\"",
+            system, array);
+        out.removed = static_cast<int64_t>(gone.size());
+        w.exec_params("DELETE FROM " + table(kCrosswalkTable) + " x WHERE x.entity = $1 AND x.source_system = $2 AND "
+                      "x.source_key = ANY($3::text[]) AND NOT EXISTS (SELECT 1 FROM " + target +
+                          " t WHERE t.\"id\" = x.new_id)",
+                      std::string(entity), system, array);
+      }
+      w.commit();
+      return out;
+    });
+  }
+
  private:
   // Runs `f` on the connection (reconnecting after a lost one) and turns
   // exceptions into the Status of `subject`. A lost connection takes its
@@ -502,10 +570,11 @@ class PostgresTarget final : public TargetStore {
       plan.orphan_sql = "SELECT s.rn" + orphan_flags + " FROM " + plan.stage + " s WHERE " + orphan_where;
     }
     // WHERE true: INSERT … SELECT … FROM t ON CONFLICT is ambiguous to the parser without it.
-    std::string conflict = updates.empty()
-                               ? " DO NOTHING"
-                               : " DO UPDATE SET " + updates + ", \"migrated_at\" = excluded.\"migrated_at\" WHERE (" +
-                                     mine + ") IS DISTINCT FROM (" + theirs + ")";
+    // A row that comes back (undeleted in the source) loses its tombstone.
+    std::string tombstone = "t.\"deleted_at\" IS NOT NULL";
+    std::string conflict = " DO UPDATE SET " + updates + (updates.empty() ? "" : ", ") +
+                           "\"deleted_at\" = NULL, \"migrated_at\" = excluded.\"migrated_at\" WHERE " +
+                           (updates.empty() ? tombstone : "(" + mine + ") IS DISTINCT FROM (" + theirs + ") OR " + tombstone);
     plan.upsert_sql = "WITH written AS (INSERT INTO " + target + " AS t (" + names + ") SELECT " + values + " FROM " +
                       plan.stage + " s WHERE true ON CONFLICT (\"source_system\", \"source_key\")" +
                       conflict + " RETURNING t.\"id\", t.\"source_key\"), crosswalk AS (INSERT INTO " + crosswalk +

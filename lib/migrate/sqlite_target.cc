@@ -68,6 +68,7 @@ class SqliteTarget final : public TargetStore {
     CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", "preparing the target"));
     std::string ddl = model::generate_ddl(model_, model::Dialect::kSqlite, {"", true}) + kBookkeepingDdl;
     Status s = exec(ddl, "preparing the target");
+    if (s.is_ok()) s = add_tombstones();
     if (s.is_ok()) s = exec("COMMIT", "preparing the target");
     if (!s.is_ok()) rollback();
     return s;
@@ -254,6 +255,102 @@ class SqliteTarget final : public TargetStore {
     return failure(rc, subject);
   }
 
+  Result<std::vector<std::string>> keys_after(std::string_view entity, std::string_view source_system,
+                                              const std::optional<std::string>& after, size_t limit,
+                                              bool tombstoned) override {
+    std::string subject = "reading the keys of " + std::string(entity);
+    // The crosswalk's primary key is (entity, source_system, source_key) in BINARY collation:
+    // byte order, read in index order.
+    CSB_ASSIGN_OR_RETURN(
+        Statement st,
+        statement("SELECT x.source_key FROM \"csbridge_crosswalk\" x JOIN " + quote_identifier(entity) +
+                      " t ON t.\"id\" = x.new_id WHERE x.entity = ?1 AND x.source_system = ?2" +
+                      (after ? " AND x.source_key > ?3" : "") + (tombstoned ? "" : " AND t.\"deleted_at\" IS NULL") +
+                      " ORDER BY x.source_key LIMIT ?4",
+                  subject));
+    bind_text(st.get(), 1, entity);
+    bind_text(st.get(), 2, source_system);
+    if (after) bind_text(st.get(), 3, *after);
+    sqlite3_bind_int64(st.get(), 4, static_cast<sqlite3_int64>(limit));
+    std::vector<std::string> keys;
+    int rc;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) keys.push_back(st.text(0));
+    if (rc != SQLITE_DONE) return failure(rc, subject);
+    return keys;
+  }
+
+  Result<int64_t> live_rows(std::string_view entity) override {
+    std::string subject = "counting the rows of " + std::string(entity);
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT count(*) FROM " + quote_identifier(entity) +
+                                                     " WHERE \"deleted_at\" IS NULL",
+                                                 subject));
+    int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_ROW) return failure(rc, subject);
+    return static_cast<int64_t>(sqlite3_column_int64(st.get(), 0));
+  }
+
+  Result<DeleteOutcome> delete_rows(std::string_view entity, std::string_view source_system,
+                                    const std::vector<std::string>& keys, bool hard, bool apply) override {
+    std::string subject = "deleting rows of " + std::string(entity);
+    std::string target = quote_identifier(entity);
+    std::string row = " WHERE \"source_system\" = ?1 AND \"source_key\" = ?2";
+    std::string live = hard ? "" : " AND \"deleted_at\" IS NULL";
+    CSB_ASSIGN_OR_RETURN(Statement count, statement("SELECT count(*) FROM " + target + row + live, subject));
+    CSB_ASSIGN_OR_RETURN(Statement tombstone,
+                         statement("UPDATE " + target + " SET \"deleted_at\" = " + kNow + " || '+00:00'" + row +
+                                       " AND \"deleted_at\" IS NULL",
+                                   subject));
+    CSB_ASSIGN_OR_RETURN(
+        Statement remove,
+        statement("DELETE FROM " + target + " AS t" + row + " AND " +
+                      unreferenced_sql(model_, entity, [](std::string_view n) { return quote_identifier(n); }),
+                  subject));
+    CSB_ASSIGN_OR_RETURN(Statement forget, statement("DELETE FROM \"csbridge_crosswalk\" WHERE entity = ?3 AND "
+                                                     "source_system = ?1 AND source_key = ?2",
+                                                     subject));
+    if (apply) CSB_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", subject));
+    DeleteOutcome out;
+    Status s;
+    auto step = [&](Statement& st, std::string_view key) -> Result<int64_t> {
+      sqlite3_reset(st.get());
+      bind_text(st.get(), 1, source_system);
+      bind_text(st.get(), 2, key);
+      if (&st == &forget) bind_text(st.get(), 3, entity);
+      int rc = sqlite3_step(st.get());
+      if (rc == SQLITE_ROW) return static_cast<int64_t>(sqlite3_column_int64(st.get(), 0));
+      if (rc != SQLITE_DONE) return failure(rc, subject);
+      return static_cast<int64_t>(sqlite3_changes(db_));
+    };
+    for (const std::string& key : keys) {
+      Result<int64_t> n = step(count, key);
+      if (!n.is_ok() || *n == 0 || !apply) {
+        if (!n.is_ok()) s = n.status();
+        if (!s.is_ok()) break;
+        out.matched += *n;
+        continue;
+      }
+      out.matched += *n;
+      Result<int64_t> done = step(tombstone, key);
+      if (done.is_ok() && hard) {
+        done = step(remove, key);
+        if (done.is_ok() && *done > 0) {
+          out.removed += *done;
+          done = step(forget, key);
+        }
+      }
+      if (!done.is_ok()) {
+        s = done.status();
+        break;
+      }
+    }
+    if (s.is_ok() && apply) s = exec("COMMIT", subject);
+    if (!s.is_ok()) {
+      rollback();
+      return s;
+    }
+    return out;
+  }
+
  private:
   static constexpr const char* kLookupSql =
       "SELECT new_id FROM \"csbridge_crosswalk\" WHERE entity = ?1 AND source_system = ?2 AND source_key = ?3";
@@ -262,6 +359,23 @@ class SqliteTarget final : public TargetStore {
     Statement lookup, upsert, crosswalk, pending;
     std::string migrated_at;
   };
+
+  // A target created before tombstones existed gets its deleted_at columns (inside prepare()'s
+  // transaction).
+  Status add_tombstones() {
+    for (const model::Entity& e : model_.entities) {
+      CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT count(*) FROM pragma_table_info(?1) WHERE name = "
+                                                   "'deleted_at'",
+                                                   "preparing the target"));
+      bind_text(st.get(), 1, e.name);
+      int rc = sqlite3_step(st.get());
+      if (rc != SQLITE_ROW) return failure(rc, "preparing the target");
+      if (sqlite3_column_int64(st.get(), 0) > 0) continue;
+      CSB_RETURN_IF_ERROR(exec("ALTER TABLE " + quote_identifier(e.name) + " ADD COLUMN \"deleted_at\" TIMESTAMP",
+                               "adding " + e.name + ".deleted_at"));
+    }
+    return Status::ok();
+  }
 
   Result<Statement> statement(const std::string& sql, const std::string& subject) {
     return connector::sqlite::prepare(db_, sql, subject + " in " + redacted_);
@@ -304,10 +418,11 @@ class SqliteTarget final : public TargetStore {
       mine += (mine.empty() ? "" : ", ") + target + "." + name;
       theirs += (theirs.empty() ? "" : ", ") + std::string("excluded.") + name;
     }
-    std::string conflict = updates.empty() ? " DO NOTHING"
-                                           : " DO UPDATE SET " + updates +
-                                                 ", \"migrated_at\" = excluded.\"migrated_at\" WHERE (" + mine +
-                                                 ") IS NOT (" + theirs + ")";
+    // A row that comes back (undeleted in the source) loses its tombstone.
+    std::string tombstone = target + ".\"deleted_at\" IS NOT NULL";
+    std::string conflict = " DO UPDATE SET " + updates + (updates.empty() ? "" : ", ") +
+                           "\"deleted_at\" = NULL, \"migrated_at\" = excluded.\"migrated_at\" WHERE " +
+                           (updates.empty() ? tombstone : "(" + mine + ") IS NOT (" + theirs + ") OR " + tombstone);
     CSB_ASSIGN_OR_RETURN(st.upsert, statement("INSERT INTO " + target + " (" + names + ", \"migrated_at\") VALUES (" +
                                                   params + ", ?" + std::to_string(spec.columns.size() + 3) +
                                                   ") ON CONFLICT (\"source_system\", \"source_key\")" + conflict,

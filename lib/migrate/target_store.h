@@ -106,6 +106,12 @@ struct RunRecord {
   std::string counts_json;  // "" until end_run; a JSON document
 };
 
+// What delete_rows() did (or, counting, would do): rows matched, and of them removed (hard).
+struct DeleteOutcome {
+  int64_t matched = 0;
+  int64_t removed = 0;
+};
+
 using BeforeCommit = std::function<Status(const LoadOutcome&)>;
 // A further checkpoint (scope, position) written in the batch's transaction once its outcome
 // is known: migrate records there which rows the batch covered and what became of them.
@@ -205,6 +211,23 @@ class TargetStore {
     return false;
   }
   virtual Status restore_indexes() { return Status::ok(); }
+
+  // Deletes (migrate/deletes.h). The keys of (entity, source_system) in the crosswalk whose row is
+  // live (deleted_at NULL; `tombstoned` too: every row), sorting after `after` (nullopt: from the
+  // first) in byte order, at most `limit`, in byte order: a key set read page by page, never whole.
+  virtual Result<std::vector<std::string>> keys_after(std::string_view entity, std::string_view source_system,
+                                                      const std::optional<std::string>& after, size_t limit,
+                                                      bool tombstoned) = 0;
+
+  // The live rows (deleted_at NULL) of an entity, whatever their source system.
+  virtual Result<int64_t> live_rows(std::string_view entity) = 0;
+
+  // The rows of (entity, source_system) among `keys` that a delete touches: live rows, or with
+  // `hard` every row. `apply` false counts them and writes nothing; true sets their deleted_at
+  // (the time of the target's clock) and, with `hard`, removes those no row of any entity refers
+  // to, with their crosswalk entries (the rest keep their tombstone), in one transaction.
+  virtual Result<DeleteOutcome> delete_rows(std::string_view entity, std::string_view source_system,
+                                            const std::vector<std::string>& keys, bool hard, bool apply) = 0;
 
   // "postgres" or "sqlite".
   virtual std::string backend() const = 0;

@@ -69,6 +69,13 @@ std::string migrate_text(const migrate::MigrateSummary& summary) {
   for (const auto& e : summary.entities) {
     if (!e.delta.empty()) out += e.name + ": " + e.delta + (e.mark.empty() ? "" : "; mark " + e.mark) + "\n";
   }
+  for (const auto& e : summary.entities) {
+    if (e.deletes.empty()) continue;
+    out += e.name + ": deletes " + e.deletes + "; " + std::to_string(e.deletes_found) + " found, " +
+           std::to_string(e.deleted) + " deleted" + (e.removed > 0 ? " (" + std::to_string(e.removed) + " removed)" : "") +
+           "\n";
+  }
+  if (summary.status == "too_many_deletes") out += "too many deletes: " + summary.deletes_error + "\n";
   std::string snapshots;  // one line per distinct way the sources were read
   for (const auto& e : summary.entities) {
     if (!e.snapshot.empty() && snapshots.find(e.snapshot) == std::string::npos) snapshots += "read: " + e.snapshot + "\n";
@@ -102,11 +109,17 @@ nlohmann::json migrate_json(const migrate::MigrateSummary& summary) {
     if (!e.delta.empty()) entities.back()["delta"] = e.delta;
     if (!e.mark.empty()) entities.back()["mark"] = nlohmann::json::parse(e.mark, nullptr, false);
     if (!e.snapshot.empty()) entities.back()["snapshot"] = e.snapshot;
+    if (!e.deletes.empty()) {
+      entities.back()["deletes"] = {{"how", e.deletes}, {"found", e.deletes_found}, {"deleted", e.deleted},
+                                    {"removed", e.removed}};
+    }
   }
-  return {{"run_id", summary.run_id},
-          {"status", summary.status},
-          {"reject_file", summary.reject_file},
-          {"entities", entities}};
+  nlohmann::json out = {{"run_id", summary.run_id},
+                        {"status", summary.status},
+                        {"reject_file", summary.reject_file},
+                        {"entities", entities}};
+  if (!summary.deletes_error.empty()) out["deletes_error"] = summary.deletes_error;
+  return out;
 }
 
 std::string cycle_line(const migrate::MigrateSummary& summary, int64_t cycle) {

@@ -40,9 +40,13 @@ std::string plan_text(const validate::MigrationPlan& plan) {
       }
     }
     if (!e.reading.empty()) out += e.name + ": " + e.reading + "\n";
+    if (!e.deletes.empty()) out += e.name + ": deletes " + e.deletes + "\n";
+    if (e.not_detected > 0) {
+      out += e.name + ": " + std::to_string(e.not_detected) +
+             " target rows the source no longer gives; not deleted (no 'deletes:' in its blocks)\n";
+    }
   }
-  out += "conflicting: target-side edits are not told apart yet (they count as changed); deleted rows are "
-         "reported, not applied by migrate\n";
+  out += "conflicting: target-side edits are not told apart yet (they count as changed)\n";
   return out;
 }
 
@@ -56,6 +60,8 @@ nlohmann::json plan_json(const validate::MigrationPlan& plan) {
                         {"changed", e.changed},
                         {"unchanged", e.unchanged},
                         {"deleted", e.deleted},
+                        {"not_detected", e.not_detected},
+                        {"deletes", e.deletes},
                         {"conflicting", 0},
                         {"orphans", e.orphans},
                         {"first_keys", first},

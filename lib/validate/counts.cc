@@ -52,7 +52,10 @@ std::map<std::string, RunCounts> run_counts(const migrate::MigrateSummary& summa
 Result<int64_t> count_target_rows(Target& target, const std::string& entity, const std::set<std::string>& systems) {
   std::string in;
   for (const auto& s : systems) in += (in.empty() ? "" : ", ") + Target::literal(s);
-  return target.scalar("SELECT count(*) FROM " + target.table(entity) + " WHERE \"source_system\" IN (" + in + ")");
+  // Tombstoned rows are rows the source deleted: not among the source's rows, not counted.
+  CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity));
+  return target.scalar("SELECT count(*) FROM " + target.table(entity) + " WHERE \"source_system\" IN (" + in +
+                       ") AND " + live);
 }
 
 CheckResult check_counts(const std::string& entity, const SourceCounts& source, int64_t target_rows,

@@ -63,9 +63,12 @@ Status HelpdeskCheck::row(const connector::Batch& mapped, size_t r) {
 Status HelpdeskCheck::read_target(Target& target) {
   // One row per message (and one with NULLs per ticket without any), so that the
   // times are canonicalised here like the source's, whatever the engine prints.
+  // Tombstoned tickets and messages are deleted in the source: not compared.
+  CSB_ASSIGN_OR_RETURN(std::string live_ticket, target.live("ticket", "t"));
+  CSB_ASSIGN_OR_RETURN(std::string live_message, target.live("ticket_message", "m"));
   std::string sql = "SELECT t.\"source_system\", t.\"source_key\", m.\"id\", m.\"created_at\" FROM " +
                     target.table("ticket") + " t LEFT JOIN " + target.table("ticket_message") +
-                    " m ON m.\"ticket_id\" = t.\"id\"";
+                    " m ON m.\"ticket_id\" = t.\"id\" AND " + live_message + " WHERE " + live_ticket;
   Status failed;
   std::string key, payload;
   CSB_RETURN_IF_ERROR(target.each_row(sql, [&](const connector::Batch& b, size_t r) {

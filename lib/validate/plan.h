@@ -18,7 +18,13 @@ struct EntityPlan {
   int64_t new_rows = 0;   // in the source, not in the target
   int64_t changed = 0;    // in both, values or references differ (a target-side edit too)
   int64_t unchanged = 0;  // in both, equal
-  int64_t deleted = 0;    // in the target, no longer given by the source
+  // Rows migrate would delete (tombstone): what the entity's blocks' `deletes:` find, by the same
+  // logic (migrate/deletes.h): live target rows the source soft-deleted or no longer gives.
+  int64_t deleted = 0;
+  // Live target rows the source no longer gives, of entities with no `deletes:` (rows check):
+  // migrate leaves them.
+  int64_t not_detected = 0;
+  std::string deletes;    // per block: how deletes are seen
   int64_t orphans = 0;    // in the source, referring to a row the target does not hold (yet)
   std::map<std::string, std::vector<std::string>> first_keys;  // new | changed | deleted → keys
   std::string reading;  // how a delta reads the entity's blocks (watermark or full comparison)

@@ -15,7 +15,8 @@ namespace {
 constexpr char kSep = '\x1f';
 
 bool compared(const model::Field& f) {
-  return f.name != "id" && f.name != "source_system" && f.name != "source_key" && f.name != "migrated_at";
+  return f.name != "id" && f.name != "source_system" && f.name != "source_key" && f.name != "migrated_at" &&
+         f.name != "deleted_at";
 }
 
 void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
@@ -176,8 +177,11 @@ Status RowsCheck::read_target_where(Target& target, const std::string& where) {
   }
   std::string select = "SELECT ";
   for (size_t i = 0; i < exprs.size(); ++i) select += (i ? ", " : "") + exprs[i] + " AS c" + std::to_string(i);
-  std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins;
-  if (!where.empty()) sql += " WHERE " + where;
+  // A tombstoned row is one the source deleted (gone or soft-deleted, so not among the source's
+  // rows): not a difference.
+  CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity_.name, "t"));
+  std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins + " WHERE " + live;
+  if (!where.empty()) sql += " AND (" + where + ")";
   Fingerprint fp;
   std::vector<std::optional<std::string>> refs;
   std::string key;

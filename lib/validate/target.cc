@@ -87,4 +87,15 @@ Result<bool> Target::has_table(std::string_view name) {
   return n > 0;
 }
 
+Result<std::string> Target::live(std::string_view entity, std::string_view alias) {
+  std::string sql = postgres()
+                        ? "SELECT count(*) FROM information_schema.columns WHERE table_name = " + literal(entity) +
+                              " AND column_name = 'deleted_at' AND table_schema = " +
+                              (schema_.empty() ? std::string("current_schema()") : literal(schema_))
+                        : "SELECT count(*) FROM pragma_table_info(" + literal(entity) + ") WHERE name = 'deleted_at'";
+  CSB_ASSIGN_OR_RETURN(int64_t n, scalar(sql));
+  if (n == 0) return std::string("1 = 1");  // a target from before tombstones: every row is live
+  return (alias.empty() ? std::string() : std::string(alias) + ".") + "\"deleted_at\" IS NULL";
+}
+
 }  // namespace csbridge::validate

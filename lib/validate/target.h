@@ -47,6 +47,10 @@ class Target {
   // Whether the table exists (a CS table the migration never created).
   Result<bool> has_table(std::string_view name);
 
+  // The predicate of the entity's live rows (no tombstone, deleted_at NULL), over `alias` ("" =
+  // unqualified); "1 = 1" for a target created before tombstones existed.
+  Result<std::string> live(std::string_view entity, std::string_view alias = "");
+
   migrate::TargetStore& store() { return *store_; }
   connector::Connector& db() { return *db_; }
   const model::Model& model() const { return model_; }

@@ -129,7 +129,7 @@ def setup():
     tgt = "sqlite:cs.db" if TARGET == "sqlite" else "{connection: '${CSBRIDGE_TEST_PG}', schema: %s}" % SCHEMA
     os.makedirs("m", exist_ok=True)
     with open("m/tag.yaml", "w") as f:
-        f.write("entity: tag\nsource: legacy\ntable: %s\nkey: id\nwatermark: updated_at\n"
+        f.write("entity: tag\nsource: legacy\ntable: %s\nkey: id\nwatermark: updated_at\ndeletes: keys\n"
                 "fields: {name: subject}\ncustom: none\n" % table)
     for name, delta in (("c.yaml", "{settle: 0s}"), ("settle.yaml", "{settle: 1h}"),
                         ("lookback.yaml", "{settle: 0s, lookback: 2s}")):
@@ -224,6 +224,13 @@ def scenario():
     check("target equals source at the end", equal_to_source(), ROWS + 502)
     source("DELETE FROM tickets WHERE id IN (3, 5, 8)")
     check("--plan reports hard deletes", plan(), (0, 0, ROWS + 499, 3))
+    gone = migrate("--delta")
+    check("the delta tombstones them", (gone["loaded"], gone["deletes"]["deleted"]), (0, 3))
+    check("tombstones, not deletes", target("SELECT count(*) FROM tag WHERE deleted_at IS NOT NULL")[0][0], "3")
+    check("a second delta deletes nothing", migrate("--delta")["deletes"]["deleted"], 0)
+    check("--plan after the deletes: nothing to do", plan(), (0, 0, ROWS + 499, 0))
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate"], capture_output=True, text=True)
+    check("validate passes after the deletes", (out.returncode, out.stderr.strip()), (0, ""))
     runs = target("SELECT status, counts FROM csbridge_runs ORDER BY started_at")
     check("every run recorded ok with its mark", all(r[0] == "ok" and '"mark"' in r[1] for r in runs), True)
 

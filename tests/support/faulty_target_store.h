@@ -92,6 +92,18 @@ class FaultyTargetStore final : public migrate::TargetStore {
                                            const std::vector<std::string>& keys) override {
     return call("known_keys", [&] { return inner_->known_keys(entity, system, keys); });
   }
+  Result<std::vector<std::string>> keys_after(std::string_view entity, std::string_view system,
+                                              const std::optional<std::string>& after, size_t limit,
+                                              bool tombstoned) override {
+    return call("keys_after", [&] { return inner_->keys_after(entity, system, after, limit, tombstoned); });
+  }
+  Result<int64_t> live_rows(std::string_view entity) override {
+    return call("live_rows", [&] { return inner_->live_rows(entity); });
+  }
+  Result<migrate::DeleteOutcome> delete_rows(std::string_view entity, std::string_view system,
+                                             const std::vector<std::string>& keys, bool hard, bool apply) override {
+    return call("delete_rows", [&] { return inner_->delete_rows(entity, system, keys, hard, apply); });
+  }
   std::string backend() const override { return inner_->backend(); }
 
  private:

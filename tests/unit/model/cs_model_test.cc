@@ -73,11 +73,14 @@ TEST_CASE("cs model: the builtin model has every entity of the CS model with id 
 
     // The provenance columns close every entity, in common_fields order.
     const size_t n = e.fields.size();
-    CHECK(e.fields[n - 4].name == "source_system");
-    CHECK(e.fields[n - 3].name == "source_key");
-    CHECK(e.fields[n - 2].name == "custom");
+    CHECK(e.fields[n - 5].name == "source_system");
+    CHECK(e.fields[n - 4].name == "source_key");
+    CHECK(e.fields[n - 3].name == "custom");
+    CHECK(e.fields[n - 2].name == "deleted_at");  // the tombstone (migrate/deletes.h)
     CHECK(e.fields[n - 1].name == "migrated_at");
-    for (size_t i = 0; i < n; ++i) CHECK(e.fields[i].provenance == (i >= n - 4));
+    for (size_t i = 0; i < n; ++i) CHECK(e.fields[i].provenance == (i >= n - 5));
+    CHECK(e.field("deleted_at")->type == FieldType::kTimestamp);
+    CHECK_FALSE(e.field("deleted_at")->required);
     CHECK(e.field("source_system")->type == FieldType::kString);
     CHECK(e.field("source_system")->required);
     CHECK(e.field("source_key")->required);

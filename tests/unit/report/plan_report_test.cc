@@ -25,8 +25,7 @@ TEST_CASE("plan report: counts per entity, first keys, and how a delta reads it"
         "ticket            2            1           40            0            0            0\n\n"
         "ticket new: T-1, T-2\n"
         "ticket: no watermark: a delta compares every row\n"
-        "conflicting: target-side edits are not told apart yet (they count as changed); deleted rows are reported, "
-        "not applied by migrate\n");
+        "conflicting: target-side edits are not told apart yet (they count as changed)\n");
   nlohmann::json j = plan_json(plan);
   CHECK(j["entities"][0]["new"] == 2);
   CHECK(j["entities"][0]["first_keys"]["new"] == nlohmann::json::array({"T-1", "T-2"}));

@@ -23,7 +23,7 @@ struct PlanProject {
   mapping::LoadResult loaded;
   std::string source = (dir.path() / "src.db").string();
 
-  PlanProject() {
+  explicit PlanProject(const std::string& deletes = "keys") {
     exec("CREATE TABLE tags (id INTEGER PRIMARY KEY, tag_name TEXT, updated_at TEXT);"
          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) "
          "INSERT INTO tags SELECT x, 'tag ' || x, '2026-01-01 00:00:00' FROM c");
@@ -34,7 +34,7 @@ struct PlanProject {
     config.target->connection = "sqlite:" + (dir.path() / "cs.db").string();
     std::string file = (dir.path() / "tag.yaml").string();
     std::ofstream(file) << "entity: tag\nsource: legacy\ntable: tags\nkey: id\nwatermark: updated_at\n"
-                           "fields:\n  name: tag_name\ncustom: none\n";
+                        << (deletes.empty() ? "" : "deletes: " + deletes + "\n") << "fields:\n  name: tag_name\ncustom: none\n";
     loaded = mapping::load_mappings({file}, config, model);
     REQUIRE_FALSE(loaded.has_errors());
     migrate::MigrateOptions o;
@@ -71,9 +71,25 @@ TEST_CASE("plan: new, changed, unchanged and deleted rows with their first keys,
   CHECK(e.first_keys.at("changed") == std::vector<std::string>{"11", "7", "9"});
   CHECK(e.first_keys.at("deleted") == std::vector<std::string>{"50"});
   CHECK(e.reading == "watermark updated_at: a delta reads past the mark");
+  CHECK(e.deletes == "tag (tag.yaml#1): keys: the source's keys against the crosswalk");
+  CHECK(e.not_detected == 0);
   auto again = plan_migration(p.config, p.loaded.set, p.model, o);  // the first plan wrote nothing
   REQUIRE(again.is_ok());
   CHECK(again->entities[0].new_rows == 2);
+}
+
+TEST_CASE("plan: without 'deletes:' the rows the source no longer gives are not deleted, said so") {
+  PlanProject p("");
+  p.exec("DELETE FROM tags WHERE id IN (50, 51)");
+  ValidateOptions o;
+  o.env = [](const std::string&) { return std::optional<std::string>(); };
+  auto plan = plan_migration(p.config, p.loaded.set, p.model, o);
+  REQUIRE_MESSAGE(plan.is_ok(), plan.status().message());
+  const EntityPlan& e = plan->entities.at(0);
+  CHECK(e.deleted == 0);
+  CHECK(e.not_detected == 2);
+  CHECK(e.deletes.empty());
+  CHECK(e.first_keys.count("deleted") == 0);
 }
 
 }  // namespace
