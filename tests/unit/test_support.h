@@ -32,6 +32,9 @@ std::string require_env(const char* name);
 // The source tree root (for samples/ and schemas/).
 std::string source_dir();
 
+// Runs `sql` (statements separated by ';') on the SQLite file `path`; fails the test on an error.
+void sqlite_exec(const std::string& path, const std::string& sql);
+
 // A list of lines that prints itself, one a line, when a CHECK comparing it fails.
 struct Lines : std::vector<std::string> {
   using std::vector<std::string>::vector;

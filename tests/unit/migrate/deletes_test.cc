@@ -70,13 +70,7 @@ struct Project {
       (void)inspect->execute("DROP SCHEMA " + model::quote_identifier(schema) + " CASCADE");
     }
   }
-  void exec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(source.c_str(), &db) == SQLITE_OK);
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  void exec(const std::string& sql) { test::sqlite_exec(source, sql); }
   MigrateSummary migrate(bool hard = false, bool delta = true) {
     MigrateOptions o;
     o.env = [](const std::string&) { return std::optional<std::string>(); };

@@ -40,13 +40,7 @@ struct FollowProject {
     loaded = mapping::load_mappings({file}, config, model);
     REQUIRE_FALSE(loaded.has_errors());
   }
-  void exec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(source.c_str(), &db) == SQLITE_OK);
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  void exec(const std::string& sql) { test::sqlite_exec(source, sql); }
   MigrateOptions options() const {
     MigrateOptions o;
     o.env = [](const std::string&) { return std::optional<std::string>(); };

@@ -42,13 +42,7 @@ struct PlanProject {
     auto run = migrate::run_migration(config, loaded.set, model, o);
     REQUIRE_MESSAGE(run.is_ok(), run.status().message());
   }
-  void exec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(source.c_str(), &db) == SQLITE_OK);
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  void exec(const std::string& sql) { test::sqlite_exec(source, sql); }
 };
 
 TEST_CASE("plan: new, changed, unchanged and deleted rows with their first keys, and nothing written") {
