@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "connector/registry.h"
+#include "migrate/target_store.h"
 #include "model/ddl.h"
 #include "report/schema_report.h"
 #include "util/strings.h"
@@ -81,9 +82,11 @@ int run_apply(Context& ctx, const ApplyOptions& o) {
   }
   auto m = model::builtin_model();
   if (!m) return fail(m.status());
-  auto db = connector::open_connector(*conn);
-  if (!db) return fail(db.status());
-  Status s = (*db)->execute(model::generate_ddl(*m, dialect, {schema, /*if_not_exists=*/true}));
+  // As migrate prepares a target: the CS tables, csbridge's own (crosswalk, checkpoints, runs),
+  // and what an older csbridge's target lacks (deleted_at) added.
+  auto store = migrate::TargetStore::open(target->connection, schema, *m);
+  if (!store) return fail(store.status());
+  Status s = (*store)->prepare();
   if (!s.is_ok()) return fail(s);
   std::string where = conn->redacted() + (schema.empty() ? "" : " (schema " + schema + ")");
   if (*format == "json") {
@@ -120,7 +123,8 @@ void setup_schema(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto apply = std::make_shared<ApplyOptions>();
   CLI::App* apply_cmd = app.add_subcommand(
-      "apply", "Create the CS model's tables in a target (PostgreSQL or SQLite); existing tables are kept");
+      "apply", "Create the CS model's tables and csbridge's own (crosswalk, checkpoints, runs) in a target (PostgreSQL "
+      "or SQLite), as migrate does; existing tables are kept and get what a newer model adds (deleted_at)");
   apply_cmd->add_option("--target", apply->target,
                         "Connection string or config source name (default: the config's target)")
       ->type_name("CONN|NAME");

@@ -86,16 +86,17 @@ class PostgresTarget final : public TargetStore {
     return run("preparing the target", [&](pqxx::connection& db) {
       pqxx::work w(db);
       w.exec(kPrepareLock);
+      // A target created before tombstones existed gets its deleted_at columns first (the DDL
+      // comments on them; ALTER only then: it locks the table).
+      for (const model::Entity& e : model_.entities) {
+        pqxx::row has = w.exec_params1(
+            "SELECT pg_catalog.to_regclass($1) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute "
+            "WHERE attrelid = pg_catalog.to_regclass($1) AND attname = 'deleted_at' AND NOT attisdropped)",
+            table(e.name));
+        if (has[0].as<bool>()) w.exec0("ALTER TABLE " + table(e.name) + " ADD COLUMN \"deleted_at\" timestamptz");
+      }
       w.exec(model::generate_ddl(model_, model::Dialect::kPostgres, {schema_, true}));
       w.exec(bookkeeping_ddl());
-      // A target created before tombstones existed gets its deleted_at columns (ALTER only then:
-      // it locks the table).
-      for (const model::Entity& e : model_.entities) {
-        pqxx::row has = w.exec_params1("SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
-                                       "pg_catalog.to_regclass($1) AND attname = 'deleted_at' AND NOT attisdropped",
-                                       table(e.name));
-        if (has[0].as<int64_t>() == 0) w.exec0("ALTER TABLE " + table(e.name) + " ADD COLUMN \"deleted_at\" timestamptz");
-      }
       w.commit();
       return Status::ok();
     });

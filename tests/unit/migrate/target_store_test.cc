@@ -692,6 +692,19 @@ TEST_CASE("target_store/postgres: a first load defers the secondary indexes and 
   CHECK(std::find(kept.begin(), kept.end(), "org_name_idx") != kept.end());
 }
 
+TEST_CASE("target_store/postgres: a target created before deleted_at existed gets the column, its rows live") {
+  Target target(Backend::kPostgres);
+  load_ok(target, organizations(), three_organizations());
+  target.sql("ALTER TABLE {s}organization DROP COLUMN deleted_at; ALTER TABLE {s}ticket DROP COLUMN deleted_at");
+  Status prepared = target.store().prepare();
+  REQUIRE_MESSAGE(prepared.is_ok(), prepared.message());
+  auto live = target.store().live_rows("organization");
+  REQUIRE_MESSAGE(live.is_ok(), live.status().message());
+  CHECK(*live == 3);
+  CHECK(*target.store().live_rows("ticket") == 0);
+  REQUIRE(target.store().prepare().is_ok());  // again: nothing to add
+}
+
 TEST_CASE("target_store/postgres: every table lives in the schema given, however its name is spelt") {
   Target target(Backend::kPostgres);
   // Preparing again is harmless.
