@@ -203,7 +203,8 @@ class Listing {
   Status parse(const HttpReply& reply, const std::string& url, std::vector<Row>& rows,
                std::vector<RejectedRecord>& rejects, std::string& malformed, std::vector<std::string>& values) {
     values.clear();
-    std::string body = reply.body;
+    std::string_view body = reply.body;
+    std::string decoded;  // the body as UTF-8, when the API declares another encoding
     std::string type = util::to_lower(reply.header("content-type"));
     std::optional<util::Encoding> encoding = source_.encoding;
     if (!encoding) {
@@ -215,7 +216,7 @@ class Listing {
     bool xml = type.find("xml") != std::string::npos ||
                (type.find("json") == std::string::npos && !body.empty() && util::trim(body).starts_with("<"));
     if (xml) {
-      auto records = xml_records(std::move(body), shown, r_.records, encoding);
+      auto records = xml_records(std::string(body), shown, r_.records, encoding);
       if (!records.is_ok()) {
         malformed = records.status().message();
         return Status::ok();
@@ -240,7 +241,8 @@ class Listing {
                     text.status().message();
         return Status::ok();
       }
-      body = std::move(text).value();
+      decoded = std::move(text).value();
+      body = decoded;
     } else if (size_t bad = util::find_invalid_utf8(body); bad != std::string::npos) {
       malformed = "invalid UTF-8 at byte " + std::to_string(bad);
       return Status::ok();

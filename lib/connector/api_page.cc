@@ -416,8 +416,10 @@ class Scanner {
       skip_ws();
       if (peek() == '{') {
         ApiRow& row = page_.rows.emplace_back();
+        row.reserve(last_width_);  // records of a page mostly have the same fields
         name.clear();
         if (!flat_object(depth + 1, name, row, true)) return false;
+        last_width_ = row.size();
       } else {
         page_.not_objects.push_back(i);
         if (!value(depth + 1, 0)) return false;
@@ -569,6 +571,7 @@ class Scanner {
   std::vector<Target> targets_;
   std::vector<Keys> keys_;
   std::string text_buffer_;
+  size_t last_width_ = 0;  // columns of the last record flattened
   PageScanResult result_;
 };
 
