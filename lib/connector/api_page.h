@@ -43,7 +43,8 @@ struct ApiPage {
 
 enum class PageScan {
   kOk,             // `page` holds the page
-  kSyntaxError,    // not JSON; offset and message say where and why
+  kSyntaxError,    // not JSON to the scanner; offset and message say where and why (the document
+                   // reader ends the text at a NUL byte, so it may still read such a page)
   kLeftToDocument  // JSON, but of a form left to the document reader (message says which)
 };
 

@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         scanned.not_objects != document.not_objects || scanned.values != document.values) {
       fuzz::fail("the scanner and the document reader disagree");
     }
-  } else if (r.outcome == connector::PageScan::kSyntaxError && is_json) {
+  } else if (r.outcome == connector::PageScan::kSyntaxError && is_json && body.find('\0') == std::string_view::npos) {
+    // (The document reader stops at a NUL byte as at the end of the text; the scanner calls what
+    // follows a syntax error, and read_api_page then asks the document reader, as before.)
     fuzz::fail("the scanner found a syntax error in JSON: " + r.message);
   }
   if (r.offset > body.size()) fuzz::fail("an error offset past the end of the page");

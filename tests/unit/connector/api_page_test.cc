@@ -185,6 +185,12 @@ TEST_CASE("scan_api_page leaves rare forms to the document reader, and read_api_
     CHECK(read_api_page(body, "/data", {}, page) == "");
     CHECK(page.rows.size() == 1);
   }
+  SUBCASE("a NUL byte after the document: the document reader ends the text there") {
+    const std::string body("{\"data\":[{\"a\":1}]}\0junk", 23);
+    CHECK(scan_api_page(body, "/data", {}, page).outcome == PageScan::kSyntaxError);
+    CHECK(read_api_page(body, "/data", {}, page) == "");
+    CHECK(page.rows.size() == 1);
+  }
   SUBCASE("a list that is not an array") {
     CHECK(read_api_page(R"({"data":7})", "/data", {}, page) == "'/data' is not an array of records");
     CHECK(read_api_page(R"(7)", "", {}, page) == "'the body' is not an array of records");
