@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <unordered_set>
+#include <utility>
 
 #include "util/strings.h"
 
@@ -343,8 +344,9 @@ class Scanner {
     }
   }
 
-  // An object outside the records, looking for the targets in `live`.
-  bool object(int depth, uint64_t live) {
+  // The members of the object at pos_, each value read by `member(key)` (pos_ at the value).
+  template <typename Member>
+  bool members(int depth, Member member) {
     if (!enter(depth)) return false;
     ++pos_;
     skip_ws();
@@ -362,7 +364,7 @@ class Scanner {
       if (peek() != ':') return expected("':' after an object key");
       ++pos_;
       skip_ws();
-      if (!value(depth + 1, live ? descend(live, depth, &key, 0) : 0)) return false;
+      if (!member(key)) return false;
       skip_ws();
       if (peek() == ',') {
         ++pos_;
@@ -376,8 +378,9 @@ class Scanner {
     }
   }
 
-  // An array outside the records, looking for the targets in `live`.
-  bool array(int depth, uint64_t live) {
+  // The elements of the array at pos_, each read by `element(index)` (pos_ at the element).
+  template <typename Element>
+  bool elements(int depth, Element element) {
     if (!enter(depth)) return false;
     ++pos_;
     skip_ws();
@@ -387,7 +390,7 @@ class Scanner {
     }
     for (size_t i = 0;; ++i) {
       skip_ws();
-      if (!value(depth + 1, live ? descend(live, depth, nullptr, i) : 0)) return false;
+      if (!element(i)) return false;
       skip_ws();
       if (peek() == ',') {
         ++pos_;
@@ -399,79 +402,48 @@ class Scanner {
       }
       return expected("',' or ']' after an array element");
     }
+  }
+
+  // An object outside the records, looking for the targets in `live`.
+  bool object(int depth, uint64_t live) {
+    return members(depth, [&](const std::string& key) {
+      return value(depth + 1, live ? descend(live, depth, &key, 0) : 0);
+    });
+  }
+
+  // An array outside the records, looking for the targets in `live`.
+  bool array(int depth, uint64_t live) {
+    return elements(depth, [&](size_t i) { return value(depth + 1, live ? descend(live, depth, nullptr, i) : 0); });
   }
 
   // The list of records (an array at pos_); `below` the other targets inside it.
   bool records(int depth, uint64_t below) {
     if (below) return leave("a paging pointer inside the list of records");
-    if (!enter(depth)) return false;
-    ++pos_;
-    skip_ws();
-    if (peek() == ']') {
-      ++pos_;
-      return true;
-    }
     std::string name;
-    for (size_t i = 0;; ++i) {
-      skip_ws();
-      if (peek() == '{') {
-        ApiRow& row = page_.rows.emplace_back();
-        row.reserve(last_width_);  // records of a page mostly have the same fields
-        name.clear();
-        if (!flat_object(depth + 1, name, row, true)) return false;
-        last_width_ = row.size();
-      } else {
+    return elements(depth, [&](size_t i) {
+      if (peek() != '{') {
         page_.not_objects.push_back(i);
-        if (!value(depth + 1, 0)) return false;
+        return value(depth + 1, 0);
       }
-      skip_ws();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == ']') {
-        ++pos_;
-        return true;
-      }
-      return expected("',' or ']' after an array element");
-    }
+      ApiRow& row = page_.rows.emplace_back();
+      row.reserve(last_width_);  // records of a page mostly have the same fields
+      name.clear();
+      if (!flat_object(depth + 1, name, row, true)) return false;
+      last_width_ = row.size();
+      return true;
+    });
   }
 
   // The object at pos_ flattened into `row`, its members' names joined to `name` (a record: `top`).
   bool flat_object(int depth, std::string& name, ApiRow& row, bool top) {
-    if (!enter(depth)) return false;
-    ++pos_;
-    skip_ws();
-    if (peek() == '}') {
-      ++pos_;
-      return true;
-    }
-    std::string key;
-    for (;;) {
-      skip_ws();
-      if (peek() != '"') return expected("a string as object key");
-      key.clear();
-      if (!string(key) || !new_key(depth, key)) return false;
-      skip_ws();
-      if (peek() != ':') return expected("':' after an object key");
-      ++pos_;
-      skip_ws();
+    return members(depth, [&](const std::string& key) {
       size_t mark = name.size();
       if (!top) name += '.';
       name += key;
       if (!flat_member(depth + 1, name, row)) return false;
       name.resize(mark);
-      skip_ws();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++pos_;
-        return true;
-      }
-      return expected("',' or '}' after an object member");
-    }
+      return true;
+    });
   }
 
   // One member of a record: an object flattened further (but kept as JSON text when its name is
@@ -510,46 +482,26 @@ class Scanner {
   // writes it: no spaces, members in their order, strings re-escaped, numbers normalised.
   bool json_text(int depth, std::string& out) {
     int c = peek();
-    if (c == '{' || c == '[') {
-      if (!enter(depth)) return false;
-      const bool is_object = c == '{';
-      const char close = is_object ? '}' : ']';
-      out += static_cast<char>(c);
-      ++pos_;
-      skip_ws();
-      if (peek() == close) {
-        out += close;
-        ++pos_;
-        return true;
-      }
-      std::string key;
-      for (;;) {
-        skip_ws();
-        if (is_object) {
-          if (peek() != '"') return expected("a string as object key");
-          key.clear();
-          if (!string(key) || !new_key(depth, key)) return false;
-          util::append_json_string(out, key);
-          skip_ws();
-          if (peek() != ':') return expected("':' after an object key");
-          ++pos_;
-          out += ':';
-          skip_ws();
-        }
-        if (!json_text(depth + 1, out)) return false;
-        skip_ws();
-        if (peek() == ',') {
-          out += ',';
-          ++pos_;
-          continue;
-        }
-        if (peek() == close) {
-          out += close;
-          ++pos_;
-          return true;
-        }
-        return expected(is_object ? "',' or '}' after an object member" : "',' or ']' after an array element");
-      }
+    if (c == '{') {
+      out += '{';
+      bool first = true;
+      bool ok = members(depth, [&](const std::string& key) {
+        if (!std::exchange(first, false)) out += ',';
+        util::append_json_string(out, key);
+        out += ':';
+        return json_text(depth + 1, out);
+      });
+      out += '}';
+      return ok;
+    }
+    if (c == '[') {
+      out += '[';
+      bool ok = elements(depth, [&](size_t i) {
+        if (i > 0) out += ',';
+        return json_text(depth + 1, out);
+      });
+      out += ']';
+      return ok;
     }
     if (c == '"') {
       std::string text;
