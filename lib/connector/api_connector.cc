@@ -9,6 +9,7 @@
 #include <future>
 #include <unordered_map>
 
+#include "connector/api_page.h"
 #include "connector/api_source.h"
 #include "connector/file_source.h"
 #include "connector/http_client.h"
@@ -18,7 +19,7 @@
 namespace csbridge::connector {
 namespace {
 
-using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
+using Row = ApiRow;
 
 // Where a run of records came from, for RowReader::position(): a page of a listing (`start` the
 // listing's state before it, `next` after it) or the children of one fan-out parent (`start` the
@@ -101,35 +102,6 @@ std::string absolute(const std::string& base, const std::string& url) {
   return base + (base.ends_with("/") ? "" : "/") + url;
 }
 
-void flatten(const nlohmann::ordered_json& v, std::string& name, Row& out) {
-  if (v.is_object() && !name.empty()) {
-    size_t mark = name.size();
-    for (const auto& [k, member] : v.items()) {
-      name += "." + k;
-      flatten(member, name, out);
-      name.resize(mark);
-    }
-    return;
-  }
-  if (v.is_null()) out.emplace_back(name, std::nullopt);
-  else if (v.is_string()) out.emplace_back(name, v.get<std::string>());
-  else if (v.is_boolean()) out.emplace_back(name, v.get<bool>() ? "true" : "false");
-  else out.emplace_back(name, v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
-}
-
-// The value at a JSON pointer as text ("" when absent or null).
-std::string text_at(const nlohmann::ordered_json& doc, const std::string& pointer) {
-  if (pointer.empty()) return "";
-  try {
-    const nlohmann::ordered_json& v = doc.at(nlohmann::ordered_json::json_pointer(pointer));
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_number()) return v.dump();
-    return "";
-  } catch (const std::exception&) {
-    return "";
-  }
-}
-
 // One list of records: a resource, or the child list of one parent record.
 class Listing {
  public:
@@ -141,18 +113,14 @@ class Listing {
     rows.clear();
     if (done_) return false;
     std::string url = url_now();
-    std::optional<nlohmann::ordered_json> doc;
+    std::vector<std::string> values;
     HttpReply reply;
     std::string malformed;
     for (int attempt = 0; attempt <= kMalformedRetries; ++attempt) {
       CSB_ASSIGN_OR_RETURN(reply, http_.get(url));
       malformed.clear();
-      auto parsed = parse(reply, url, rows, rejects, malformed);
-      if (!parsed.is_ok()) return parsed.status();
-      if (malformed.empty()) {
-        doc = std::move(parsed).value();
-        break;
-      }
+      CSB_RETURN_IF_ERROR(parse(reply, url, rows, rejects, malformed, values));
+      if (malformed.empty()) break;
       rows.clear();
     }
     const ApiPaging& p = r_.paginate;
@@ -170,7 +138,7 @@ class Listing {
       return data_error("GET " + source_.redact(url) + ": " + malformed + "; the next page is not known");
     }
     ++pages_;
-    CSB_RETURN_IF_ERROR(advance(*doc, reply, rows));
+    CSB_RETURN_IF_ERROR(advance(values.empty() ? std::string() : values.front(), reply, rows));
     return true;
   }
 
@@ -230,10 +198,13 @@ class Listing {
     return with_params(base + (path_.starts_with("/") ? "" : "/") + path_, params);
   }
 
-  // The page's records into `rows`; a document returned for paging, or `malformed` set.
-  Result<nlohmann::ordered_json> parse(const HttpReply& reply, const std::string& url, std::vector<Row>& rows,
-                               std::vector<RejectedRecord>& rejects, std::string& malformed) {
-    std::string body = reply.body;
+  // The page's records into `rows` and the value of the paging pointer into `values` (none for
+  // XML), or `malformed` set.
+  Status parse(const HttpReply& reply, const std::string& url, std::vector<Row>& rows,
+               std::vector<RejectedRecord>& rejects, std::string& malformed, std::vector<std::string>& values) {
+    values.clear();
+    std::string_view body = reply.body;
+    std::string decoded;  // the body as UTF-8, when the API declares another encoding
     std::string type = util::to_lower(reply.header("content-type"));
     std::optional<util::Encoding> encoding = source_.encoding;
     if (!encoding) {
@@ -245,10 +216,10 @@ class Listing {
     bool xml = type.find("xml") != std::string::npos ||
                (type.find("json") == std::string::npos && !body.empty() && util::trim(body).starts_with("<"));
     if (xml) {
-      auto records = xml_records(std::move(body), shown, r_.records, encoding);
+      auto records = xml_records(std::string(body), shown, r_.records, encoding);
       if (!records.is_ok()) {
         malformed = records.status().message();
-        return nlohmann::ordered_json();
+        return Status::ok();
       }
       Record record;
       while (true) {
@@ -261,59 +232,41 @@ class Listing {
         }
         rows.push_back(std::move(row));
       }
-      return nlohmann::ordered_json::object();  // XML pages carry no JSON paging fields
+      return Status::ok();  // XML pages carry no JSON paging fields
     }
     if (encoding && *encoding != util::Encoding::kUtf8) {
       auto text = util::to_utf8(body, *encoding);
       if (!text.is_ok()) {
         malformed = "the body does not decode as " + std::string(util::encoding_name(*encoding)) + ": " +
                     text.status().message();
-        return nlohmann::ordered_json();
+        return Status::ok();
       }
-      body = std::move(text).value();
+      decoded = std::move(text).value();
+      body = decoded;
     } else if (size_t bad = util::find_invalid_utf8(body); bad != std::string::npos) {
       malformed = "invalid UTF-8 at byte " + std::to_string(bad);
-      return nlohmann::ordered_json();
+      return Status::ok();
     }
-    nlohmann::ordered_json doc = nlohmann::ordered_json::parse(body, nullptr, false);
-    if (doc.is_discarded()) {
-      malformed = "not JSON (" + std::to_string(body.size()) + " bytes)";
-      return nlohmann::ordered_json();
+    const ApiPaging& p = r_.paginate;
+    std::vector<std::string> pointers;
+    if (p.kind == ApiPaging::Kind::kCursor || p.kind == ApiPaging::Kind::kNextUrl) pointers.push_back(p.pointer);
+    ApiPage page;
+    malformed = read_api_page(body, r_.records, pointers, page);
+    if (!malformed.empty()) return Status::ok();
+    for (size_t i : page.not_objects) {
+      rejects.push_back({shown + " record " + std::to_string(i), "a record that is not a JSON object"});
     }
-    const nlohmann::ordered_json* list = &doc;
-    if (!r_.records.empty()) {
-      try {
-        list = &doc.at(nlohmann::ordered_json::json_pointer(r_.records));
-      } catch (const std::exception&) {
-        list = nullptr;  // no records member: an empty page
-      }
+    if (rows.empty()) {
+      rows = std::move(page.rows);
+    } else {
+      for (Row& row : page.rows) rows.push_back(std::move(row));
     }
-    if (list && !list->is_null() && !list->is_array()) {
-      malformed = "'" + (r_.records.empty() ? std::string("the body") : r_.records) + "' is not an array of records";
-      return nlohmann::ordered_json();
-    }
-    if (list && list->is_array()) {
-      size_t i = 0;
-      for (const auto& rec : *list) {
-        if (!rec.is_object()) {
-          rejects.push_back({shown + " record " + std::to_string(i), "a record that is not a JSON object"});
-        } else {
-          Row row;
-          std::string name;
-          for (const auto& [k, v] : rec.items()) {
-            name = k;
-            flatten(v, name, row);
-          }
-          rows.push_back(std::move(row));
-        }
-        ++i;
-      }
-    }
-    return doc;
+    values = std::move(page.values);
+    return Status::ok();
   }
 
   // Where the next page is, from this one.
-  Status advance(const nlohmann::ordered_json& doc, const HttpReply& reply, const std::vector<Row>& rows) {
+  Status advance(const std::string& value, const HttpReply& reply, const std::vector<Row>& rows) {
     const ApiPaging& p = r_.paginate;
     next_url_.clear();
     switch (p.kind) {
@@ -321,11 +274,11 @@ class Listing {
         done_ = true;
         break;
       case ApiPaging::Kind::kCursor:
-        cursor_ = text_at(doc, p.pointer);
+        cursor_ = value;
         done_ = cursor_.empty();
         break;
       case ApiPaging::Kind::kNextUrl:
-        next_url_ = without_params(text_at(doc, p.pointer), source_.query);
+        next_url_ = without_params(value, source_.query);
         done_ = next_url_.empty();
         break;
       case ApiPaging::Kind::kLinkHeader:
@@ -603,22 +556,33 @@ class ApiReader final : public RowReader {
   }
 
   void append(const Row& row, Batch& out) {
-    cells_.assign(columns_.size(), std::nullopt);
+    cells_.assign(columns_.size(), nullptr);
     nlohmann::ordered_json extra;
-    for (const auto& [k, v] : row) {
-      auto it = index_.find(k);
-      if (it != index_.end()) {
-        cells_[it->second] = v;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const auto& [k, v] = row[i];
+      // The records of a listing mostly hold their fields in one order: the column the field at
+      // this place had last time is tried before the lookup by name.
+      size_t col = i < hints_.size() ? hints_[i] : SIZE_MAX;
+      if (col >= columns_.size() || columns_[col].name != k) {
+        auto it = index_.find(k);
+        col = it == index_.end() ? SIZE_MAX : it->second;
+        if (i >= hints_.size()) hints_.resize(i + 1, SIZE_MAX);
+        hints_[i] = col;
+      }
+      if (col != SIZE_MAX) {
+        cells_[col] = &v;
       } else if (extra_ != SIZE_MAX) {
         if (v) extra[k] = *v;
         else extra[k] = nullptr;
       }
     }
+    std::optional<std::string> extra_text;
     if (extra_ != SIZE_MAX && !extra.is_null()) {
-      cells_[extra_] = extra.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      extra_text = extra.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      cells_[extra_] = &extra_text;
     }
-    for (const auto& c : cells_) {
-      if (c) out.append(*c);
+    for (const std::optional<std::string>* c : cells_) {
+      if (c && *c) out.append(**c);
       else out.append_null();
     }
   }
@@ -641,7 +605,8 @@ class ApiReader final : public RowReader {
   std::vector<ColumnInfo> columns_;
   std::unordered_map<std::string, size_t> index_;
   size_t extra_ = SIZE_MAX;
-  std::vector<std::optional<std::string>> cells_;
+  std::vector<const std::optional<std::string>*> cells_;  // per column: its value in the row being appended
+  std::vector<size_t> hints_;  // per place in a record: the column its field had last (SIZE_MAX: none)
 };
 
 class ApiConnector final : public Connector {

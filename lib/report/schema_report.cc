@@ -1,6 +1,7 @@
 #include "report/schema_report.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "util/encoding.h"
 #include "util/strings.h"
@@ -191,8 +192,53 @@ std::string rows_header(const std::vector<connector::ColumnInfo>& columns, RowFo
   return out + "\n";
 }
 
+namespace {
+
+// JSON Lines written directly, the same text a JSON document of each row would dump: keys in
+// column order, strings escaped, NULL as null; binary and invalid UTF-8 as "\x…" hex text.
+// nullopt when the columns repeat a name or a name is not UTF-8 (the document writer decides).
+std::optional<std::string> rows_jsonl(const std::vector<connector::ColumnInfo>& columns,
+                                      const connector::Batch& batch) {
+  std::vector<std::string> keys;  // '"name":' per column, the first with '{' before it
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const std::string& name = columns[c].name;
+    if (util::find_invalid_utf8(name) != std::string::npos) return std::nullopt;
+    for (size_t k = 0; k < c; ++k) {
+      if (columns[k].name == name) return std::nullopt;
+    }
+    std::string key = c == 0 ? "{" : ",";
+    util::append_json_string(key, name);
+    keys.push_back(key + ":");
+  }
+  std::string out;
+  out.reserve(batch.bytes() + batch.rows() * (columns.size() * 16 + 4));
+  for (size_t r = 0; r < batch.rows(); ++r) {
+    if (columns.empty()) out += '{';
+    for (size_t c = 0; c < columns.size(); ++c) {
+      out += keys[c];
+      if (batch.is_null(r, c)) {
+        out += "null";
+        continue;
+      }
+      std::string_view v = batch.get(r, c);
+      if (columns[c].type == connector::ValueType::kBinary || util::find_invalid_utf8(v) != std::string_view::npos) {
+        util::append_json_string(out, cell_json(v, columns[c].type).get<std::string>());
+      } else {
+        util::append_json_string(out, v);
+      }
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string rows_body(const std::vector<connector::ColumnInfo>& columns, const connector::Batch& batch,
                       RowFormat format) {
+  if (format == RowFormat::kJsonl) {
+    if (auto direct = rows_jsonl(columns, batch)) return std::move(*direct);
+  }
   std::string out;
   for (size_t r = 0; r < batch.rows(); ++r) {
     if (format == RowFormat::kJsonl) {

@@ -22,6 +22,9 @@ size_t edit_distance(std::string_view a, std::string_view b);
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 // Shortest decimal text of `v` that reads back as the same double.
 std::string format_double(double v);
+// Appends `s` as a quoted JSON string: '"' and '\\' escaped, \b \f \n \r \t by name, other
+// control characters as \u00xx (lower-case hex), every other byte as it is (UTF-8 stays UTF-8).
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace csbridge::util
 

@@ -321,30 +321,7 @@ class JsonCanon {
     return false;
   }
 
-  static void escape(std::string_view s, std::string& out) {
-    static const char kHex[] = "0123456789abcdef";
-    out += '"';
-    for (char c : s) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            out += "\\u00";
-            out += kHex[(c >> 4) & 0xF];
-            out += kHex[c & 0xF];
-          } else {
-            out += c;
-          }
-      }
-    }
-    out += '"';
-  }
+  static void escape(std::string_view s, std::string& out) { util::append_json_string(out, s); }
 
   std::string_view in_;
   size_t pos_ = 0;

@@ -37,6 +37,28 @@ TEST_CASE("schema report: rows as JSON Lines") {
         "{\"id\":\"3\",\"note\":null,\"img\":\"\\\\x\"}\n");
 }
 
+TEST_CASE("schema report: JSON Lines escape as a JSON document would") {
+  std::vector<connector::ColumnInfo> cols = {{"k\"\\", "TEXT", connector::ValueType::kText, true},
+                                             {"t", "TEXT", connector::ValueType::kText, true}};
+  connector::Batch b(2);
+  b.append(std::string_view("\x01\x1f\x7f\b\f\r\t/\xe2\x82\xac", 11));
+  b.append(std::string_view("bad \xff", 5));
+  CHECK(rows_body(cols, b, RowFormat::kJsonl) ==
+        "{\"k\\\"\\\\\":\"\\u0001\\u001f\x7f\\b\\f\\r\\t/€\",\"t\":\"\\\\x62616420ff\"}\n");
+  SUBCASE("columns that repeat a name: the later value in the first place") {
+    std::vector<connector::ColumnInfo> twice = {{"a", "TEXT", connector::ValueType::kText, true},
+                                                {"b", "TEXT", connector::ValueType::kText, true},
+                                                {"a", "TEXT", connector::ValueType::kText, true}};
+    connector::Batch r(3);
+    r.append("1"); r.append("2"); r.append_null();
+    CHECK(rows_body(twice, r, RowFormat::kJsonl) == "{\"a\":null,\"b\":\"2\"}\n");
+  }
+  SUBCASE("no columns") {
+    connector::Batch none(0);
+    CHECK(rows_body({}, none, RowFormat::kJsonl).empty());
+  }
+}
+
 TEST_CASE("schema report: tables as JSON carry the documented keys") {
   connector::SourceInfo src{"SQLite", "3.40.1", "sqlite:x.db"};
   TableReport t;

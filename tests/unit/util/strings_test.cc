@@ -17,6 +17,15 @@ TEST_CASE("strings: trim, case and split") {
   CHECK(replace_all("a\"b\"", "\"", "\"\"") == "a\"\"b\"\"");
 }
 
+TEST_CASE("strings: JSON strings") {
+  std::string out;
+  append_json_string(out, std::string_view("a\"b\\c/\b\f\n\r\t\x00\x1f\x7f 客户", 21));
+  CHECK(out == "\"a\\\"b\\\\c/\\b\\f\\n\\r\\t\\u0000\\u001f\x7f 客户\"");
+  out.clear();
+  append_json_string(out, "");
+  CHECK(out == "\"\"");
+}
+
 TEST_CASE("strings: did-you-mean suggestions") {
   CHECK(edit_distance("trimm", "trim") == 1);
   CHECK(closest_match("trimm", {"trim", "split", "concat"}) == "trim");
