@@ -7,7 +7,7 @@ it, then run to the end — and each chain's target must equal a clean run's.
 
 The source: 2,000 organizations (every 500th without a name: rejected) and 18,000 customers of
 them (every 1,000th points at an organization that does not exist: an orphan reject), in batches of
-50 rows (400 batches). Kill point k of K is where the target's crosswalk first holds k/(K+1) of 95 %
+50 rows (400 batches). Kill point k of K is where the target's crosswalk first holds k/(K+1) of 92 %
 of the loadable rows (or, once a kill overshot, the next even share of what is left), found by polling the target (never by sleeping a guessed time), plus a jitter
 of 0–10 ms drawn from a seeded PRNG, so that kills land between commits as well as right after
 one. Each kill is proven to land: the process was still running (it died of SIGKILL, not of
@@ -33,9 +33,10 @@ import time
 
 ORGS, CUSTOMERS = 2000, 18000
 LOADABLE = (ORGS - ORGS // 500) + (CUSTOMERS - CUSTOMERS // 1000)
-# Kill points are spread up to 95 % of the rows: a run with fewer rows left than that may end
-# between two polls, and a run that ended cannot be killed.
-END = LOADABLE * 95 // 100
+# Kill points are spread up to 92 % of the rows: a run with fewer rows left than that may end
+# between two polls on a loaded machine (in CI a point at 93 % once came after the run's end), and
+# a run that ended cannot be killed.
+END = LOADABLE * 92 // 100
 CHAINS = 5
 failures = []
 
