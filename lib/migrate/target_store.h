@@ -202,8 +202,8 @@ class TargetStore {
   // First loads build an entity's secondary indexes after its rows instead of with every batch
   // (as pg_restore does). defer_indexes drops the non-unique indexes of the entity's table when
   // the table is empty, noting their definitions in a checkpoint ("indexes:<entity>") in the
-  // same transaction; true when it dropped any. restore_indexes builds every noted index again
-  // and forgets its note, one transaction per entity, so that a run killed before or during the
+  // same transaction; true when it dropped any. restore_indexes builds every noted index again,
+  // takes the table's statistics (ANALYZE) and forgets its note, one transaction per entity, so that a run killed before or during the
   // build leaves the note and the next block end or run end builds them. The unique keys the
   // loads rely on stay. SQLite: nothing deferred.
   virtual Result<bool> defer_indexes(const std::string& entity) {
