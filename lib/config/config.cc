@@ -1,8 +1,10 @@
 #include "config/config.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "config/api_config.h"
@@ -91,6 +93,25 @@ class Loader {
     return static_cast<int>(v);
   }
 
+  // A connection string that does not parse, reported at `at`: where its text came from ${VAR}
+  // the message shows it as written, and the value of every variable it names is replaced by the
+  // name (an unknown form cannot be redacted, and the variable may hold a password).
+  Status connection_error(const YAML::Node& at, const std::string& expanded, const Status& parsed) {
+    std::string message = parsed.message();
+    if (at.IsScalar() && at.Scalar() != expanded) {
+      const std::string& raw = at.Scalar();
+      message = util::replace_all(message, expanded, raw);
+      for (size_t p = raw.find("${"); p != std::string::npos; p = raw.find("${", p + 2)) {
+        size_t end = p + 2;
+        while (end < raw.size() && (std::isalnum(static_cast<unsigned char>(raw[end])) || raw[end] == '_')) ++end;
+        std::string name = raw.substr(p + 2, end - p - 2);
+        std::optional<std::string> value = name.empty() ? std::nullopt : env_(name);
+        if (value && !value->empty()) message = util::replace_all(message, *value, "${" + name + "}");
+      }
+    }
+    return error_at(doc_, at, message);
+  }
+
   // File connections are relative to the config file, not to the current directory.
   std::string resolve_file_connection(const std::string& text) {
     auto conn = connector::parse_connection_string(text);
@@ -154,7 +175,7 @@ class Loader {
       }
       const YAML::Node& at = body.IsMap() ? body["connection"] : body;
       auto parsed = connector::parse_connection_string(conn_text);
-      if (!parsed.is_ok()) return error_at(doc_, at, parsed.status().message());
+      if (!parsed.is_ok()) return connection_error(at, conn_text, parsed.status());
       src.connection = resolve_file_connection(conn_text);
       config.sources.push_back(std::move(src));
     }
@@ -201,7 +222,7 @@ class Loader {
     }
     const YAML::Node& at = node.IsMap() ? node["connection"] : node;
     auto parsed = connector::parse_connection_string(conn_text);
-    if (!parsed.is_ok()) return error_at(doc_, at, parsed.status().message());
+    if (!parsed.is_ok()) return connection_error(at, conn_text, parsed.status());
     target.connection = resolve_file_connection(conn_text);
     config.target = std::move(target);
     return Status::ok();

@@ -105,6 +105,18 @@ TEST_CASE("config: environment interpolation") {
   CHECK(interpolate_env("${A", env).status().message() == "unterminated '${' (write $$ for a literal $)");
 }
 
+TEST_CASE("config: a connection string of an unknown form shows its ${VAR}s as written, never their values") {
+  test::TempDir dir;
+  auto c = load_text(dir, "sources:\n  pg: postegsrqfreecsb:${PG_PASSWORD}@127.0.0.1:5432/helpdesk\n",
+                     {{"PG_PASSWORD", "Fz9secretPw"}});
+  REQUIRE_FALSE(c.is_ok());
+  CHECK(c.status().message().find("Fz9secretPw") == std::string::npos);
+  CHECK(c.status().message().find("'postegsrqfreecsb:${PG_PASSWORD}@127.0.0.1:5432/helpdesk'") != std::string::npos);
+  auto t = load_text(dir, "target: ${WHOLE}\n", {{"WHOLE", "x:S3cr3tValue@host"}});
+  REQUIRE_FALSE(t.is_ok());
+  CHECK(t.status().message().find("S3cr3tValue") == std::string::npos);
+}
+
 TEST_CASE("config: every bad input is file:line:col with a caret, and exit-code class config") {
   test::TempDir dir;
   const std::string f = (dir.path() / "csbridge.yaml").string();
