@@ -29,7 +29,7 @@ struct MigrateArgs {
   bool plan = false;
   std::string interval = "30s";
   double sample = 100;
-  std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects;
+  std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects, conflicts;
   int64_t limit = -1;
 };
 
@@ -111,6 +111,7 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   o.since = a.since;
   o.delta = a.delta;
   o.hard_deletes = a.hard_deletes;
+  o.conflicts = a.conflicts;
   o.interrupt = &g_stop_signal;
   o.reject_file = a.rejects;
   o.command_line = command;
@@ -162,6 +163,9 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       "SIGINT/SIGTERM: the batches read are committed, the run is recorded interrupted (resumable), exit 130/143\n"
       "(--follow: exit 0).\n"
       "Blocks with 'deletes:' tombstone (deleted_at) the rows the source deleted; --hard-deletes removes them.\n"
+      "A row edited in the target after csbridge wrote it is kept while its source row is unchanged; when the\n"
+      "source changed too, delta.conflicts (or --conflicts) says: reject (default: a reject of code conflict with\n"
+      "both versions, masked), source_wins (written) or target_wins (kept).\n"
       "Exit 0 done, 1 more rejects than --max-rejects or a block's deletes over delta.max_delete_ratio (none\n"
       "applied), 2 config or mapping error, 3 source/target unreachable.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
@@ -184,6 +188,11 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_flag("--hard-deletes", a->hard_deletes,
                "Remove the rows the source deleted (blocks with 'deletes:') and their crosswalk entries, instead of "
                "setting their deleted_at");
+  app.add_option("--conflicts", a->conflicts,
+                 "Rows changed in the target and in the source since csbridge wrote them: reject (default), "
+                 "source_wins or target_wins (overrides delta.conflicts for this run)")
+      ->type_name("POLICY")
+      ->check(CLI::IsMember({"reject", "source_wins", "target_wins"}));
   app.add_flag("--follow", a->follow, "Deltas in a loop, a line per cycle, until SIGTERM/SIGINT (then exit 0)");
   app.add_flag("--plan", a->plan,
                "Count per entity what a run would change (new, changed, unchanged, deleted), first keys; write "

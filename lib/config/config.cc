@@ -27,7 +27,7 @@ const std::vector<std::string> kApiSourceKeys = {"api", "auth", "headers", "requ
 const std::vector<std::string> kTargetKeys = {"connection", "schema"};
 const std::vector<std::string> kMaskingKeys = {"hmac_key_env", "actions"};
 const std::vector<std::string> kOptionKeys = {"batch_rows", "default_timezone", "load_connections"};
-const std::vector<std::string> kDeltaKeys = {"settle", "lookback", "max_delete_ratio"};
+const std::vector<std::string> kDeltaKeys = {"settle", "lookback", "max_delete_ratio", "conflicts"};
 const std::vector<std::string> kMaskActions = {"keep", "mask", "pseudonymize", "drop"};
 constexpr int kMaxBatchRows = 1'000'000;
 
@@ -309,6 +309,14 @@ class Loader {
                         "delta.max_delete_ratio must be a percentage from 0 to 100 (5%, 0.5%, 5), not '" + text + "'");
       }
       config.delta.max_delete_percent = *percent;
+    }
+    if (node["conflicts"]) {
+      CSB_ASSIGN_OR_RETURN(std::string text, scalar(node["conflicts"], "conflicts"));
+      if (text != "reject" && text != "source_wins" && text != "target_wins") {
+        return error_at(doc_, node["conflicts"],
+                        "delta.conflicts must be reject, source_wins or target_wins, not '" + text + "'");
+      }
+      config.delta.conflicts = text;
     }
     return Status::ok();
   }

@@ -56,6 +56,9 @@ struct DeltaOptions {
   // A block whose deletes exceed this share (percent) of its entity's rows in the target stops
   // the run before any delete is applied (migrate/deletes.h).
   double max_delete_percent = 5;
+  // A row changed in the target after csbridge wrote it and in the source since
+  // (migrate/conflicts.h): "reject", "source_wins" or "target_wins".
+  std::string conflicts = "reject";
 };
 
 // "5s", "500ms", "2m", "1h" or a bare number of seconds; nullopt for anything else or a negative.

@@ -219,6 +219,7 @@ Result<ResolvedSpec> resolve_spec(const model::Model& model, const LoadSpec& spe
                             " characters");
   }
   out.source_system = spec.source_system;
+  out.conflicts = spec.conflicts;
   if (!spec.lookups.empty() && spec.lookups.size() != spec.columns.size()) {
     return invalid_argument(subject + std::to_string(spec.lookups.size()) + " lookups for " +
                             std::to_string(spec.columns.size()) + " columns");

@@ -34,6 +34,7 @@ struct ResolvedSpec {
   const model::Entity* entity = nullptr;
   std::string source_system;
   std::vector<LoadColumn> columns;  // batch columns 1…n
+  ConflictPolicy conflicts = ConflictPolicy::kReject;
 
   bool has_lookups() const;
   bool has_deferred() const;

@@ -196,7 +196,8 @@ class Migration {
     for (const auto& e : summary.entities) {
       counts.push_back({{"name", e.name}, {"read", e.read}, {"loaded", e.loaded}, {"unchanged", e.unchanged},
                         {"rejected", e.rejected}, {"filtered", e.filtered}, {"skipped", e.skipped},
-                        {"nulled_references", e.nulled_references}, {"delta", e.delta}, {"snapshot", e.snapshot},
+                        {"nulled_references", e.nulled_references}, {"conflicts", e.conflicts},
+                        {"kept_target_edits", e.kept_target_edits}, {"delta", e.delta}, {"snapshot", e.snapshot},
                         {"deletes", e.deletes}, {"deleted", e.deleted}, {"removed", e.removed},
                         {"mark", e.mark.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(e.mark, nullptr, false)},
                         {"chain", {{"in_target", e.chain_in_target()}, {"rejected", e.chain_rejected()},
@@ -306,6 +307,7 @@ class Migration {
     }
     run.spec.entity = block.entity;
     run.spec.source_system = block.source;
+    run.spec.conflicts = conflict_policy();
 
     // Batches go to the loaders (one thread and connection each) through a short queue, so that
     // reading and mapping the next batches overlap with loading this one.
@@ -678,8 +680,8 @@ class Migration {
         CSB_RETURN_IF_ERROR(write_rejects(run, *job));
         for (const auto& rr : outcome.rejects) {
           mapping::RowError error{std::string(job->out.get(rr.row, 0)), "", rr.code, rr.message, {}};
-          CSB_RETURN_IF_ERROR(
-              rejects_.write(run_id_, run.block, error, &job->in, job->origin[rr.row], run.columns, run.pii));
+          CSB_RETURN_IF_ERROR(rejects_.write(run_id_, run.block, error, &job->in, job->origin[rr.row], run.columns,
+                                             run.pii, target_version(run, rr)));
         }
         return job->rejects.empty() && outcome.rejects.empty() ? Status::ok() : rejects_.flush();
       };
@@ -715,6 +717,8 @@ class Migration {
         run.counts.unchanged += outcome.unchanged;
         run.counts.rejected += static_cast<int64_t>(outcome.rejects.size());
         run.counts.nulled_references += outcome.nulled_references;
+        run.counts.conflicts += outcome.conflicts;
+        run.counts.kept_target_edits += outcome.kept_target_edits;
         for (const auto& [field, n] : outcome.nulled_by_field) run.counts.nulled_by_field[field] += n;
       }
       if (!s.is_ok()) {
@@ -732,6 +736,35 @@ class Migration {
     run.counts.rejected += add.rejected;
     run.counts.filtered += add.filtered;
     run.counts.skipped += add.skipped;
+  }
+
+  // The target's version of a row in conflict, each value with its field's class (a field whose
+  // class depends on another's value takes the first class it may have that is personal data).
+  std::vector<RejectLog::TargetValue> target_version(const BlockRun& run, const RowReject& reject) const {
+    std::vector<RejectLog::TargetValue> out;
+    const model::Entity* entity = model_.entity(run.block.entity);
+    for (const auto& [name, value] : reject.target_values) {
+      model::PiiClass pii = model::PiiClass::kNone;
+      const model::Field* f = entity ? entity->field(name) : nullptr;
+      if (f) {
+        for (model::PiiClass c : f->pii_classes()) {
+          if (c != model::PiiClass::kNone) {
+            pii = c;
+            break;
+          }
+        }
+      }
+      out.push_back({name, value, pii});
+    }
+    return out;
+  }
+
+  // delta.conflicts, or --conflicts for this run.
+  ConflictPolicy conflict_policy() const {
+    const std::string& name = options_.conflicts.empty() ? config_.delta.conflicts : options_.conflicts;
+    if (name == "source_wins") return ConflictPolicy::kSourceWins;
+    if (name == "target_wins") return ConflictPolicy::kTargetWins;
+    return ConflictPolicy::kReject;
   }
 
   Retry retrier() {
@@ -796,6 +829,10 @@ Result<MigrateSummary> run_migration(const config::Config& config, const mapping
   MigrateSummary summary;
   summary.run_id = make_run_id();
   summary.reject_file = options.reject_file;
+  summary.conflicts = options.conflicts.empty() ? config.delta.conflicts : options.conflicts;
+  if (summary.conflicts != "reject" && summary.conflicts != "source_wins" && summary.conflicts != "target_wins") {
+    return invalid_argument("--conflicts must be reject, source_wins or target_wins, not '" + summary.conflicts + "'");
+  }
   Migration migration(config, model, options, progress);
   if (options.resume_only && options.dry_run) return invalid_argument("--resume and --dry-run do not go together");
   if (options.delta && !options.since.empty()) return invalid_argument("--delta and --since do not go together");

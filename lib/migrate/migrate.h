@@ -58,6 +58,9 @@ struct MigrateOptions {
   // --hard-deletes: rows the source deleted (a block's `deletes:`) are removed with their
   // crosswalk entries instead of tombstoned (deleted_at), where no row refers to them.
   bool hard_deletes = false;
+  // --conflicts: overrides config.delta.conflicts for this run ("" = the config's): what happens to
+  // a row changed in the target after csbridge wrote it and in the source since (migrate/conflicts.h).
+  std::string conflicts;
   // Source keys sorted in memory at once by `deletes: keys` (0 = the default); tests make it small.
   size_t delete_sort_run_keys = 0;
   // Set (to the signal's number) by SIGINT/SIGTERM: the run stops reading, the batches already
@@ -92,6 +95,11 @@ struct EntityCounts {
   int64_t resumed_filtered = 0;  // of skipped: filtered then
   int64_t nulled_references = 0;  // lookups with `orphans: null` whose legacy key had no row
   std::map<std::string, int64_t> nulled_by_field;  // the same, per field
+  // Rows changed in the target after csbridge wrote them (migrate/conflicts.h): conflicts (changed
+  // in the source too; rejected, written or kept as delta.conflicts says) and target edits kept
+  // because the source had not changed (counted in unchanged).
+  int64_t conflicts = 0;
+  int64_t kept_target_edits = 0;
   double seconds = 0;
   // Blocks with a watermark: what this run read ("delta past the mark", "full", "delta from the
   // start (no mark yet)") and the (watermark, key) upper bound that becomes the mark, as JSON.
@@ -117,6 +125,7 @@ struct MigrateSummary {
   std::vector<EntityCounts> entities;  // in load order
   std::string status;                  // ok | too_many_rejects | too_many_deletes | dry_run | interrupted
   std::string deletes_error;           // too_many_deletes: the guard's message (block, count, ratio)
+  std::string conflicts;               // the run's delta.conflicts: reject | source_wins | target_wins
   std::string reject_file;
 };
 

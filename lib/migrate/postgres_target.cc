@@ -12,7 +12,9 @@
 #include <utility>
 
 #include "connector/postgres_common.h"
+#include "migrate/conflicts.h"
 #include "migrate/load_checks.h"
+#include "migrate/postgres_plan.h"
 #include "model/ddl.h"
 
 namespace csbridge::migrate {
@@ -20,6 +22,8 @@ namespace {
 
 using connector::ConnectionString;
 using model::quote_identifier;
+using pg::AttemptResult;
+using pg::LoadPlan;
 
 // Serialises prepare() across sessions (several csbridge processes on one
 // target): concurrent CREATE … IF NOT EXISTS of one table can still collide in
@@ -52,28 +56,6 @@ std::string row_reason(const pqxx::sql_error& e) {
   return out;
 }
 
-// What a load needs: the SQL of one spec, built once per load.
-struct LoadPlan {
-  const ResolvedSpec* spec = nullptr;
-  const connector::Batch* rows = nullptr;
-  std::string stage;                       // pg_temp."csbridge_stage_<n>"
-  std::vector<std::string> stage_columns;  // rn, k, c1 … cn
-  std::string orphan_sql;                  // "" without lookups
-  std::vector<size_t> orphan_columns;      // batch column of each flag of orphan_sql
-  std::string upsert_sql;
-  std::string insert_sql;  // the same without ON CONFLICT: for batches whose keys are all new
-  // The direct path (batches of new keys): COPY straight into the entity table and the crosswalk.
-  std::string target;                       // the entity table, quoted
-  std::vector<std::string> target_columns;  // id, source_system, source_key, the spec's columns, migrated_at
-  std::string mode_key;                     // entity and source_system: which loads take the merge path
-  std::string pending_sql;                  // records the staged self-references ("" for none)
-};
-
-struct AttemptResult {
-  int64_t loaded = 0, unchanged = 0;
-  std::vector<RowReject> orphans;
-};
-
 class PostgresTarget final : public TargetStore {
  public:
   PostgresTarget(ConnectionString conn, std::string schema, model::Model model, std::unique_ptr<pqxx::connection> db)
@@ -97,6 +79,12 @@ class PostgresTarget final : public TargetStore {
       }
       w.exec(model::generate_ddl(model_, model::Dialect::kPostgres, {schema_, true}));
       w.exec(bookkeeping_ddl());
+      // A crosswalk from before fingerprints were kept (migrate/conflicts.h): its rows have none.
+      pqxx::row fp = w.exec_params1(
+          "SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1) "
+          "AND attname = 'fingerprint' AND NOT attisdropped)",
+          table(kCrosswalkTable));
+      if (fp[0].as<bool>()) w.exec0("ALTER TABLE " + table(kCrosswalkTable) + " ADD COLUMN fingerprint bigint");
       w.commit();
       return Status::ok();
     });
@@ -125,12 +113,15 @@ class PostgresTarget final : public TargetStore {
     const connector::Batch& rows = replaced ? *replaced : input;
     std::vector<size_t> accepted;
     CSB_ASSIGN_OR_RETURN(std::vector<RowReject> rejects, check_rows(resolved, rows, accepted));
+    std::vector<int64_t> fingerprints(rows.rows(), 0);
+    for (size_t row : accepted) fingerprints[row] = written_fingerprint(resolved, rows, row);
     return run("loading " + spec.entity, [&](pqxx::connection& db) -> Result<LoadOutcome> {
       LoadOutcome out = nulled;
       out.rejects = rejects;
       std::optional<LoadPlan> plan;
       if (!rows.empty()) {
-        plan.emplace(make_plan(db, resolved, rows));
+        plan.emplace(pg::make_plan(db, [this](std::string_view name) { return table(name); }, resolved, rows));
+        plan->fingerprints = &fingerprints;
         ensure_stage(db, resolved.columns.size());
       }
       pqxx::work w(db);
@@ -484,7 +475,7 @@ class PostgresTarget final : public TargetStore {
   std::string bookkeeping_ddl() const {
     return "CREATE TABLE IF NOT EXISTS " + table(kCrosswalkTable) +
            " (entity text NOT NULL, source_system text NOT NULL, source_key text NOT NULL, new_id bigint NOT NULL, "
-           "PRIMARY KEY (entity, source_system, source_key));\n"
+           "fingerprint bigint, PRIMARY KEY (entity, source_system, source_key));\n"
            "CREATE TABLE IF NOT EXISTS " +
            table(kCheckpointTable) +
            " (scope text PRIMARY KEY, position text NOT NULL, run_id text, updated_at timestamptz NOT NULL);\n"
@@ -502,110 +493,12 @@ class PostgresTarget final : public TargetStore {
   // DELETE ROWS leaves it empty between loads.
   void ensure_stage(pqxx::connection& db, size_t columns) {
     if (stages_.count(columns) != 0) return;
-    std::string sql = "CREATE TEMP TABLE IF NOT EXISTS " + stage_name(columns) + " (rn integer NOT NULL, k text NOT NULL";
+    std::string sql = "CREATE TEMP TABLE IF NOT EXISTS " + pg::stage_name(columns) + " (rn integer NOT NULL, k text NOT NULL";
     for (size_t i = 1; i <= columns; ++i) sql += ", c" + std::to_string(i) + " text";
     pqxx::work w(db);
-    w.exec0(sql + ") ON COMMIT DELETE ROWS");
+    w.exec0(sql + ", fp bigint NOT NULL) ON COMMIT DELETE ROWS");
     w.commit();
     stages_.insert(columns);
-  }
-
-  static std::string stage_name(size_t columns) { return "pg_temp.\"csbridge_stage_" + std::to_string(columns) + "\""; }
-
-  LoadPlan make_plan(pqxx::connection& db, const ResolvedSpec& spec, const connector::Batch& rows) const {
-    LoadPlan plan;
-    plan.spec = &spec;
-    plan.rows = &rows;
-    plan.stage = stage_name(spec.columns.size());
-    plan.stage_columns = {"rn", "k"};
-    std::string crosswalk = table(kCrosswalkTable);
-    std::string target = table(spec.entity->name);
-    std::string system = db.quote(spec.source_system);
-
-    std::string names = "\"source_system\", \"source_key\"", values = system + ", s.k", updates, mine, theirs;
-    std::string orphan_flags, orphan_where;
-    std::string pending;
-    for (size_t i = 0; i < spec.columns.size(); ++i) {
-      const LoadColumn& c = spec.columns[i];
-      std::string cell = "s.c" + std::to_string(i + 1);
-      std::string name = quote_identifier(c.field->name);
-      plan.stage_columns.push_back("c" + std::to_string(i + 1));
-      if (c.deferred) {  // not written here: recorded for resolve_deferred()
-        pending += std::string(pending.empty() ? "" : " UNION ALL ") + "SELECT " + db.quote(spec.entity->name) +
-                   ", " + system + ", s.k, " + db.quote(c.field->name) + ", " + db.quote(c.lookup_system) + ", " +
-                   cell + " FROM " + plan.stage + " s";
-        continue;
-      }
-      names += ", " + name;
-      if (!c.lookup_entity.empty()) {
-        // A correlated scalar subquery is never turned into a join, so each key is one probe of
-        // the crosswalk's primary key whatever the planner believes about the crosswalk's size:
-        // during a big load its statistics lag, and a hash join would read the whole crosswalk
-        // for every batch.
-        std::string id = "(SELECT x.new_id FROM " + crosswalk + " x WHERE x.entity = " + db.quote(c.lookup_entity) +
-                         " AND x.source_system = " + db.quote(c.lookup_system) + " AND x.source_key = " + cell + ")";
-        values += ", " + id;
-        if (!c.orphans_to_null) {  // with orphans: null the subquery's NULL for an unknown key is kept
-          std::string orphan = "(" + cell + " IS NOT NULL AND " + id + " IS NULL)";
-          orphan_flags += ", " + orphan;
-          orphan_where += (orphan_where.empty() ? "" : " OR ") + orphan;
-          plan.orphan_columns.push_back(i + 1);
-        }
-      } else {
-        values += ", " + cell + cast(*c.field);
-      }
-      updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
-      mine += (mine.empty() ? "" : ", ") + std::string("t.") + name;
-      theirs += (theirs.empty() ? "" : ", ") + std::string("excluded.") + name;
-    }
-    names += ", \"migrated_at\"";
-    values += ", now()";
-    plan.target = target;
-    if (!pending.empty()) {
-      plan.pending_sql = "INSERT INTO " + table(kPendingTable) +
-                         " (entity, source_system, source_key, field, ref_system, ref_key) " + pending;
-    }
-    plan.target_columns = {"\"id\"", "\"source_system\"", "\"source_key\""};
-    for (const LoadColumn& c : spec.columns) {
-      if (!c.deferred) plan.target_columns.push_back(quote_identifier(c.field->name));
-    }
-    plan.target_columns.push_back("\"migrated_at\"");
-    plan.mode_key = spec.entity->name + '\x1f' + spec.source_system;
-    if (!orphan_where.empty()) {
-      plan.orphan_sql = "SELECT s.rn" + orphan_flags + " FROM " + plan.stage + " s WHERE " + orphan_where;
-    }
-    // WHERE true: INSERT … SELECT … FROM t ON CONFLICT is ambiguous to the parser without it.
-    // A row that comes back (undeleted in the source) loses its tombstone.
-    std::string tombstone = "t.\"deleted_at\" IS NOT NULL";
-    std::string conflict = " DO UPDATE SET " + updates + (updates.empty() ? "" : ", ") +
-                           "\"deleted_at\" = NULL, \"migrated_at\" = excluded.\"migrated_at\" WHERE " +
-                           (updates.empty() ? tombstone : "(" + mine + ") IS DISTINCT FROM (" + theirs + ") OR " + tombstone);
-    plan.upsert_sql = "WITH written AS (INSERT INTO " + target + " AS t (" + names + ") SELECT " + values + " FROM " +
-                      plan.stage + " s WHERE true ON CONFLICT (\"source_system\", \"source_key\")" +
-                      conflict + " RETURNING t.\"id\", t.\"source_key\"), crosswalk AS (INSERT INTO " + crosswalk +
-                      " AS c (entity, source_system, source_key, new_id) SELECT " + db.quote(spec.entity->name) +
-                      ", " + system +
-                      ", source_key, id FROM written ON CONFLICT (entity, source_system, source_key) "
-                      "DO UPDATE SET new_id = excluded.new_id WHERE c.new_id <> excluded.new_id) "
-                      "SELECT count(*) FROM written";
-    plan.insert_sql = "WITH written AS (INSERT INTO " + target + " AS t (" + names + ") SELECT " + values + " FROM " +
-                      plan.stage + " s RETURNING t.\"id\", t.\"source_key\"), crosswalk AS (INSERT INTO " + crosswalk +
-                      " (entity, source_system, source_key, new_id) SELECT " + db.quote(spec.entity->name) + ", " +
-                      system + ", source_key, id FROM written) SELECT count(*) FROM written";
-    return plan;
-  }
-
-  // Text cells become the field's type. Strings stay text: the assignment to
-  // varchar(n) refuses an over-long value where an explicit cast would cut it.
-  static std::string cast(const model::Field& field) {
-    switch (field.type) {
-      case model::FieldType::kString:
-      case model::FieldType::kText:
-      case model::FieldType::kEnum:
-        return "";
-      default:
-        return "::" + model::column_type(field, model::Dialect::kPostgres);
-    }
   }
 
   // Loads `rows` (batch rows that passed the client checks). When the server
@@ -629,7 +522,9 @@ class PostgresTarget final : public TargetStore {
     }
     out.loaded += result.loaded;
     out.unchanged += result.unchanged;
-    for (RowReject& r : result.orphans) out.rejects.push_back(std::move(r));
+    out.conflicts += result.conflicts;
+    out.kept_target_edits += result.kept_target_edits;
+    for (RowReject& r : result.rejects) out.rejects.push_back(std::move(r));
   }
 
   // One try inside a savepoint. Throws what the server refused. Batches of new keys (first loads,
@@ -700,7 +595,7 @@ class PostgresTarget final : public TargetStore {
         if (drop[row] || batch.is_null(row, i + 1) || row_ids[i][row] != nullptr) continue;
         drop[row] = true;
         --kept;
-        result.orphans.push_back(orphan_reject(spec, batch, row, i + 1));
+        result.rejects.push_back(orphan_reject(spec, batch, row, i + 1));
       }
     }
     if (kept == 0) return true;
@@ -744,7 +639,7 @@ class PostgresTarget final : public TargetStore {
     }
     {
       std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(
-          t, table(kCrosswalkTable), {"entity", "source_system", "source_key", "new_id"});
+          t, table(kCrosswalkTable), {"entity", "source_system", "source_key", "new_id", "fingerprint"});
       size_t next = 0;
       for (size_t row : rows) {
         if (drop[row]) continue;
@@ -755,6 +650,8 @@ class PostgresTarget final : public TargetStore {
         connector::pg::append_copy_text(batch.get(row, 0), line);
         line += '\t';
         line += new_ids[next++];
+        line += '\t';
+        line += std::to_string((*plan.fingerprints)[row]);
         copy->write_raw_line(line);
       }
       copy->complete();
@@ -832,6 +729,8 @@ class PostgresTarget final : public TargetStore {
             connector::pg::append_copy_text(batch.get(row, col), line);
           }
         }
+        line += '\t';
+        line += std::to_string((*plan.fingerprints)[row]);
         copy->write_raw_line(line);
       }
       copy->complete();
@@ -845,7 +744,7 @@ class PostgresTarget final : public TargetStore {
           size_t row = r[0].as<size_t>();
           for (size_t f = 0; f < plan.orphan_columns.size(); ++f) {
             if (!r[static_cast<pqxx::row::size_type>(f + 1)].as<bool>()) continue;
-            result.orphans.push_back(orphan_reject(*plan.spec, batch, row, plan.orphan_columns[f]));
+            result.rejects.push_back(orphan_reject(*plan.spec, batch, row, plan.orphan_columns[f]));
             break;
           }
           list += (list.empty() ? "" : ", ") + std::to_string(row);
@@ -854,6 +753,7 @@ class PostgresTarget final : public TargetStore {
         staged -= static_cast<int64_t>(orphans.size());
       }
     }
+    if (!plan.readback_sql.empty()) staged -= settle_edits(sub, plan, result);
     // First loads and resumes bring only new keys: a plain INSERT is a third
     // cheaper than the speculative ON CONFLICT one. When a key exists (a re-run,
     // an update) it fails at once on the unique key, and the merge runs instead.
@@ -870,9 +770,52 @@ class PostgresTarget final : public TargetStore {
     }
     if (inserted) merge_mode_.erase(plan.mode_key);  // all new again: the next batch goes direct
     result.loaded = inserted ? *inserted : sub.exec1(plan.upsert_sql)[0].as<int64_t>();
+    if (!inserted) sub.exec0(plan.base_sql);
     if (!plan.pending_sql.empty()) sub.exec0(plan.pending_sql);
     result.unchanged = staged - result.loaded;
     sub.commit();
+  }
+
+  // Rows changed in the target since csbridge wrote them (migrate/conflicts.h): each staged row
+  // that exists and differs from its target row is read back and judged; those not to be
+  // written leave the stage (a target_wins row's fingerprint becomes the incoming row's first).
+  // Returns the rows rejected.
+  int64_t settle_edits(pqxx::subtransaction& sub, const LoadPlan& plan, AttemptResult& result) {
+    pqxx::result read = sub.exec(plan.readback_sql);
+    if (read.empty()) return 0;
+    const ResolvedSpec& spec = *plan.spec;
+    std::string drop, keys, bases;
+    int64_t rejected = 0;
+    Cells cells;
+    for (const pqxx::row& r : read) {
+      size_t row = r[0].as<size_t>();
+      cells.clear();
+      for (pqxx::row::size_type i = 2; i < r.size(); ++i) {
+        cells.push_back(r[i].is_null() ? std::nullopt : std::optional<std::string_view>(std::string_view(r[i].c_str(), r[i].size())));
+      }
+      int64_t incoming = (*plan.fingerprints)[row];
+      ConflictAction a =
+          action(decide(r[1].as<int64_t>(), current_fingerprint(spec, cells), incoming), spec.conflicts);
+      result.conflicts += a.conflict ? 1 : 0;
+      result.kept_target_edits += a.kept_edit ? 1 : 0;
+      if (a.write) continue;
+      drop += (drop.empty() ? "" : ", ") + std::to_string(row);
+      if (a.reject) {
+        result.rejects.push_back(conflict_reject(spec, *plan.rows, row, cells));
+        ++rejected;
+      } else if (a.new_base) {
+        append_array_element(plan.rows->get(row, 0), keys);
+        bases += (bases.empty() ? "" : ",") + std::to_string(incoming);
+      }
+    }
+    if (!keys.empty()) {
+      sub.exec_params0("UPDATE " + table(kCrosswalkTable) +
+                           " x SET fingerprint = v.fp FROM unnest($3::text[], $4::bigint[]) v(k, fp) WHERE x.entity = "
+                           "$1 AND x.source_system = $2 AND x.source_key = v.k",
+                       spec.entity->name, spec.source_system, "{" + keys + "}", "{" + bases + "}");
+    }
+    if (!drop.empty()) sub.exec0("DELETE FROM " + plan.stage + " WHERE rn IN (" + drop + ")");
+    return rejected;
   }
 
   ConnectionString conn_;

@@ -45,7 +45,7 @@ void RejectLog::skip_lines_of(const std::set<std::string>& runs) {
 
 Status RejectLog::write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
                         const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
-                        const std::vector<model::PiiClass>& pii) {
+                        const std::vector<model::PiiClass>& pii, const std::vector<TargetValue>& target) {
   if (path_.empty()) return Status::ok();
   if (!written_.empty() && written_.count(line_key(block.display(), error.source_key, error.message))) {
     return Status::ok();
@@ -69,6 +69,14 @@ Status RejectLog::write(const std::string& run_id, const mapping::Block& block, 
     line["reasons"] = std::move(reasons);
   }
   line["values"] = std::move(values);
+  if (!target.empty()) {
+    nlohmann::ordered_json now = nlohmann::ordered_json::object();
+    for (const TargetValue& t : target) {
+      if (!t.value) now[t.field] = nullptr;
+      else now[t.field] = pii::mask_value(detector(), t.pii, *t.value);
+    }
+    line["target"] = std::move(now);
+  }
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) return io_error("cannot write " + path_);
   return Status::ok();

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,19 @@ class RejectLog {
   // whose lines for those rows would repeat them.
   void skip_lines_of(const std::set<std::string>& runs);
 
+  // The target's version of a row in conflict (migrate/conflicts.h), one CS field each: written
+  // as the line's "target", masked by the field's class as the values are.
+  struct TargetValue {
+    std::string field;
+    std::optional<std::string> value;
+    model::PiiClass pii = model::PiiClass::kNone;
+  };
+
   // Appends the line of `error` (row `row` of `in`, or no values when `in` is null); kIo when
   // the file cannot be written. Nothing when no path was opened or the chain wrote the line.
   Status write(const std::string& run_id, const mapping::Block& block, const mapping::RowError& error,
                const connector::Batch* in, size_t row, const std::vector<connector::ColumnInfo>& columns,
-               const std::vector<model::PiiClass>& pii);
+               const std::vector<model::PiiClass>& pii, const std::vector<TargetValue>& target = {});
 
   // Durable before the batch it belongs to commits: a crash never loses a reject.
   Status flush();

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "connector/sqlite_common.h"
+#include "migrate/conflicts.h"
 #include "migrate/load_checks.h"
 #include "model/ddl.h"
 
@@ -29,7 +30,8 @@ using model::quote_identifier;
 
 constexpr const char* kBookkeepingDdl =
     "CREATE TABLE IF NOT EXISTS \"csbridge_crosswalk\" (entity TEXT NOT NULL, source_system TEXT NOT NULL, "
-    "source_key TEXT NOT NULL, new_id INTEGER NOT NULL, PRIMARY KEY (entity, source_system, source_key)) "
+    "source_key TEXT NOT NULL, new_id INTEGER NOT NULL, fingerprint INTEGER, PRIMARY KEY (entity, source_system, "
+    "source_key)) "
     "WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS \"csbridge_checkpoint\" (scope TEXT PRIMARY KEY, position TEXT NOT NULL, "
     "run_id TEXT, updated_at TEXT NOT NULL);\n"
@@ -69,6 +71,7 @@ class SqliteTarget final : public TargetStore {
     std::string ddl = model::generate_ddl(model_, model::Dialect::kSqlite, {"", true}) + kBookkeepingDdl;
     Status s = exec(ddl, "preparing the target");
     if (s.is_ok()) s = add_tombstones();
+    if (s.is_ok()) s = add_fingerprints();
     if (s.is_ok()) s = exec("COMMIT", "preparing the target");
     if (!s.is_ok()) rollback();
     return s;
@@ -356,7 +359,7 @@ class SqliteTarget final : public TargetStore {
       "SELECT new_id FROM \"csbridge_crosswalk\" WHERE entity = ?1 AND source_system = ?2 AND source_key = ?3";
 
   struct Statements {
-    Statement lookup, upsert, crosswalk, pending;
+    Statement lookup, upsert, crosswalk, pending, readback;
     std::string migrated_at;
   };
 
@@ -375,6 +378,17 @@ class SqliteTarget final : public TargetStore {
                                "adding " + e.name + ".deleted_at"));
     }
     return Status::ok();
+  }
+
+  // A crosswalk from before fingerprints were kept (migrate/conflicts.h): its rows have none.
+  Status add_fingerprints() {
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("SELECT count(*) FROM pragma_table_info('csbridge_crosswalk') "
+                                                 "WHERE name = 'fingerprint'",
+                                                 "preparing the target"));
+    int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_ROW) return failure(rc, "preparing the target");
+    if (sqlite3_column_int64(st.get(), 0) > 0) return Status::ok();
+    return exec("ALTER TABLE \"csbridge_crosswalk\" ADD COLUMN fingerprint INTEGER", "adding the crosswalk's fingerprints");
   }
 
   Result<Statement> statement(const std::string& sql, const std::string& subject) {
@@ -428,12 +442,23 @@ class SqliteTarget final : public TargetStore {
                                                   ") ON CONFLICT (\"source_system\", \"source_key\")" + conflict,
                                               subject));
     CSB_ASSIGN_OR_RETURN(st.crosswalk,
-                         statement("INSERT INTO \"csbridge_crosswalk\" (entity, source_system, source_key, new_id) "
-                                   "SELECT ?1, ?2, ?3, \"id\" FROM " + target +
+                         statement("INSERT INTO \"csbridge_crosswalk\" (entity, source_system, source_key, new_id, "
+                                   "fingerprint) SELECT ?1, ?2, ?3, \"id\", ?4 FROM " + target +
                                        " WHERE \"source_system\" = ?2 AND \"source_key\" = ?3 "
-                                       "ON CONFLICT (entity, source_system, source_key) "
-                                       "DO UPDATE SET new_id = excluded.new_id WHERE new_id <> excluded.new_id",
+                                       "ON CONFLICT (entity, source_system, source_key) DO UPDATE SET new_id = "
+                                       "excluded.new_id, fingerprint = excluded.fingerprint WHERE new_id <> "
+                                       "excluded.new_id OR fingerprint IS NOT excluded.fingerprint",
                                    subject));
+    if (!updates.empty()) {
+      CSB_ASSIGN_OR_RETURN(
+          st.readback,
+          statement("SELECT x.fingerprint, " +
+                        readback_columns(spec, [](std::string_view name) { return quote_identifier(name); }) +
+                        " FROM \"csbridge_crosswalk\" x JOIN " + target +
+                        " t ON t.\"id\" = x.new_id WHERE x.entity = ?1 AND x.source_system = ?2 AND x.source_key = "
+                        "?3 AND x.fingerprint IS NOT NULL AND t.\"deleted_at\" IS NULL",
+                    subject));
+    }
     if (spec.has_deferred()) {
       CSB_ASSIGN_OR_RETURN(st.pending, statement("INSERT INTO \"csbridge_pending_ref\" (entity, source_system, "
                                                  "source_key, field, ref_system, ref_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -542,6 +567,10 @@ class SqliteTarget final : public TargetStore {
     bind_text(crosswalk, 2, spec.source_system);
     for (size_t row : accepted) {
       std::string_view key = rows.get(row, 0);
+      int64_t incoming = written_fingerprint(spec, rows, row);
+      CSB_ASSIGN_OR_RETURN(Judged judged, settle_edit(spec, rows, row, incoming, st, out));
+      if (!judged.write) continue;
+      const std::optional<int64_t>& base = judged.base;
       sqlite3_reset(upsert);
       bind_text(upsert, 2, key);
       CSB_ASSIGN_OR_RETURN(bool bound, bind_row(spec, rows, row, st, out, subject));
@@ -569,17 +598,66 @@ class SqliteTarget final : public TargetStore {
         rc = sqlite3_step(p);
         if (rc != SQLITE_DONE) return failure(rc, subject + ": recording a self-reference");
       }
-      if (!changed) {
-        ++out.unchanged;
-        continue;
-      }
-      ++out.loaded;
-      sqlite3_reset(crosswalk);
-      bind_text(crosswalk, 3, key);
-      rc = sqlite3_step(crosswalk);
-      if (rc != SQLITE_DONE) return failure(rc, subject + ": recording the crosswalk");
+      if (changed) ++out.loaded;
+      else ++out.unchanged;
+      if (!changed && base && *base == incoming) continue;  // entry and fingerprint as they are
+      CSB_RETURN_IF_ERROR(record_entry(st, key, incoming, subject));
     }
     return Status::ok();
+  }
+
+  // The crosswalk entry of a row written (or its fingerprint moved).
+  Status record_entry(Statements& st, std::string_view key, int64_t fingerprint, const std::string& subject) {
+    sqlite3_stmt* crosswalk = st.crosswalk.get();
+    sqlite3_reset(crosswalk);
+    bind_text(crosswalk, 3, key);
+    sqlite3_bind_int64(crosswalk, 4, fingerprint);
+    int rc = sqlite3_step(crosswalk);
+    return rc == SQLITE_DONE ? Status::ok() : failure(rc, subject + ": recording the crosswalk");
+  }
+
+  // settle_edit()'s answer: whether to write the row, and the crosswalk's fingerprint of it
+  // (nullopt: no entry, no fingerprint or a tombstone).
+  struct Judged {
+    bool write = true;
+    std::optional<int64_t> base;
+  };
+
+  // A row that exists, judged against its target row (migrate/conflicts.h); a row not to be
+  // written (kept, or rejected as a conflict) is counted in `out` here.
+  Result<Judged> settle_edit(const ResolvedSpec& spec, const connector::Batch& rows, size_t row,
+                                             int64_t incoming, Statements& st, LoadOutcome& out) {
+    std::string subject = "loading " + spec.entity->name + ": reading a row back";
+    sqlite3_stmt* s = st.readback.get();
+    if (s == nullptr) return Judged{};
+    sqlite3_reset(s);
+    bind_text(s, 1, spec.entity->name);
+    bind_text(s, 2, spec.source_system);
+    bind_text(s, 3, rows.get(row, 0));
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return Judged{};
+    if (rc != SQLITE_ROW) return failure(rc, subject);
+    int64_t base = sqlite3_column_int64(s, 0);
+    Cells cells;
+    for (int i = 1; i < sqlite3_column_count(s); ++i) {
+      if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+        cells.emplace_back();
+        continue;
+      }
+      const char* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+      cells.emplace_back(std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(s, i))));
+    }
+    ConflictAction a = action(decide(base, current_fingerprint(spec, cells), incoming), spec.conflicts);
+    out.conflicts += a.conflict ? 1 : 0;
+    out.kept_target_edits += a.kept_edit ? 1 : 0;
+    if (a.write) return Judged{true, base};
+    if (a.reject) {
+      out.rejects.push_back(conflict_reject(spec, rows, row, cells));
+    } else {
+      ++out.unchanged;
+      if (a.new_base) CSB_RETURN_IF_ERROR(record_entry(st, rows.get(row, 0), incoming, "loading " + spec.entity->name));
+    }
+    return Judged{false, base};
   }
 
   // The updates of resolve_deferred(), inside its transaction.

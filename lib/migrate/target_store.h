@@ -47,6 +47,10 @@ inline constexpr std::string_view kCheckpointTable = "csbridge_checkpoint";
 inline constexpr std::string_view kRunsTable = "csbridge_runs";
 inline constexpr std::string_view kPendingTable = "csbridge_pending_ref";
 
+// What a load does with a row that was changed in the target after csbridge wrote it and has
+// changed in the source since (migrate/conflicts.h): `delta.conflicts`.
+enum class ConflictPolicy { kReject, kSourceWins, kTargetWins };
+
 // What one mapping block loads into one CS entity.
 struct LoadSpec {
   std::string entity;         // CS entity
@@ -64,6 +68,7 @@ struct LoadSpec {
   // Empty, or parallel to columns: true where a legacy key with no crosswalk entry becomes NULL
   // (the mapping's `orphans: null`) instead of rejecting the row. Not for required fields.
   std::vector<bool> orphans_to_null = {};
+  ConflictPolicy conflicts = ConflictPolicy::kReject;
 };
 
 // A row the target did not take. `row` is the 0-based row of the batch. Codes:
@@ -75,12 +80,15 @@ struct LoadSpec {
 //   duplicate_key     the source_key repeats an earlier row of the same batch (the first one loads)
 //   orphan_reference  a legacy key with no crosswalk entry for the referenced entity
 //   load_error        the database refused the row (a constraint, a trigger, a cast)
+//   conflict          changed in the target after csbridge wrote it, and in the source since
+//                     (LoadSpec::conflicts reject); `target_values` holds the target's version
 // `message` names the entity, the source_key and the column; it carries the offending value only
 // when the field's PII class is none.
 struct RowReject {
   size_t row = 0;
   std::string code;
   std::string message;
+  std::vector<std::pair<std::string, std::optional<std::string>>> target_values = {};  // field → value, unmasked
 };
 
 // Every row of a batch is in exactly one place: loaded + unchanged + rejects.size() == rows.
@@ -92,6 +100,11 @@ struct LoadOutcome {
   // legacy key kept in the row's `custom` as "<field>_orphan" (when the entity has custom).
   int64_t nulled_references = 0;
   std::map<std::string, int64_t> nulled_by_field;
+  // Rows changed in the target after csbridge wrote them (migrate/conflicts.h), among the above:
+  // conflicts (the source changed too; rejected, written or kept as LoadSpec::conflicts says) and
+  // edits kept because the source had not changed (counted in unchanged).
+  int64_t conflicts = 0;
+  int64_t kept_target_edits = 0;
 };
 
 // One run in the audit table. Times are UTC "YYYY-MM-DD HH:MM:SS", set by the store.

@@ -67,6 +67,20 @@ std::string migrate_text(const migrate::MigrateSummary& summary) {
     }
   }
   for (const auto& e : summary.entities) {
+    if (e.conflicts == 0 && e.kept_target_edits == 0) continue;
+    out += e.name + ": changed in the target after csbridge wrote them: ";
+    if (e.kept_target_edits > 0) {
+      out += std::to_string(e.kept_target_edits) + " kept (the source had not changed)" + (e.conflicts > 0 ? ", " : "");
+    }
+    if (e.conflicts > 0) {
+      out += std::to_string(e.conflicts) + " changed in the source too: " +
+             (summary.conflicts == "source_wins"   ? "written (delta.conflicts: source_wins)"
+              : summary.conflicts == "target_wins" ? "kept (delta.conflicts: target_wins)"
+                                                   : "rejected with code conflict (delta.conflicts: reject)");
+    }
+    out += "\n";
+  }
+  for (const auto& e : summary.entities) {
     if (!e.delta.empty()) out += e.name + ": " + e.delta + (e.mark.empty() ? "" : "; mark " + e.mark) + "\n";
   }
   for (const auto& e : summary.entities) {
@@ -105,6 +119,8 @@ nlohmann::json migrate_json(const migrate::MigrateSummary& summary) {
                         {"resumed_rejected", e.resumed_rejected},
                         {"resumed_filtered", e.resumed_filtered},
                         {"nulled_references", e.nulled_by_field},
+                        {"conflicts", e.conflicts},
+                        {"kept_target_edits", e.kept_target_edits},
                         {"seconds", e.seconds}});
     if (!e.delta.empty()) entities.back()["delta"] = e.delta;
     if (!e.mark.empty()) entities.back()["mark"] = nlohmann::json::parse(e.mark, nullptr, false);
@@ -117,6 +133,7 @@ nlohmann::json migrate_json(const migrate::MigrateSummary& summary) {
   nlohmann::json out = {{"run_id", summary.run_id},
                         {"status", summary.status},
                         {"reject_file", summary.reject_file},
+                        {"conflicts", summary.conflicts},
                         {"entities", entities}};
   if (!summary.deletes_error.empty()) out["deletes_error"] = summary.deletes_error;
   return out;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "validate/canonical.h"
+#include "model/canonical.h"
 
 namespace csbridge::validate {
 namespace {
@@ -55,7 +55,7 @@ Status HelpdeskCheck::row(const connector::Batch& mapped, size_t r) {
   key_ += mapped.get(r, static_cast<size_t>(ticket_col_));
   payload_.clear();
   if (time_col_ >= 0 && !mapped.is_null(r, static_cast<size_t>(time_col_))) {
-    append_canonical(model::FieldType::kTimestamp, mapped.get(r, static_cast<size_t>(time_col_)), payload_);
+    model::append_canonical(model::FieldType::kTimestamp, mapped.get(r, static_cast<size_t>(time_col_)), payload_);
   }
   return source_->add(key_, payload_);
 }
@@ -79,7 +79,7 @@ Status HelpdeskCheck::read_target(Target& target) {
     if (b.is_null(r, 2)) {
       payload.assign(1, '\x01');  // a ticket without messages (not = "\x01": a GCC 12 -Wrestrict false positive)
     } else if (!b.is_null(r, 3)) {
-      append_canonical(model::FieldType::kTimestamp, b.get(r, 3), payload);
+      model::append_canonical(model::FieldType::kTimestamp, b.get(r, 3), payload);
     }
     failed = target_->add(key, payload);
     return failed.is_ok();

@@ -182,7 +182,7 @@ Status RowsCheck::read_target_where(Target& target, const std::string& where) {
   CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity_.name, "t"));
   std::string sql = select + " FROM " + target.table(entity_.name) + " t" + joins + " WHERE " + live;
   if (!where.empty()) sql += " AND (" + where + ")";
-  Fingerprint fp;
+  model::Fingerprint fp;
   std::vector<std::optional<std::string>> refs;
   std::string key;
   Status failed;

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "mapping/mapping.h"
-#include "validate/canonical.h"
+#include "model/canonical.h"
 #include "validate/checks.h"
 #include "validate/source_stream.h"
 #include "validate/spill.h"
@@ -73,7 +73,7 @@ class RowsCheck : public SourceSink {
   std::string system_;
   int64_t other_systems_ = 0;
   // Scratch for row().
-  Fingerprint fp_;
+  model::Fingerprint fp_;
   std::vector<std::optional<std::string>> refs_;
   std::string key_;
 };

@@ -5,7 +5,7 @@
 
 #include "fuzz_support.h"
 #include "model/cs_model.h"
-#include "validate/canonical.h"
+#include "model/canonical.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace csbridge;
@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr int kTypes = static_cast<int>(model::FieldType::kEnum) + 1;
   auto type = static_cast<model::FieldType>(data[0] % kTypes);
   std::string_view value(reinterpret_cast<const char*>(data) + 1, size - 1);
-  std::string once = validate::canonical(type, value);
-  validate::Fingerprint f;
+  std::string once = model::canonical(type, value);
+  model::Fingerprint f;
   f.add(type, value);
   f.add_null();
   f.add(type, std::string_view(once));

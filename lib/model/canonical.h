@@ -21,7 +21,7 @@
 
 #include "model/cs_model.h"
 
-namespace csbridge::validate {
+namespace csbridge::model {
 
 // Appends the canonical text of `value` of a field of `type` to `out`.
 void append_canonical(model::FieldType type, std::string_view value, std::string& out);
@@ -44,4 +44,4 @@ class Fingerprint {
   std::string scratch_;
 };
 
-}  // namespace csbridge::validate
+}  // namespace csbridge::model

@@ -1,4 +1,4 @@
-#include "validate/canonical.h"
+#include "model/canonical.h"
 
 #include <xxhash.h>
 
@@ -9,7 +9,7 @@
 
 #include "util/strings.h"
 
-namespace csbridge::validate {
+namespace csbridge::model {
 namespace {
 
 using model::FieldType;
@@ -387,4 +387,4 @@ void Fingerprint::add(FieldType type, std::string_view value) {
 
 uint64_t Fingerprint::digest() const { return XXH3_64bits(buffer_.data(), buffer_.size()); }
 
-}  // namespace csbridge::validate
+}  // namespace csbridge::model

@@ -1,8 +1,8 @@
-#include "validate/canonical.h"
+#include "model/canonical.h"
 
 #include <doctest/doctest.h>
 
-namespace csbridge::validate {
+namespace csbridge::model {
 namespace {
 
 using model::FieldType;
@@ -53,4 +53,4 @@ TEST_CASE("fingerprints tell NULL from empty and do not run cells together") {
 }
 
 }  // namespace
-}  // namespace csbridge::validate
+}  // namespace csbridge::model
