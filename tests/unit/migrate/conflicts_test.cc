@@ -181,7 +181,7 @@ std::vector<Backend> backends() {
 }
 const char* name(Backend b) { return b == Backend::kSqlite ? "sqlite" : "postgres"; }
 
-TEST_CASE("conflicts: every row written keeps its fingerprint; a re-run of unchanged rows finds no edit") {
+TEST_CASE("conflicts: every row written keeps its fingerprint, and a re-run of unchanged rows finds no edit") {
   for (Backend b : backends()) {
     CAPTURE(name(b));
     Project p(b);
@@ -195,7 +195,7 @@ TEST_CASE("conflicts: every row written keeps its fingerprint; a re-run of uncha
   }
 }
 
-TEST_CASE("conflicts: a target edit is kept while the source row is unchanged; when both change, reject, "
+TEST_CASE("conflicts: a target edit is kept while the source row is unchanged, and when both change reject, "
           "target_wins and source_wins do what they say") {
   for (Backend b : backends()) {
     CAPTURE(name(b));
@@ -253,7 +253,7 @@ TEST_CASE("conflicts: a target edit is kept while the source row is unchanged; w
   }
 }
 
-TEST_CASE("conflicts: a crosswalk from before fingerprints gets the column; rows without one are written as "
+TEST_CASE("conflicts: a crosswalk from before fingerprints gets the column, and rows without one are written as "
           "before and get theirs") {
   for (Backend b : backends()) {
     CAPTURE(name(b));
