@@ -46,6 +46,9 @@ const Command kCommands[] = {
     {"map", "Map legacy schemas onto the CS model: suggest mapping files, check them, preview their rows", setup_map},
     {"migrate", "Move the mapped tickets, messages and profiles into the CS model: masked, resumable, nothing lost",
      setup_migrate},
+    {"plan-shards", "Cut every mapping block's legacy key into N ranges of equal rows, for N migrate --shard K/N "
+                    "processes (Kubernetes, Slurm, GNU parallel)",
+     setup_plan_shards},
     {"runs", "List the migration runs recorded in the target (who, when, config hash, counts, outcome)", setup_runs},
     {"schema", "The customer-service data model: show it, print its DDL, apply it to a target", setup_schema},
     {"source", "Look at a source through its connector: list tables, describe them, read rows", setup_source},

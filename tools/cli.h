@@ -82,6 +82,7 @@ void setup_assess(CLI::App& app, Context& ctx, int& exit_code);
 void setup_map(CLI::App& app, Context& ctx, int& exit_code);
 void setup_migrate(CLI::App& app, Context& ctx, int& exit_code);
 void setup_runs(CLI::App& app, Context& ctx, int& exit_code);
+void setup_plan_shards(CLI::App& app, Context& ctx, int& exit_code);
 void setup_schema(CLI::App& app, Context& ctx, int& exit_code);
 void setup_source(CLI::App& app, Context& ctx, int& exit_code);
 void setup_validate(CLI::App& app, Context& ctx, int& exit_code);

@@ -6,13 +6,16 @@
 #include <memory>
 
 #include "cli.h"
+#include "cmd_shards.h"
 #include "mapping_project.h"
 #include "config/config.h"
 #include "migrate/follow.h"
 #include "migrate/migrate.h"
+#include "migrate/shards.h"
 #include "migrate/target_store.h"
 #include "report/migrate_report.h"
 #include "report/plan_report.h"
+#include "report/shard_report.h"
 #include "validate/plan.h"
 
 namespace csbridge::cli {
@@ -27,6 +30,9 @@ struct MigrateArgs {
   bool hard_deletes = false;
   bool follow = false;
   bool plan = false;
+  bool finish = false;
+  int plan_shards = 0;
+  std::string shard;
   std::string interval = "30s";
   double sample = 100;
   std::string where, since, target, rejects = "csbridge-rejects.jsonl", max_rejects, conflicts;
@@ -119,6 +125,9 @@ int run_migrate(Context& ctx, const MigrateArgs& a, const std::string& command) 
   if (Status s = parse_max_rejects(a.max_rejects, o); !s.is_ok()) return fail(s);
   catch_stop_signals();
   if (a.follow) return run_follow(ctx, *project, o, a, *format == "json");
+  if (a.plan_shards > 0) return run_plan_shards(ctx, *project, a.plan_shards, a.entities, a.target, *format == "json");
+  if (a.finish) return run_finish(ctx, *project, o, *format == "json");
+  if (!a.shard.empty()) return run_migrate_shard(ctx, *project, o, a.shard, *format == "json", g_stop_signal);
   auto summary = migrate::run_migration(*project->config, project->loaded.set, project->model, o,
                                         &ctx.progress());
   if (!summary) return fail(summary.status());
@@ -144,6 +153,11 @@ int run_runs(Context& ctx, const std::string& target, int limit) {
   auto runs = (*store)->list_runs(limit);
   if (!runs) return fail(runs.status());
   std::string out = *format == "json" ? report::runs_json(*runs).dump(2) + "\n" : report::runs_text(*runs);
+  if (*format == "text") {  // a shard plan and each shard's state (migrate --shard)
+    auto plan = migrate::plan_state(**store);
+    if (!plan) return fail(plan.status());
+    if (*plan) out += report::plan_state_text(**plan);
+  }
   Status s = ctx.write(out);
   return s.is_ok() ? 0 : fail(s);
 }
@@ -166,8 +180,12 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       "A row edited in the target after csbridge wrote it is kept while its source row is unchanged; when the\n"
       "source changed too, delta.conflicts (or --conflicts) says: reject (default: a reject of code conflict with\n"
       "both versions, masked), source_wins (written) or target_wins (kept).\n"
+      "Shards: csbridge plan-shards --shards 4 (or migrate --plan-shards 4) once, then migrate --shard K/4 for K = 1..4\n"
+      "at once, e.g. parallel -j4 csbridge migrate --shard {}/4 --rejects out/rejects-{}.jsonl ::: 1 2 3 4;\n"
+      "--shard 4 takes K from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX (from 0). The last\n"
+      "shard to complete finishes the plan; migrate --finish does it again after a failure.\n"
       "Exit 0 done, 1 more rejects than --max-rejects or a block's deletes over delta.max_delete_ratio (none\n"
-      "applied), 2 config or mapping error, 3 source/target unreachable.");
+      "applied), 2 config or mapping error (or a shard of another plan), 3 source/target unreachable (retry it).");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
       ->type_name("FILE");
   app.add_option("--entities", a->entities, "Only these CS entities, comma-separated")
@@ -197,6 +215,15 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_flag("--plan", a->plan,
                "Count per entity what a run would change (new, changed, unchanged, deleted), first keys; write "
                "nothing");
+  app.add_option("--shard", a->shard,
+                 "Run shard K of N of the target's plan (plan-shards); N alone: K from JOB_COMPLETION_INDEX, "
+                 "SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX (from 0)")
+      ->type_name("K/N|N");
+  app.add_flag("--finish", a->finish,
+               "Finish the target's shard plan once every shard completed: load the rows held for lookups across "
+               "shards, set self-references");
+  app.add_option("--plan-shards", a->plan_shards, "Same as csbridge plan-shards --shards N: plan, write, print")
+      ->type_name("N");
   app.add_option("--interval", a->interval, "--follow: time from one cycle's start to the next (default 30s)")
       ->type_name("DURATION");
   app.add_option("--rejects", a->rejects, "Reject file, JSON lines appended (default csbridge-rejects.jsonl)")

@@ -97,4 +97,24 @@ std::unique_ptr<pqxx::tablewriter> begin_copy(pqxx::transaction_base& txn, const
 #pragma GCC diagnostic pop
 }
 
+bool row_attributable(std::string_view sqlstate) {
+  return sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23";
+}
+
+std::string row_reason(const pqxx::sql_error& e) {
+  std::string line = first_line(e.what());
+  if (e.sqlstate().substr(0, 2) != "22") return line;
+  std::string out;
+  bool in_quotes = false;
+  for (char c : line) {
+    if (c == '"') {
+      out += in_quotes ? "…\"" : "\"";
+      in_quotes = !in_quotes;
+    } else if (!in_quotes) {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace csbridge::connector::pg

@@ -25,6 +25,15 @@ Result<std::unique_ptr<pqxx::connection>> connect(const ConnectionString& conn);
 // redacted because libpq can echo the conninfo.
 std::string first_line(std::string_view text);
 
+// Data exceptions and integrity violations (SQLSTATE classes 22, 23) are about rows: those a
+// load isolates. Any other failure is about the statement or the server.
+bool row_attributable(std::string_view sqlstate);
+
+// The server's reason for refusing a row, without the value: data exceptions quote it
+// ("invalid input syntax for type integer: \"abc\""), constraint violations name only
+// identifiers (their DETAIL, which shows values, is dropped).
+std::string row_reason(const pqxx::sql_error& e);
+
 // kUnreachable for connection, authorisation, unknown database and shutdown
 // states; kData for data exceptions (22) and constraint violations (23);
 // kInvalidArgument otherwise.

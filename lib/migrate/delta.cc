@@ -36,25 +36,6 @@ std::vector<std::string> mark_columns(const mapping::Block& block) {
   return columns;
 }
 
-// The constant that compares with a column holding canonical `text` as the engine compares
-// values of its type: SQLite keeps integers apart from text, so a number is written bare there.
-std::string constant(const connector::Connector& db, std::string_view text) {
-  std::string quoted = db.quote_text(text);
-  std::string match = db.quote_match(text);
-  if (match == quoted) return quoted;
-  return match.substr(match.rfind(", ") + 2);
-}
-
-// (c0, c1, …) compared with (v0, v1, …) lexicographically: `strict` for every column but the
-// last, `last` for the last one ("> ", ">" gives >, "<", "<=" gives <=).
-std::string tuple_compare(const connector::Connector& db, const std::vector<std::string>& columns, const Mark& mark,
-                          const std::string& strict, const std::string& last, size_t i = 0) {
-  std::string c = db.quote_name(columns[i]), v = constant(db, mark[i]);
-  if (i + 1 == columns.size()) return c + " " + last + " " + v;
-  return "(" + c + " " + strict + " " + v + " OR (" + c + " = " + v + " AND " +
-         tuple_compare(db, columns, mark, strict, last, i + 1) + "))";
-}
-
 std::string source_of(const connector::Connector& db, const mapping::Block& block) {
   if (!block.query.empty()) return connector::derived_table(block.query);
   connector::TableRef t = block.table_ref();
@@ -91,6 +72,25 @@ std::string settle_bound(const std::string& engine, const std::string& column, d
 }
 
 }  // namespace
+
+// The constant that compares with a column holding canonical `text` as the engine compares
+// values of its type: SQLite keeps integers apart from text, so a number is written bare there.
+std::string constant(const connector::Connector& db, std::string_view text) {
+  std::string quoted = db.quote_text(text);
+  std::string match = db.quote_match(text);
+  if (match == quoted) return quoted;
+  return match.substr(match.rfind(", ") + 2);
+}
+
+// (c0, c1, …) compared with (v0, v1, …) lexicographically: `strict` for every column but the
+// last, `last` for the last one ("> ", ">" gives >, "<", "<=" gives <=).
+std::string tuple_compare(const connector::Connector& db, const std::vector<std::string>& columns, const Mark& mark,
+                          const std::string& strict, const std::string& last, size_t i) {
+  std::string c = db.quote_name(columns[i]), v = constant(db, mark[i]);
+  if (i + 1 == columns.size()) return c + " " + last + " " + v;
+  return "(" + c + " " + strict + " " + v + " OR (" + c + " = " + v + " AND " +
+         tuple_compare(db, columns, mark, strict, last, i + 1) + "))";
+}
 
 std::string encode_mark(const Mark& mark) { return json(mark).dump(); }
 

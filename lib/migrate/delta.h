@@ -33,6 +33,16 @@ struct DeltaBounds {
   std::string clock;  // how the upper bound was taken, for the summary ("source clock − 5s", …)
 };
 
+// The constant that compares with a column holding canonical `text` as the engine compares
+// values of its type (SQLite keeps integers apart from text: a number is written bare there).
+std::string constant(const connector::Connector& db, std::string_view text);
+
+// (c0, c1, …) compared with `mark` (v0, v1, …) lexicographically, in the source's SQL: `strict`
+// for every column but the last, `last` for the last one ("<", "<=" gives <=). Columns are
+// quoted with db.quote_name.
+std::string tuple_compare(const connector::Connector& db, const std::vector<std::string>& columns, const Mark& mark,
+                          const std::string& strict, const std::string& last, size_t i = 0);
+
 // JSON text of bounds and marks, as kept in checkpoints.
 std::string encode_bounds(const DeltaBounds& bounds);
 Result<DeltaBounds> decode_bounds(std::string_view text);

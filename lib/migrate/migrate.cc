@@ -231,6 +231,10 @@ class Migration {
     CSB_ASSIGN_OR_RETURN(request.where, source_filter(block, options_, db.runs_sql()));
     if (!db.runs_sql() && !options_.since.empty()) request.changed_since = {block.watermark, options_.since};
     request.order_by = block.key;  // a stable order is what makes a checkpoint a position
+    if (options_.key_range) {
+      CSB_ASSIGN_OR_RETURN(std::string range, options_.key_range(block, db));
+      if (!range.empty()) request.where = request.where.empty() ? range : "(" + request.where + ") AND " + range;
+    }
     return request;
   }
 
@@ -284,7 +288,8 @@ class Migration {
     request.resume_position = committed.resume_position();
 
     int64_t estimate = -1;
-    if (block.query.empty() && block.where.empty() && block.filter.empty() && options_.where.empty()) {
+    if (block.query.empty() && block.where.empty() && block.filter.empty() && options_.where.empty() &&
+        !options_.key_range) {
       if (auto n = db->count(request.table, true); n.is_ok()) estimate = n->rows;
     }
     if (progress_) progress_->started("migrating", block.display(), estimate, false);
@@ -361,7 +366,8 @@ class Migration {
   // guard, then applied. Only runs that read whole blocks into a target see deletes. Returns the
   // guard's refusal ("" when none).
   Result<std::string> deletes(const std::vector<const mapping::Block*>& blocks, MigrateSummary& summary) {
-    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty();
+    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
+                 options_.since.empty() && !options_.key_range;
     DeleteOptions o;
     o.hard = options_.hard_deletes;
     o.max_percent = config_.delta.max_delete_percent;
@@ -401,7 +407,8 @@ class Migration {
   // bounds recorded for its mark: taken once per chain of runs (a resumed run keeps them) and
   // only by runs that read the whole block into a target.
   Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts) {
-    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty();
+    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
+                 options_.since.empty() && !options_.key_range;
     if (!store_ || block.watermark.empty() || !whole || !db.runs_sql()) {
       if (options_.delta) {
         counts.delta = block.watermark.empty() ? "full comparison (no watermark)"
@@ -696,7 +703,7 @@ class Migration {
                       static_cast<long long>(c.filtered), static_cast<long long>(outcome.nulled_references));
         std::string value = text;
         if (!job->position.empty()) value += " " + loader_position(job->consumed, job->position);
-        return std::make_pair(record_scope(run.block.scope(), job->last), std::move(value));
+        return std::vector{std::make_pair(record_scope(run.block.scope(), job->last), std::move(value))};
       };
       LoadOutcome outcome;
       Status s = retry("loading a batch", [&]() -> Status {

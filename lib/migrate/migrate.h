@@ -75,6 +75,9 @@ struct MigrateOptions {
   size_t source_chunk_rows = 0;       // ReadRequest::chunk_rows of every block's source read (0 = the connector's)
   config::EnvLookup env = config::process_environment();
   TargetOpener open_target;           // empty: TargetStore::open
+  // A shard's key range of a block (migrate/shards.h): a predicate in the source's SQL ANDed into
+  // what the block reads ("" = all). A run with one reads a subset: no deletes, no delta marks.
+  std::function<Result<std::string>(const mapping::Block&, const connector::Connector&)> key_range;
   // Opens a named source (empty: config::open_source, with its declared encodings); tests wrap it.
   std::function<Result<std::unique_ptr<connector::Connector>>(const config::SourceConfig&)> open_source;
 };

@@ -31,30 +31,6 @@ using pg::LoadPlan;
 constexpr const char* kPrepareLock = "SELECT pg_catalog.pg_advisory_xact_lock(7350411010)";
 constexpr const char* kUtcSeconds = "'YYYY-MM-DD HH24:MI:SS'";
 
-// Data exceptions and integrity violations are about rows: those the load
-// isolates. Any other failure is about the statement or the server.
-bool row_attributable(std::string_view sqlstate) {
-  return sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23";
-}
-
-// The server's reason for refusing a row, without the value: data exceptions
-// quote it ("invalid input syntax for type integer: \"abc\""), constraint
-// violations name only identifiers (their DETAIL, which shows values, is dropped).
-std::string row_reason(const pqxx::sql_error& e) {
-  std::string line = connector::pg::first_line(e.what());
-  if (e.sqlstate().substr(0, 2) != "22") return line;
-  std::string out;
-  bool in_quotes = false;
-  for (char c : line) {
-    if (c == '"') {
-      out += in_quotes ? "…\"" : "\"";
-      in_quotes = !in_quotes;
-    } else if (!in_quotes) {
-      out += c;
-    }
-  }
-  return out;
-}
 
 class PostgresTarget final : public TargetStore {
  public:
@@ -129,10 +105,8 @@ class PostgresTarget final : public TargetStore {
       if (!scope.empty()) set_checkpoint(w, scope, position, run_id);
       std::stable_sort(out.rejects.begin(), out.rejects.end(),
                        [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
-      if (record) {
-        auto [record_scope, record_position] = record(out);
-        set_checkpoint(w, record_scope, record_position, run_id);
-      }
+      if (record)
+        for (const auto& [record_scope, record_position] : record(out)) set_checkpoint(w, record_scope, record_position, run_id);
       if (before_commit) CSB_RETURN_IF_ERROR(before_commit(out));  // the work's destructor rolls back
       w.commit();
       return out;
@@ -285,11 +259,18 @@ class PostgresTarget final : public TargetStore {
   Status lock_target() override {
     return run("locking the target", [&](pqxx::connection& db) { return take_lock(db); });
   }
+  Status lock_lane(std::string_view lane) override {
+    lane_ = lane;
+    return run("locking the target for " + lane_, [&](pqxx::connection& db) { return take_lock(db); });
+  }
 
   Status begin_run(const RunRecord& run_record) override {
     return run("recording run '" + run_record.run_id + "'", [&](pqxx::connection& db) {
       pqxx::work w(db);
-      if (locked_) w.exec0("UPDATE " + table(kRunsTable) + " SET status = 'interrupted' WHERE status = 'running'");
+      if (locked_) {
+        w.exec_params0("UPDATE " + table(kRunsTable) + " SET status = 'interrupted' WHERE status = 'running' AND "
+                       "($1 = '' OR strpos(run_id, '.') = 0 OR run_id LIKE '%.' || $1)", lane_);
+      }
       pqxx::result r = w.exec_params(
           "INSERT INTO " + table(kRunsTable) +
               " (run_id, started_at, os_user, command, config_hash, status) VALUES ($1, now(), $2, $3, $4, 'running') "
@@ -452,15 +433,22 @@ class PostgresTarget final : public TargetStore {
     pqxx::nontransaction n(db);
     n.exec0("SET lock_timeout = '" + std::to_string(kLockWaitSeconds) + "s'");
     try {
-      n.exec_params1("SELECT pg_catalog.pg_advisory_lock(" + std::to_string(kLockClass) +
-                         ", pg_catalog.hashtext('csbridge migrate ' || COALESCE(NULLIF($1, ''), current_schema())))",
-                     schema_);
+      // A lane (a shard) shares the target's lock and holds its own; an unsharded run holds the target's.
+      const std::string key = "pg_catalog.hashtext('csbridge migrate ' || COALESCE(NULLIF($1, ''), current_schema())";
+      n.exec_params1("SELECT pg_catalog.pg_advisory_lock" + std::string(lane_.empty() ? "" : "_shared") + "(" +
+                         std::to_string(kLockClass) + ", " + key + "))", schema_);
+      if (!lane_.empty()) {
+        n.exec_params1("SELECT pg_catalog.pg_advisory_lock(" + std::to_string(kLockClass) + ", " + key +
+                           " || ' ' || $2))", schema_, lane_);
+      }
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() != "55P03") throw;  // lock_not_available: another run holds it
       n.exec0("RESET lock_timeout");
       return Status(ErrorCode::kConflict, "another csbridge migrate is running on postgres '" + redacted_ + "'" +
                               (schema_.empty() ? "" : " schema " + quote_identifier(schema_)) +
-                              " (csbridge runs lists it as running): one migration at a time per target");
+                              (lane_.empty() ? "" : " as " + lane_ + " or unsharded") +
+                              " (csbridge runs lists it as running): one migration at a time per target" +
+                              (lane_.empty() ? "" : " and shard"));
     }
     n.exec0("RESET lock_timeout");
     locked_ = true;
@@ -510,9 +498,9 @@ class PostgresTarget final : public TargetStore {
     try {
       attempt(w, plan, rows, result);
     } catch (const pqxx::sql_error& e) {
-      if (!row_attributable(e.sqlstate())) throw;
+      if (!connector::pg::row_attributable(e.sqlstate())) throw;
       if (rows.size() == 1) {
-        out.rejects.push_back(load_error_reject(*plan.spec, *plan.rows, rows[0], row_reason(e)));
+        out.rejects.push_back(load_error_reject(*plan.spec, *plan.rows, rows[0], connector::pg::row_reason(e)));
         return;
       }
       size_t half = rows.size() / 2;
@@ -825,7 +813,8 @@ class PostgresTarget final : public TargetStore {
   std::unique_ptr<pqxx::connection> db_;  // null after a lost connection until the next call
   std::set<size_t> stages_;               // column counts whose staging table exists in this session
   std::set<std::string> merge_mode_;      // LoadPlan::mode_key of loads that found existing keys
-  bool locked_ = false;        // lock_target() succeeded: the session must hold the lock
+  bool locked_ = false;        // lock_target() or lock_lane() succeeded: the session must hold the lock
+  std::string lane_;           // lock_lane()'s lane ("" = the whole target)
   bool lock_checked_ = false;  // the current session holds it
   static constexpr int kLockClass = 735041;  // first key of the advisory lock
   std::map<std::string, std::string> sequences_;  // entity table → the sequence of its id

@@ -28,6 +28,12 @@ using connector::ConnectionString;
 using connector::sqlite::Statement;
 using model::quote_identifier;
 
+std::string quote_literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
 constexpr const char* kBookkeepingDdl =
     "CREATE TABLE IF NOT EXISTS \"csbridge_crosswalk\" (entity TEXT NOT NULL, source_system TEXT NOT NULL, "
     "source_key TEXT NOT NULL, new_id INTEGER NOT NULL, fingerprint INTEGER, PRIMARY KEY (entity, source_system, "
@@ -60,6 +66,7 @@ class SqliteTarget final : public TargetStore {
   ~SqliteTarget() override {
     sqlite3_close_v2(db_);
     if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+    if (lane_fd_ >= 0) ::close(lane_fd_);
   }
   SqliteTarget(const SqliteTarget&) = delete;
   SqliteTarget& operator=(const SqliteTarget&) = delete;
@@ -108,8 +115,8 @@ class SqliteTarget final : public TargetStore {
     std::stable_sort(out.rejects.begin(), out.rejects.end(),
                      [](const RowReject& a, const RowReject& b) { return a.row < b.row; });
     if (s.is_ok() && record) {
-      auto [record_scope, record_position] = record(out);
-      s = set_checkpoint(record_scope, record_position, run_id, subject);
+      for (const auto& [record_scope, record_position] : record(out))
+        if (s.is_ok()) s = set_checkpoint(record_scope, record_position, run_id, subject);
     }
     if (s.is_ok() && before_commit) s = before_commit(out);
     if (s.is_ok()) s = exec("COMMIT", subject);
@@ -169,33 +176,47 @@ class SqliteTarget final : public TargetStore {
     return rc == SQLITE_DONE ? Status::ok() : failure(rc, subject);
   }
 
-  Status lock_target() override {
-    std::string subject = "locking the target";
+  Status lock_target() override { return lock_lane(""); }
+
+  // An unsharded run: "<file>-csbridge.lock" exclusive; a lane: that file shared and
+  // "<file>-csbridge-<lane>.lock" exclusive.
+  Status lock_lane(std::string_view lane) override {
     const char* file = sqlite3_db_filename(db_, "main");
-    if (file && *file && lock_fd_ < 0) {
-      std::string path = std::string(file) + "-csbridge.lock";
-      int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-      if (fd < 0) return io_error(subject + ": cannot open " + path + ": " + std::strerror(errno));
-      bool held = false;
-      for (int waited = 0; !held && waited <= kLockWaitSeconds * 10; ++waited) {
-        held = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-        if (!held && errno != EWOULDBLOCK) break;
-        if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!held) {
-        ::close(fd);
-        return Status(ErrorCode::kConflict, "another csbridge migrate is running on " + redacted_ +
-                                " (csbridge runs lists it as running): one migration at a time per target");
-      }
-      lock_fd_ = fd;
+    if (!file || !*file || lock_fd_ >= 0) return Status::ok();
+    lane_ = lane;
+    CSB_ASSIGN_OR_RETURN(lock_fd_, lock_file(std::string(file) + "-csbridge.lock", lane.empty() ? LOCK_EX : LOCK_SH));
+    if (!lane.empty()) {
+      CSB_ASSIGN_OR_RETURN(lane_fd_, lock_file(std::string(file) + "-csbridge-" + lane_ + ".lock", LOCK_EX));
     }
     return Status::ok();
+  }
+
+  Result<int> lock_file(const std::string& path, int mode) {
+    std::string subject = "locking the target";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return io_error(subject + ": cannot open " + path + ": " + std::strerror(errno));
+    bool held = false;
+    for (int waited = 0; !held && waited <= kLockWaitSeconds * 10; ++waited) {
+      held = ::flock(fd, mode | LOCK_NB) == 0;
+      if (!held && errno != EWOULDBLOCK) break;
+      if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!held) {
+      ::close(fd);
+      return Status(ErrorCode::kConflict, "another csbridge migrate is running on " + redacted_ +
+                                              (lane_.empty() ? "" : " as " + lane_ + " or unsharded") +
+                                              " (csbridge runs lists it as running): one migration at a time per "
+                                              "target" + (lane_.empty() ? "" : " and shard"));
+    }
+    return fd;
   }
 
   Status begin_run(const RunRecord& run) override {
     std::string subject = "recording run '" + run.run_id + "'";
     if (lock_fd_ >= 0) {
-      CSB_RETURN_IF_ERROR(exec("UPDATE \"csbridge_runs\" SET status = 'interrupted' WHERE status = 'running'", subject));
+      std::string sql = "UPDATE \"csbridge_runs\" SET status = 'interrupted' WHERE status = 'running'";
+      if (!lane_.empty()) sql += " AND (instr(run_id, '.') = 0 OR run_id LIKE '%.' || " + quote_literal(lane_) + ")";
+      CSB_RETURN_IF_ERROR(exec(sql, subject));
     }
     CSB_ASSIGN_OR_RETURN(Statement st,
                          statement(std::string("INSERT INTO \"csbridge_runs\" (run_id, started_at, os_user, command, "
@@ -712,7 +733,9 @@ class SqliteTarget final : public TargetStore {
   }
 
   sqlite3* db_;
-  int lock_fd_ = -1;  // the flock of lock_target()
+  int lock_fd_ = -1;  // the flock of lock_target() (lock_lane(): shared)
+  int lane_fd_ = -1;  // lock_lane()'s own flock
+  std::string lane_;
   ConnectionString conn_;
   std::string redacted_;
   model::Model model_;

@@ -126,9 +126,10 @@ struct DeleteOutcome {
 };
 
 using BeforeCommit = std::function<Status(const LoadOutcome&)>;
-// A further checkpoint (scope, position) written in the batch's transaction once its outcome
-// is known: migrate records there which rows the batch covered and what became of them.
-using BatchRecord = std::function<std::pair<std::string, std::string>(const LoadOutcome&)>;
+// Further checkpoints (scope, position) written in the batch's transaction once its outcome
+// is known: migrate records there which rows the batch covered and what became of them (and a
+// shard the rows it holds for the finish, migrate/shard_store.h).
+using BatchRecord = std::function<std::vector<std::pair<std::string, std::string>>(const LoadOutcome&)>;
 
 class TargetStore {
  public:
@@ -160,8 +161,8 @@ class TargetStore {
   // rows and the checkpoint are written and before COMMIT: the caller records the rejects
   // durably there, so that a crash never commits a batch whose rejects are lost. An error it
   // returns rolls the batch back and is returned. After a lost connection it may have run
-  // for a batch that did not commit, and runs again on the retry. `record`, when set, gives one
-  // more checkpoint to set in the same transaction, from the outcome. A batch of no rows
+  // for a batch that did not commit, and runs again on the retry. `record`, when set, gives more
+  // checkpoints to set in the same transaction, from the outcome. A batch of no rows
   // writes only its checkpoints.
   virtual Result<LoadOutcome> load(const LoadSpec& spec, const connector::Batch& rows, std::string_view scope,
                                    std::string_view position, std::string_view run_id,
@@ -195,6 +196,12 @@ class TargetStore {
   // marks the runs still recorded as "running" "interrupted".
   virtual Status lock_target() = 0;
   static constexpr int kLockWaitSeconds = 3;
+  // The lock of one lane of the target (a shard of a plan, "shard-2-of-4"; the finish of a plan,
+  // "finish"), held as long as the store lives: shared with the other lanes, exclusive within
+  // its own, excluded by lock_target (an unsharded migration) and excluding it. Waits and fails
+  // as lock_target. While it is held, begin_run marks "interrupted" only the runs recorded
+  // "running" by this lane (run ids ending ".<lane>") or by unsharded runs (no '.').
+  virtual Status lock_lane(std::string_view lane) = 0;
 
   // Audit. begin_run inserts the record as "running" (kInvalidArgument when the run_id exists);
   // end_run sets ended_at, the outcome and the counts (kNotFound for an unknown run_id);

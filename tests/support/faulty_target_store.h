@@ -75,6 +75,9 @@ class FaultyTargetStore final : public migrate::TargetStore {
     return call("clear_checkpoints", [&] { return inner_->clear_checkpoints(prefix); });
   }
   Status lock_target() override { return call("lock_target", [&] { return inner_->lock_target(); }); }
+  Status lock_lane(std::string_view lane) override {
+    return call("lock_lane", [&] { return inner_->lock_lane(lane); });
+  }
   Status begin_run(const migrate::RunRecord& run) override {
     return call("begin_run", [&] { return inner_->begin_run(run); });
   }

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Sharded migrations (issue 17): N copies of one command into one PostgreSQL target equal a
+one-process run.
+
+    shards_test.py CSBRIDGE WORK_DIR [ROWS]      (ROWS: about this many source rows, default 100000)
+
+The source (SQLite): organizations; customers with TEXT keys of a skewed distribution (80 % share
+the prefix 'm'), each of an organization (every 997th of one that does not exist: an orphan
+reject); tickets (integer keys) of a customer in another part of the key space than the ticket
+(lookups across shards), every 50th merged into another ticket (a self-reference; every 500th into
+one that does not exist: NULL); messages with a COMPOSITE key (ticket_id, seq) whose ticket_id is a
+required lookup (every 1,000th of a ticket that does not exist: an orphan reject).
+
+1. one process (the reference): migrate into schema A;
+2. plan-shards --shards 4, then 4 shards at once with GNU parallel into schema B: B equals A (every
+   table's rows by legacy key, references as legacy keys, crosswalk, indexes), the shards' reject
+   files together hold A's rejects exactly once, no checkpoint or held row is left, the plan's
+   ranges are of about equal rows (skewed text keys included);
+3. the same into schema C with shard 3 killed with SIGKILL mid-run (proven: it was running and had
+   committed part of its rows), the other three run to their end (the plan waits), shard 3 run
+   again alone resumes and finishes the plan: C equals A;
+4. a shard started with another N, and --finish before every shard completed, are refused (exit 2).
+Needs CSBRIDGE_TEST_PG (scripts/servers) and GNU parallel; without them exit 77 (skipped).
+"""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def make_source(path, rows):
+    orgs = max(rows // 100, 10)
+    customers = rows * 2 // 10
+    tickets = rows * 3 // 10
+    per_ticket = 2  # messages: about half the rows
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.executescript(f"""
+        CREATE TABLE orgs (id INTEGER PRIMARY KEY, org_name TEXT);
+        CREATE TABLE people (code TEXT PRIMARY KEY, full_name TEXT, org_id INTEGER);
+        CREATE TABLE tickets (id INTEGER PRIMARY KEY, cust TEXT, subject TEXT, merged_into INTEGER, opened TEXT);
+        CREATE TABLE messages (ticket_id INTEGER, seq INTEGER, body TEXT, PRIMARY KEY (ticket_id, seq));
+        WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {orgs})
+        INSERT INTO orgs SELECT x, 'org ' || x FROM c;
+        WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {customers})
+        INSERT INTO people SELECT CASE WHEN x % 5 = 0 THEN 'a' ELSE 'm' END || printf('%07d', x), '客户 ' || x,
+               CASE WHEN x % 997 = 0 THEN {orgs} + 1 ELSE 1 + x % {orgs} END FROM c;
+        WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {tickets})
+        INSERT INTO tickets SELECT x,
+               (SELECT CASE WHEN y % 5 = 0 THEN 'a' ELSE 'm' END || printf('%07d', y) FROM
+                  (SELECT 1 + ({customers} - x * 7919 % {customers}) % {customers} AS y)),
+               'subject ' || x,
+               CASE WHEN x % 500 = 0 THEN {tickets} + 7 WHEN x % 50 = 0 THEN 1 + (x * 31) % {tickets} ELSE NULL END,
+               '2026-01-01 00:00:00' FROM c;
+        WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {tickets * per_ticket})
+        INSERT INTO messages SELECT CASE WHEN x % 1000 = 0 THEN {tickets} + x ELSE 1 + (x - 1) / {per_ticket} END,
+               x % {per_ticket}, 'message ' || x FROM c;""")
+    db.commit()
+    counts = {t: db.execute("SELECT count(*) FROM " + t).fetchone()[0] for t in ("orgs", "people", "tickets", "messages")}
+    db.close()
+    return counts
+
+
+MAPPINGS = {
+    "organization.yaml": "entity: organization\nsource: legacy\ntable: orgs\nkey: id\nfields: {name: org_name}\n"
+                         "custom: none\n",
+    "customer.yaml": "entity: customer\nsource: legacy\ntable: people\nkey: code\nfields:\n  name: full_name\n"
+                     "  organization_id: {column: org_id, lookup: organization}\ncustom: none\n",
+    "ticket.yaml": "entity: ticket\nsource: legacy\ntable: tickets\nkey: id\nfields:\n"
+                   "  customer_id: {column: cust, lookup: customer}\n  subject: subject\n"
+                   "  merged_into_id: {column: merged_into, lookup: {entity: ticket, orphans: null}}\n"
+                   "  status: {value: open}\n  priority: {value: normal}\n  channel: {value: web}\n"
+                   "  created_at: opened\ncustom: none\n",
+    "ticket_message.yaml": "entity: ticket_message\nsource: legacy\ntable: messages\nkey: [ticket_id, seq]\nfields:\n"
+                           "  ticket_id: {column: ticket_id, lookup: ticket}\n  body: body\n"
+                           "  author_kind: {value: customer}\n  is_internal: {value: 'false'}\n"
+                           "  created_at: {value: '2026-01-01 00:00:00'}\ncustom: none\n",
+}
+
+
+def project(work, schema):
+    mdir = os.path.join(work, "m")
+    os.makedirs(mdir, exist_ok=True)
+    for name, text in MAPPINGS.items():
+        with open(os.path.join(mdir, name), "w") as f:
+            f.write(text)
+    config = os.path.join(work, schema + ".yaml")
+    with open(config, "w") as f:
+        f.write("sources: {legacy: sqlite:%s}\ntarget:\n  connection: ${CSBRIDGE_TEST_PG}\n  schema: %s\n"
+                "mappings: %s\nmasking: {actions: {name: keep, free_text: keep}}\n"
+                "options: {batch_rows: 2000}\n" % (os.path.join(work, "legacy.db"), schema, mdir))
+    return config
+
+
+def psql(sql):
+    r = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", os.environ["CSBRIDGE_TEST_PG"], "-c",
+                        "SET client_min_messages = warning; " + sql], capture_output=True, text=True)
+    return r.stdout.splitlines() if r.returncode == 0 else None
+
+
+def state(schema):
+    q = lambda sql: psql('SET search_path = "%s"; %s' % (schema, sql))
+    return {
+        "organization": q("SELECT source_key || '|' || name FROM organization ORDER BY 1"),
+        "customer": q("SELECT c.source_key || '|' || c.name || '|' || coalesce(o.source_key, '-') FROM customer c "
+                      "LEFT JOIN organization o ON o.id = c.organization_id ORDER BY 1"),
+        "ticket": q("SELECT t.source_key || '|' || t.subject || '|' || coalesce(c.source_key, '-') || '|' || "
+                    "coalesce(m.source_key, '-') FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id "
+                    "LEFT JOIN ticket m ON m.id = t.merged_into_id ORDER BY 1"),
+        "ticket_message": q("SELECT m.source_key || '|' || m.body || '|' || t.source_key FROM ticket_message m "
+                            "JOIN ticket t ON t.id = m.ticket_id ORDER BY 1"),
+        "crosswalk": q("SELECT entity || '|' || source_key FROM csbridge_crosswalk ORDER BY 1"),
+        "indexes": q("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"),
+    }
+
+
+def leftovers(schema):
+    return psql('SET search_path = "%s"; SELECT count(*) FROM csbridge_checkpoint WHERE scope LIKE \'shard:%%\' '
+                'OR scope LIKE \'pending:%%\' OR scope LIKE \'%%#%%\'' % schema)
+
+
+def reject_keys(paths):
+    keys = []
+    for p in paths:
+        if os.path.exists(p):
+            with open(p) as f:
+                keys += [(d["entity"], d["source_key"], d["code"]) for d in map(json.loads, f)]
+    return sorted(keys)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def compare(name, got, want):
+    for table in want:
+        same = got[table] == want[table]
+        detail = "" if same else " (%s rows vs %s)" % (len(got[table] or []), len(want[table] or []))
+        check(same, "%s: %s equals the one-process run%s" % (name, table, detail))
+
+
+def main():
+    csbridge, work = sys.argv[1], sys.argv[2]
+    rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100000
+    if not os.environ.get("CSBRIDGE_TEST_PG") or not shutil.which("parallel"):
+        print("skipped: needs CSBRIDGE_TEST_PG (scripts/servers) and GNU parallel")
+        return 77
+    os.makedirs(work, exist_ok=True)
+    counts = make_source(os.path.join(work, "legacy.db"), rows)
+    print("source:", counts, flush=True)
+    tag = "shards_%d" % os.getpid()
+    schemas = {s: "%s_%s" % (tag, s) for s in ("a", "b", "c")}
+    for s in schemas.values():
+        psql('DROP SCHEMA IF EXISTS "%s" CASCADE' % s)
+    try:
+        # 1. The reference: one process.
+        ca = project(work, schemas["a"])
+        t0 = time.time()
+        r = run([csbridge, "-q", "-c", ca, "migrate", "--rejects", os.path.join(work, "a.jsonl")])
+        check(r.returncode == 0, "one-process run exits 0 (%.1f s) %s" % (time.time() - t0, r.stderr.strip()))
+        want = state(schemas["a"])
+        want_rejects = reject_keys([os.path.join(work, "a.jsonl")])
+        check(len(want_rejects) > 0 and len(want["ticket"]) > 0, "the reference has rows and rejects")
+
+        # 2. Four shards at once.
+        cb = project(work, schemas["b"])
+        r = run([csbridge, "-q", "-c", cb, "plan-shards", "--shards", "4", "--format", "json"])
+        check(r.returncode == 0, "plan-shards --shards 4 exits 0 " + r.stderr.strip())
+        plan = json.loads(r.stdout) if r.returncode == 0 else {"blocks": []}
+        for b in plan["blocks"]:
+            est = [s["rows"] for s in b["shards"]]
+            check(len(est) == 4 and max(est) - min(est) <= 1, "%s: 4 ranges of equal rows %s (%s)" % (b["block"], est, b["how"]))
+        # The ranges really hold those rows: the skewed text keys of customers.
+        cust = next((b for b in plan["blocks"] if b["entity"] == "customer"), None)
+        if cust:
+            db = sqlite3.connect(os.path.join(work, "legacy.db"))
+            real = []
+            for s in cust["shards"]:
+                lo, hi = s["after"], s["upto"]
+                sql = "SELECT count(*) FROM people WHERE 1=1" + (" AND code > ?" if lo else "") + (" AND code <= ?" if hi else "")
+                real.append(db.execute(sql, [v[0] for v in (lo, hi) if v]).fetchone()[0])
+            db.close()
+            check(max(real) - min(real) <= 1, "skewed text keys: shards hold %s rows of customer" % real)
+        t0 = time.time()
+        r = run(["parallel", "-j4", "--halt", "never", csbridge, "-q", "-c", cb, "migrate", "--shard", "{}/4",
+                 "--rejects", os.path.join(work, "b-{}.jsonl"), ":::", "1", "2", "3", "4"])
+        check(r.returncode == 0, "4 shards with GNU parallel exit 0 (%.1f s) %s" % (time.time() - t0, r.stderr.strip()[-500:]))
+        compare("4 shards", state(schemas["b"]), want)
+        check(reject_keys([os.path.join(work, "b-%d.jsonl" % k) for k in range(1, 5)]) == want_rejects,
+              "4 shards: the reject files hold the one-process run's rejects exactly once")
+        check(leftovers(schemas["b"]) == ["0"], "4 shards: no shard checkpoint or held row is left")
+        r = run([csbridge, "-c", cb, "runs"])
+        check("finished" in r.stdout and r.stdout.count(": done") == 4, "runs shows the plan finished, 4 shards done")
+
+        # 4. Refusals.
+        r = run([csbridge, "-q", "-c", cb, "migrate", "--shard", "1/3"])
+        check(r.returncode == 2 and "has 4 shards, not 3" in r.stderr, "a shard of another N exits 2: " + r.stderr.strip())
+
+        # 3. Shard 3 killed mid-run, rerun alone.
+        cc = project(work, schemas["c"])
+        r = run([csbridge, "-q", "-c", cc, "plan-shards", "--shards", "4"])
+        check(r.returncode == 0, "plan-shards into C exits 0")
+        victim = subprocess.Popen([csbridge, "-q", "-c", cc, "migrate", "--shard", "3/4", "--rejects",
+                                   os.path.join(work, "c-3.jsonl")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        others = subprocess.Popen(["parallel", "-j3", csbridge, "-q", "-c", cc, "migrate", "--shard", "{}/4",
+                                   "--rejects", os.path.join(work, "c-{}.jsonl"), ":::", "1", "2", "4"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Kill shard 3 once it committed batches of its second block (customers) or later.
+        committed = []
+        deadline = time.time() + 60
+        while time.time() < deadline and victim.poll() is None:
+            committed = psql('SET search_path = "%s"; SELECT count(*) FROM csbridge_checkpoint WHERE scope LIKE '
+                             '\'shard:shard-3-of-4:%%@%%\' AND scope NOT LIKE \'%%organization%%\'' % schemas["c"]) or ["0"]
+            if int(committed[0]) >= 3:
+                break
+            time.sleep(0.01)
+        alive = victim.poll() is None
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        check(alive and victim.returncode == -signal.SIGKILL and int(committed[0]) >= 3,
+              "shard 3 killed with SIGKILL mid-run, after %s committed batches" % committed[0])
+        _, err = others.communicate()
+        check(others.returncode == 0, "shards 1, 2, 4 exit 0 " + err.decode()[-300:])
+        held = psql('SET search_path = "%s"; SELECT count(*) FROM csbridge_checkpoint WHERE scope LIKE '
+                    '\'pending:%%\' AND position <> \'done\'' % schemas["c"]) or ["0"]
+        check(int(held[0]) > 0, "shards 1, 2, 4 held %s batches of rows whose lookups wait for shard 3" % held[0])
+        r = run([csbridge, "-q", "-c", cc, "migrate", "--finish"])
+        check(r.returncode == 2 and "shards 3 of 4 have not completed" in r.stderr,
+              "--finish before shard 3 completed exits 2: " + r.stderr.strip())
+        r = run([csbridge, "-c", cc, "--no-progress", "migrate", "--shard", "3/4", "--rejects", os.path.join(work, "c-3.jsonl")])
+        check(r.returncode == 0 and "finished shard plan" in r.stdout and "resumed" in r.stdout,
+              "shard 3 run again alone resumes and finishes the plan " + r.stderr.strip())
+        compare("kill -9 of shard 3", state(schemas["c"]), want)
+        check(reject_keys([os.path.join(work, "c-%d.jsonl" % k) for k in range(1, 5)]) == want_rejects,
+              "kill -9 of shard 3: the reject files hold the one-process run's rejects exactly once")
+    finally:
+        for s in schemas.values():
+            psql('DROP SCHEMA IF EXISTS "%s" CASCADE' % s)
+    print("%d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
