@@ -105,4 +105,30 @@ Status Connector::execute(std::string_view) {
   return not_supported("the " + backend() + " backend cannot run SQL");
 }
 
+namespace {
+
+class Borrowed final : public Connector {
+ public:
+  explicit Borrowed(Connector& inner) : inner_(inner) {}
+  Result<SourceInfo> info() override { return inner_.info(); }
+  Result<std::vector<TableRef>> list_tables() override { return inner_.list_tables(); }
+  Result<TableInfo> describe(const TableRef& table) override { return inner_.describe(table); }
+  Result<RowCount> count(const TableRef& table, bool estimate) override { return inner_.count(table, estimate); }
+  Result<std::unique_ptr<RowReader>> read(const ReadRequest& request) override { return inner_.read(request); }
+  Result<TableInfo> describe_query(std::string_view sql) override { return inner_.describe_query(sql); }
+  Result<std::unique_ptr<RowWriter>> write(const WriteRequest& request) override { return inner_.write(request); }
+  Status execute(std::string_view sql) override { return inner_.execute(sql); }
+  std::string backend() const override { return inner_.backend(); }
+  std::string quote_name(std::string_view name) const override { return inner_.quote_name(name); }
+  std::string quote_text(std::string_view text) const override { return inner_.quote_text(text); }
+  std::string quote_match(std::string_view text) const override { return inner_.quote_match(text); }
+
+ private:
+  Connector& inner_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> borrow(Connector& inner) { return std::make_unique<Borrowed>(inner); }
+
 }  // namespace csbridge::connector

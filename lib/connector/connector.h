@@ -264,4 +264,8 @@ class Connector {
   bool runs_sql() const;
 };
 
+// A connector that forwards every call to `inner` without owning it (a second user of a connector
+// that outlives it: related rows read in a held snapshot, connector/snapshot.h).
+std::unique_ptr<Connector> borrow(Connector& inner);
+
 }  // namespace csbridge::connector

@@ -120,6 +120,10 @@ class DecodingConnector final : public Connector, public SnapshotSource {
     if (!inner) return Status(ErrorCode::kNotSupported, inner_->backend() + ": no snapshot shared by its reads");
     return inner->hold_snapshot();
   }
+  bool concurrent_reads() const override {
+    auto* inner = dynamic_cast<const SnapshotSource*>(inner_.get());
+    return inner != nullptr && inner->concurrent_reads();
+  }
 
   Result<SourceInfo> info() override { return inner_->info(); }
   Result<std::vector<TableRef>> list_tables() override { return inner_->list_tables(); }

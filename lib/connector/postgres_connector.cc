@@ -536,6 +536,8 @@ class PgWriter final : public RowWriter {
 
 class PgConnector final : public Connector, public SnapshotSource {
  public:
+  bool concurrent_reads() const override { return true; }  // a connection per read, each importing the snapshot
+
   Result<std::string> hold_snapshot() override {
     try {
       if (snapshot_.empty()) {

@@ -20,6 +20,11 @@ class SnapshotSource {
   // Returns how, with the moment where the engine tells it, for the run's summary and audit.
   // kNotSupported (naming the backend) where the engine or the wrapped connector cannot.
   virtual Result<std::string> hold_snapshot() = 0;
+  // Whether reads of this connector may run at once, on any thread, each in the held snapshot:
+  // true where every read has a connection of its own that imports it (PostgreSQL), so that the
+  // related rows of `from:` fields are read through it, in the snapshot, instead of on a second
+  // connection outside it. False where reads share one connection (SQLite, ODBC).
+  virtual bool concurrent_reads() const { return false; }
 };
 
 }  // namespace csbridge::connector

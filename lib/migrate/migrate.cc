@@ -246,9 +246,7 @@ class Migration {
     CSB_ASSIGN_OR_RETURN(connector::ReadRequest request, block_request(block, *db));
     request.limit = 0;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
-    auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
-      return options_.open_source ? options_.open_source(*source) : config::open_source(*source);
-    };
+    mapping::RelatedOpener open_related = related_opener(*source, *db);
     CSB_ASSIGN_OR_RETURN(auto reader, mapping::read_block(*db, block, request, open_related));
     mapping::MapperSettings settings = mapping::settings_for(block, config_, options_.env);
     return mapping::BlockMapper::bind(block, reader->columns(), settings).status();
@@ -294,9 +292,7 @@ class Migration {
     }
     if (progress_) progress_->started("migrating", block.display(), estimate, false);
 
-    auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
-      return options_.open_source ? options_.open_source(*source) : config::open_source(*source);
-    };
+    mapping::RelatedOpener open_related = related_opener(*source, *db);
     CSB_ASSIGN_OR_RETURN(auto inner, mapping::read_block(*db, block, request, open_related));
     const std::vector<connector::ColumnInfo> columns = inner->columns();
     auto reader = connector::prefetch(std::move(inner));
@@ -385,9 +381,7 @@ class Migration {
       }
       const config::SourceConfig* source = config_.source(b->source);
       CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
-      auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
-        return options_.open_source ? options_.open_source(*source) : config::open_source(*source);
-      };
+      mapping::RelatedOpener open_related = related_opener(*source, *db);
       Status s = retry("finding the deletes of " + b->display(), [&] { return pass.detect(*db, *b, open_related); });
       if (!s.is_ok()) return s.message().starts_with(b->display()) ? s : s.with_context(b->display());
     }
@@ -430,6 +424,16 @@ class Migration {
   }
 
  private:
+  // The connection a block's related rows (`from:` fields) are read on: the source's own connector
+  // where its held snapshot is shared by reads at once (the rows as of the run's moment, like the
+  // block's own), else a connection of their own.
+  mapping::RelatedOpener related_opener(const config::SourceConfig& source, connector::Connector& db) {
+    return [this, &source, &db]() -> Result<std::unique_ptr<connector::Connector>> {
+      if (shared_reads_.count(source.name) != 0) return connector::borrow(db);
+      return options_.open_source ? options_.open_source(source) : config::open_source(source);
+    };
+  }
+
   Result<connector::Connector*> connect(const config::SourceConfig& source) {
     auto it = sources_.find(source.name);
     if (it != sources_.end()) return it->second.get();
@@ -439,6 +443,7 @@ class Migration {
     Result<std::string> how = holder ? holder->hold_snapshot() : not_supported(db->backend());
     if (!how.is_ok() && how.status().code() == ErrorCode::kUnreachable) return how.status();
     snapshots_[source.name] = how.is_ok() ? *how : "no snapshot (" + db->backend() + "): each block reads on its own";
+    if (how.is_ok() && holder->concurrent_reads()) shared_reads_.insert(source.name);
     connector::Connector* raw = db.get();
     sources_.emplace(source.name, std::move(db));
     return raw;
@@ -803,6 +808,7 @@ class Migration {
   std::unique_ptr<TargetStore> checker_;                    // the mapping thread's lookups (explain_reject)
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
   std::map<std::string, std::string> snapshots_;  // per source: how its reads share one moment
+  std::set<std::string> shared_reads_;            // sources whose related rows are read in their snapshot
   RejectLog rejects_;
   std::string run_id_;
   bool interrupted_ = false;
