@@ -175,6 +175,11 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
     }
     CSB_ASSIGN_OR_RETURN(summary.self_references, store->resolve_deferred());
     CSB_RETURN_IF_ERROR(store->restore_indexes());
+    std::vector<std::string> entities;
+    for (const BlockShards& b : plan->blocks) {
+      if (std::find(entities.begin(), entities.end(), b.entity) == entities.end()) entities.push_back(b.entity);
+    }
+    CSB_RETURN_IF_ERROR(store->analyze(entities));
     CSB_RETURN_IF_ERROR(store->clear_checkpoints(kPendingPrefix));
     return store->reset_checkpoints(kFinishedScope, {std::string(kFinishedScope)}, summary.plan_id, summary.run_id);
   };

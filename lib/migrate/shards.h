@@ -52,7 +52,8 @@ struct FinishOptions {
   TargetOpener open_target;  // empty: TargetStore::open
 };
 
-// The finish of the target's plan. kInvalidArgument when there is no plan or a shard has not
+// The finish of the target's plan (held rows loaded, self-references resolved, the plan's tables
+// analyzed). kInvalidArgument when there is no plan or a shard has not
 // completed (named); kConflict when another finish holds the lane. Its audit record (run id
 // "<time>.finish") holds the plan id and the counts per entity, also when it failed (the held
 // batches it committed before), so that validate can add them to the shards' counts.
