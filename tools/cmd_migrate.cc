@@ -244,6 +244,10 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
 void setup_runs(CLI::App& app, Context& ctx, int& exit_code) {
   auto target = std::make_shared<std::string>();
   auto limit = std::make_shared<int>(20);
+  app.footer(
+      "Text: one line per run, then the target's shard plan (plan-shards) with each shard's state.\n"
+      "--format json: {\"runs\": [...], \"shard_plan\": null | {id, shards, mappings, created_at, finished,\n"
+      "held_batches, shard_states: [{shard, state: done|started|not_started, last_run, last_status}]}}");
   app.add_option("--target", *target, "Target connection (default: 'target:' of the config)")->type_name("CONN");
   app.add_option("--limit,-n", *limit, "The latest N runs (default 20)")->type_name("N");
   app.callback([&ctx, &exit_code, target, limit] { exit_code = run_runs(ctx, *target, *limit); });
