@@ -49,7 +49,7 @@ const Command kCommands[] = {
     {"plan-shards", "Cut every mapping block's legacy key into N ranges of equal rows, for N migrate --shard K/N "
                     "processes (Kubernetes, Slurm, GNU parallel)",
      setup_plan_shards},
-    {"runs", "List the migration runs recorded in the target (who, when, config hash, counts, outcome)", setup_runs},
+    {"runs", "List the migration runs recorded in the target (who, when, config hash, counts, outcome) and the state of its shard plan", setup_runs},
     {"schema", "The customer-service data model: show it, print its DDL, apply it to a target", setup_schema},
     {"source", "Look at a source through its connector: list tables, describe them, read rows", setup_source},
     {"validate", "Prove a migration consistent: counts, row fingerprints, references, model, PII, crosswalk; "

@@ -152,11 +152,15 @@ int run_runs(Context& ctx, const std::string& target, int limit) {
   if (Status s = (*store)->prepare(); !s.is_ok()) return fail(s);
   auto runs = (*store)->list_runs(limit);
   if (!runs) return fail(runs.status());
-  std::string out = *format == "json" ? report::runs_json(*runs).dump(2) + "\n" : report::runs_text(*runs);
-  if (*format == "text") {  // a shard plan and each shard's state (migrate --shard)
-    auto plan = migrate::plan_state(**store);
-    if (!plan) return fail(plan.status());
-    if (*plan) out += report::plan_state_text(**plan);
+  auto plan = migrate::plan_state(**store);  // a shard plan and each shard's state (migrate --shard)
+  if (!plan) return fail(plan.status());
+  std::string out;
+  if (*format == "json") {
+    nlohmann::json j = {{"runs", report::runs_json(*runs)},
+                        {"shard_plan", *plan ? report::plan_state_json(**plan) : nlohmann::json(nullptr)}};
+    out = j.dump(2) + "\n";
+  } else {
+    out = report::runs_text(*runs) + (*plan ? report::plan_state_text(**plan) : "");
   }
   Status s = ctx.write(out);
   return s.is_ok() ? 0 : fail(s);
@@ -240,6 +244,10 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
 void setup_runs(CLI::App& app, Context& ctx, int& exit_code) {
   auto target = std::make_shared<std::string>();
   auto limit = std::make_shared<int>(20);
+  app.footer(
+      "Text: one line per run, then the target's shard plan (plan-shards) with each shard's state.\n"
+      "--format json: {\"runs\": [...], \"shard_plan\": null | {id, shards, mappings, created_at, finished,\n"
+      "held_batches, shard_states: [{shard, state: done|started|not_started, last_run, last_status}]}}");
   app.add_option("--target", *target, "Target connection (default: 'target:' of the config)")->type_name("CONN");
   app.add_option("--limit,-n", *limit, "The latest N runs (default 20)")->type_name("N");
   app.callback([&ctx, &exit_code, target, limit] { exit_code = run_runs(ctx, *target, *limit); });

@@ -21,7 +21,7 @@ struct ValidateArgs {
   double sample = 100;
   std::vector<std::string> checks;
   std::string fail_on = "error";
-  std::string json_file, junit_file, target;
+  std::string json_file, junit_file, target, shard;
 };
 
 Status write_file(const std::string& path, const std::string& text) {
@@ -41,6 +41,7 @@ int run_validate(Context& ctx, const ValidateArgs& a) {
   o.sample_percent = a.sample;
   o.delta = a.delta;
   o.delta_sample = a.delta_sample;
+  o.shard = a.shard;
   o.checks = a.checks;
   o.command_line = ctx.options().command_line;
   o.target = a.target;
@@ -81,6 +82,7 @@ void setup_validate(CLI::App& app, Context& ctx, int& exit_code) {
       "  csbridge validate --sandbox --sample 5 --keep          a 5% slice, sandbox kept for inspection\n"
       "  csbridge validate --checks rows,pii --json out.json    check the configured target as it stands\n"
       "  csbridge validate --delta                              after each migrate --delta: its rows and a sample\n"
+      "  csbridge validate --shard 2/4                          shard 2's ranges of the target's plan (plan-shards)\n"
       "Exit 0 every check passed, 1 some failed (or warned, with --fail-on warn), 2 config or mapping error,\n"
       "3 a source or the target could not be reached.");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")
@@ -98,6 +100,13 @@ void setup_validate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_option("--delta-sample", a->delta_sample, "With --delta: rows drawn at random per block (default 1000)")
       ->type_name("N")
       ->check(CLI::NonNegativeNumber.description(""));
+  app.add_option("--shard", a->shard,
+                 "Check one shard of the target's plan (plan-shards, migrate --shard): the source rows of shard K's key "
+                 "ranges of every block against the target rows of their keys, counts against shard K's own audit "
+                 "records. N alone takes K from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX "
+                 "(from 0). Default checks: counts, rows (references, model, pii, crosswalk read the whole target: name "
+                 "them to add them; helpdesk needs a full validate). No plan, or one of another N: exit 2")
+      ->type_name("K/N|N");
   app.add_option("--sample", a->sample, "With --sandbox: migrate and compare this percentage of legacy keys")
       ->check(CLI::Range(0.0, 100.0));
   std::vector<std::string> checks(std::begin(validate::kCheckNames), std::end(validate::kCheckNames));

@@ -256,6 +256,15 @@ class PostgresTarget final : public TargetStore {
     return Status::ok();
   }
 
+  Status analyze(const std::vector<std::string>& entities) override {
+    return run("taking the statistics of the target's tables", [&](pqxx::connection& db) -> Status {
+      pqxx::nontransaction n(db);
+      for (const std::string& entity : entities) n.exec0("ANALYZE " + table(entity));
+      n.exec0("ANALYZE " + table(kCrosswalkTable));
+      return Status::ok();
+    });
+  }
+
   Status lock_target() override {
     return run("locking the target", [&](pqxx::connection& db) { return take_lock(db); });
   }

@@ -78,6 +78,7 @@ Status finish_block(TargetStore& store, const mapping::Block& block, const std::
     if (value == "done") continue;
     CSB_ASSIGN_OR_RETURN(HeldBatch batch, decode_held(value));
     counts.held += static_cast<int64_t>(batch.rows.rows());
+    const std::string lane = scope.substr(scope.rfind('#') + 1);  // "pending:<scope>#<lane>" (shard_store.h)
     auto write_rejects = [&](const LoadOutcome& outcome) -> Status {
       for (const RowReject& rr : outcome.rejects) {
         mapping::RowError error{std::string(batch.rows.get(rr.row, 0)), "", rr.code, rr.message, {}};
@@ -89,6 +90,7 @@ Status finish_block(TargetStore& store, const mapping::Block& block, const std::
     counts.loaded += outcome.loaded;
     counts.unchanged += outcome.unchanged;
     counts.rejected += static_cast<int64_t>(outcome.rejects.size());
+    if (!outcome.rejects.empty()) counts.rejected_by_shard[lane] += static_cast<int64_t>(outcome.rejects.size());
     counts.nulled_references += outcome.nulled_references;
   }
   return Status::ok();
@@ -156,19 +158,28 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
       if (!plan->block(block->scope())) continue;
       FinishCounts counts;
       counts.entity = block->entity;
-      CSB_RETURN_IF_ERROR(finish_block(*store, *block, summary.run_id, rejects, counts));
-      if (counts.held == 0) continue;
-      auto it = std::find_if(summary.entities.begin(), summary.entities.end(),
-                             [&](const FinishCounts& c) { return c.entity == counts.entity; });
-      if (it == summary.entities.end()) {
-        summary.entities.push_back(counts);
-      } else {
-        it->held += counts.held, it->loaded += counts.loaded, it->unchanged += counts.unchanged;
-        it->rejected += counts.rejected, it->nulled_references += counts.nulled_references;
+      // Counted also when the block fails: its batches committed before stay loaded.
+      Status finished = finish_block(*store, *block, summary.run_id, rejects, counts);
+      if (counts.held > 0) {
+        auto it = std::find_if(summary.entities.begin(), summary.entities.end(),
+                               [&](const FinishCounts& c) { return c.entity == counts.entity; });
+        if (it == summary.entities.end()) {
+          summary.entities.push_back(counts);
+        } else {
+          it->held += counts.held, it->loaded += counts.loaded, it->unchanged += counts.unchanged;
+          it->rejected += counts.rejected, it->nulled_references += counts.nulled_references;
+          for (const auto& [lane, n] : counts.rejected_by_shard) it->rejected_by_shard[lane] += n;
+        }
       }
+      CSB_RETURN_IF_ERROR(finished);
     }
     CSB_ASSIGN_OR_RETURN(summary.self_references, store->resolve_deferred());
     CSB_RETURN_IF_ERROR(store->restore_indexes());
+    std::vector<std::string> entities;
+    for (const BlockShards& b : plan->blocks) {
+      if (std::find(entities.begin(), entities.end(), b.entity) == entities.end()) entities.push_back(b.entity);
+    }
+    CSB_RETURN_IF_ERROR(store->analyze(entities));
     CSB_RETURN_IF_ERROR(store->clear_checkpoints(kPendingPrefix));
     return store->reset_checkpoints(kFinishedScope, {std::string(kFinishedScope)}, summary.plan_id, summary.run_id);
   };
@@ -176,11 +187,13 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
   json counts = json::array();
   for (const auto& c : summary.entities) {
     counts.push_back({{"name", c.entity}, {"held", c.held}, {"loaded", c.loaded}, {"unchanged", c.unchanged},
-                      {"rejected", c.rejected}, {"nulled_references", c.nulled_references}});
+                      {"rejected", c.rejected}, {"rejected_by_shard", c.rejected_by_shard},
+                      {"nulled_references", c.nulled_references}});
   }
   if (!s.is_ok()) {
     (void)store->end_run(summary.run_id, "failed",
-                         json({{"error", s.message()}}).dump(-1, ' ', false, json::error_handler_t::replace));
+                         json({{"error", s.message()}, {"plan", summary.plan_id}, {"entities", counts}})
+                             .dump(-1, ' ', false, json::error_handler_t::replace));
     return s;
   }
   CSB_RETURN_IF_ERROR(store->end_run(summary.run_id, "ok", json({{"plan", summary.plan_id}, {"entities", counts},

@@ -36,6 +36,7 @@ Result<ShardPlan> write_shard_plan(const config::Config& config, const mapping::
 struct FinishCounts {
   std::string entity;
   int64_t held = 0, loaded = 0, unchanged = 0, rejected = 0, nulled_references = 0;
+  std::map<std::string, int64_t> rejected_by_shard;  // of `rejected`, by the lane that held them (shard-K-of-N)
 };
 struct FinishSummary {
   std::string run_id;
@@ -51,8 +52,11 @@ struct FinishOptions {
   TargetOpener open_target;  // empty: TargetStore::open
 };
 
-// The finish of the target's plan. kInvalidArgument when there is no plan or a shard has not
-// completed (named); kConflict when another finish holds the lane.
+// The finish of the target's plan (held rows loaded, self-references resolved, the plan's tables
+// analyzed). kInvalidArgument when there is no plan or a shard has not
+// completed (named); kConflict when another finish holds the lane. Its audit record (run id
+// "<time>.finish") holds the plan id and the counts per entity, also when it failed (the held
+// batches it committed before), so that validate can add them to the shards' counts.
 Result<FinishSummary> finish_shards(const config::Config& config, const mapping::MappingSet& mappings,
                                     const model::Model& model, const FinishOptions& options);
 

@@ -88,4 +88,21 @@ std::string plan_state_text(const migrate::PlanState& s) {
   return out;
 }
 
+nlohmann::json plan_state_json(const migrate::PlanState& s) {
+  nlohmann::json shards = nlohmann::json::array();
+  for (const auto& sh : s.shards) {
+    shards.push_back({{"shard", sh.shard},
+                      {"state", sh.state == "done" ? "done" : sh.state == "not started" ? "not_started" : "started"},
+                      {"last_run", sh.last_run.empty() ? nlohmann::json(nullptr) : nlohmann::json(sh.last_run)},
+                      {"last_status", sh.last_status.empty() ? nlohmann::json(nullptr) : nlohmann::json(sh.last_status)}});
+  }
+  return {{"id", s.id},
+          {"shards", s.plan.shards},
+          {"mappings", s.plan.mappings},
+          {"created_at", s.plan.created_at},
+          {"finished", s.finished},
+          {"held_batches", s.held_batches},
+          {"shard_states", shards}};
+}
+
 }  // namespace csbridge::report

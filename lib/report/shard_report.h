@@ -21,5 +21,8 @@ std::string finish_text(const migrate::FinishSummary& finish);
 nlohmann::json finish_json(const migrate::FinishSummary& finish);
 
 std::string plan_state_text(const migrate::PlanState& state);
+// `runs --format json`'s "shard_plan": the plan's id, shards, mappings, when it was made, whether
+// it finished, the batches of held rows waiting, and per shard its state and latest run.
+nlohmann::json plan_state_json(const migrate::PlanState& state);
 
 }  // namespace csbridge::report

@@ -3,40 +3,127 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/strings.h"
 
 namespace csbridge::validate {
 namespace {
 constexpr size_t kListed = 10;  // count failures name no key: a few lines suffice
+
+int64_t number(const nlohmann::json& o, const char* k) {
+  return o.is_object() && o.contains(k) && o[k].is_number_integer() ? o[k].get<int64_t>() : 0;
+}
+
+// One entity's counts in a run's audit record (an element of its counts array).
+std::optional<std::pair<std::string, RunCounts>> entity_counts(const nlohmann::json& e, const std::string& run_id) {
+  if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) return std::nullopt;
+  RunCounts c{run_id, number(e, "read") + number(e, "skipped"), number(e, "loaded"), number(e, "rejected"),
+              number(e, "filtered")};
+  // Runs since the chain counts were recorded: the rows of the whole chain of runs (a resumed
+  // run and the interrupted ones before it) in the target, rejected and filtered; "loaded"
+  // then counts only the rows the run wrote. Older runs counted unchanged rows as loaded.
+  if (e.contains("chain") && e["chain"].is_object()) {
+    const auto& chain = e["chain"];
+    c.loaded = number(chain, "in_target");
+    c.rejected = number(chain, "rejected");
+    c.filtered = number(chain, "filtered");
+  }
+  c.delta = e.contains("delta") && e["delta"].is_string() && e["delta"].get<std::string>().rfind("delta ", 0) == 0;
+  return std::make_pair(e["name"].get<std::string>(), c);
+}
+
+bool completed(const migrate::RunRecord& run) { return run.status == "ok" || run.status == "too_many_rejects"; }
+
+// Runs a plan's shards and finish leave: a shard's run ids end ".shard-K-of-N", the finish's ".finish".
+constexpr std::string_view kShardRunMark = ".shard-";
+constexpr std::string_view kFinishRunSuffix = ".finish";
+constexpr int kRunsConsidered = 100;
+
 }  // namespace
 
 Result<std::map<std::string, RunCounts>> latest_run_counts(migrate::TargetStore& store) {
-  constexpr int kRunsConsidered = 100;
   CSB_ASSIGN_OR_RETURN(auto runs, store.list_runs(kRunsConsidered));
   std::map<std::string, RunCounts> out;
+  bool sharded = false;
   for (const auto& run : runs) {  // newest first
-    if (run.status != "ok" && run.status != "too_many_rejects") continue;
+    if (!completed(run)) continue;
     auto counts = nlohmann::json::parse(run.counts_json, nullptr, false);
     if (!counts.is_array()) continue;
     for (const auto& e : counts) {
-      if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) continue;
-      std::string name = e["name"].get<std::string>();
-      if (out.count(name)) continue;
-      auto n = [](const nlohmann::json& o, const char* k) {
-        return o.contains(k) && o[k].is_number_integer() ? o[k].get<int64_t>() : 0;
-      };
-      RunCounts c{run.run_id, n(e, "read") + n(e, "skipped"), n(e, "loaded"), n(e, "rejected"), n(e, "filtered")};
-      // Runs since the chain counts were recorded: the rows of the whole chain of runs (a resumed
-      // run and the interrupted ones before it) in the target, rejected and filtered; "loaded"
-      // then counts only the rows the run wrote. Older runs counted unchanged rows as loaded.
-      if (e.contains("chain") && e["chain"].is_object()) {
-        const auto& chain = e["chain"];
-        c.loaded = n(chain, "in_target");
-        c.rejected = n(chain, "rejected");
-        c.filtered = n(chain, "filtered");
-      }
-      c.delta = e.contains("delta") && e["delta"].is_string() && e["delta"].get<std::string>().rfind("delta ", 0) == 0;
-      out[name] = c;
+      auto c = entity_counts(e, run.run_id);
+      if (!c || out.count(c->first)) continue;
+      sharded = sharded || run.run_id.find(kShardRunMark) != std::string::npos;
+      out[c->first] = c->second;
     }
+  }
+  if (!sharded) return out;
+  // An entity whose latest run is one shard's: the plan's shards and finish together.
+  CSB_ASSIGN_OR_RETURN(std::optional<migrate::PlanState> plan, migrate::plan_state(store));
+  if (!plan) return out;
+  CSB_ASSIGN_OR_RETURN(auto whole, plan_run_counts(store, *plan, 0));
+  for (auto& [name, c] : out) {
+    if (c.run_id.find(kShardRunMark) == std::string::npos) continue;
+    if (auto it = whole.find(name); it != whole.end()) c = it->second;
+  }
+  return out;
+}
+
+Result<std::map<std::string, RunCounts>> plan_run_counts(migrate::TargetStore& store, const migrate::PlanState& plan,
+                                                         int k) {
+  // Every shard's latest run and the finishes: a plan of N shards leaves at least N + 1 records.
+  CSB_ASSIGN_OR_RETURN(auto runs, store.list_runs(std::max(kRunsConsidered, 4 * plan.plan.shards + 100)));
+  std::map<std::string, RunCounts> out;
+  std::vector<std::string> counted, missing;
+  for (int shard = 1; shard <= plan.plan.shards; ++shard) {
+    if (k != 0 && shard != k) continue;
+    const std::string suffix = "." + migrate::shard_lane(shard, plan.plan.shards);
+    auto run = std::find_if(runs.begin(), runs.end(),
+                            [&](const migrate::RunRecord& r) { return completed(r) && r.run_id.ends_with(suffix); });
+    if (run == runs.end()) {
+      missing.push_back(std::to_string(shard));
+      continue;
+    }
+    counted.push_back(run->run_id);
+    auto counts = nlohmann::json::parse(run->counts_json, nullptr, false);
+    if (!counts.is_array()) continue;
+    for (const auto& e : counts) {
+      auto c = entity_counts(e, run->run_id);
+      if (!c) continue;
+      RunCounts& sum = out[c->first];
+      sum.read += c->second.read, sum.loaded += c->second.loaded;
+      sum.rejected += c->second.rejected, sum.filtered += c->second.filtered;
+    }
+  }
+  // The finish rejects held rows (orphan references): in the shards' counts they are loaded.
+  int finishes = 0;
+  const std::string lane = k == 0 ? "" : migrate::shard_lane(k, plan.plan.shards);
+  for (const auto& run : runs) {
+    if (!run.run_id.ends_with(kFinishRunSuffix) || (run.status != "ok" && run.status != "failed")) continue;
+    auto counts = nlohmann::json::parse(run.counts_json, nullptr, false);
+    if (!counts.is_object() || !counts.contains("plan") || counts["plan"] != plan.id) continue;
+    if (!counts.contains("entities") || !counts["entities"].is_array()) continue;
+    ++finishes;
+    for (const auto& e : counts["entities"]) {
+      if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) continue;
+      int64_t rejected = k == 0 ? number(e, "rejected") : number(e.value("rejected_by_shard", nlohmann::json()), lane.c_str());
+      auto it = out.find(e["name"].get<std::string>());
+      if (it == out.end() || rejected == 0) continue;
+      it->second.loaded -= rejected;
+      it->second.rejected += rejected;
+    }
+  }
+  std::string what = (k == 0 ? "the shards of plan " : "shard " + std::to_string(k) + " of plan ") + plan.id + " (" +
+                     (counted.empty() ? "no completed run" : "runs " + util::join(counted, ", "));
+  if (!missing.empty()) what += "; shards " + util::join(missing, ", ") + " have no completed run";
+  what += k == 0 ? (plan.finished ? "; finished" : "; not finished") : "";
+  what += finishes ? ", with " + std::to_string(finishes) + " finish run" + (finishes > 1 ? "s" : "") + ")" : ")";
+  for (auto& [name, c] : out) {
+    c.run_id = counted.empty() ? "" : counted.front();
+    c.what = what;
   }
   return out;
 }
@@ -108,18 +195,20 @@ CheckResult check_counts(const std::string& entity, const SourceCounts& source, 
   r.set("run_read", run->read);
   r.set("run_loaded", run->loaded);
   reconcile(run->rejected, run->filtered);
+  const std::string runs = run->what.empty() ? "run " + run->run_id : run->what;
   if (run->read != source.read) {
     r.fail({"", "source_changed",
-            "the source holds " + std::to_string(source.read) + " rows, run " + run->run_id + " read " +
-                std::to_string(run->read)},
+            "the source holds " + std::to_string(source.read) + " rows, " + runs + " read " + std::to_string(run->read)},
            kListed);
   }
   if (run->loaded != target_rows) {
     r.fail({"", "target_changed",
-            "the target holds " + std::to_string(target_rows) + " rows, run " + run->run_id +
-                " (with the interrupted runs it resumed) left " + std::to_string(run->loaded)},
+            "the target holds " + std::to_string(target_rows) + " rows, " + runs +
+                (run->what.empty() ? " (with the interrupted runs it resumed)" : "") + " left " +
+                std::to_string(run->loaded)},
            kListed);
   }
+  if (!run->what.empty()) r.note = "reconciled with " + run->what;
   // Said, not warned: a query that leaves rows out usually does so on purpose (a join that splits
   // tickets by the kind of their reference); the figure and the note let a person check it.
   if (!query_note.empty()) r.note += (r.note.empty() ? "" : "; ") + query_note;

@@ -2,9 +2,10 @@
 // itself, never from the target) reconcile with the target:
 //   source rows = loaded (rows in the target) + rejected + filtered
 // with rejected and filtered taken from the migration run (the sandbox run,
-// or the latest completed run in the target's audit table). Also failed when
-// the source no longer holds what the run read, or the target no longer holds
-// what the run loaded.
+// or the latest completed run in the target's audit table; when that is a
+// shard of a plan (migrate --shard), every shard's latest completed run of
+// the plan together with its finish). Also failed when the source no longer
+// holds what the run read, or the target no longer holds what the run loaded.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,8 @@
 #include <string>
 
 #include "migrate/migrate.h"
+#include "migrate/shard_store.h"
+#include "migrate/shards.h"
 #include "validate/checks.h"
 #include "validate/source_stream.h"
 #include "validate/target.h"
@@ -25,6 +28,7 @@ struct RunCounts {
   int64_t read = 0;  // read + skipped (rows an interrupted run had committed)
   int64_t loaded = 0, rejected = 0, filtered = 0;
   bool delta = false;  // a `migrate --delta` run: it read only the rows past the mark
+  std::string what{};  // how the check names the runs counted ("" = "run <run_id>")
 };
 
 // Per entity, the counts of the latest run whose status is ok (or too_many_rejects) that covered it.
@@ -32,6 +36,15 @@ struct RunCounts {
 // the target and the rows the mapping refuses, as without a run.
 Result<std::map<std::string, RunCounts>> latest_run_counts(migrate::TargetStore& store);
 std::map<std::string, RunCounts> run_counts(const migrate::MigrateSummary& summary);
+
+// Per entity, the counts of a shard plan's runs: of shard `k` (1-based) alone, or (k = 0) of
+// every shard together with the finish. A shard's counts are its lane's latest completed run
+// (with the interrupted runs it resumed; rows held for the finish counted as loaded); the
+// finish (every run of it for this plan, failed ones too: each records the held batches it
+// committed) turns held rows it rejects from loaded into rejected — for shard k, those the
+// shard held.
+Result<std::map<std::string, RunCounts>> plan_run_counts(migrate::TargetStore& store, const migrate::PlanState& plan,
+                                                         int k);
 
 // Rows of `entity` in the target whose source_system is one of `systems`.
 Result<int64_t> count_target_rows(Target& target, const std::string& entity, const std::set<std::string>& systems);

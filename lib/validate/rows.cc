@@ -192,6 +192,7 @@ Status RowsCheck::read_target_where(Target& target, const std::string& where) {
       ++other_systems_;
       return true;
     }
+    ++target_rows_;
     fp.clear();
     refs.clear();
     // migrate keeps the legacy key of a reference `orphans: null` set to NULL in custom as

@@ -13,6 +13,7 @@
 // rejected it as orphan_reference).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +46,9 @@ class RowsCheck : public SourceSink {
   // by key (no "extra" rows: the target is not read whole).
   void keep_keys() { keep_keys_ = true; }
   Status read_target_of_source(Target& target);
+  // Live target rows of the entity's source systems read so far (with keep_keys(): those of the
+  // source's keys — what validate --shard counts as the shard's rows in the target).
+  int64_t target_rows() const { return target_rows_; }
   // Matches both sides; `target` answers crosswalk lookups.
   Result<CheckResult> compare(Target& target);
 
@@ -72,6 +76,7 @@ class RowsCheck : public SourceSink {
   std::vector<std::string> lookup_system_of_;
   std::string system_;
   int64_t other_systems_ = 0;
+  int64_t target_rows_ = 0;
   // Scratch for row().
   model::Fingerprint fp_;
   std::vector<std::optional<std::string>> refs_;

@@ -9,6 +9,8 @@
 
 #include "connector/connector.h"
 #include "migrate/delta.h"
+#include "migrate/shard_plan.h"
+#include "migrate/shards.h"
 #include "validate/counts.h"
 #include "validate/crosswalk.h"
 #include "validate/helpdesk.h"
@@ -34,14 +36,18 @@ CheckResult named(const std::string& check, const std::string& entity) {
 class Validation {
  public:
   Validation(const config::Config& config, const mapping::MappingSet& mappings, const model::Model& model,
-             const ValidateOptions& options, std::vector<std::string> checks)
-      : config_(config), mappings_(mappings), model_(model), options_(options), checks_(std::move(checks)) {}
+             const ValidateOptions& options, std::vector<std::string> checks,
+             std::optional<std::pair<int, int>> shard)
+      : config_(config), mappings_(mappings), model_(model), options_(options), checks_(std::move(checks)),
+        shard_(shard) {}
 
   Status run(const std::string& connection, const std::string& schema,
              const std::optional<migrate::MigrateSummary>& summary, ValidationReport& report) {
     CSB_ASSIGN_OR_RETURN(target_, Target::open(connection, schema, model_));
     report.target = target_->redacted();
-    if (summary) {
+    if (shard_) {
+      CSB_RETURN_IF_ERROR(read_shard_plan());
+    } else if (summary) {
       runs_ = run_counts(*summary);
     } else if (wants("counts")) {
       CSB_ASSIGN_OR_RETURN(runs_, latest_run_counts(target_->store()));
@@ -109,55 +115,7 @@ class Validation {
     std::set<std::string> systems;
     for (const auto* b : blocks) systems.insert(b->source);
 
-    if (wants("counts") || wants("rows") || helpdesk) {
-      step(name + ": reading the source through the mapping" + (wants("rows") ? " and the target" : ""));
-      std::vector<SourceSink*> sinks;
-      std::optional<RowsCheck> rows;
-      if (wants("rows")) {
-        rows.emplace(entity, blocks, options_.failure_cap);
-        CSB_RETURN_IF_ERROR(rows->open());
-        if (options_.delta) rows->keep_keys();
-        sinks.push_back(&*rows);
-      }
-      if (helpdesk) sinks.push_back(helpdesk);
-      // The target rows are read on a connection of their own while the source is mapped
-      // (with --delta, after it: those of the keys the source gave).
-      Status target_read;
-      std::thread reader;
-      std::unique_ptr<Target> second;
-      if (rows && !options_.delta) {
-        CSB_ASSIGN_OR_RETURN(second, Target::open(target_->connection(), target_->schema(), model_));
-        reader = std::thread([&] { target_read = rows->read_target(*second); });
-      }
-      SourceCounts counts;
-      SourceStream stream(config_, options_.open_source, options_.env, options_.sample_percent);
-      stream.resolve_with([&](const std::string& entity, const std::string& system, const std::vector<std::string>& keys) {
-        return target_->store().known_keys(entity, system, keys);
-      });
-      std::vector<std::string> how;  // with --delta: how each block was read
-      if (options_.delta) {
-        stream.narrow_with([&](const mapping::Block& b, connector::Connector& db) -> Result<std::string> {
-          CSB_ASSIGN_OR_RETURN(auto narrowed, delta_narrow(b, db));
-          how.push_back(b.display() + ": " + narrowed.second);
-          return narrowed.first;
-        });
-      }
-      Status source_read = stream.run(blocks, sinks, counts);
-      if (reader.joinable()) reader.join();
-      CSB_RETURN_IF_ERROR(source_read);
-      CSB_RETURN_IF_ERROR(target_read);
-      if (rows) {
-        if (options_.delta) CSB_RETURN_IF_ERROR(rows->read_target_of_source(*target_));
-        CSB_ASSIGN_OR_RETURN(CheckResult r, rows->compare(*target_));
-        if (options_.delta) r.note = "--delta: " + util::join(how, "; ");
-        add(std::move(r));
-      }
-      if (wants("counts")) {
-        CSB_ASSIGN_OR_RETURN(int64_t loaded, count_target_rows(*target_, name, systems));
-        auto run = runs_.find(name);
-        add(check_counts(name, counts, loaded, run == runs_.end() ? std::nullopt : std::optional(run->second)));
-      }
-    }
+    if (wants("counts") || wants("rows") || helpdesk) CSB_RETURN_IF_ERROR(compare_source(entity, blocks, systems, helpdesk));
     if (wants("references")) {
       step(name + ": references");
       CSB_ASSIGN_OR_RETURN(CheckResult r, check_references(*target_, entity, options_.failure_cap));
@@ -179,6 +137,130 @@ class Validation {
       add(std::move(r));
     }
     return Status::ok();
+  }
+
+  // The checks that read the source (counts, rows, helpdesk): the source read once through the
+  // mapping, whole or narrowed (--delta: a window and a sample; --shard: the shard's ranges).
+  Status compare_source(const model::Entity& entity, const std::vector<const mapping::Block*>& blocks,
+                        const std::set<std::string>& systems, HelpdeskCheck* helpdesk) {
+    const std::string& name = entity.name;
+    // Only the target rows of the keys the source gave are read (the target is not read whole).
+    const bool by_key = options_.delta || shard_.has_value();
+    step(name + ": reading the source through the mapping" + (wants("rows") ? " and the target" : ""));
+    std::vector<SourceSink*> sinks;
+    std::optional<RowsCheck> rows;
+    // With --shard, the counts of the shard's rows in the target are those of the source's keys.
+    if (wants("rows") || (shard_ && wants("counts"))) {
+      rows.emplace(entity, blocks, options_.failure_cap);
+      CSB_RETURN_IF_ERROR(rows->open());
+      if (by_key) rows->keep_keys();
+      sinks.push_back(&*rows);
+    }
+    if (helpdesk) sinks.push_back(helpdesk);
+    // The target rows are read on a connection of their own while the source is mapped
+    // (by key: after it, those of the keys the source gave).
+    Status target_read;
+    std::thread reader;
+    std::unique_ptr<Target> second;
+    if (rows && !by_key) {
+      CSB_ASSIGN_OR_RETURN(second, Target::open(target_->connection(), target_->schema(), model_));
+      reader = std::thread([&] { target_read = rows->read_target(*second); });
+    }
+    SourceCounts counts;
+    SourceStream stream(config_, options_.open_source, options_.env, options_.sample_percent);
+    stream.resolve_with([&](const std::string& entity, const std::string& system, const std::vector<std::string>& keys) {
+      return target_->store().known_keys(entity, system, keys);
+    });
+    std::vector<std::string> how;  // with --delta or --shard: how each block was read
+    if (options_.delta) {
+      stream.narrow_with([&](const mapping::Block& b, connector::Connector& db) -> Result<std::string> {
+        CSB_ASSIGN_OR_RETURN(auto narrowed, delta_narrow(b, db));
+        how.push_back(b.display() + ": " + narrowed.second);
+        return narrowed.first;
+      });
+    } else if (shard_) {
+      stream.narrow_with([&](const mapping::Block& b, connector::Connector& db) { return shard_narrow(b, db, how); });
+    }
+    Status source_read = stream.run(blocks, sinks, counts);
+    if (reader.joinable()) reader.join();
+    CSB_RETURN_IF_ERROR(source_read);
+    CSB_RETURN_IF_ERROR(target_read);
+    const std::string shard_note = shard_ ? "--shard " + std::to_string(shard_->first) + "/" +
+                                                std::to_string(shard_->second) + ", plan " + plan_id_ + ": " +
+                                                util::join(how, "; ")
+                                          : "";
+    if (rows) {
+      if (by_key) CSB_RETURN_IF_ERROR(rows->read_target_of_source(*target_));
+      if (wants("rows")) {
+        CSB_ASSIGN_OR_RETURN(CheckResult r, rows->compare(*target_));
+        if (options_.delta) r.note = "--delta: " + util::join(how, "; ");
+        if (shard_) r.note = shard_note;
+        add(std::move(r));
+      }
+    }
+    if (wants("counts")) {
+      int64_t loaded = 0;
+      if (shard_) {
+        loaded = rows->target_rows();
+      } else {
+        CSB_ASSIGN_OR_RETURN(loaded, count_target_rows(*target_, name, systems));
+      }
+      auto run = runs_.find(name);
+      CheckResult r = check_counts(name, counts, loaded, run == runs_.end() ? std::nullopt : std::optional(run->second));
+      if (shard_) r.note = shard_note + " (target rows: those of its keys)" + (r.note.empty() ? "" : "; " + r.note);
+      add(std::move(r));
+    }
+    return Status::ok();
+  }
+
+  // --shard: the target's plan, refused when there is none, of another N or other mappings;
+  // the counts of the shard's own audit records.
+  Status read_shard_plan() {
+    const auto [k, n] = *shard_;
+    const std::string shard = "--shard " + std::to_string(k) + "/" + std::to_string(n);
+    CSB_ASSIGN_OR_RETURN(std::optional<migrate::PlanState> state, migrate::plan_state(target_->store()));
+    if (!state) {
+      return invalid_argument(shard + ": the target holds no shard plan (plan-shards makes one before the shards "
+                              "migrate): validate it whole (validate without --shard)");
+    }
+    if (state->plan.shards != n) {
+      return invalid_argument(shard + ": the target's plan " + state->id + " (made " + state->plan.created_at +
+                              ") has " + std::to_string(state->plan.shards) + " shards, not " + std::to_string(n) +
+                              ": validate its shards as --shard K/" + std::to_string(state->plan.shards));
+    }
+    if (state->plan.mappings != migrate::mappings_hash(mappings_)) {
+      return invalid_argument(shard + ": the mapping files changed since the target's plan " + state->id +
+                              " was made (" + state->plan.created_at +
+                              "): its ranges are of the plan's mappings; validate the target whole (without --shard)");
+    }
+    for (const mapping::Block& b : mappings_.blocks) {
+      if (!state->plan.block(b.scope())) {
+        return invalid_argument(shard + ": " + b.display() + " is not in the target's plan " + state->id +
+                                ": validate the target whole (without --shard)");
+      }
+    }
+    plan_id_ = state->id;
+    if (wants("counts")) {
+      CSB_ASSIGN_OR_RETURN(runs_, plan_run_counts(target_->store(), *state, k));
+    }
+    plan_ = std::move(state->plan);
+    return Status::ok();
+  }
+
+  // --shard: the predicate of the shard's range of a block, and (into `how`) which range it is.
+  Result<std::string> shard_narrow(const mapping::Block& block, connector::Connector& db, std::vector<std::string>& how) {
+    const migrate::BlockShards* b = plan_.block(block.scope());
+    if (!b) return invalid_argument(block.display() + ": not in the target's shard plan");
+    const size_t k = static_cast<size_t>(shard_->first - 1);
+    const migrate::ShardRange& r = b->shards.at(k);
+    auto bound = [](const std::optional<migrate::Mark>& m, const char* none) {
+      return m ? "(" + util::join(*m, ", ") + ")" : std::string(none);
+    };
+    how.push_back(block.display() + " key (" + util::join(b->key, ", ") + ") " +
+                  (r.empty ? std::string("no keyed rows")
+                           : "after " + bound(r.lower, "the start") + " up to " + bound(r.upper, "the end")) +
+                  (k == 0 ? ", with NULL keys" : ""));
+    return migrate::range_predicate(db, *b, k);
   }
 
   // With --delta: the predicate a block is read with — the window its last completed run read
@@ -222,6 +304,9 @@ class Validation {
   const model::Model& model_;
   const ValidateOptions& options_;
   std::vector<std::string> checks_;
+  std::optional<std::pair<int, int>> shard_;  // --shard: (K, N), K from 1
+  migrate::ShardPlan plan_;                    // with shard_: the target's plan
+  std::string plan_id_;
   std::unique_ptr<Target> target_;
   std::map<std::string, RunCounts> runs_;
   std::map<std::string, std::vector<CheckResult>> results_;
@@ -233,7 +318,20 @@ Result<ValidationReport> run_validation(const config::Config& config, const mapp
                                         const model::Model& model, const ValidateOptions& options) {
   std::vector<std::string> named = options.checks;
   if (options.delta && named.empty()) named.assign(std::begin(kDeltaChecks), std::end(kDeltaChecks));
+  std::optional<std::pair<int, int>> shard;
+  if (!options.shard.empty()) {
+    CSB_ASSIGN_OR_RETURN(shard, migrate::parse_shard(options.shard, options.env));
+    if (named.empty()) named.assign(std::begin(kShardChecks), std::end(kShardChecks));
+  }
   CSB_ASSIGN_OR_RETURN(std::vector<std::string> checks, parse_checks(named));
+  if (shard) {
+    const std::string flag = "--shard " + options.shard;
+    if (options.delta) return invalid_argument(flag + ": no --delta (a delta runs in one process, unsharded)");
+    if (options.sandbox) return invalid_argument(flag + ": the shards' ranges are in the target's plan: no --sandbox");
+    if (std::find(checks.begin(), checks.end(), "helpdesk") != checks.end()) {
+      return invalid_argument(flag + ": the helpdesk check reads every ticket's messages: run it in a full validate");
+    }
+  }
   if (options.delta) {
     for (const auto& c : checks) {
       if (c == "counts" || c == "helpdesk") {
@@ -282,7 +380,7 @@ Result<ValidationReport> run_validation(const config::Config& config, const mapp
     summary = std::move(migrated).value();
   }
 
-  Validation validation(config, mappings, model, options, checks);
+  Validation validation(config, mappings, model, options, checks, shard);
   Status s = validation.run(connection, schema, summary, report);
   if (sandbox) {
     report.sandbox = sandbox->describe() + (options.keep ? " (kept)" : " (dropped)");

@@ -39,6 +39,11 @@ struct ValidateOptions {
   // each with its target row; counts and helpdesk need a full validate.
   bool delta = false;
   int64_t delta_sample = 1000;
+  // --shard K/N (or N, K from the environment as migrate --shard takes it): only shard K's key
+  // ranges of every block of the target's plan (migrate/shard_plan.h) are read from the source,
+  // only the target rows of those keys, and counts reconcile with shard K's own audit records.
+  // Default checks: kShardChecks. The plan must exist and have N shards (kInvalidArgument).
+  std::string shard;
   size_t failure_cap = 10000;      // failures listed per check and entity (all are counted)
   std::string target;              // override of config.target.connection ("" = the config's)
   std::string schema;              // override of config.target.schema
@@ -52,6 +57,8 @@ struct ValidateOptions {
 // The checks `validate --delta` runs when none are named: the one that reads only what changed
 // (references, model, pii and crosswalk read the whole target; they can be named with it).
 inline constexpr std::string_view kDeltaChecks[] = {"rows"};
+// The checks `validate --shard` runs when none are named: those that read only the shard's rows.
+inline constexpr std::string_view kShardChecks[] = {"counts", "rows"};
 
 Result<ValidationReport> run_validation(const config::Config& config, const mapping::MappingSet& mappings,
                                         const model::Model& model, const ValidateOptions& options);

@@ -152,6 +152,46 @@ def compare(name, got, want):
         check(same, "%s: %s equals the one-process run%s" % (name, table, detail))
 
 
+def validate_shards(csbridge, config, plan, schema, work):
+    """After 4 shards and the finish: a full validate passes (counts add up the shards' records and the
+    finish), each shard's validate passes, and a target edit in shard 2's range is found by shard 2 only."""
+    t0 = time.time()
+    r = run([csbridge, "-c", config, "--no-progress", "validate", "--json", os.path.join(work, "v-full.json")])
+    check(r.returncode == 0, "a full validate after the 4 shards and the finish passes (%.1f s) %s"
+          % (time.time() - t0, (r.stdout + r.stderr)[-1500:]))
+    if r.returncode == 0:
+        report = json.load(open(os.path.join(work, "v-full.json")))
+        notes = [c.get("note", "") for c in report["checks"] if c["name"] == "counts"]
+        check(len(notes) == 4 and all("the shards of plan " + plan["id"] in n for n in notes),
+              "full validate: counts reconciled with the plan's shard runs and finish " + str(notes[:1]))
+    # The shards' validates run at once, as a job system runs them (each passes, each says its shard).
+    t0 = time.time()
+    r = run(["parallel", "-j4", "--halt", "never", "--tag", csbridge, "-c", config, "--no-progress", "validate",
+             "--shard", "{}/4", ":::", "1", "2", "3", "4"])
+    check(r.returncode == 0 and all(("--shard %d/4" % k) in r.stdout for k in range(1, 5)),
+          "validate --shard K/4 passes for K = 1 … 4 (%.1f s) %s" % (time.time() - t0, r.stdout[-1500:] if r.returncode else ""))
+    tickets = next(b for b in plan["blocks"] if b["entity"] == "ticket")
+    lo, hi = tickets["shards"][1]["after"][0], tickets["shards"][1]["upto"][0]
+    key = psql('SET search_path = "%s"; SELECT source_key FROM ticket WHERE source_key::bigint > %s AND '
+               'source_key::bigint <= %s ORDER BY source_key::bigint LIMIT 1' % (schema, lo, hi))[0]
+    psql('SET search_path = "%s"; UPDATE ticket SET subject = \'edited in the target\' WHERE source_key = \'%s\''
+         % (schema, key))
+    # Shard 2 (K from the job system's 0-based index) and shard 1 at once.
+    t0 = time.time()
+    two = subprocess.Popen([csbridge, "-c", config, "--no-progress", "validate", "--shard", "4", "--checks", "rows"],
+                           env=dict(os.environ, JOB_COMPLETION_INDEX="1"), stdout=subprocess.PIPE, text=True)
+    one = subprocess.Popen([csbridge, "-c", config, "--no-progress", "validate", "--shard", "1/4", "--checks", "rows"],
+                           stdout=subprocess.PIPE, text=True)
+    out_two, out_one = two.communicate()[0], one.communicate()[0]
+    check(two.returncode == 1 and key in out_two and "differs" in out_two and "--shard 2/4" in out_two,
+          "validate --shard 4 as index 1 (shard 2) finds ticket %s edited (%.1f s) %s" % (key, time.time() - t0, out_two[-600:]))
+    check(one.returncode == 0, "validate --shard 1/4 does not see the edit in shard 2's range " + out_one[-500:])
+    r = run([csbridge, "-q", "-c", config, "validate", "--shard", "1/3"])
+    check(r.returncode == 2 and "has 4 shards, not 3" in r.stderr, "validate --shard 1/3 exits 2: " + r.stderr.strip())
+    psql('SET search_path = "%s"; UPDATE ticket SET subject = \'subject %s\' WHERE source_key = \'%s\''
+         % (schema, key, key))
+
+
 def main():
     csbridge, work = sys.argv[1], sys.argv[2]
     rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100000
@@ -173,6 +213,9 @@ def main():
         check(r.returncode == 0, "one-process run exits 0 (%.1f s) %s" % (time.time() - t0, r.stderr.strip()))
         want = state(schemas["a"])
         want_rejects = reject_keys([os.path.join(work, "a.jsonl")])
+        r = run([csbridge, "-q", "-c", ca, "validate", "--shard", "1/4"])
+        check(r.returncode == 2 and "holds no shard plan" in r.stderr,
+              "validate --shard on a target without a plan exits 2: " + r.stderr.strip())
         check(len(want_rejects) > 0 and len(want["ticket"]) > 0, "the reference has rows and rejects")
 
         # 2. Four shards at once.
@@ -204,6 +247,13 @@ def main():
         check(leftovers(schemas["b"]) == ["0"], "4 shards: no shard checkpoint or held row is left")
         r = run([csbridge, "-c", cb, "runs"])
         check("finished" in r.stdout and r.stdout.count(": done") == 4, "runs shows the plan finished, 4 shards done")
+        r = run([csbridge, "-c", cb, "runs", "--format", "json"])
+        sp = json.loads(r.stdout).get("shard_plan") if r.returncode == 0 else None
+        check(sp is not None and sp["id"] == plan.get("id") and sp["finished"] and
+              [s["state"] for s in sp["shard_states"]] == ["done"] * 4 and
+              all(s["last_status"] == "ok" for s in sp["shard_states"]),
+              "runs --format json: the plan finished, 4 shards done " + r.stderr.strip())
+        validate_shards(csbridge, cb, plan, schemas["b"], work)
 
         # 4. Refusals.
         r = run([csbridge, "-q", "-c", cb, "migrate", "--shard", "1/3"])
@@ -244,6 +294,9 @@ def main():
         check(r.returncode == 0 and "finished shard plan" in r.stdout and "resumed" in r.stdout,
               "shard 3 run again alone resumes and finishes the plan " + r.stderr.strip())
         compare("kill -9 of shard 3", state(schemas["c"]), want)
+        r = run([csbridge, "-c", cc, "--no-progress", "validate", "--checks", "counts"])
+        check(r.returncode == 0, "kill -9 of shard 3: counts reconcile over the shards' chains and the finish " +
+              (r.stdout + r.stderr)[-800:])
         check(reject_keys([os.path.join(work, "c-%d.jsonl" % k) for k in range(1, 5)]) == want_rejects,
               "kill -9 of shard 3: the reject files hold the one-process run's rejects exactly once")
     finally:

@@ -5,6 +5,12 @@
 #include <optional>
 #include <string>
 
+#include "migrate/shard_plan.h"
+#include "migrate/shards.h"
+#include "migrate/target_store.h"
+#include "model/cs_model.h"
+#include "test_support.h"
+
 namespace csbridge::validate {
 namespace {
 
@@ -28,6 +34,84 @@ TEST_CASE("counts: a run reconciles its own counts, and after a delta the whole 
     CheckResult lost = check_counts("tag", source, 999, delta);
     CHECK(lost.status == CheckStatus::kFailed);
     CHECK(lost.failures.front().kind == "not_reconciled");
+  }
+}
+
+// A SQLite target holding a plan of 2 shards and the audit records its shards and finishes leave
+// (as shard_store.cc and shards.cc write them): shard 1 read 60 tickets (5 rejected, 3 held),
+// shard 2 read 40 (2 held); a failed finish rejected one of shard 2's held rows before it
+// stopped, the finish run again one of shard 1's.
+TEST_CASE("counts: a shard plan's runs add up — every shard's latest completed run and the finishes") {
+  test::TempDir dir;
+  auto model = model::builtin_model();
+  REQUIRE(model.is_ok());
+  auto opened = migrate::TargetStore::open("sqlite:" + (dir.path() / "t.db").string(), "", *model);
+  REQUIRE(opened.is_ok());
+  migrate::TargetStore& store = **opened;
+  REQUIRE(store.prepare().is_ok());
+  migrate::ShardPlan plan;
+  plan.shards = 2;
+  plan.mappings = "0123456789abcdef";
+  plan.created_at = "2026-01-01 00:00:00";
+  REQUIRE(store.reset_checkpoints("shards:", {std::string(migrate::kPlanScope)}, migrate::encode_plan(plan), "").is_ok());
+  auto record = [&](const std::string& id, const std::string& status, const std::string& counts) {
+    REQUIRE(store.begin_run({id, "", "", "tester", "csbridge migrate", "h", "running", ""}).is_ok());
+    REQUIRE(store.end_run(id, status, counts).is_ok());
+  };
+  auto ticket = [](int read, int skipped, int in_target, int rejected, int held) {
+    return "[{\"name\": \"ticket\", \"read\": " + std::to_string(read) + ", \"skipped\": " + std::to_string(skipped) +
+           ", \"loaded\": 0, \"rejected\": 0, \"filtered\": 0, \"held\": " + std::to_string(held) +
+           ", \"chain\": {\"in_target\": " + std::to_string(in_target) + ", \"rejected\": " + std::to_string(rejected) +
+           ", \"filtered\": 0}}]";
+  };
+  record("t1.shard-1-of-2", "interrupted", ticket(20, 0, 20, 0, 1));  // resumed by t3: counted there
+  record("t2.shard-2-of-2", "ok", ticket(40, 0, 40, 0, 2));
+  record("t3.shard-1-of-2", "ok", ticket(40, 20, 55, 5, 3));
+  const std::string id = plan.id();
+  record("t4.finish", "failed",
+         "{\"error\": \"connection lost\", \"plan\": \"" + id + "\", \"entities\": [{\"name\": \"ticket\", \"held\": 2, "
+         "\"rejected\": 1, \"rejected_by_shard\": {\"shard-2-of-2\": 1}}]}");
+  record("t5.finish", "ok",
+         "{\"plan\": \"" + id + "\", \"entities\": [{\"name\": \"ticket\", \"held\": 3, \"rejected\": 1, "
+         "\"rejected_by_shard\": {\"shard-1-of-2\": 1}}], \"self_references\": 0}");
+  record("t6.finish", "ok", "{\"plan\": \"another plan\", \"entities\": [{\"name\": \"ticket\", \"rejected\": 9}]}");
+  auto state = migrate::plan_state(store);
+  REQUIRE(state.is_ok());
+  REQUIRE(state->has_value());
+
+  SUBCASE("the whole plan: both shards, both finishes of this plan") {
+    auto all = plan_run_counts(store, **state, 0);
+    REQUIRE(all.is_ok());
+    const RunCounts& c = all->at("ticket");
+    CHECK(c.read == 100);
+    CHECK(c.loaded == 93);
+    CHECK(c.rejected == 7);
+    CHECK(c.what == "the shards of plan " + id + " (runs t3.shard-1-of-2, t2.shard-2-of-2; not finished, with 2 finish runs)");
+    SourceCounts source;
+    source.read = 100;
+    CHECK(check_counts("ticket", source, 93, c).status == CheckStatus::kPassed);
+    CheckResult lost = check_counts("ticket", source, 92, c);
+    CHECK(lost.status == CheckStatus::kFailed);
+    CHECK(lost.failures.back().message == "the target holds 92 rows, " + c.what + " left 93");
+  }
+  SUBCASE("one shard: its own run, and the finish's rejects of the rows it held") {
+    auto one = plan_run_counts(store, **state, 2);
+    REQUIRE(one.is_ok());
+    const RunCounts& c = one->at("ticket");
+    CHECK(c.read == 40);
+    CHECK(c.loaded == 39);
+    CHECK(c.rejected == 1);
+    CHECK(c.what == "shard 2 of plan " + id + " (runs t2.shard-2-of-2, with 2 finish runs)");
+  }
+  SUBCASE("a full validate: the latest run is a shard's, so the plan's runs are counted") {
+    auto latest = latest_run_counts(store);
+    REQUIRE(latest.is_ok());
+    CHECK(latest->at("ticket").loaded == 93);
+    record("t7", "ok", ticket(100, 0, 93, 7, 0));  // an unsharded run since: its own counts
+    latest = latest_run_counts(store);
+    REQUIRE(latest.is_ok());
+    CHECK(latest->at("ticket").run_id == "t7");
+    CHECK(latest->at("ticket").what.empty());
   }
 }
 
