@@ -49,23 +49,6 @@ using Clock = std::chrono::steady_clock;
 // A dropped connection or a restarted server is retried this many times, waiting 1, 2, 4, … s.
 constexpr int kRetries = 5;
 
-std::string make_run_id() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  std::random_device rd;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffff));
-  return std::string(stamp) + "-" + suffix;
-}
-
-std::string os_user() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  const char* user = std::getenv("USER");
-  return user ? user : "";
-}
 
 // SHA-256 over the config file and every mapping file, as they were read.
 std::string config_hash(const config::Config& config, const mapping::MappingSet& mappings) {
@@ -693,7 +676,7 @@ class Migration {
         for (const auto& rr : outcome.rejects) {
           mapping::RowError error{std::string(job->out.get(rr.row, 0)), "", rr.code, rr.message, {}};
           CSB_RETURN_IF_ERROR(rejects_.write(run_id_, run.block, error, &job->in, job->origin[rr.row], run.columns,
-                                             run.pii, target_version(run, rr)));
+                                             run.pii, RejectLog::target_version(model_.entity(run.block.entity), rr)));
         }
         return job->rejects.empty() && outcome.rejects.empty() ? Status::ok() : rejects_.flush();
       };
@@ -750,33 +733,9 @@ class Migration {
     run.counts.skipped += add.skipped;
   }
 
-  // The target's version of a row in conflict, each value with its field's class (a field whose
-  // class depends on another's value takes the first class it may have that is personal data).
-  std::vector<RejectLog::TargetValue> target_version(const BlockRun& run, const RowReject& reject) const {
-    std::vector<RejectLog::TargetValue> out;
-    const model::Entity* entity = model_.entity(run.block.entity);
-    for (const auto& [name, value] : reject.target_values) {
-      model::PiiClass pii = model::PiiClass::kNone;
-      const model::Field* f = entity ? entity->field(name) : nullptr;
-      if (f) {
-        for (model::PiiClass c : f->pii_classes()) {
-          if (c != model::PiiClass::kNone) {
-            pii = c;
-            break;
-          }
-        }
-      }
-      out.push_back({name, value, pii});
-    }
-    return out;
-  }
-
   // delta.conflicts, or --conflicts for this run.
   ConflictPolicy conflict_policy() const {
-    const std::string& name = options_.conflicts.empty() ? config_.delta.conflicts : options_.conflicts;
-    if (name == "source_wins") return ConflictPolicy::kSourceWins;
-    if (name == "target_wins") return ConflictPolicy::kTargetWins;
-    return ConflictPolicy::kReject;
+    return parse_conflict_policy(options_.conflicts.empty() ? config_.delta.conflicts : options_.conflicts);
   }
 
   Retry retrier() {
@@ -815,6 +774,24 @@ class Migration {
 };
 
 }  // namespace
+
+std::string make_run_id() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffff));
+  return std::string(stamp) + "-" + suffix;
+}
+
+std::string os_user() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  const char* user = std::getenv("USER");
+  return user ? user : "";
+}
 
 bool in_sample(std::string_view source_key, double percent) {
   if (percent >= 100) return true;

@@ -132,6 +132,11 @@ struct MigrateSummary {
   std::string reject_file;
 };
 
+// A new run's id: the UTC time to the second and 16 random bits ("20261207T104512Z-3fa2").
+std::string make_run_id();
+// The operating-system user running csbridge, for the audit record ("" when unknown).
+std::string os_user();
+
 // Whether --sample PCT keeps the row of `source_key`: a hash of the key, so
 // the same rows are chosen on every run (and by validate --sample).
 bool in_sample(std::string_view source_key, double percent);

@@ -82,6 +82,22 @@ Status RejectLog::write(const std::string& run_id, const mapping::Block& block, 
   return Status::ok();
 }
 
+std::vector<RejectLog::TargetValue> RejectLog::target_version(const model::Entity* entity, const RowReject& reject) {
+  std::vector<TargetValue> out;
+  for (const auto& [name, value] : reject.target_values) {
+    model::PiiClass pii = model::PiiClass::kNone;
+    const model::Field* f = entity ? entity->field(name) : nullptr;
+    for (model::PiiClass c : f ? f->pii_classes() : std::vector<model::PiiClass>{}) {
+      if (c != model::PiiClass::kNone) {
+        pii = c;
+        break;
+      }
+    }
+    out.push_back({name, value, pii});
+  }
+  return out;
+}
+
 Status RejectLog::flush() {
   if (!out_) return Status::ok();
   if (std::fflush(out_) != 0 || ::fsync(::fileno(out_)) != 0) return io_error("cannot write " + path_);

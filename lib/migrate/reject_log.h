@@ -5,14 +5,15 @@
 
 #include <cstddef>
 #include <cstdio>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "connector/connector.h"
 #include "mapping/mapping.h"
 #include "mapping/row_mapper.h"
+#include "migrate/target_store.h"
 #include "model/cs_model.h"
 #include "util/status.h"
 
@@ -42,6 +43,10 @@ class RejectLog {
     std::optional<std::string> value;
     model::PiiClass pii = model::PiiClass::kNone;
   };
+  // The target's version of a rejected row (RowReject::target_values), each value with its field's
+  // class in `entity` (a field whose class depends on another's value takes the first personal
+  // class it may have).
+  static std::vector<TargetValue> target_version(const model::Entity* entity, const RowReject& reject);
 
   // Appends the line of `error` (row `row` of `in`, or no values when `in` is null); kIo when
   // the file cannot be written. Nothing when no path was opened or the chain wrote the line.

@@ -52,23 +52,6 @@ std::string missing_list(const std::set<int>& done, int n) {
   return out;
 }
 
-std::string run_id_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  std::random_device rd;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffff));
-  return std::string(stamp) + "-" + suffix;
-}
-
-std::string os_user() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  const char* user = std::getenv("USER");
-  return user ? user : "";
-}
 
 // Loads the held batches of one block (each with its "done" mark, in its transaction).
 Status finish_block(TargetStore& store, const mapping::Block& block, const std::string& run_id, RejectLog& rejects,
@@ -140,7 +123,7 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
                             std::to_string(plan->shards) + " have not completed: run them (migrate --shard K/" +
                             std::to_string(plan->shards) + "); the last one to complete finishes the plan");
   }
-  summary.run_id = run_id_now() + ".finish";
+  summary.run_id = make_run_id() + ".finish";
   RunRecord run{summary.run_id, "", "", os_user(), options.command_line, mappings_hash(mappings), "running", ""};
   CSB_RETURN_IF_ERROR(store->begin_run(run));
   RejectLog rejects;

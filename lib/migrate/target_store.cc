@@ -24,4 +24,10 @@ Result<std::unique_ptr<TargetStore>> TargetStore::open(const std::string& connec
   }
 }
 
+ConflictPolicy parse_conflict_policy(std::string_view name) {
+  if (name == "source_wins") return ConflictPolicy::kSourceWins;
+  if (name == "target_wins") return ConflictPolicy::kTargetWins;
+  return ConflictPolicy::kReject;
+}
+
 }  // namespace csbridge::migrate

@@ -50,6 +50,8 @@ inline constexpr std::string_view kPendingTable = "csbridge_pending_ref";
 // What a load does with a row that was changed in the target after csbridge wrote it and has
 // changed in the source since (migrate/conflicts.h): `delta.conflicts`.
 enum class ConflictPolicy { kReject, kSourceWins, kTargetWins };
+// "reject", "source_wins" or "target_wins" (config and CLI check the name; anything else: reject).
+ConflictPolicy parse_conflict_policy(std::string_view name);
 
 // What one mapping block loads into one CS entity.
 struct LoadSpec {
