@@ -55,6 +55,15 @@ ErrorCode code_for_sqlstate(std::string_view state) {
   return ErrorCode::kInvalidArgument;
 }
 
+bool lost_connection_text(std::string_view message) {
+  for (std::string_view phrase : {"server closed the connection", "no connection to the server",
+                                  "could not send data to server", "could not receive data from server",
+                                  "connection to server was lost", "SSL SYSCALL error"}) {
+    if (message.find(phrase) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 Status current_error(const std::string& subject, const std::string& redacted) {
   auto lost = [&](const std::exception& e) {
     return unreachable(subject + ": lost the connection to postgres '" + redacted + "': " + first_line(e.what()));
@@ -69,6 +78,10 @@ Status current_error(const std::string& subject, const std::string& redacted) {
     return Status(ErrorCode::kPermissionDenied, subject + ": " + first_line(e.what()));
   } catch (const pqxx::sql_error& e) {
     return Status(code_for_sqlstate(e.sqlstate()), subject + ": " + first_line(e.what()));
+  } catch (const pqxx::failure& e) {
+    // libpq's own errors outside a statement (a COPY's data, a cancel): the server gone among them.
+    if (lost_connection_text(e.what())) return lost(e);
+    return internal_error(subject + ": " + first_line(e.what()));
   } catch (const std::exception& e) {
     return internal_error(subject + ": " + first_line(e.what()));
   } catch (...) {

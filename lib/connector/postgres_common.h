@@ -39,6 +39,10 @@ std::string row_reason(const pqxx::sql_error& e);
 // kInvalidArgument otherwise.
 ErrorCode code_for_sqlstate(std::string_view state);
 
+// Whether a libpq message says the connection to the server is gone ("server closed the
+// connection unexpectedly" while a COPY's data is sent, …).
+bool lost_connection_text(std::string_view message);
+
 // The Status for the exception being handled; call only inside a catch block.
 // A broken connection (also during COMMIT) is kUnreachable "<subject>: lost
 // the connection to postgres '<redacted>': …".

@@ -428,6 +428,10 @@ class PostgresTarget final : public TargetStore {
     } catch (...) {
       failed = connector::pg::current_error(subject, redacted_);
     }
+    // Whatever libpq called it, a session that is no longer open was lost: retried on a new one.
+    if (failed.code() == ErrorCode::kInternal && db_ && !db_->is_open()) {
+      failed = unreachable(subject + ": lost the connection to postgres '" + redacted_ + "': " + failed.message());
+    }
     if (failed.code() == ErrorCode::kUnreachable) {
       db_.reset();
       stages_.clear();

@@ -15,9 +15,10 @@ bool write_all(FILE* f, const void* data, size_t n) { return std::fwrite(data, 1
 
 }  // namespace
 
-Spill::Spill(size_t partitions, std::filesystem::path parent)
+Spill::Spill(size_t partitions, std::filesystem::path parent, size_t memory_limit)
     : parent_(parent.empty() ? std::filesystem::temp_directory_path() : std::move(parent)),
-      files_(partitions == 0 ? 1 : partitions, nullptr) {}
+      memory_limit_(memory_limit),
+      memory_(partitions == 0 ? 1 : partitions) {}
 
 Spill::~Spill() {
   for (FILE* f : files_) {
@@ -35,11 +36,28 @@ Status Spill::open() {
     return io_error("cannot create a temporary directory in " + parent_.string() + ": " + std::strerror(errno));
   }
   dir_ = templ;
+  return Status::ok();
+}
+
+Status Spill::spill_all() {
+  files_.assign(memory_.size(), nullptr);
   for (size_t p = 0; p < files_.size(); ++p) {
     std::string path = (dir_ / std::to_string(p)).string();
     files_[p] = std::fopen(path.c_str(), "w+b");
     if (files_[p] == nullptr) return io_error("cannot create " + path + ": " + std::strerror(errno));
     std::setvbuf(files_[p], nullptr, _IOFBF, kFileBuffer);
+    for (const SpilledRecord& r : memory_[p]) CSB_RETURN_IF_ERROR(write(files_[p], r.key, r.payload));
+    std::vector<SpilledRecord>().swap(memory_[p]);
+  }
+  memory_bytes_ = 0;
+  return Status::ok();
+}
+
+Status Spill::write(FILE* f, std::string_view key, std::string_view payload) {
+  uint32_t lengths[2] = {static_cast<uint32_t>(key.size()), static_cast<uint32_t>(payload.size())};
+  if (!write_all(f, lengths, sizeof lengths) || !write_all(f, key.data(), key.size()) ||
+      !write_all(f, payload.data(), payload.size())) {
+    return io_error("cannot write to " + dir_.string() + ": " + std::strerror(errno));
   }
   return Status::ok();
 }
@@ -49,14 +67,14 @@ size_t Spill::partition_of(std::string_view key, size_t partitions) {
 }
 
 Status Spill::add(std::string_view key, std::string_view payload) {
-  FILE* f = files_[partition_of(key, files_.size())];
-  uint32_t lengths[2] = {static_cast<uint32_t>(key.size()), static_cast<uint32_t>(payload.size())};
-  if (!write_all(f, lengths, sizeof lengths) || !write_all(f, key.data(), key.size()) ||
-      !write_all(f, payload.data(), payload.size())) {
-    return io_error("cannot write to " + dir_.string() + ": " + std::strerror(errno));
-  }
+  size_t p = partition_of(key, memory_.size());
   ++records_;
-  return Status::ok();
+  if (files_.empty()) {
+    memory_[p].push_back({std::string(key), std::string(payload)});
+    memory_bytes_ += key.size() + payload.size() + 2 * sizeof(std::string);
+    return memory_bytes_ > memory_limit_ ? spill_all() : Status::ok();
+  }
+  return write(files_[p], key, payload);
 }
 
 Status Spill::finish() {
@@ -67,6 +85,7 @@ Status Spill::finish() {
 }
 
 Result<std::vector<SpilledRecord>> Spill::read(size_t p) {
+  if (files_.empty()) return memory_.at(p);
   FILE* f = files_.at(p);
   std::vector<SpilledRecord> out;
   std::rewind(f);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/postgres_common.h"
 #include "connector/registry.h"
 #include "test_support.h"
 #include "util/exit_status.h"
@@ -140,6 +141,13 @@ void create_catalog_tables(PgSchema& pg) {
       cust_id integer,
       CONSTRAINT "fk cust" FOREIGN KEY (cust_id, cust_region) REFERENCES {s}.customers (id, region));
     CREATE VIEW {s}.v_customers AS SELECT region, id FROM {s}.customers;)");
+}
+
+TEST_CASE("postgres connector: libpq's words for a lost server are told from other failures") {
+  CHECK(pg::lost_connection_text("Error writing to table: server closed the connection unexpectedly\n\tThis probably"));
+  CHECK(pg::lost_connection_text("could not receive data from server: Connection reset by peer"));
+  CHECK(pg::lost_connection_text("no connection to the server"));
+  CHECK_FALSE(pg::lost_connection_text("invalid input syntax for type integer"));
 }
 
 TEST_CASE("postgres connector: info names the engine and hides the password") {
