@@ -93,7 +93,7 @@ int run_plan(Context& ctx, const Project& project, const MigrateArgs& a, bool js
   validate::ValidateOptions o;
   o.target = a.target;
   o.progress = &ctx.progress();
-  auto plan = validate::plan_migration(*project.config, project.loaded.set, project.model, o);
+  auto plan = validate::plan_migration(*project.config, project.loaded.set, project.model, o, a.conflicts);
   if (!plan) return fail(plan.status());
   Status s = ctx.write(json ? report::plan_json(*plan).dump(2) + "\n" : report::plan_text(*plan));
   return s.is_ok() ? 0 : fail(s);
@@ -217,8 +217,8 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       ->check(CLI::IsMember({"reject", "source_wins", "target_wins"}));
   app.add_flag("--follow", a->follow, "Deltas in a loop, a line per cycle, until SIGTERM/SIGINT (then exit 0)");
   app.add_flag("--plan", a->plan,
-               "Count per entity what a run would change (new, changed, unchanged, deleted), first keys; write "
-               "nothing");
+               "Count per entity what a run would change (new, changed, unchanged, deleted, conflicting), "
+               "first keys; write nothing");
   app.add_option("--shard", a->shard,
                  "Run shard K of N of the target's plan (plan-shards); N alone: K from JOB_COMPLETION_INDEX, "
                  "SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX (from 0)")

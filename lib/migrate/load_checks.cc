@@ -331,7 +331,7 @@ RowReject load_error_reject(const ResolvedSpec& spec, const connector::Batch& ro
 }
 
 Result<std::optional<connector::Batch>> null_orphans(const ResolvedSpec& spec, const connector::Batch& rows,
-                                                     const KnownKeys& known, LoadOutcome& outcome) {
+                                                     const KnownLookupKeys& known, LoadOutcome& outcome) {
   // (row, column) of every key to null.
   std::vector<std::vector<bool>> nulled;
   size_t custom = 0;  // batch column of custom, 0 when none

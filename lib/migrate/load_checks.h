@@ -54,7 +54,7 @@ Result<std::vector<RowReject>> check_rows(const ResolvedSpec& spec, const connec
                                           std::vector<size_t>& accepted);
 
 // The legacy keys among `keys` that the crosswalk holds for the looked-up entity of `column`.
-using KnownKeys = std::function<Result<std::set<std::string>>(const LoadColumn& column, const std::vector<std::string>& keys)>;
+using KnownLookupKeys = std::function<Result<std::set<std::string>>(const LoadColumn& column, const std::vector<std::string>& keys)>;
 
 // Lookups with orphans_to_null (not deferred) whose legacy key the crosswalk lacks: the cell
 // becomes NULL and the key is kept in the row's `custom` JSON as "<field>_orphan" (when the
@@ -62,7 +62,7 @@ using KnownKeys = std::function<Result<std::set<std::string>>(const LoadColumn& 
 // changed copy of `rows`, or nullopt when nothing changed. A custom cell that is not a JSON
 // object is left as it is (check_rows rejects it).
 Result<std::optional<connector::Batch>> null_orphans(const ResolvedSpec& spec, const connector::Batch& rows,
-                                                     const KnownKeys& known, LoadOutcome& outcome);
+                                                     const KnownLookupKeys& known, LoadOutcome& outcome);
 
 // "ticket 'T-1'": the entity and the row's source_key.
 std::string row_subject(const ResolvedSpec& spec, const connector::Batch& rows, size_t row);

@@ -8,7 +8,14 @@
 namespace csbridge::report {
 namespace {
 
-constexpr const char* kKinds[] = {"new", "changed", "deleted"};
+constexpr const char* kKinds[] = {"new", "changed", "deleted", "conflicting"};
+
+// What a run does with a conflicting row under the policy (README "Edits made on the target").
+std::string settled(const std::string& policy) {
+  if (policy == "source_wins") return "source_wins: a run writes the source's version";
+  if (policy == "target_wins") return "target_wins: a run keeps the target's version";
+  return "reject: a run rejects them (code conflict) until they are settled";
+}
 
 std::string right(const std::string& s, size_t width) {
   size_t w = util::display_width(s);
@@ -26,7 +33,7 @@ std::string plan_text(const validate::MigrationPlan& plan) {
   out += '\n';
   for (const auto& e : plan.entities) {
     out += util::pad_right(e.name, name_w);
-    for (int64_t n : {e.new_rows, e.changed, e.unchanged, e.deleted, int64_t{0}, e.orphans}) {
+    for (int64_t n : {e.new_rows, e.changed, e.unchanged, e.deleted, e.conflicting, e.orphans}) {
       out += "  " + right(std::to_string(n), 11);
     }
     out += '\n';
@@ -45,8 +52,18 @@ std::string plan_text(const validate::MigrationPlan& plan) {
       out += e.name + ": " + std::to_string(e.not_detected) +
              " target rows the source no longer gives; not deleted (no 'deletes:' in its blocks)\n";
     }
+    if (e.kept_target_edits > 0) {
+      out += e.name + ": " + std::to_string(e.kept_target_edits) +
+             " rows edited in the target only: kept, not written (counted in unchanged)\n";
+    }
   }
-  out += "conflicting: target-side edits are not told apart yet (they count as changed)\n";
+  int64_t conflicting = 0;
+  for (const auto& e : plan.entities) conflicting += e.conflicting;
+  if (conflicting > 0) {
+    out += "conflicting: " + std::to_string(conflicting) +
+           " rows changed in the target since csbridge wrote them and in the source since; delta.conflicts " +
+           settled(plan.conflicts) + "\n";
+  }
   return out;
 }
 
@@ -62,12 +79,13 @@ nlohmann::json plan_json(const validate::MigrationPlan& plan) {
                         {"deleted", e.deleted},
                         {"not_detected", e.not_detected},
                         {"deletes", e.deletes},
-                        {"conflicting", 0},
+                        {"conflicting", e.conflicting},
+                        {"kept_target_edits", e.kept_target_edits},
                         {"orphans", e.orphans},
                         {"first_keys", first},
                         {"reading", e.reading}});
   }
-  return {{"target", plan.target}, {"entities", entities}};
+  return {{"target", plan.target}, {"conflicts", plan.conflicts}, {"entities", entities}};
 }
 
 }  // namespace csbridge::report

@@ -39,22 +39,27 @@ Status count_deletes(const config::Config& config, const mapping::MappingSet& ma
 }  // namespace
 
 Result<MigrationPlan> plan_migration(const config::Config& config, const mapping::MappingSet& mappings,
-                                     const model::Model& model, ValidateOptions options) {
+                                     const model::Model& model, ValidateOptions options,
+                                     const std::string& conflicts) {
   options.sandbox = false;
   options.sample_percent = 100;
   options.checks = {"rows"};
+  options.tell_edits = true;
   CSB_ASSIGN_OR_RETURN(ValidationReport report, run_validation(config, mappings, model, options));
   MigrationPlan plan;
   plan.target = report.target;
+  plan.conflicts = conflicts.empty() ? config.delta.conflicts : conflicts;
   static const std::map<std::string, std::string> kKinds = {
-      {"missing", "new"}, {"differs", "changed"}, {"extra", "deleted"}};
+      {"missing", "new"}, {"differs", "changed"}, {"extra", "deleted"}, {"conflict", "conflicting"}};
   for (const CheckResult& check : report.checks) {
     if (check.name != "rows") continue;
     EntityPlan e;
     e.name = check.entity;
     e.new_rows = check.figure("missing");
-    e.changed = check.figure("differing");
-    e.unchanged = check.figure("matched");
+    e.conflicting = check.figure("conflicts");
+    e.kept_target_edits = check.figure("kept_target_edits");
+    e.changed = check.figure("differing") - e.conflicting - e.kept_target_edits;
+    e.unchanged = check.figure("matched") + e.kept_target_edits;
     CSB_RETURN_IF_ERROR(count_deletes(config, mappings, model, options, e));
     if (e.deletes.empty()) e.not_detected = check.figure("extra");
     e.orphans = check.figure("rejected_as_orphans");

@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <map>
 
+#include "migrate/conflicts.h"
 #include "model/ddl.h"
 #include "util/strings.h"
 
@@ -23,13 +25,19 @@ void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const c
 
 struct Payload {
   uint64_t hash = 0;
+  int64_t incoming = 0;  // the source side with tell_edits(): what a load would fingerprint
   std::vector<std::optional<std::string>> refs;
 };
 
-bool decode(std::string_view p, Payload& out) {
+bool decode(std::string_view p, Payload& out, bool with_incoming = false) {
   if (p.size() < sizeof(uint64_t)) return false;
   std::memcpy(&out.hash, p.data(), sizeof(uint64_t));
   p.remove_prefix(sizeof(uint64_t));
+  if (with_incoming) {
+    if (p.size() < sizeof(int64_t)) return false;
+    std::memcpy(&out.incoming, p.data(), sizeof(int64_t));
+    p.remove_prefix(sizeof(int64_t));
+  }
   out.refs.clear();
   while (!p.empty()) {
     char tag = p[0];
@@ -104,11 +112,32 @@ Status RowsCheck::begin_block(const mapping::Block& block, const mapping::BlockM
       }
     }
   }
+  spec_ = nullptr;
+  if (edits_model_) {
+    // The spec migrate loads the block with (migrate.cc builds it from the same outputs).
+    migrate::LoadSpec spec;
+    spec.entity = block.entity;
+    spec.source_system = block.source;
+    for (const auto& o : outputs) {
+      spec.columns.push_back(o.field);
+      spec.lookups.push_back(o.lookup_entity);
+      spec.lookup_systems.push_back(o.lookup_system);
+      spec.orphans_to_null.push_back(o.lookup_orphans_to_null);
+    }
+    // A block migrate would refuse has no edits to tell: its differing rows stay `differs`.
+    if (auto resolved = migrate::resolve_spec(*edits_model_, spec); resolved.is_ok()) {
+      spec_ = &(specs_[block.source] = std::move(*resolved));
+    } else {
+      specs_.erase(block.source);
+    }
+  }
   return Status::ok();
 }
 
-std::string RowsCheck::encode_payload(uint64_t hash, const std::vector<std::optional<std::string>>& refs) const {
+std::string RowsCheck::encode_payload(uint64_t hash, const std::optional<int64_t>& incoming,
+                                      const std::vector<std::optional<std::string>>& refs) const {
   std::string p(reinterpret_cast<const char*>(&hash), sizeof hash);
+  if (incoming) p.append(reinterpret_cast<const char*>(&*incoming), sizeof(int64_t));
   for (const auto& r : refs) {
     if (!r) {
       p += '\0';
@@ -139,7 +168,9 @@ Status RowsCheck::row(const connector::Batch& mapped, size_t r) {
   key_ += kSep;
   key_ += mapped.get(r, 0);
   if (keep_keys_) source_keys_[system_].emplace_back(mapped.get(r, 0));
-  return source_->add(key_, encode_payload(fp_.digest(), refs_));
+  std::optional<int64_t> incoming;
+  if (edits_model_) incoming = spec_ ? migrate::written_fingerprint(*spec_, mapped, r) : 0;
+  return source_->add(key_, encode_payload(fp_.digest(), incoming, refs_));
 }
 
 Status RowsCheck::read_target(Target& target) { return read_target_where(target, ""); }
@@ -221,7 +252,7 @@ Status RowsCheck::read_target_where(Target& target, const std::string& where) {
     key.assign(system);
     key += kSep;
     key += b.get(r, 1);
-    failed = target_->add(key, encode_payload(fp.digest(), refs));
+    failed = target_->add(key, encode_payload(fp.digest(), std::nullopt, refs));
     return failed.is_ok();
   }));
   return failed;
@@ -249,6 +280,15 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
   for (size_t c = 0; c < columns_.size(); ++c) {
     if (columns_[c].reference) ref_columns.push_back(c);
   }
+  // tell_edits(): a crosswalk from before fingerprints were kept has no edits to tell (a load
+  // writes its rows as before).
+  bool edits = edits_model_ != nullptr;
+  if (edits) {
+    CSB_ASSIGN_OR_RETURN(edits, target.has_column(migrate::kCrosswalkTable, "fingerprint"));
+  }
+  std::vector<Differing> differing_rows;
+  int64_t kept = 0, conflicts = 0;
+  constexpr size_t kTellChunk = 5000;  // differing rows read back a query
 
   for (size_t p = 0; p < source_->partitions(); ++p) {
     CSB_ASSIGN_OR_RETURN(auto src, source_->read(p));
@@ -261,7 +301,7 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
     while (i < src.size() || j < dst.size()) {
       if (j == dst.size() || (i < src.size() && src[i].key < dst[j].key)) {
         // In the source, not in the target: rejected at load as an orphan, or missing.
-        decode(src[i].payload, a);
+        decode(src[i].payload, a, edits_model_ != nullptr);
         bool rejected = false;
         for (size_t k = 0; k < ref_columns.size() && !rejected; ++k) {
           const Column& c = columns_[ref_columns[k]];
@@ -293,7 +333,7 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
                      std::to_string(i - first + 1) + " source rows map to this legacy key"},
                     failure_cap_);
       }
-      decode(src[i].payload, a);
+      decode(src[i].payload, a, edits_model_ != nullptr);
       decode(dst[j].payload, b);
       std::vector<std::string> differ;
       if (a.hash != b.hash) differ.push_back("values");
@@ -316,12 +356,20 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
         std::string what = differ.front() == "values" ? "values differ" : "reference differs";
         std::vector<std::string> refs(differ.begin() + (differ.front() == "values" ? 1 : 0), differ.end());
         if (!refs.empty()) what += (differ.front() == "values" ? "; references: " : ": ") + util::join(refs, ", ");
-        result.fail({name(src[i].key), "differs", what}, failure_cap_);
+        if (edits && specs_.count(std::string(split_key(src[i].key).first))) {
+          differing_rows.push_back({src[i].key, what, a.incoming});
+          if (differing_rows.size() >= kTellChunk) {
+            CSB_RETURN_IF_ERROR(tell(target, differing_rows, result, kept, conflicts, name));
+          }
+        } else {
+          result.fail({name(src[i].key), "differs", what}, failure_cap_);
+        }
       }
       ++i;
       ++j;
     }
   }
+  if (!differing_rows.empty()) CSB_RETURN_IF_ERROR(tell(target, differing_rows, result, kept, conflicts, name));
   result.set("source_rows", source_->records());
   result.set("target_rows", target_->records());
   result.set("matched", matched);
@@ -332,8 +380,72 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
   result.set("rejected_as_orphans", orphan_rejects);
   result.set("orphans_kept_as_null", orphan_nulls);
   if (other_systems_) result.set("other_systems", other_systems_);
+  if (edits_model_) {
+    result.set("kept_target_edits", kept);
+    result.set("conflicts", conflicts);
+  }
   result.sort_failures();
   return result;
+}
+
+Status RowsCheck::tell(Target& target, std::vector<Differing>& rows, CheckResult& result, int64_t& kept,
+                       int64_t& conflicts, const std::function<std::string(std::string_view)>& name) {
+  // By system: (key → its row), then what the crosswalk and the target hold of those keys.
+  std::map<std::string, std::map<std::string, const Differing*>> by_system;
+  for (const Differing& d : rows) {
+    auto [system, key] = split_key(d.key);
+    by_system[std::string(system)][std::string(key)] = &d;
+  }
+  CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity_.name, "t"));
+  std::map<const Differing*, migrate::Verdict> verdicts;
+  for (const auto& [system, keys] : by_system) {
+    const migrate::ResolvedSpec& spec = specs_.at(system);
+    std::string in;
+    for (const auto& [key, d] : keys) in += (in.empty() ? "" : ", ") + Target::literal(key);
+    std::string sql =
+        "SELECT x.\"source_key\", x.\"fingerprint\", " +
+        migrate::readback_columns(spec, [&](std::string_view t) { return target.table(t); }) + " FROM " +
+        target.table(migrate::kCrosswalkTable) + " x JOIN " + target.table(entity_.name) +
+        " t ON t.\"id\" = x.\"new_id\" WHERE x.\"entity\" = " + Target::literal(entity_.name) +
+        " AND x.\"source_system\" = " + Target::literal(system) + " AND x.\"fingerprint\" IS NOT NULL AND " + live +
+        " AND x.\"source_key\" IN (" + in + ")";
+    migrate::Cells cells;
+    Status bad;
+    CSB_RETURN_IF_ERROR(target.each_row(sql, [&](const connector::Batch& b, size_t r) {
+      auto it = keys.find(std::string(b.get(r, 0)));
+      if (it == keys.end()) return true;
+      int64_t base = 0;
+      std::string_view text = b.get(r, 1);
+      if (std::from_chars(text.data(), text.data() + text.size(), base).ec != std::errc()) {
+        bad = internal_error("the crosswalk's fingerprint of " + entity_.name + " '" + it->first +
+                             "' is not an integer");
+        return false;
+      }
+      cells.clear();
+      for (size_t c = 2; c < b.columns(); ++c) cells.push_back(b.value(r, c));
+      verdicts[it->second] = migrate::decide(base, migrate::current_fingerprint(spec, cells), it->second->incoming);
+      return true;
+    }));
+    CSB_RETURN_IF_ERROR(bad);
+  }
+  for (const Differing& d : rows) {
+    auto v = verdicts.find(&d);
+    if (v == verdicts.end() || v->second == migrate::Verdict::kWrite) {
+      result.fail({name(d.key), "differs", d.what}, failure_cap_);
+    } else if (v->second == migrate::Verdict::kKeepTargetEdit) {
+      ++kept;
+      result.fail({name(d.key), "kept_target_edit",
+                   "changed in the target since csbridge wrote it, not in the source: a load keeps the target's version"},
+                  failure_cap_);
+    } else {
+      ++conflicts;
+      result.fail({name(d.key), "conflict",
+                   "changed in the target since csbridge wrote it, and in the source since (" + d.what + ")"},
+                  failure_cap_);
+    }
+  }
+  rows.clear();
+  return Status::ok();
 }
 
 }  // namespace csbridge::validate

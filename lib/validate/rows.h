@@ -11,9 +11,16 @@
 // lets become NULL (`orphans: null`) whose key has no crosswalk entry, and a
 // missing row one of whose references has no crosswalk entry (migrate
 // rejected it as orphan_reference).
+//
+// With tell_edits() (migrate --plan), the rows that differ are told apart as a
+// load would (migrate/conflicts.h): the target's version is read back with the
+// fingerprint csbridge wrote last, and a row changed in the target only is a
+// kept target edit, a row changed on both sides a conflict (failures of kind
+// kept_target_edit and conflict instead of differs).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +29,7 @@
 #include <vector>
 
 #include "mapping/mapping.h"
+#include "migrate/load_checks.h"
 #include "model/canonical.h"
 #include "validate/checks.h"
 #include "validate/source_stream.h"
@@ -46,6 +54,8 @@ class RowsCheck : public SourceSink {
   // by key (no "extra" rows: the target is not read whole).
   void keep_keys() { keep_keys_ = true; }
   Status read_target_of_source(Target& target);
+  // Tells target-side edits apart among the differing rows (call before streaming).
+  void tell_edits(const model::Model& model) { edits_model_ = &model; }
   // Live target rows of the entity's source systems read so far (with keep_keys(): those of the
   // source's keys — what validate --shard counts as the shard's rows in the target).
   int64_t target_rows() const { return target_rows_; }
@@ -59,7 +69,18 @@ class RowsCheck : public SourceSink {
     bool reference = false;  // compared as system + legacy key
     bool soft = false;       // orphans: null in some block
   };
-  std::string encode_payload(uint64_t hash, const std::vector<std::optional<std::string>>& refs) const;
+  std::string encode_payload(uint64_t hash, const std::optional<int64_t>& incoming,
+                             const std::vector<std::optional<std::string>>& refs) const;
+  // A differing row whose edits are still to be told (tell_edits()).
+  struct Differing {
+    std::string key;   // spilled: system \x1f key
+    std::string what;  // the differs message
+    int64_t incoming = 0;
+  };
+  // Reads back the target's version of `rows` and records each as differs, kept_target_edit or
+  // conflict; clears `rows`.
+  Status tell(Target& target, std::vector<Differing>& rows, CheckResult& result, int64_t& kept, int64_t& conflicts,
+              const std::function<std::string(std::string_view)>& name);
 
   const model::Entity& entity_;
   std::vector<const mapping::Block*> blocks_;
@@ -73,6 +94,10 @@ class RowsCheck : public SourceSink {
   std::map<std::string, std::vector<std::string>> source_keys_;  // by system, with keep_keys()
   // Per block: for each of columns_, the mapper output index (or -1) and lookup system.
   std::vector<int> output_of_;
+  // tell_edits(): the load spec of each system's block (what a load would write and fingerprint).
+  const model::Model* edits_model_ = nullptr;
+  std::map<std::string, migrate::ResolvedSpec> specs_;
+  const migrate::ResolvedSpec* spec_ = nullptr;  // the current block's, when it resolved
   std::vector<std::string> lookup_system_of_;
   std::string system_;
   int64_t other_systems_ = 0;

@@ -87,14 +87,19 @@ Result<bool> Target::has_table(std::string_view name) {
   return n > 0;
 }
 
-Result<std::string> Target::live(std::string_view entity, std::string_view alias) {
+Result<bool> Target::has_column(std::string_view table, std::string_view column) {
   std::string sql = postgres()
-                        ? "SELECT count(*) FROM information_schema.columns WHERE table_name = " + literal(entity) +
-                              " AND column_name = 'deleted_at' AND table_schema = " +
+                        ? "SELECT count(*) FROM information_schema.columns WHERE table_name = " + literal(table) +
+                              " AND column_name = " + literal(column) + " AND table_schema = " +
                               (schema_.empty() ? std::string("current_schema()") : literal(schema_))
-                        : "SELECT count(*) FROM pragma_table_info(" + literal(entity) + ") WHERE name = 'deleted_at'";
+                        : "SELECT count(*) FROM pragma_table_info(" + literal(table) + ") WHERE name = " + literal(column);
   CSB_ASSIGN_OR_RETURN(int64_t n, scalar(sql));
-  if (n == 0) return std::string("1 = 1");  // a target from before tombstones: every row is live
+  return n > 0;
+}
+
+Result<std::string> Target::live(std::string_view entity, std::string_view alias) {
+  CSB_ASSIGN_OR_RETURN(bool tombstones, has_column(entity, "deleted_at"));
+  if (!tombstones) return std::string("1 = 1");  // a target from before tombstones: every row is live
   return (alias.empty() ? std::string() : std::string(alias) + ".") + "\"deleted_at\" IS NULL";
 }
 

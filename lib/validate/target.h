@@ -46,6 +46,8 @@ class Target {
                             const std::string& message, size_t cap);
   // Whether the table exists (a CS table the migration never created).
   Result<bool> has_table(std::string_view name);
+  // Whether a table of the target has the column (a target from an older version may not).
+  Result<bool> has_column(std::string_view table, std::string_view column);
 
   // The predicate of the entity's live rows (no tombstone, deleted_at NULL), over `alias` ("" =
   // unqualified); "1 = 1" for a target created before tombstones existed.

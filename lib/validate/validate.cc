@@ -154,6 +154,7 @@ class Validation {
       rows.emplace(entity, blocks, options_.failure_cap);
       CSB_RETURN_IF_ERROR(rows->open());
       if (by_key) rows->keep_keys();
+      if (options_.tell_edits) rows->tell_edits(model_);
       sinks.push_back(&*rows);
     }
     if (helpdesk) sinks.push_back(helpdesk);

@@ -44,6 +44,9 @@ struct ValidateOptions {
   // only the target rows of those keys, and counts reconcile with shard K's own audit records.
   // Default checks: kShardChecks. The plan must exist and have N shards (kInvalidArgument).
   std::string shard;
+  // migrate --plan: the rows check tells target-side edits apart among the rows that differ
+  // (RowsCheck::tell_edits()).
+  bool tell_edits = false;
   size_t failure_cap = 10000;      // failures listed per check and entity (all are counted)
   std::string target;              // override of config.target.connection ("" = the config's)
   std::string schema;              // override of config.target.schema

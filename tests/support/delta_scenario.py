@@ -95,13 +95,17 @@ def migrate(*args, config="c.yaml"):
     return json.loads(out.stdout)["entities"][0]
 
 
-def plan():
+def plan_entity():
     out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "--format", "json", "migrate", "--plan"],
                          capture_output=True, text=True)
     if out.returncode != 0:
         print("csbridge migrate --plan exited %d: %s" % (out.returncode, out.stderr.strip()))
         sys.exit(1)
-    e = json.loads(out.stdout)["entities"][0]
+    return json.loads(out.stdout)["entities"][0]
+
+
+def plan():
+    e = plan_entity()
     return e["new"], e["changed"], e["unchanged"], e["deleted"]
 
 
@@ -234,6 +238,11 @@ def scenario():
     # Edits made on the new platform: row 10 edited there only, row 20 there and in the source.
     target("UPDATE tag SET name = 'agent edit' WHERE source_key IN ('10', '20')")
     source("UPDATE tickets SET subject = 'legacy edit', updated_at = %s WHERE id IN (20, 30)" % now)
+    e = plan_entity()
+    check("--plan tells the conflict and the edit kept from the change",
+          (e["changed"], e["conflicting"], e["kept_target_edits"], e["unchanged"],
+           e["first_keys"].get("conflicting"), e["first_keys"].get("changed")),
+          (1, 1, 1, ROWS + 497, ["20"], ["30"]))
     edits = migrate("--delta")
     check("a delta writes the row changed in the source only and rejects the one changed on both sides",
           (edits["read"], edits["loaded"], edits["rejected"], edits["conflicts"]), (2, 1, 1, 1))

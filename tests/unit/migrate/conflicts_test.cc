@@ -15,6 +15,7 @@
 #include "migrate/target_store.h"
 #include "model/ddl.h"
 #include "test_support.h"
+#include "validate/plan.h"
 #include "validate/validate.h"
 
 namespace csbridge::migrate {
@@ -250,6 +251,48 @@ TEST_CASE("conflicts: a target edit is kept while the source row is unchanged, a
     CHECK(Project::entity(agreed, "ticket").conflicts == 0);
     CHECK(Project::entity(agreed, "ticket").kept_target_edits == 0);
     CHECK(p.failed_checks() == 0);
+  }
+}
+
+TEST_CASE("conflicts: migrate --plan tells conflicts and kept target edits from changed rows, as the run then finds them") {
+  for (Backend b : backends()) {
+    CAPTURE(name(b));
+    Project p(b);
+    p.target("UPDATE " + p.table("ticket") + " SET subject = 'call me on 13912345678' WHERE source_key = '7'");
+    p.target("UPDATE " + p.table("ticket") + " SET customer_id = (SELECT id FROM " + p.table("customer") +
+             " WHERE source_key = '40') WHERE source_key = '8'");
+    p.exec("UPDATE cases SET title = 'changed in the legacy system' WHERE id IN (7, 9)");
+    validate::ValidateOptions o;
+    o.env = [](const std::string&) { return std::optional<std::string>(); };
+    auto plan = validate::plan_migration(p.config, p.loaded.set, p.model, o, "target_wins");
+    REQUIRE_MESSAGE(plan.is_ok(), plan.status().message());
+    CHECK(plan->conflicts == "target_wins");
+    const validate::EntityPlan* ticket = nullptr;
+    for (const auto& e : plan->entities) {
+      if (e.name == "ticket") ticket = &e;
+    }
+    REQUIRE(ticket);
+    CHECK(ticket->conflicting == 1);
+    CHECK(ticket->kept_target_edits == 1);
+    CHECK(ticket->changed == 1);
+    CHECK(ticket->unchanged == 198);  // 197 equal and the kept edit
+    CHECK(ticket->first_keys.at("conflicting") == std::vector<std::string>{"7"});
+    CHECK(ticket->first_keys.at("changed") == std::vector<std::string>{"9"});
+    // The run finds the same (the plan wrote nothing).
+    MigrateSummary run = p.migrate();
+    CHECK(Project::entity(run, "ticket").conflicts == 1);
+    CHECK(Project::entity(run, "ticket").kept_target_edits == 1);
+    CHECK(Project::entity(run, "ticket").loaded == 1);
+    CHECK(Project::entity(run, "ticket").unchanged == 198);
+    // A plan after the run: the conflict stays until settled; nothing else to write.
+    auto after = validate::plan_migration(p.config, p.loaded.set, p.model, o);
+    REQUIRE(after.is_ok());
+    for (const auto& e : after->entities) {
+      if (e.name != "ticket") continue;
+      CHECK(e.conflicting == 1);
+      CHECK(e.changed == 0);
+    }
+    CHECK(after->conflicts == "reject");
   }
 }
 
