@@ -146,7 +146,7 @@ Result<int64_t> count_target_rows(Target& target, const std::string& entity, con
 }
 
 CheckResult check_counts(const std::string& entity, const SourceCounts& source, int64_t target_rows,
-                         const std::optional<RunCounts>& run) {
+                         const std::optional<RunCounts>& run, const std::string& as_of) {
   CheckResult r;
   r.name = "counts";
   r.entity = entity;
@@ -190,11 +190,18 @@ CheckResult check_counts(const std::string& entity, const SourceCounts& source, 
                  : "no completed migration run in the target covers " + entity +
                        ": rejected counts only the rows the mapping refuses";
     if (!query_note.empty()) r.note += "; " + query_note;
+    if (!as_of.empty()) r.note += "; " + as_of;
     return r;
   }
   r.set("run_read", run->read);
   r.set("run_loaded", run->loaded);
   reconcile(run->rejected, run->filtered);
+  if (!as_of.empty()) {
+    // Read as of the run's marks: what the run read and loaded since moved on; the rows up to the
+    // marks reconcile with the run's rejects.
+    r.note = as_of + (query_note.empty() ? "" : "; " + query_note);
+    return r;
+  }
   const std::string runs = run->what.empty() ? "run " + run->run_id : run->what;
   if (run->read != source.read) {
     r.fail({"", "source_changed",

@@ -49,7 +49,11 @@ Result<std::map<std::string, RunCounts>> plan_run_counts(migrate::TargetStore& s
 // Rows of `entity` in the target whose source_system is one of `systems`.
 Result<int64_t> count_target_rows(Target& target, const std::string& entity, const std::set<std::string>& systems);
 
+// `as_of`, when not "": the source was read as of the last run's marks and had changed since
+// (validate.cc): the source's rows up to the marks reconcile with the target's rows less those
+// of keys changed since (the caller's target_rows), and the run's rejects; the run's own read and
+// loaded are not compared. The text becomes the note.
 CheckResult check_counts(const std::string& entity, const SourceCounts& source, int64_t target_rows,
-                         const std::optional<RunCounts>& run);
+                         const std::optional<RunCounts>& run, const std::string& as_of = "");
 
 }  // namespace csbridge::validate

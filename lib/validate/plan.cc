@@ -45,6 +45,7 @@ Result<MigrationPlan> plan_migration(const config::Config& config, const mapping
   options.sample_percent = 100;
   options.checks = {"rows"};
   options.tell_edits = true;
+  options.as_of_marks = false;  // what a run would read: every row
   CSB_ASSIGN_OR_RETURN(ValidationReport report, run_validation(config, mappings, model, options));
   MigrationPlan plan;
   plan.target = report.target;

@@ -318,6 +318,11 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
         continue;
       }
       if (i == src.size() || dst[j].key < src[i].key) {
+        if (past_.count(dst[j].key)) {  // changed in the source since the mark: the next run's
+          ++past_mark_rows_;
+          ++j;
+          continue;
+        }
         ++extra;
         result.fail({name(dst[j].key), "extra", "in the target, not given by the source through the mapping"},
                     failure_cap_);
@@ -380,6 +385,7 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
   result.set("rejected_as_orphans", orphan_rejects);
   result.set("orphans_kept_as_null", orphan_nulls);
   if (other_systems_) result.set("other_systems", other_systems_);
+  if (as_of_) result.set("past_mark", past_mark_rows_);
   if (edits_model_) {
     result.set("kept_target_edits", kept);
     result.set("conflicts", conflicts);

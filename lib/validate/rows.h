@@ -54,6 +54,15 @@ class RowsCheck : public SourceSink {
   // by key (no "extra" rows: the target is not read whole).
   void keep_keys() { keep_keys_ = true; }
   Status read_target_of_source(Target& target);
+  // A full validate of a live source (validate.cc): keys (system \x1f key) whose source rows
+  // changed past the last run's mark. A target row of such a key that the source stream did not
+  // give (it was read as of the mark) is no `extra` row but counted in past_mark(). Call before
+  // compare().
+  void past_mark(std::set<std::string> keys) {
+    past_ = std::move(keys);
+    as_of_ = true;
+  }
+  int64_t past_mark() const { return past_mark_rows_; }
   // Tells target-side edits apart among the differing rows (call before streaming).
   void tell_edits(const model::Model& model) { edits_model_ = &model; }
   // Live target rows of the entity's source systems read so far (with keep_keys(): those of the
@@ -91,6 +100,9 @@ class RowsCheck : public SourceSink {
   // The target rows, read whole (`where` "") or those a predicate over t. selects.
   Status read_target_where(Target& target, const std::string& where);
   bool keep_keys_ = false;
+  std::set<std::string> past_;
+  bool as_of_ = false;
+  int64_t past_mark_rows_ = 0;
   std::map<std::string, std::vector<std::string>> source_keys_;  // by system, with keep_keys()
   // Per block: for each of columns_, the mapper output index (or -1) and lookup system.
   std::vector<int> output_of_;

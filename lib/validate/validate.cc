@@ -182,10 +182,30 @@ class Validation {
     } else if (shard_) {
       stream.narrow_with([&](const mapping::Block& b, connector::Connector& db) { return shard_narrow(b, db, how); });
     }
+    // A full validate reads each block with a watermark as of its last completed run's mark, so
+    // that a source still in use shows no false differences: what changed since is the next run's.
+    std::map<const mapping::Block*, std::string> past;  // block → the predicate of its rows past the mark
+    if (!by_key && options_.as_of_marks) {
+      stream.narrow_with([&](const mapping::Block& b, connector::Connector& db) { return mark_narrow(b, db, past); });
+    }
     Status source_read = stream.run(blocks, sinks, counts);
     if (reader.joinable()) reader.join();
     CSB_RETURN_IF_ERROR(source_read);
     CSB_RETURN_IF_ERROR(target_read);
+    // Then the keys of the rows changed past the marks (read after the rows: a row that moves
+    // meanwhile was read as it was at the mark, or is among these).
+    std::set<std::string> past_keys;
+    if (!past.empty()) {
+      step(name + ": the rows changed in the source since the last run's mark");
+      CSB_ASSIGN_OR_RETURN(past_keys, read_past_keys(past));
+    }
+    std::string as_of;
+    if (!past_keys.empty()) {
+      as_of = std::to_string(past_keys.size()) +
+              " source rows changed since the last run's mark are left out on both sides (read as of the mark; "
+              "the next run loads them)";
+      if (rows) rows->past_mark(past_keys);
+    }
     const std::string shard_note = shard_ ? "--shard " + std::to_string(shard_->first) + "/" +
                                                 std::to_string(shard_->second) + ", plan " + plan_id_ + ": " +
                                                 util::join(how, "; ")
@@ -196,6 +216,7 @@ class Validation {
         CSB_ASSIGN_OR_RETURN(CheckResult r, rows->compare(*target_));
         if (options_.delta) r.note = "--delta: " + util::join(how, "; ");
         if (shard_) r.note = shard_note;
+        if (!as_of.empty()) r.note = as_of;
         add(std::move(r));
       }
     }
@@ -205,9 +226,19 @@ class Validation {
         loaded = rows->target_rows();
       } else {
         CSB_ASSIGN_OR_RETURN(loaded, count_target_rows(*target_, name, systems));
+        if (!past_keys.empty()) {
+          // The target rows of keys changed since the mark are not among the source's rows read.
+          if (rows && wants("rows")) {
+            loaded -= rows->past_mark();
+          } else {
+            CSB_ASSIGN_OR_RETURN(int64_t n, count_target_keys(*target_, name, past_keys));
+            loaded -= n;
+          }
+        }
       }
       auto run = runs_.find(name);
-      CheckResult r = check_counts(name, counts, loaded, run == runs_.end() ? std::nullopt : std::optional(run->second));
+      CheckResult r = check_counts(name, counts, loaded, run == runs_.end() ? std::nullopt : std::optional(run->second),
+                                   as_of);
       if (shard_) r.note = shard_note + " (target rows: those of its keys)" + (r.note.empty() ? "" : "; " + r.note);
       add(std::move(r));
     }
@@ -266,6 +297,76 @@ class Validation {
 
   // With --delta: the predicate a block is read with — the window its last completed run read
   // between two marks, or about options_.delta_sample rows at random — and how, for the note.
+  // A full validate: the predicate reading a block with a watermark as of its last completed
+  // run's mark (with the rows whose watermark is NULL, which no delta reads: compared whole);
+  // `past` gets the predicate of the rows changed since. "" reads the block whole (no watermark,
+  // no SQL, no completed run).
+  Result<std::string> mark_narrow(const mapping::Block& block, connector::Connector& db,
+                                  std::map<const mapping::Block*, std::string>& past) {
+    if (block.watermark.empty() || !db.runs_sql()) return std::string();
+    CSB_ASSIGN_OR_RETURN(auto kept, target_->store().checkpoint(migrate::window_scope(block.scope())));
+    if (!kept) return std::string();
+    CSB_ASSIGN_OR_RETURN(migrate::DeltaBounds bounds, migrate::decode_bounds(*kept));
+    migrate::DeltaBounds upto{std::nullopt, bounds.upper, ""};
+    CSB_ASSIGN_OR_RETURN(std::string as_of, migrate::delta_predicate(db, block, upto, 0));
+    const std::string watermark = db.quote_name(block.watermark);
+    past[&block] = watermark + " IS NOT NULL AND NOT (" + as_of + ")";
+    return "(" + as_of + ") OR " + watermark + " IS NULL";
+  }
+
+  // The keys (system \x1f key, as the rows check spills them) of the rows mark_narrow() left out.
+  Result<std::set<std::string>> read_past_keys(const std::map<const mapping::Block*, std::string>& past) {
+    class Keys : public SourceSink {
+     public:
+      Status begin_block(const mapping::Block& block, const mapping::BlockMapper&) override {
+        system_ = block.source;
+        return Status::ok();
+      }
+      Status row(const connector::Batch& mapped, size_t r) override {
+        keys.insert(system_ + '\x1f' + std::string(mapped.get(r, 0)));
+        return Status::ok();
+      }
+      std::set<std::string> keys;
+
+     private:
+      std::string system_;
+    } sink;
+    std::vector<const mapping::Block*> blocks;
+    for (const auto& [block, predicate] : past) blocks.push_back(block);
+    SourceStream stream(config_, options_.open_source, options_.env, options_.sample_percent);
+    stream.resolve_with([&](const std::string& entity, const std::string& system, const std::vector<std::string>& keys) {
+      return target_->store().known_keys(entity, system, keys);
+    });
+    stream.narrow_with([&](const mapping::Block& b, connector::Connector&) -> Result<std::string> { return past.at(&b); });
+    SourceCounts ignored;
+    std::vector<SourceSink*> sinks = {&sink};
+    CSB_RETURN_IF_ERROR(stream.run(blocks, sinks, ignored));
+    return std::move(sink.keys);
+  }
+
+  // Live target rows of `entity` whose key (system \x1f key) is among `keys`.
+  Result<int64_t> count_target_keys(Target& target, const std::string& entity, const std::set<std::string>& keys) {
+    CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity));
+    std::map<std::string, std::vector<std::string>> by_system;
+    for (const std::string& k : keys) {
+      size_t sep = k.find('\x1f');
+      by_system[k.substr(0, sep)].push_back(k.substr(sep + 1));
+    }
+    int64_t n = 0;
+    constexpr size_t kChunk = 5000;
+    for (const auto& [system, list] : by_system) {
+      for (size_t at = 0; at < list.size(); at += kChunk) {
+        std::string in;
+        for (size_t i = at; i < list.size() && i < at + kChunk; ++i) in += (i > at ? ", " : "") + Target::literal(list[i]);
+        CSB_ASSIGN_OR_RETURN(int64_t c, target.scalar("SELECT count(*) FROM " + target.table(entity) +
+                                                       " WHERE \"source_system\" = " + Target::literal(system) +
+                                                       " AND \"source_key\" IN (" + in + ") AND " + live));
+        n += c;
+      }
+    }
+    return n;
+  }
+
   Result<std::pair<std::string, std::string>> delta_narrow(const mapping::Block& block, connector::Connector& db) {
     if (!db.runs_sql()) return std::make_pair(std::string(), db.backend() + " source read whole (no SQL to narrow it)");
     // A block with a watermark is compared as of its mark: rows changed in the source since

@@ -44,6 +44,9 @@ struct ValidateOptions {
   // only the target rows of those keys, and counts reconcile with shard K's own audit records.
   // Default checks: kShardChecks. The plan must exist and have N shards (kInvalidArgument).
   std::string shard;
+  // A full validate reads each block with a watermark as of its last completed run's mark (rows
+  // changed in the source since are left out on both sides); migrate --plan reads whole.
+  bool as_of_marks = true;
   // migrate --plan: the rows check tells target-side edits apart among the rows that differ
   // (RowsCheck::tell_edits()).
   bool tell_edits = false;

@@ -266,6 +266,25 @@ def scenario():
     check("target equals source after the edits", equal_to_source(), ROWS + 499)
     runs = target("SELECT status, counts FROM csbridge_runs ORDER BY started_at")
     check("every run recorded ok with its mark", all(r[0] == "ok" and '"mark"' in r[1] for r in runs), True)
+    # A source still in use: rows changed since the last run's mark are the next run's, not
+    # differences; a full validate reads the source as of the mark.
+    source("UPDATE tickets SET subject = 'moved on', updated_at = %s WHERE id IN (40, 41)" % now)
+    source("INSERT INTO tickets VALUES (%d, 'new since', %s)" % (ROWS + 2000, now))
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate", "--json", "vf.json"], capture_output=True, text=True)
+    with open("vf.json") as f:
+        report = json.load(f)
+    rows = [c for c in report["checks"] if c["name"] == "rows"][0]
+    counts = [c for c in report["checks"] if c["name"] == "counts"][0]
+    check("a full validate of the source in use passes, as of the last run's mark",
+          (out.returncode, rows["figures"].get("past_mark"), rows.get("note", "").startswith("3 source rows changed"),
+           counts["status"]), (0, 2, True, "passed"))
+    target("UPDATE tag SET name = 'edited' WHERE source_key = '45'")
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate", "--checks", "rows"], capture_output=True, text=True)
+    check("and still finds an edit of a row up to the mark", out.returncode, 1)
+    target("UPDATE tag SET name = 'subject 45' WHERE source_key = '45'")
+    check("a delta then loads the rows changed", migrate("--delta")["loaded"], 3)
+    out = subprocess.run([CSBRIDGE, "-c", "c.yaml", "-q", "validate"], capture_output=True, text=True)
+    check("validate passes after it", (out.returncode, out.stderr.strip()), (0, ""))
 
 
 try:
