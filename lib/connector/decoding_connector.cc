@@ -120,6 +120,12 @@ class DecodingConnector final : public Connector, public SnapshotSource {
     if (!inner) return Status(ErrorCode::kNotSupported, inner_->backend() + ": no snapshot shared by its reads");
     return inner->hold_snapshot();
   }
+  Result<std::unique_ptr<Connector>> related_reader() override {
+    auto* inner = dynamic_cast<SnapshotSource*>(inner_.get());
+    if (!inner) return Status(ErrorCode::kNotSupported, inner_->backend() + ": no snapshot shared by its reads");
+    CSB_ASSIGN_OR_RETURN(std::unique_ptr<Connector> related, inner->related_reader());
+    return decoding_connector(std::move(related), encodings_, undecodable_);  // decoded as this one's reads
+  }
   bool concurrent_reads() const override {
     auto* inner = dynamic_cast<const SnapshotSource*>(inner_.get());
     return inner != nullptr && inner->concurrent_reads();

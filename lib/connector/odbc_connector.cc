@@ -230,6 +230,14 @@ class OdbcConnector : public Connector, public SnapshotSource {
     });
   }
 
+  // Reads share the one connection, whose driver cannot step two result sets at once, and the
+  // snapshot cannot be handed to a second connection (psqlodbc runs every statement in a
+  // savepoint, from which PostgreSQL exports no snapshot; InnoDB's consistent snapshot cannot be
+  // shared): related rows are read outside it.
+  Result<std::unique_ptr<Connector>> related_reader() override {
+    return not_supported("odbc (" + conn_->engine.name + "): its snapshot cannot be shared with a second connection");
+  }
+
   std::string backend() const override { return "odbc"; }
   std::string quote_name(std::string_view name) const override { return conn_->quote(name); }
   std::string quote_match(std::string_view text) const override {

@@ -537,6 +537,7 @@ class PgWriter final : public RowWriter {
 class PgConnector final : public Connector, public SnapshotSource {
  public:
   bool concurrent_reads() const override { return true; }  // a connection per read, each importing the snapshot
+  Result<std::unique_ptr<Connector>> related_reader() override { return borrow(*this); }
 
   Result<std::string> hold_snapshot() override {
     try {

@@ -3,8 +3,10 @@
 // a customer created mid-run is either read with its customer or not at all.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "connector/connector.h"
 #include "util/status.h"
 
 namespace csbridge::connector {
@@ -25,6 +27,14 @@ class SnapshotSource {
   // related rows of `from:` fields are read through it, in the snapshot, instead of on a second
   // connection outside it. False where reads share one connection (SQLite, ODBC).
   virtual bool concurrent_reads() const { return false; }
+  // A connector for the related rows of `from:` fields, read while a read of this connector is
+  // open (on the same thread), in the held snapshot; call after hold_snapshot(). PostgreSQL:
+  // this connector (each read has a connection of its own importing the snapshot); SQLite: this
+  // connector (statements of one connection are stepped in turn, all in its read transaction);
+  // PostgreSQL through ODBC: a second connection importing the snapshot the first exported.
+  // kNotSupported where it cannot (no snapshot held; MariaDB/MySQL through ODBC, whose consistent
+  // snapshot cannot be shared): the caller then reads them on a connection of its own, outside it.
+  virtual Result<std::unique_ptr<Connector>> related_reader() = 0;
 };
 
 }  // namespace csbridge::connector

@@ -149,6 +149,10 @@ class SqliteConnector final : public Connector, public SnapshotSource {
     }
     return std::string("SQLite read transaction");
   }
+  Result<std::unique_ptr<Connector>> related_reader() override {
+    if (!snapshot_) return not_supported("sqlite: no read transaction held");
+    return borrow(*this);  // its statements interleave on the one connection, in the read transaction
+  }
   ~SqliteConnector() override { sqlite3_close_v2(db_); }
 
   std::string backend() const override { return "sqlite"; }
@@ -297,7 +301,7 @@ class SqliteConnector final : public Connector, public SnapshotSource {
   }
 
   Status execute(std::string_view sql) override {
-    std::string script = "BEGIN;\n" + std::string(sql) + "\nCOMMIT;";
+    std::string script = "BEGIN;\n" + std::string(sql) + ";\nCOMMIT;";  // sql may end without a semicolon
     char* err = nullptr;
     if (sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string message = err ? err : "unknown error";

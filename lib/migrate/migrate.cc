@@ -412,7 +412,12 @@ class Migration {
   // block's own), else a connection of their own.
   mapping::RelatedOpener related_opener(const config::SourceConfig& source, connector::Connector& db) {
     return [this, &source, &db]() -> Result<std::unique_ptr<connector::Connector>> {
-      if (shared_reads_.count(source.name) != 0) return connector::borrow(db);
+      // In the run's snapshot where the source can share it (connector/snapshot.h), else on a
+      // connection of its own (said in the summary's snapshot line).
+      if (held_.count(source.name) != 0) {
+        auto related = dynamic_cast<connector::SnapshotSource&>(db).related_reader();
+        if (related.is_ok() || related.status().code() != ErrorCode::kNotSupported) return related;
+      }
       return options_.open_source ? options_.open_source(source) : config::open_source(source);
     };
   }
@@ -426,7 +431,7 @@ class Migration {
     Result<std::string> how = holder ? holder->hold_snapshot() : not_supported(db->backend());
     if (!how.is_ok() && how.status().code() == ErrorCode::kUnreachable) return how.status();
     snapshots_[source.name] = how.is_ok() ? *how : "no snapshot (" + db->backend() + "): each block reads on its own";
-    if (how.is_ok() && holder->concurrent_reads()) shared_reads_.insert(source.name);
+    if (how.is_ok()) held_.insert(source.name);
     connector::Connector* raw = db.get();
     sources_.emplace(source.name, std::move(db));
     return raw;
@@ -767,7 +772,7 @@ class Migration {
   std::unique_ptr<TargetStore> checker_;                    // the mapping thread's lookups (explain_reject)
   std::map<std::string, std::unique_ptr<connector::Connector>> sources_;
   std::map<std::string, std::string> snapshots_;  // per source: how its reads share one moment
-  std::set<std::string> shared_reads_;            // sources whose related rows are read in their snapshot
+  std::set<std::string> held_;                    // sources whose reads share one snapshot
   RejectLog rejects_;
   std::string run_id_;
   bool interrupted_ = false;
