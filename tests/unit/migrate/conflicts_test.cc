@@ -120,6 +120,12 @@ struct Project {
     }
   }
   void exec(const std::string& sql) { test::sqlite_exec(source, sql); }
+  // The platform's agents edit ticket 7's subject and move ticket 8 to customer 40.
+  void edit_tickets_7_and_8() {
+    target("UPDATE " + table("ticket") + " SET subject = 'call me on 13912345678' WHERE source_key = '7'");
+    target("UPDATE " + table("ticket") + " SET customer_id = (SELECT id FROM " + table("customer") +
+           " WHERE source_key = '40') WHERE source_key = '8'");
+  }
   void target(const std::string& sql) {
     if (backend == Backend::kSqlite) return test::sqlite_exec((dir.path() / "cs.db").string(), sql);
     Status s = inspect->execute(sql);
@@ -201,9 +207,7 @@ TEST_CASE("conflicts: a target edit is kept while the source row is unchanged, a
   for (Backend b : backends()) {
     CAPTURE(name(b));
     Project p(b);
-    p.target("UPDATE " + p.table("ticket") + " SET subject = 'call me on 13912345678' WHERE source_key = '7'");
-    p.target("UPDATE " + p.table("ticket") + " SET customer_id = (SELECT id FROM " + p.table("customer") +
-             " WHERE source_key = '40') WHERE source_key = '8'");
+    p.edit_tickets_7_and_8();
     MigrateSummary kept = p.migrate();
     CHECK(Project::entity(kept, "ticket").kept_target_edits == 2);
     CHECK(Project::entity(kept, "ticket").conflicts == 0);
@@ -258,9 +262,7 @@ TEST_CASE("conflicts: migrate --plan tells conflicts and kept target edits from 
   for (Backend b : backends()) {
     CAPTURE(name(b));
     Project p(b);
-    p.target("UPDATE " + p.table("ticket") + " SET subject = 'call me on 13912345678' WHERE source_key = '7'");
-    p.target("UPDATE " + p.table("ticket") + " SET customer_id = (SELECT id FROM " + p.table("customer") +
-             " WHERE source_key = '40') WHERE source_key = '8'");
+    p.edit_tickets_7_and_8();
     p.exec("UPDATE cases SET title = 'changed in the legacy system' WHERE id IN (7, 9)");
     validate::ValidateOptions o;
     o.env = [](const std::string&) { return std::optional<std::string>(); };
