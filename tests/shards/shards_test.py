@@ -19,7 +19,12 @@ required lookup (every 1,000th of a ticket that does not exist: an orphan reject
 3. the same into schema C with shard 3 killed with SIGKILL mid-run (proven: it was running and had
    committed part of its rows), the other three run to their end (the plan waits), shard 3 run
    again alone resumes and finishes the plan: C equals A;
-4. a shard started with another N, and --finish before every shard completed, are refused (exit 2).
+4. a shard started with another N, and --finish before every shard completed, are refused (exit 2);
+5. the same into schema D with the finish killed with SIGKILL mid-way (run by the last shard, killed
+   once it committed the held customers, whose orphans it rejects, and before its last held batch):
+   migrate --finish completes it, `runs` shows the killed finish interrupted, a full validate passes
+   (its counts add up the batches the killed finish committed too), D equals A and the reject files
+   hold A's rejects exactly once.
 Needs CSBRIDGE_TEST_PG (scripts/servers) and GNU parallel; without them exit 77 (skipped).
 """
 import json
@@ -192,6 +197,60 @@ def validate_shards(csbridge, config, plan, schema, work):
          % (schema, key, key))
 
 
+def kill_finish(csbridge, work, schema, want, want_rejects):
+    """Shards 1-3 complete (holding rows for shard 4's customers and tickets); shard 4 completes and
+    runs the finish, killed with SIGKILL once the finish committed every held batch of customers
+    (those of organizations that do not exist it rejects) and while batches still wait."""
+    cd = project(work, schema)
+    q = lambda sql: psql('SET search_path = "%s"; %s' % (schema, sql))
+    r = run([csbridge, "-q", "-c", cd, "plan-shards", "--shards", "4"])
+    check(r.returncode == 0, "plan-shards into D exits 0")
+    r = run(["parallel", "-j3", csbridge, "-q", "-c", cd, "migrate", "--shard", "{}/4", "--rejects",
+             os.path.join(work, "d-{}.jsonl"), ":::", "1", "2", "3"])
+    check(r.returncode == 0, "D: shards 1, 2, 3 exit 0 " + r.stderr[-300:])
+    victim = subprocess.Popen([csbridge, "-q", "-c", cd, "migrate", "--shard", "4/4", "--rejects",
+                               os.path.join(work, "d-4.jsonl")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = None
+    deadline = time.time() + 120
+    while time.time() < deadline and victim.poll() is None:
+        seen = q("SELECT count(*) FILTER (WHERE scope LIKE 'pending:customer#%' AND position NOT LIKE 'done%'), "
+                 "count(*) FILTER (WHERE scope LIKE 'pending:customer#%' AND position LIKE 'done%'), "
+                 "count(*) FILTER (WHERE position NOT LIKE 'done%') FROM csbridge_checkpoint "
+                 "WHERE scope LIKE 'pending:%'")
+        if seen and seen[0].split("|")[0] == "0" and int(seen[0].split("|")[1]) > 0:
+            break
+        time.sleep(0.005)
+    alive = victim.poll() is None
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    waiting = q("SELECT count(*) FROM csbridge_checkpoint WHERE scope LIKE 'pending:%' AND position NOT LIKE 'done%'")
+    killed = q("SELECT run_id || '|' || status FROM csbridge_runs WHERE run_id LIKE '%.finish'")
+    check(alive and victim.returncode == -signal.SIGKILL and waiting and int(waiting[0]) > 0 and killed and
+          len(killed) == 1 and killed[0].endswith("|running"),
+          "the finish (run by shard 4) killed with SIGKILL mid-way: held customers done (%s), %s batches still held, "
+          "its record %s" % (seen, waiting, killed))
+    killed_id = killed[0].split("|")[0] if killed else "?"
+    r = run([csbridge, "-c", cd, "--no-progress", "migrate", "--finish", "--rejects", os.path.join(work, "d-f.jsonl")])
+    check(r.returncode == 0 and "finished shard plan" in r.stdout and
+          ("finish %s was interrupted: its audit record now holds the" % killed_id) in r.stdout,
+          "migrate --finish after the killed finish exits 0 and records the killed one's batches " +
+          (r.stdout + r.stderr)[-500:])
+    r = run([csbridge, "-c", cd, "runs"])
+    check(any(line.startswith(killed_id + "  interrupted") for line in r.stdout.splitlines()),
+          "runs shows the killed finish %s interrupted" % killed_id)
+    compare("killed finish", state(schema), want)
+    paths = [os.path.join(work, "d-%s.jsonl" % k) for k in ("1", "2", "3", "4", "f")]
+    check(reject_keys(paths) == want_rejects, "killed finish: the reject files hold the one-process run's rejects exactly once")
+    r = run([csbridge, "-c", cd, "--no-progress", "validate"])
+    check(r.returncode == 0 and "with 2 finish runs" in r.stdout,
+          "killed finish: a full validate passes (counts add up the killed finish's batches) " +
+          ((r.stdout + r.stderr)[-1200:] if r.returncode else ""))
+    r = run(["parallel", "-j4", "--halt", "never", "--tag", csbridge, "-c", cd, "--no-progress", "validate",
+             "--shard", "{}/4", "--checks", "counts", ":::", "1", "2", "3", "4"])
+    check(r.returncode == 0, "killed finish: validate --shard K/4 --checks counts passes for K = 1 … 4 " +
+          (r.stdout[-1500:] if r.returncode else ""))
+
+
 def main():
     csbridge, work = sys.argv[1], sys.argv[2]
     rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100000
@@ -202,7 +261,7 @@ def main():
     counts = make_source(os.path.join(work, "legacy.db"), rows)
     print("source:", counts, flush=True)
     tag = "shards_%d" % os.getpid()
-    schemas = {s: "%s_%s" % (tag, s) for s in ("a", "b", "c")}
+    schemas = {s: "%s_%s" % (tag, s) for s in ("a", "b", "c", "d")}
     for s in schemas.values():
         psql('DROP SCHEMA IF EXISTS "%s" CASCADE' % s)
     try:
@@ -299,6 +358,9 @@ def main():
               (r.stdout + r.stderr)[-800:])
         check(reject_keys([os.path.join(work, "c-%d.jsonl" % k) for k in range(1, 5)]) == want_rejects,
               "kill -9 of shard 3: the reject files hold the one-process run's rejects exactly once")
+
+        # 5. The finish killed mid-way, run again.
+        kill_finish(csbridge, work, schemas["d"], want, want_rejects)
     finally:
         for s in schemas.values():
             psql('DROP SCHEMA IF EXISTS "%s" CASCADE' % s)
