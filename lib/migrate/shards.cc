@@ -219,6 +219,11 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
     chain.insert(r.run_id);
   }
   if (!chain.empty() && !options.reject_file.empty()) rejects.skip_lines_of(chain);
+  auto ok_counts = [&] {
+    return json({{"plan", summary.plan_id}, {"entities", entities_json(summary.entities)},
+                 {"self_references", summary.self_references}})
+        .dump(-1, ' ', false, json::error_handler_t::replace);
+  };
   auto body = [&]() -> Status {
     CSB_ASSIGN_OR_RETURN(summary.killed_finishes, record_killed_finishes(*store, summary.plan_id, summary.run_id, runs));
     for (const mapping::Block* block : mapping::load_order(mappings, model)) {
@@ -237,20 +242,21 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
       if (std::find(entities.begin(), entities.end(), b.entity) == entities.end()) entities.push_back(b.entity);
     }
     CSB_RETURN_IF_ERROR(store->analyze(entities));
+    // The counts first: once the done marks are cleared, only this record tells what became of
+    // the batches (a finish killed from here on keeps them; the next run marks it interrupted).
+    CSB_RETURN_IF_ERROR(store->set_run_counts(summary.run_id, ok_counts()));
     CSB_RETURN_IF_ERROR(store->clear_checkpoints(kPendingPrefix));
     return store->reset_checkpoints(kFinishedScope, {std::string(kFinishedScope)}, summary.plan_id, summary.run_id);
   };
   Status s = body();
-  const json counts = entities_json(summary.entities);
   if (!s.is_ok()) {
     (void)store->end_run(summary.run_id, "failed",
-                         json({{"error", s.message()}, {"plan", summary.plan_id}, {"entities", counts}})
+                         json({{"error", s.message()}, {"plan", summary.plan_id},
+                               {"entities", entities_json(summary.entities)}})
                              .dump(-1, ' ', false, json::error_handler_t::replace));
     return s;
   }
-  CSB_RETURN_IF_ERROR(store->end_run(summary.run_id, "ok", json({{"plan", summary.plan_id}, {"entities", counts},
-                                                                  {"self_references", summary.self_references}})
-                                                              .dump()));
+  CSB_RETURN_IF_ERROR(store->end_run(summary.run_id, "ok", ok_counts()));
   return summary;
 }
 

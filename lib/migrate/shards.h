@@ -65,7 +65,8 @@ struct FinishOptions {
 // its rows: a finish killed (SIGKILL, a lost machine) leaves its record "running" with no counts,
 // and the next finish — after its begin_run marked that record interrupted, under the finish's
 // lane lock — writes the killed finish's counts from those marks into its record (status and
-// times kept), before it loads the batches still held.
+// times kept), before it loads the batches still held. A finish writes its own counts into its
+// record before it clears the done marks, so that a kill after that loses none either.
 Result<FinishSummary> finish_shards(const config::Config& config, const mapping::MappingSet& mappings,
                                     const model::Model& model, const FinishOptions& options);
 
