@@ -15,7 +15,10 @@ required lookup (every 1,000th of a ticket that does not exist: an orphan reject
 2. plan-shards --shards 4, then 4 shards at once with GNU parallel into schema B: B equals A (every
    table's rows by legacy key, references as legacy keys, crosswalk, indexes), the shards' reject
    files together hold A's rejects exactly once, no checkpoint or held row is left, the plan's
-   ranges are of about equal rows (skewed text keys included);
+   ranges are of about equal rows (skewed text keys included); a full validate and each shard's
+   pass, a target edit is found by its shard's validate only, and rows deleted from the source
+   after the load (integer, skewed text and composite keys of shards 2, 3 and 1) are `extra` in
+   the validate of the last shard only, and in a full validate;
 3. the same into schema C with shard 3 killed with SIGKILL mid-run (proven: it was running and had
    committed part of its rows), the other three run to their end (the plan waits), shard 3 run
    again alone resumes and finishes the plan: C equals A;
@@ -195,6 +198,66 @@ def validate_shards(csbridge, config, plan, schema, work):
     check(r.returncode == 2 and "has 4 shards, not 3" in r.stderr, "validate --shard 1/3 exits 2: " + r.stderr.strip())
     psql('SET search_path = "%s"; UPDATE ticket SET subject = \'subject %s\' WHERE source_key = \'%s\''
          % (schema, key, key))
+    deleted_from_source(csbridge, config, plan, schema, work)
+
+
+def deleted_from_source(csbridge, config, plan, schema, work):
+    """Rows deleted from the source after the shards loaded them (a ticket of shard 2's range, a
+    customer of shard 3's, with its skewed text key, a message of shard 1's, with its composite key)
+    are `extra` in a full validate and in the validate of the last shard (4) only: the source holds
+    their keys in no shard's range (README "Validating shards"). A ticket of shard 3's range that the
+    mapping now refuses (its time unreadable) is `extra` in shard 3's validate. Put back after."""
+    def block(entity):
+        return next(b for b in plan["blocks"] if b["entity"] == entity)
+    db = sqlite3.connect(os.path.join(work, "legacy.db"))
+    t = block("ticket")["shards"][1]
+    ticket = db.execute("SELECT * FROM tickets WHERE id > ? AND id <= ? ORDER BY id LIMIT 1 OFFSET 7",
+                        (int(t["after"][0]), int(t["upto"][0]))).fetchone()
+    c = block("customer")["shards"][2]
+    customer = db.execute("SELECT * FROM people WHERE code > ? AND code <= ? AND org_id <= (SELECT max(id) FROM orgs) "
+                          "ORDER BY code LIMIT 1 OFFSET 5", (c["after"][0], c["upto"][0])).fetchone()
+    m = block("ticket_message")["shards"][0]["upto"]
+    message = db.execute("SELECT * FROM messages WHERE ticket_id < ? ORDER BY ticket_id, seq LIMIT 1 OFFSET 11",
+                         (int(m[0]),)).fetchone()
+    t3 = block("ticket")["shards"][2]
+    refused = db.execute("SELECT id, opened FROM tickets WHERE id > ? AND id <= ? ORDER BY id LIMIT 1 OFFSET 3",
+                         (int(t3["after"][0]), int(t3["upto"][0]))).fetchone()
+    keys = [str(ticket[0]), customer[0], "%d|%d" % (message[0], message[1])]
+    here = psql('SET search_path = "%s"; SELECT (SELECT count(*) FROM ticket WHERE source_key = \'%s\') + '
+                '(SELECT count(*) FROM customer WHERE source_key = \'%s\') + (SELECT count(*) FROM ticket_message '
+                'WHERE source_key = \'%s\')' % (schema, keys[0], keys[1], keys[2]))
+    check(here == ["3"], "the target holds ticket %s (shard 2), customer %s (shard 3), message %s (shard 1)" % tuple(keys))
+    db.execute("DELETE FROM tickets WHERE id = ?", (ticket[0],))
+    db.execute("DELETE FROM people WHERE code = ?", (customer[0],))
+    db.execute("DELETE FROM messages WHERE ticket_id = ? AND seq = ?", (message[0], message[1]))
+    db.execute("UPDATE tickets SET opened = 'not a time' WHERE id = ?", (refused[0],))
+    db.commit()
+    try:
+        t0 = time.time()
+        r = run(["parallel", "-j4", "--halt", "never", "--tag", csbridge, "-c", config, "--no-progress", "validate",
+                 "--shard", "{}/4", "--checks", "rows", ":::", "1", "2", "3", "4"])
+        out = {k: "\n".join(line for line in r.stdout.splitlines() if line.startswith("%d\t" % k)) for k in range(1, 5)}
+        for k in (1, 2):
+            check("FAILED" not in out[k] and "extra" in out[k],
+                  "rows deleted from the source: validate --shard %d/4 --checks rows passes (their keys are no "
+                  "range's) %s" % (k, out[k][-600:] if "FAILED" in out[k] else ""))
+        three = out[3].count("FAILED") == 1 and ("%d: extra" % refused[0]) in out[3]
+        check(three, "a ticket of shard 3's range the mapping now refuses: validate --shard 3/4 lists %d as extra, "
+              "and nothing else %s" % (refused[0], "" if three else out[3][-800:]))
+        listed = all(("%s: extra" % key) in out[4] for key in keys) and "outside_ranges 1" in out[4] and \
+            ("%d: extra" % refused[0]) not in out[4]
+        check(listed, "rows deleted from the source: validate --shard 4/4 lists ticket %s, customer %s and message %s "
+              "as extra (%.1f s) %s" % (keys[0], keys[1], keys[2], time.time() - t0, "" if listed else out[4][-1500:]))
+        r = run([csbridge, "-c", config, "--no-progress", "validate", "--checks", "rows"])
+        check(r.returncode == 1 and all(("%s: extra" % key) in r.stdout for key in keys + [str(refused[0])]),
+              "rows deleted from the source and the refused one: a full validate lists the same 4 as extra")
+    finally:
+        db.execute("INSERT INTO tickets VALUES (?, ?, ?, ?, ?)", ticket)
+        db.execute("INSERT INTO people VALUES (?, ?, ?)", customer)
+        db.execute("INSERT INTO messages VALUES (?, ?, ?)", message)
+        db.execute("UPDATE tickets SET opened = ? WHERE id = ?", (refused[1], refused[0]))
+        db.commit()
+        db.close()
 
 
 def kill_finish(csbridge, work, schema, want, want_rejects):
