@@ -187,7 +187,8 @@ void setup_migrate(CLI::App& app, Context& ctx, int& exit_code) {
       "Shards: csbridge plan-shards --shards 4 (or migrate --plan-shards 4) once, then migrate --shard K/4 for K = 1..4\n"
       "at once, e.g. parallel -j4 csbridge migrate --shard {}/4 --rejects out/rejects-{}.jsonl ::: 1 2 3 4;\n"
       "--shard 4 takes K from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX (from 0). The last\n"
-      "shard to complete finishes the plan; migrate --finish does it again after a failure.\n"
+      "shard to complete finishes the plan; migrate --finish does it again after a failure or a kill (what a killed\n"
+      "finish committed is written into its audit record, now interrupted, and not loaded again).\n"
       "Exit 0 done, 1 more rejects than --max-rejects or a block's deletes over delta.max_delete_ratio (none\n"
       "applied), 2 config or mapping error (or a shard of another plan), 3 source/target unreachable (retry it).");
   app.add_option("--mappings", a->files, "Mapping files or folders (default: 'mappings:' of the config)")

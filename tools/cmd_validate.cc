@@ -103,7 +103,8 @@ void setup_validate(CLI::App& app, Context& ctx, int& exit_code) {
   app.add_option("--shard", a->shard,
                  "Check one shard of the target's plan (plan-shards, migrate --shard): the source rows of shard K's key "
                  "ranges of every block against the target rows of their keys, counts against shard K's own audit "
-                 "records. N alone takes K from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX "
+                 "records; the last shard (N/N) also reads the target rows whose key the source no longer holds (in no "
+                 "shard's range: extra), reading every key of the whole source for that. N alone takes K from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or CLOUD_RUN_TASK_INDEX "
                  "(from 0). Default checks: counts, rows (references, model, pii, crosswalk read the whole target: name "
                  "them to add them; helpdesk needs a full validate). No plan, or one of another N: exit 2")
       ->type_name("K/N|N");

@@ -132,13 +132,11 @@ class SortedKeys {
   bool have_last_ = false;
 };
 
-// Reads the legacy keys of the block's rows that pass `filter` (the block's own filter for
-// `deletes: keys`, its filter with the deleted test for soft deletes), as migrate builds them
-// (key_prefix, key columns joined by '|'). Records the reader cannot read are counted in
-// `unreadable` (their key is unknown).
-Status read_keys(connector::Connector& db, const Block& block, const mapping::Condition& filter,
-                 const mapping::RelatedOpener& open_related, size_t batch_rows,
-                 const std::function<Status(std::string)>& key, int64_t& unreadable) {
+}  // namespace
+
+Status read_legacy_keys(connector::Connector& db, const Block& block, const mapping::Condition& filter,
+                        const std::string& where, const mapping::RelatedOpener& open_related, size_t batch_rows,
+                        const std::function<Status(std::string)>& key, int64_t& unreadable) {
   // The block without its fields (a Block holds bound steps: built, not copied).
   Block keys_only;
   keys_only.entity = block.entity;
@@ -157,6 +155,7 @@ Status read_keys(connector::Connector& db, const Block& block, const mapping::Co
   if (keys_only.query.empty()) request.table = keys_only.table_ref();
   request.query = keys_only.query;
   request.columns = mapping::BlockMapper::columns_to_read(keys_only);
+  request.where = where;
   request.order_by = block.key;
   request.batch_rows = batch_rows;
   CSB_ASSIGN_OR_RETURN(auto reader, mapping::read_block(db, keys_only, request, open_related));
@@ -165,7 +164,7 @@ Status read_keys(connector::Connector& db, const Block& block, const mapping::Co
     const auto& columns = reader->columns();
     auto it = std::find_if(columns.begin(), columns.end(),
                            [&](const connector::ColumnInfo& c) { return util::to_lower(c.name) == util::to_lower(k); });
-    if (it == columns.end()) return not_found(block.display() + ": deletes: the source gives no key column '" + k + "'");
+    if (it == columns.end()) return not_found(block.display() + ": the source gives no key column '" + k + "'");
     at.push_back(static_cast<size_t>(it - columns.begin()));
   }
   connector::Batch batch;
@@ -186,8 +185,6 @@ Status read_keys(connector::Connector& db, const Block& block, const mapping::Co
     if (!more) return Status::ok();
   }
 }
-
-}  // namespace
 
 std::string deletes_how(const Block& block) {
   switch (block.deletes.mode) {
@@ -255,11 +252,11 @@ Status DeletePass::detect(connector::Connector& db, const Block& block, const ma
     mapping::Condition deleted = block.filter;
     deleted.tests.pop_back();  // the live test the loader added
     deleted.tests.push_back(block.deletes.deleted);
-    CSB_RETURN_IF_ERROR(read_keys(db, block, deleted, open_related, batch_rows, add, unreadable));
+    CSB_RETURN_IF_ERROR(read_legacy_keys(db, block, deleted, "", open_related, batch_rows, add, unreadable));
   } else {
     SortedKeys source(options_.sort_run_keys, stats_);
-    CSB_RETURN_IF_ERROR(read_keys(db, block, block.filter, open_related, batch_rows,
-                                  [&](std::string k) { return source.add(std::move(k)); }, unreadable));
+    CSB_RETURN_IF_ERROR(read_legacy_keys(db, block, block.filter, "", open_related, batch_rows,
+                                         [&](std::string k) { return source.add(std::move(k)); }, unreadable));
     if (unreadable > 0) {
       // A record whose key is unknown would look deleted: the block's deletes wait for a clean read.
       counts.how += " (not applied: " + std::to_string(unreadable) + " source records unreadable)";

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,15 @@ std::string deletes_how(const mapping::Block& block);
 // kConfig (file:line:col) for `deletes: keys` on a block whose entity and source another block
 // of `blocks` loads too: the crosswalk cannot tell their keys apart.
 Status check_deletes(const std::vector<const mapping::Block*>& blocks);
+
+// Reads the legacy keys of the block's rows that pass `filter` (the block's own filter for
+// `deletes: keys`, its filter with the deleted test for soft deletes) and the source predicate
+// `where` ("" none), as migrate builds them (key_prefix, key columns joined by '|'); rows with a
+// NULL key column are skipped (never loaded). Records the reader cannot read are counted in
+// `unreadable` (their key is unknown). validate --shard reads the whole source's keys so.
+Status read_legacy_keys(connector::Connector& db, const mapping::Block& block, const mapping::Condition& filter,
+                        const std::string& where, const mapping::RelatedOpener& open_related, size_t batch_rows,
+                        const std::function<Status(std::string)>& key, int64_t& unreadable);
 
 // One block's deletes: found (nothing written), then applied.
 struct BlockDeletes {

@@ -305,6 +305,19 @@ class PostgresTarget final : public TargetStore {
     });
   }
 
+  Status set_run_counts(std::string_view run_id, std::string_view counts_json) override {
+    std::string subject = "recording the counts of run '" + std::string(run_id) + "'";
+    if (!nlohmann::json::accept(counts_json)) return invalid_argument(subject + ": the counts are not valid JSON");
+    return run(subject, [&](pqxx::connection& db) {
+      pqxx::work w(db);
+      pqxx::result r = w.exec_params("UPDATE " + table(kRunsTable) + " SET counts = $2::json WHERE run_id = $1",
+                                     std::string(run_id), std::string(counts_json));
+      if (r.affected_rows() == 0) return not_found(subject + ": no such run");
+      w.commit();
+      return Status::ok();
+    });
+  }
+
   Result<std::vector<RunRecord>> list_runs(int limit) override {
     return run("listing runs", [&](pqxx::connection& db) -> Result<std::vector<RunRecord>> {
       pqxx::read_transaction r(db);

@@ -118,6 +118,9 @@ class ShardStore final : public TargetStore {
     return inner_->end_run(run_id_of(run_id), status,
                            counts.is_discarded() ? std::string(counts_json) : counts.dump(-1, ' ', false, json::error_handler_t::replace));
   }
+  Status set_run_counts(std::string_view run_id, std::string_view counts_json) override {
+    return inner_->set_run_counts(run_id_of(run_id), counts_json);
+  }
   // Its own runs (without their lane) and the unsharded ones: the chain a resumed shard continues.
   Result<std::vector<RunRecord>> list_runs(int limit) override {
     CSB_ASSIGN_OR_RETURN(auto runs, inner_->list_runs(limit));

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <random>
 #include <set>
 
@@ -52,13 +53,91 @@ std::string missing_list(const std::set<int>& done, int n) {
   return out;
 }
 
+// A held batch the finish loaded is marked "done <JSON>" in its transaction: the run that loaded
+// it and what became of its rows. A finish killed before its audit record is written leaves them
+// so; the next finish writes them into the killed one's record (record_killed_finishes). "done"
+// alone: marked by a version that kept no outcome.
+constexpr std::string_view kDoneMark = "done";
+bool is_done(std::string_view position) { return position == kDoneMark || position.starts_with("done "); }
 
-// Loads the held batches of one block (each with its "done" mark, in its transaction).
+std::string done_mark(const std::string& run_id, const std::string& entity, const std::string& lane, int64_t held,
+                      const LoadOutcome& outcome) {
+  return std::string(kDoneMark) + " " +
+         json({{"run", run_id}, {"entity", entity}, {"lane", lane}, {"held", held}, {"loaded", outcome.loaded},
+               {"unchanged", outcome.unchanged}, {"rejected", static_cast<int64_t>(outcome.rejects.size())},
+               {"nulled_references", outcome.nulled_references}})
+             .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Adds `c` to the counts of its entity in `into` (in the order entities come).
+void add_counts(std::vector<FinishCounts>& into, const FinishCounts& c) {
+  auto it = std::find_if(into.begin(), into.end(), [&](const FinishCounts& e) { return e.entity == c.entity; });
+  if (it == into.end()) {
+    into.push_back(c);
+    return;
+  }
+  it->held += c.held, it->loaded += c.loaded, it->unchanged += c.unchanged;
+  it->rejected += c.rejected, it->nulled_references += c.nulled_references;
+  for (const auto& [lane, n] : c.rejected_by_shard) it->rejected_by_shard[lane] += n;
+}
+
+// The counts of a finish's audit record (what validate adds up, validate/counts.h).
+json entities_json(const std::vector<FinishCounts>& entities) {
+  json counts = json::array();
+  for (const auto& c : entities) {
+    counts.push_back({{"name", c.entity}, {"held", c.held}, {"loaded", c.loaded}, {"unchanged", c.unchanged},
+                      {"rejected", c.rejected}, {"rejected_by_shard", c.rejected_by_shard},
+                      {"nulled_references", c.nulled_references}});
+  }
+  return counts;
+}
+
+// Finishes killed before this one (`runs`, newest first: begin_run has marked them interrupted)
+// have no counts in their audit records, yet the held batches they committed stay loaded (or
+// rejected) and are not loaded again: their done marks say what became of them. Writes each
+// killed finish's counts from its marks into its record, as it would have at its end, so that
+// validate adds them up like any finish's. Returns the runs recorded, with their batches.
+Result<std::vector<std::pair<std::string, int64_t>>> record_killed_finishes(TargetStore& store, const std::string& plan_id,
+                                                                            const std::string& run_id,
+                                                                            const std::vector<RunRecord>& runs) {
+  std::map<std::string, std::vector<FinishCounts>> by_run;
+  std::map<std::string, int64_t> batches;
+  CSB_ASSIGN_OR_RETURN(auto held, store.checkpoints(kPendingPrefix));
+  for (const auto& [scope, value] : held) {
+    if (!is_done(value) || value == kDoneMark) continue;
+    json j = json::parse(std::string_view(value).substr(kDoneMark.size() + 1), nullptr, false);
+    if (!j.is_object() || !j.contains("run") || !j["run"].is_string() || !j.contains("entity") ||
+        !j["entity"].is_string()) {
+      continue;
+    }
+    auto number = [&](const char* k) { return j.contains(k) && j[k].is_number_integer() ? j[k].get<int64_t>() : 0; };
+    FinishCounts c;
+    c.entity = j["entity"].get<std::string>();
+    c.held = number("held"), c.loaded = number("loaded"), c.unchanged = number("unchanged");
+    c.rejected = number("rejected"), c.nulled_references = number("nulled_references");
+    if (c.rejected > 0 && j.contains("lane") && j["lane"].is_string()) c.rejected_by_shard[j["lane"].get<std::string>()] = c.rejected;
+    const std::string run = j["run"].get<std::string>();
+    add_counts(by_run[run], c);
+    ++batches[run];
+  }
+  std::vector<std::pair<std::string, int64_t>> recorded;
+  for (const RunRecord& r : runs) {
+    if (r.run_id == run_id || !r.counts_json.empty() || r.status == "ok" || r.status == "failed") continue;
+    auto it = by_run.find(r.run_id);
+    if (it == by_run.end()) continue;
+    json counts = {{"plan", plan_id}, {"entities", entities_json(it->second)}, {"recorded_by", run_id}};
+    CSB_RETURN_IF_ERROR(store.set_run_counts(r.run_id, counts.dump(-1, ' ', false, json::error_handler_t::replace)));
+    recorded.emplace_back(r.run_id, batches[r.run_id]);
+  }
+  return recorded;
+}
+
+// Loads the held batches of one block (each with its done mark, in its transaction).
 Status finish_block(TargetStore& store, const mapping::Block& block, const std::string& run_id, RejectLog& rejects,
                     FinishCounts& counts) {
   CSB_ASSIGN_OR_RETURN(auto held, store.checkpoints(std::string(kPendingPrefix) + block.scope() + "@"));
   for (const auto& [scope, value] : held) {
-    if (value == "done") continue;
+    if (is_done(value)) continue;
     CSB_ASSIGN_OR_RETURN(HeldBatch batch, decode_held(value));
     counts.held += static_cast<int64_t>(batch.rows.rows());
     const std::string lane = scope.substr(scope.rfind('#') + 1);  // "pending:<scope>#<lane>" (shard_store.h)
@@ -69,7 +148,11 @@ Status finish_block(TargetStore& store, const mapping::Block& block, const std::
       }
       return outcome.rejects.empty() ? Status::ok() : rejects.flush();
     };
-    CSB_ASSIGN_OR_RETURN(LoadOutcome outcome, store.load(batch.spec, batch.rows, scope, "done", run_id, write_rejects));
+    const int64_t rows = static_cast<int64_t>(batch.rows.rows());
+    auto mark = [&](const LoadOutcome& outcome) -> std::vector<std::pair<std::string, std::string>> {
+      return {{scope, done_mark(run_id, block.entity, lane, rows, outcome)}};
+    };
+    CSB_ASSIGN_OR_RETURN(LoadOutcome outcome, store.load(batch.spec, batch.rows, "", "", run_id, write_rejects, mark));
     counts.loaded += outcome.loaded;
     counts.unchanged += outcome.unchanged;
     counts.rejected += static_cast<int64_t>(outcome.rejects.size());
@@ -136,24 +219,20 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
     chain.insert(r.run_id);
   }
   if (!chain.empty() && !options.reject_file.empty()) rejects.skip_lines_of(chain);
+  auto ok_counts = [&] {
+    return json({{"plan", summary.plan_id}, {"entities", entities_json(summary.entities)},
+                 {"self_references", summary.self_references}})
+        .dump(-1, ' ', false, json::error_handler_t::replace);
+  };
   auto body = [&]() -> Status {
+    CSB_ASSIGN_OR_RETURN(summary.killed_finishes, record_killed_finishes(*store, summary.plan_id, summary.run_id, runs));
     for (const mapping::Block* block : mapping::load_order(mappings, model)) {
       if (!plan->block(block->scope())) continue;
       FinishCounts counts;
       counts.entity = block->entity;
       // Counted also when the block fails: its batches committed before stay loaded.
       Status finished = finish_block(*store, *block, summary.run_id, rejects, counts);
-      if (counts.held > 0) {
-        auto it = std::find_if(summary.entities.begin(), summary.entities.end(),
-                               [&](const FinishCounts& c) { return c.entity == counts.entity; });
-        if (it == summary.entities.end()) {
-          summary.entities.push_back(counts);
-        } else {
-          it->held += counts.held, it->loaded += counts.loaded, it->unchanged += counts.unchanged;
-          it->rejected += counts.rejected, it->nulled_references += counts.nulled_references;
-          for (const auto& [lane, n] : counts.rejected_by_shard) it->rejected_by_shard[lane] += n;
-        }
-      }
+      if (counts.held > 0) add_counts(summary.entities, counts);
       CSB_RETURN_IF_ERROR(finished);
     }
     CSB_ASSIGN_OR_RETURN(summary.self_references, store->resolve_deferred());
@@ -163,25 +242,21 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
       if (std::find(entities.begin(), entities.end(), b.entity) == entities.end()) entities.push_back(b.entity);
     }
     CSB_RETURN_IF_ERROR(store->analyze(entities));
+    // The counts first: once the done marks are cleared, only this record tells what became of
+    // the batches (a finish killed from here on keeps them; the next run marks it interrupted).
+    CSB_RETURN_IF_ERROR(store->set_run_counts(summary.run_id, ok_counts()));
     CSB_RETURN_IF_ERROR(store->clear_checkpoints(kPendingPrefix));
     return store->reset_checkpoints(kFinishedScope, {std::string(kFinishedScope)}, summary.plan_id, summary.run_id);
   };
   Status s = body();
-  json counts = json::array();
-  for (const auto& c : summary.entities) {
-    counts.push_back({{"name", c.entity}, {"held", c.held}, {"loaded", c.loaded}, {"unchanged", c.unchanged},
-                      {"rejected", c.rejected}, {"rejected_by_shard", c.rejected_by_shard},
-                      {"nulled_references", c.nulled_references}});
-  }
   if (!s.is_ok()) {
     (void)store->end_run(summary.run_id, "failed",
-                         json({{"error", s.message()}, {"plan", summary.plan_id}, {"entities", counts}})
+                         json({{"error", s.message()}, {"plan", summary.plan_id},
+                               {"entities", entities_json(summary.entities)}})
                              .dump(-1, ' ', false, json::error_handler_t::replace));
     return s;
   }
-  CSB_RETURN_IF_ERROR(store->end_run(summary.run_id, "ok", json({{"plan", summary.plan_id}, {"entities", counts},
-                                                                  {"self_references", summary.self_references}})
-                                                              .dump()));
+  CSB_RETURN_IF_ERROR(store->end_run(summary.run_id, "ok", ok_counts()));
   return summary;
 }
 
@@ -267,7 +342,7 @@ Result<std::optional<PlanState>> plan_state(TargetStore& store) {
   CSB_ASSIGN_OR_RETURN(std::optional<std::string> finished, store.checkpoint(kFinishedScope));
   state.finished = finished && *finished == state.id;
   CSB_ASSIGN_OR_RETURN(auto held, store.checkpoints(kPendingPrefix));
-  for (const auto& [scope, value] : held) state.held_batches += value == "done" ? 0 : 1;
+  for (const auto& [scope, value] : held) state.held_batches += is_done(value) ? 0 : 1;
   CSB_ASSIGN_OR_RETURN(std::set<int> done, done_shards(store, state.id));
   CSB_ASSIGN_OR_RETURN(auto runs, store.list_runs(1000));
   for (int k = 1; k <= plan->shards; ++k) {

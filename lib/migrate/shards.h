@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -43,6 +44,9 @@ struct FinishSummary {
   std::string plan_id;
   std::vector<FinishCounts> entities;  // in load order, entities with held rows
   int64_t self_references = 0;         // rows whose self-reference was set
+  // Finishes killed before this one whose audit records it completed with the held batches they
+  // had committed (run id, batches); see finish_shards.
+  std::vector<std::pair<std::string, int64_t>> killed_finishes;
 };
 
 struct FinishOptions {
@@ -56,7 +60,13 @@ struct FinishOptions {
 // analyzed). kInvalidArgument when there is no plan or a shard has not
 // completed (named); kConflict when another finish holds the lane. Its audit record (run id
 // "<time>.finish") holds the plan id and the counts per entity, also when it failed (the held
-// batches it committed before), so that validate can add them to the shards' counts.
+// batches it committed before), so that validate can add them to the shards' counts. Each held
+// batch it loads is marked done, in the batch's transaction, with its run id and what became of
+// its rows: a finish killed (SIGKILL, a lost machine) leaves its record "running" with no counts,
+// and the next finish — after its begin_run marked that record interrupted, under the finish's
+// lane lock — writes the killed finish's counts from those marks into its record (status and
+// times kept), before it loads the batches still held. A finish writes its own counts into its
+// record before it clears the done marks, so that a kill after that loses none either.
 Result<FinishSummary> finish_shards(const config::Config& config, const mapping::MappingSet& mappings,
                                     const model::Model& model, const FinishOptions& options);
 

@@ -248,6 +248,18 @@ class SqliteTarget final : public TargetStore {
     return Status::ok();
   }
 
+  Status set_run_counts(std::string_view run_id, std::string_view counts_json) override {
+    std::string subject = "recording the counts of run '" + std::string(run_id) + "'";
+    if (!nlohmann::json::accept(counts_json)) return invalid_argument(subject + ": the counts are not valid JSON");
+    CSB_ASSIGN_OR_RETURN(Statement st, statement("UPDATE \"csbridge_runs\" SET counts = ?2 WHERE run_id = ?1", subject));
+    bind_text(st.get(), 1, run_id);
+    bind_text(st.get(), 2, counts_json);
+    int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_DONE) return failure(rc, subject);
+    if (sqlite3_changes(db_) == 0) return not_found(subject + ": no such run");
+    return Status::ok();
+  }
+
   Result<std::vector<RunRecord>> list_runs(int limit) override {
     std::string subject = "listing runs";
     CSB_ASSIGN_OR_RETURN(Statement st,

@@ -210,6 +210,10 @@ class TargetStore {
   // list_runs gives the latest `limit` runs, newest first.
   virtual Status begin_run(const RunRecord& run) = 0;
   virtual Status end_run(std::string_view run_id, std::string_view status, std::string_view counts_json) = 0;
+  // Sets the counts of a run that ended without them (killed: begin_run marked it interrupted),
+  // leaving its status and times: the finish of a shard plan records there what a finish killed
+  // before it committed (migrate/shards.h). kNotFound for an unknown run_id.
+  virtual Status set_run_counts(std::string_view run_id, std::string_view counts_json) = 0;
   virtual Result<std::vector<RunRecord>> list_runs(int limit) = 0;
 
   // The new id of a legacy key, for validate; nullopt when the crosswalk has no entry.

@@ -38,6 +38,10 @@ nlohmann::json shard_plan_json(const migrate::ShardPlan& plan) {
 
 std::string finish_text(const migrate::FinishSummary& f) {
   std::string out = "finished shard plan " + f.plan_id + " (run " + f.run_id + ")\n";
+  for (const auto& [run, batches] : f.killed_finishes) {
+    out += "  finish " + run + " was interrupted: its audit record now holds the " + std::to_string(batches) +
+           " held batch" + (batches == 1 ? "" : "es") + " it committed\n";
+  }
   if (f.entities.empty()) out += "  no rows were held for the finish\n";
   for (const auto& c : f.entities) {
     out += "  " + c.entity + ": held " + std::to_string(c.held) + ", loaded " + std::to_string(c.loaded) +
@@ -54,7 +58,13 @@ nlohmann::json finish_json(const migrate::FinishSummary& f) {
     entities.push_back({{"name", c.entity}, {"held", c.held}, {"loaded", c.loaded}, {"unchanged", c.unchanged},
                         {"rejected", c.rejected}, {"nulled_references", c.nulled_references}});
   }
-  return {{"run_id", f.run_id}, {"plan", f.plan_id}, {"entities", entities}, {"self_references", f.self_references}};
+  nlohmann::json killed = nlohmann::json::array();
+  for (const auto& [run, batches] : f.killed_finishes) killed.push_back({{"run_id", run}, {"batches", batches}});
+  return {{"run_id", f.run_id},
+          {"plan", f.plan_id},
+          {"entities", entities},
+          {"self_references", f.self_references},
+          {"interrupted_finishes_recorded", killed}};
 }
 
 std::string shard_run_text(const migrate::ShardRunResult& result, int k, int n) {

@@ -99,10 +99,12 @@ Result<std::map<std::string, RunCounts>> plan_run_counts(migrate::TargetStore& s
     }
   }
   // The finish rejects held rows (orphan references): in the shards' counts they are loaded.
+  // Every finish run that recorded counts for this plan: ok, failed, and interrupted (killed;
+  // the next finish wrote what it had committed into its record, migrate/shards.h).
   int finishes = 0;
   const std::string lane = k == 0 ? "" : migrate::shard_lane(k, plan.plan.shards);
   for (const auto& run : runs) {
-    if (!run.run_id.ends_with(kFinishRunSuffix) || (run.status != "ok" && run.status != "failed")) continue;
+    if (!run.run_id.ends_with(kFinishRunSuffix) || run.counts_json.empty()) continue;
     auto counts = nlohmann::json::parse(run.counts_json, nullptr, false);
     if (!counts.is_object() || !counts.contains("plan") || counts["plan"] != plan.id) continue;
     if (!counts.contains("entities") || !counts["entities"].is_array()) continue;

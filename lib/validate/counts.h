@@ -40,9 +40,9 @@ std::map<std::string, RunCounts> run_counts(const migrate::MigrateSummary& summa
 // Per entity, the counts of a shard plan's runs: of shard `k` (1-based) alone, or (k = 0) of
 // every shard together with the finish. A shard's counts are its lane's latest completed run
 // (with the interrupted runs it resumed; rows held for the finish counted as loaded); the
-// finish (every run of it for this plan, failed ones too: each records the held batches it
-// committed) turns held rows it rejects from loaded into rejected — for shard k, those the
-// shard held.
+// finish (every run of it for this plan, failed and interrupted ones too: each records the held
+// batches it committed — a killed one's record written by the next finish) turns held rows it
+// rejects from loaded into rejected — for shard k, those the shard held.
 Result<std::map<std::string, RunCounts>> plan_run_counts(migrate::TargetStore& store, const migrate::PlanState& plan,
                                                          int k);
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <unordered_set>
 
 #include "migrate/conflicts.h"
 #include "model/ddl.h"
@@ -173,7 +174,84 @@ Status RowsCheck::row(const connector::Batch& mapped, size_t r) {
   return source_->add(key_, encode_payload(fp_.digest(), incoming, refs_));
 }
 
+Status RowsCheck::refused(std::string_view source_key) {
+  if (keep_keys_) source_keys_[system_].emplace_back(source_key);
+  return Status::ok();
+}
+
 Status RowsCheck::read_target(Target& target) { return read_target_where(target, ""); }
+
+Status RowsCheck::open_whole() {
+  if (whole_) return Status::ok();
+  whole_ = std::make_unique<Spill>();
+  return whole_->open();
+}
+
+Status RowsCheck::whole_source_key(std::string_view system, std::string_view key) {
+  CSB_RETURN_IF_ERROR(open_whole());
+  key_.assign(system);
+  key_ += kSep;
+  key_ += key;
+  return whole_->add(key_, "");
+}
+
+Result<int64_t> RowsCheck::read_target_outside(Target& target) {
+  CSB_RETURN_IF_ERROR(open_whole());  // no key given: the source holds none
+  // The target's keys, partitioned as the source's (no order to agree on across engines).
+  Spill keys;
+  CSB_RETURN_IF_ERROR(keys.open());
+  std::string in;
+  for (const auto& s : systems_) in += (in.empty() ? "" : ", ") + Target::literal(s);
+  CSB_ASSIGN_OR_RETURN(std::string live, target.live(entity_.name, "t"));
+  Status failed;
+  std::string key;
+  CSB_RETURN_IF_ERROR(target.each_row("SELECT t.\"source_system\", t.\"source_key\" FROM " + target.table(entity_.name) +
+                                          " t WHERE t.\"source_system\" IN (" + in + ") AND " + live,
+                                      [&](const connector::Batch& b, size_t r) {
+                                        key.assign(b.get(r, 0));
+                                        key += kSep;
+                                        key += b.get(r, 1);
+                                        failed = keys.add(key, "");
+                                        return failed.is_ok();
+                                      }));
+  CSB_RETURN_IF_ERROR(failed);
+  CSB_RETURN_IF_ERROR(keys.finish());
+  CSB_RETURN_IF_ERROR(whole_->finish());
+  // The keys no source row gives, read a chunk at a time (by system) once the key query is done.
+  constexpr size_t kChunk = 5000;
+  std::map<std::string, std::vector<std::string>> outside;
+  int64_t found = 0;
+  auto read = [&](const std::string& system, std::vector<std::string>& chunk) -> Status {
+    std::string list;
+    for (const std::string& k : chunk) list += (list.empty() ? "" : ", ") + Target::literal(k);
+    chunk.clear();
+    return read_target_where(target, "t.\"source_system\" = " + Target::literal(system) + " AND t.\"source_key\" IN (" +
+                                         list + ")");
+  };
+  for (size_t p = 0; p < keys.partitions(); ++p) {
+    CSB_ASSIGN_OR_RETURN(auto held, whole_->read(p));
+    std::unordered_set<std::string> source;
+    for (auto& r : held) source.insert(std::move(r.key));
+    held.clear();
+    CSB_ASSIGN_OR_RETURN(auto targets, keys.read(p));
+    for (const SpilledRecord& t : targets) {
+      if (source.count(t.key)) continue;
+      auto [system, k] = split_key(t.key);
+      const auto streamed = source_keys_.find(std::string(system));  // sorted by read_target_of_source
+      if (streamed != source_keys_.end() && std::binary_search(streamed->second.begin(), streamed->second.end(), k)) {
+        continue;  // the source gave it to this shard meanwhile: read already
+      }
+      std::vector<std::string>& chunk = outside[std::string(system)];
+      chunk.emplace_back(k);
+      ++found;
+      if (chunk.size() >= kChunk) CSB_RETURN_IF_ERROR(read(std::string(system), chunk));
+    }
+  }
+  for (auto& [system, chunk] : outside) {
+    if (!chunk.empty()) CSB_RETURN_IF_ERROR(read(system, chunk));
+  }
+  return found;
+}
 
 Status RowsCheck::read_target_of_source(Target& target) {
   constexpr size_t kChunk = 5000;  // keys a query (fewer queries: each joins the referenced tables)

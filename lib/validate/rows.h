@@ -2,7 +2,8 @@
 // Both sides become (legacy key → XXH3 fingerprint of the canonical row,
 // canonical.h) records spilled by key hash (spill.h); each partition is then
 // matched in memory. Listed: keys whose rows differ, keys missing from the
-// target, keys the target has that the source does not give.
+// target, keys the target has that the source does not give (with keep_keys(),
+// only those read: see below).
 //
 // Compared per entity: every field but id, source_system, source_key and
 // migrated_at; a field no block maps is NULL on the source side. A reference
@@ -46,12 +47,14 @@ class RowsCheck : public SourceSink {
 
   Status begin_block(const mapping::Block& block, const mapping::BlockMapper& mapper) override;
   Status row(const connector::Batch& mapped, size_t row) override;
+  Status refused(std::string_view source_key) override;
 
   // Reads the entity's target rows (may run on another thread than the source stream, with its own Target).
   Status read_target(Target& target);
-  // Only the source's rows are compared (validate --delta): call keep_keys() before streaming,
-  // then read_target_of_source() after it — the target rows of the keys the source gave, read
-  // by key (no "extra" rows: the target is not read whole).
+  // Only the source's rows are compared (validate --delta, --shard): call keep_keys() before
+  // streaming, then read_target_of_source() after it — the target rows of the keys the source
+  // gave (mapped, or refused by the mapping: such a target row is `extra`), read by key; the
+  // target is not read whole, so a target row whose key the source no longer gives is not read.
   void keep_keys() { keep_keys_ = true; }
   Status read_target_of_source(Target& target);
   // A full validate of a live source (validate.cc): keys (system \x1f key) whose source rows
@@ -63,6 +66,15 @@ class RowsCheck : public SourceSink {
     as_of_ = true;
   }
   int64_t past_mark() const { return past_mark_rows_; }
+  // validate --shard of the last shard: the target rows whose key the source holds in no
+  // shard's range, that is nowhere. Give every key the whole source holds (each block of the
+  // entity, its where and filter; SourceStream::keys) to whole_source_key(), then
+  // read_target_outside() (after read_target_of_source()) reads the live target rows of the
+  // entity's systems whose key is not among them (nor among the keys streamed) as target rows —
+  // `extra`, since the source side has none of them — and returns how many. Memory: a partition
+  // of each key set (spill.h) and a chunk of the keys found.
+  Status whole_source_key(std::string_view system, std::string_view key);
+  Result<int64_t> read_target_outside(Target& target);
   // Tells target-side edits apart among the differing rows (call before streaming).
   void tell_edits(const model::Model& model) { edits_model_ = &model; }
   // Live target rows of the entity's source systems read so far (with keep_keys(): those of the
@@ -104,6 +116,8 @@ class RowsCheck : public SourceSink {
   bool as_of_ = false;
   int64_t past_mark_rows_ = 0;
   std::map<std::string, std::vector<std::string>> source_keys_;  // by system, with keep_keys()
+  std::unique_ptr<Spill> whole_;  // whole_source_key(): "system\x1fkey", no payload
+  Status open_whole();
   // Per block: for each of columns_, the mapper output index (or -1) and lookup system.
   std::vector<int> output_of_;
   // tell_edits(): the load spec of each system's block (what a load would write and fingerprint).

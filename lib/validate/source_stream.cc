@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "connector/prefetch_reader.h"
+#include "migrate/deletes.h"
 #include "migrate/migrate.h"
 #include "util/strings.h"
 
@@ -118,6 +119,9 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
         }
         if (!ok) {
           ++counts.rejected;
+          if (!key.empty()) {
+            for (SourceSink* s : sinks) CSB_RETURN_IF_ERROR(s->refused(key));
+          }
           continue;
         }
         ++counts.mapped;
@@ -143,6 +147,20 @@ Status SourceStream::run(const std::vector<const mapping::Block*>& blocks, const
     }
   }
   return Status::ok();
+}
+
+Status SourceStream::keys(const mapping::Block& block, const std::function<Status(std::string)>& key,
+                          int64_t& unreadable) {
+  auto db = connect(block.source);
+  if (!db.is_ok()) return db.status().with_context(block.display());
+  const config::SourceConfig* source_config = config_.source(block.source);
+  auto open_related = [&]() -> Result<std::unique_ptr<connector::Connector>> {
+    if (!source_config) return not_found("unknown source '" + block.source + "'");
+    return open_(*source_config);
+  };
+  size_t batch_rows = static_cast<size_t>(std::max(1, config_.options.batch_rows));
+  return migrate::read_legacy_keys(**db, block, block.filter, block.where, open_related, batch_rows, key, unreadable)
+      .with_context(block.display());
 }
 
 }  // namespace csbridge::validate

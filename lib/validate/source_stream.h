@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -52,6 +53,11 @@ class SourceSink {
   virtual Status begin_block(const mapping::Block& block, const mapping::BlockMapper& mapper) = 0;
   // Row `row` of `mapped` (source_key, then mapper.outputs()).
   virtual Status row(const connector::Batch& mapped, size_t row) = 0;
+  // A row with a legacy key that the mapping refused (a reject): no row() for it.
+  virtual Status refused(std::string_view source_key) {
+    (void)source_key;
+    return Status::ok();
+  }
 };
 
 // Migrate's --sample selection of a legacy key (the same hash, so the same rows).
@@ -75,6 +81,11 @@ class SourceStream {
   // kUnreachable when a source cannot be opened, kNotFound for a missing column.
   Status run(const std::vector<const mapping::Block*>& blocks, const std::vector<SourceSink*>& sinks,
              SourceCounts& counts);
+
+  // The legacy keys of every row of `block` its source holds (the block's where and filter, not
+  // narrowed; NULL keys skipped), built as the row mapper builds them, without mapping the rows
+  // (migrate::read_legacy_keys); records the reader cannot read are counted in `unreadable`.
+  Status keys(const mapping::Block& block, const std::function<Status(std::string)>& key, int64_t& unreadable);
 
  private:
   Result<connector::Connector*> connect(const std::string& source);

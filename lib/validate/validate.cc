@@ -210,13 +210,24 @@ class Validation {
                                                 std::to_string(shard_->second) + ", plan " + plan_id_ + ": " +
                                                 util::join(how, "; ")
                                           : "";
+    // --shard N/N: also the target rows whose key the source holds in no shard's range (the
+    // source no longer gives it): every target row is so read by exactly one shard's validate.
+    std::optional<int64_t> outside;
     if (rows) {
       if (by_key) CSB_RETURN_IF_ERROR(rows->read_target_of_source(*target_));
+      if (shard_ && shard_->first == shard_->second) {
+        CSB_ASSIGN_OR_RETURN(outside, read_outside(name, blocks, stream, *rows));
+      }
       if (wants("rows")) {
         CSB_ASSIGN_OR_RETURN(CheckResult r, rows->compare(*target_));
         if (options_.delta) r.note = "--delta: " + util::join(how, "; ");
         if (shard_) r.note = shard_note;
         if (!as_of.empty()) r.note = as_of;
+        if (outside) {
+          r.set("outside_ranges", *outside);
+          r.note += "; as the last shard, also the " + std::to_string(*outside) +
+                    " target rows whose key the source holds in no shard's range";
+        }
         add(std::move(r));
       }
     }
@@ -239,10 +250,28 @@ class Validation {
       auto run = runs_.find(name);
       CheckResult r = check_counts(name, counts, loaded, run == runs_.end() ? std::nullopt : std::optional(run->second),
                                    as_of);
-      if (shard_) r.note = shard_note + " (target rows: those of its keys)" + (r.note.empty() ? "" : "; " + r.note);
+      if (shard_) {
+        r.note = shard_note + " (target rows: those of its keys" +
+                 (outside ? ", and the " + std::to_string(*outside) + " whose key the source holds in no shard's range"
+                          : std::string()) +
+                 ")" + (r.note.empty() ? "" : "; " + r.note);
+      }
       add(std::move(r));
     }
     return Status::ok();
+  }
+
+  // --shard N/N: reads every key the whole source holds for the entity's blocks (their where and
+  // filter, no range) and then the target rows whose key is not among them; returns how many.
+  Result<int64_t> read_outside(const std::string& name, const std::vector<const mapping::Block*>& blocks,
+                               SourceStream& stream, RowsCheck& rows) {
+    step(name + ": the whole source's keys (the last shard reads the target rows of keys in no shard's range)");
+    int64_t unreadable = 0;
+    for (const mapping::Block* b : blocks) {
+      CSB_RETURN_IF_ERROR(stream.keys(*b, [&](std::string key) { return rows.whole_source_key(b->source, key); },
+                                      unreadable));
+    }
+    return rows.read_target_outside(*target_);
   }
 
   // --shard: the target's plan, refused when there is none, of another N or other mappings;

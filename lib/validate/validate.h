@@ -42,6 +42,8 @@ struct ValidateOptions {
   // --shard K/N (or N, K from the environment as migrate --shard takes it): only shard K's key
   // ranges of every block of the target's plan (migrate/shard_plan.h) are read from the source,
   // only the target rows of those keys, and counts reconcile with shard K's own audit records.
+  // The last shard (K = N) also reads the target rows whose key the whole source no longer holds
+  // (in no shard's range): every target row is so read by exactly one shard's validate.
   // Default checks: kShardChecks. The plan must exist and have N shards (kInvalidArgument).
   std::string shard;
   // A full validate reads each block with a watermark as of its last completed run's mark (rows

@@ -15,11 +15,19 @@ required lookup (every 1,000th of a ticket that does not exist: an orphan reject
 2. plan-shards --shards 4, then 4 shards at once with GNU parallel into schema B: B equals A (every
    table's rows by legacy key, references as legacy keys, crosswalk, indexes), the shards' reject
    files together hold A's rejects exactly once, no checkpoint or held row is left, the plan's
-   ranges are of about equal rows (skewed text keys included);
+   ranges are of about equal rows (skewed text keys included); a full validate and each shard's
+   pass, a target edit is found by its shard's validate only, and rows deleted from the source
+   after the load (integer, skewed text and composite keys of shards 2, 3 and 1) are `extra` in
+   the validate of the last shard only, and in a full validate;
 3. the same into schema C with shard 3 killed with SIGKILL mid-run (proven: it was running and had
    committed part of its rows), the other three run to their end (the plan waits), shard 3 run
    again alone resumes and finishes the plan: C equals A;
-4. a shard started with another N, and --finish before every shard completed, are refused (exit 2).
+4. a shard started with another N, and --finish before every shard completed, are refused (exit 2);
+5. the same into schema D with the finish killed with SIGKILL mid-way (run by the last shard, killed
+   once it committed the held customers, whose orphans it rejects, and before its last held batch):
+   migrate --finish completes it, `runs` shows the killed finish interrupted, a full validate passes
+   (its counts add up the batches the killed finish committed too), D equals A and the reject files
+   hold A's rejects exactly once.
 Needs CSBRIDGE_TEST_PG (scripts/servers) and GNU parallel; without them exit 77 (skipped).
 """
 import json
@@ -190,6 +198,120 @@ def validate_shards(csbridge, config, plan, schema, work):
     check(r.returncode == 2 and "has 4 shards, not 3" in r.stderr, "validate --shard 1/3 exits 2: " + r.stderr.strip())
     psql('SET search_path = "%s"; UPDATE ticket SET subject = \'subject %s\' WHERE source_key = \'%s\''
          % (schema, key, key))
+    deleted_from_source(csbridge, config, plan, schema, work)
+
+
+def deleted_from_source(csbridge, config, plan, schema, work):
+    """Rows deleted from the source after the shards loaded them (a ticket of shard 2's range, a
+    customer of shard 3's, with its skewed text key, a message of shard 1's, with its composite key)
+    are `extra` in a full validate and in the validate of the last shard (4) only: the source holds
+    their keys in no shard's range (README "Validating shards"). A ticket of shard 3's range that the
+    mapping now refuses (its time unreadable) is `extra` in shard 3's validate. Put back after."""
+    def block(entity):
+        return next(b for b in plan["blocks"] if b["entity"] == entity)
+    db = sqlite3.connect(os.path.join(work, "legacy.db"))
+    t = block("ticket")["shards"][1]
+    ticket = db.execute("SELECT * FROM tickets WHERE id > ? AND id <= ? ORDER BY id LIMIT 1 OFFSET 7",
+                        (int(t["after"][0]), int(t["upto"][0]))).fetchone()
+    c = block("customer")["shards"][2]
+    customer = db.execute("SELECT * FROM people WHERE code > ? AND code <= ? AND org_id <= (SELECT max(id) FROM orgs) "
+                          "ORDER BY code LIMIT 1 OFFSET 5", (c["after"][0], c["upto"][0])).fetchone()
+    m = block("ticket_message")["shards"][0]["upto"]
+    message = db.execute("SELECT * FROM messages WHERE ticket_id < ? ORDER BY ticket_id, seq LIMIT 1 OFFSET 11",
+                         (int(m[0]),)).fetchone()
+    t3 = block("ticket")["shards"][2]
+    refused = db.execute("SELECT id, opened FROM tickets WHERE id > ? AND id <= ? ORDER BY id LIMIT 1 OFFSET 3",
+                         (int(t3["after"][0]), int(t3["upto"][0]))).fetchone()
+    keys = [str(ticket[0]), customer[0], "%d|%d" % (message[0], message[1])]
+    here = psql('SET search_path = "%s"; SELECT (SELECT count(*) FROM ticket WHERE source_key = \'%s\') + '
+                '(SELECT count(*) FROM customer WHERE source_key = \'%s\') + (SELECT count(*) FROM ticket_message '
+                'WHERE source_key = \'%s\')' % (schema, keys[0], keys[1], keys[2]))
+    check(here == ["3"], "the target holds ticket %s (shard 2), customer %s (shard 3), message %s (shard 1)" % tuple(keys))
+    db.execute("DELETE FROM tickets WHERE id = ?", (ticket[0],))
+    db.execute("DELETE FROM people WHERE code = ?", (customer[0],))
+    db.execute("DELETE FROM messages WHERE ticket_id = ? AND seq = ?", (message[0], message[1]))
+    db.execute("UPDATE tickets SET opened = 'not a time' WHERE id = ?", (refused[0],))
+    db.commit()
+    try:
+        t0 = time.time()
+        r = run(["parallel", "-j4", "--halt", "never", "--tag", csbridge, "-c", config, "--no-progress", "validate",
+                 "--shard", "{}/4", "--checks", "rows", ":::", "1", "2", "3", "4"])
+        out = {k: "\n".join(line for line in r.stdout.splitlines() if line.startswith("%d\t" % k)) for k in range(1, 5)}
+        for k in (1, 2):
+            check("FAILED" not in out[k] and "extra" in out[k],
+                  "rows deleted from the source: validate --shard %d/4 --checks rows passes (their keys are no "
+                  "range's) %s" % (k, out[k][-600:] if "FAILED" in out[k] else ""))
+        three = out[3].count("FAILED") == 1 and ("%d: extra" % refused[0]) in out[3]
+        check(three, "a ticket of shard 3's range the mapping now refuses: validate --shard 3/4 lists %d as extra, "
+              "and nothing else %s" % (refused[0], "" if three else out[3][-800:]))
+        listed = all(("%s: extra" % key) in out[4] for key in keys) and "outside_ranges 1" in out[4] and \
+            ("%d: extra" % refused[0]) not in out[4]
+        check(listed, "rows deleted from the source: validate --shard 4/4 lists ticket %s, customer %s and message %s "
+              "as extra (%.1f s) %s" % (keys[0], keys[1], keys[2], time.time() - t0, "" if listed else out[4][-1500:]))
+        r = run([csbridge, "-c", config, "--no-progress", "validate", "--checks", "rows"])
+        check(r.returncode == 1 and all(("%s: extra" % key) in r.stdout for key in keys + [str(refused[0])]),
+              "rows deleted from the source and the refused one: a full validate lists the same 4 as extra")
+    finally:
+        db.execute("INSERT INTO tickets VALUES (?, ?, ?, ?, ?)", ticket)
+        db.execute("INSERT INTO people VALUES (?, ?, ?)", customer)
+        db.execute("INSERT INTO messages VALUES (?, ?, ?)", message)
+        db.execute("UPDATE tickets SET opened = ? WHERE id = ?", (refused[1], refused[0]))
+        db.commit()
+        db.close()
+
+
+def kill_finish(csbridge, work, schema, want, want_rejects):
+    """Shards 1-3 complete (holding rows for shard 4's customers and tickets); shard 4 completes and
+    runs the finish, killed with SIGKILL once the finish committed every held batch of customers
+    (those of organizations that do not exist it rejects) and while batches still wait."""
+    cd = project(work, schema)
+    q = lambda sql: psql('SET search_path = "%s"; %s' % (schema, sql))
+    r = run([csbridge, "-q", "-c", cd, "plan-shards", "--shards", "4"])
+    check(r.returncode == 0, "plan-shards into D exits 0")
+    r = run(["parallel", "-j3", csbridge, "-q", "-c", cd, "migrate", "--shard", "{}/4", "--rejects",
+             os.path.join(work, "d-{}.jsonl"), ":::", "1", "2", "3"])
+    check(r.returncode == 0, "D: shards 1, 2, 3 exit 0 " + r.stderr[-300:])
+    victim = subprocess.Popen([csbridge, "-q", "-c", cd, "migrate", "--shard", "4/4", "--rejects",
+                               os.path.join(work, "d-4.jsonl")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = None
+    deadline = time.time() + 120
+    while time.time() < deadline and victim.poll() is None:
+        seen = q("SELECT count(*) FILTER (WHERE scope LIKE 'pending:customer#%' AND position NOT LIKE 'done%'), "
+                 "count(*) FILTER (WHERE scope LIKE 'pending:customer#%' AND position LIKE 'done%'), "
+                 "count(*) FILTER (WHERE position NOT LIKE 'done%') FROM csbridge_checkpoint "
+                 "WHERE scope LIKE 'pending:%'")
+        if seen and seen[0].split("|")[0] == "0" and int(seen[0].split("|")[1]) > 0:
+            break
+        time.sleep(0.005)
+    alive = victim.poll() is None
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    waiting = q("SELECT count(*) FROM csbridge_checkpoint WHERE scope LIKE 'pending:%' AND position NOT LIKE 'done%'")
+    killed = q("SELECT run_id || '|' || status FROM csbridge_runs WHERE run_id LIKE '%.finish'")
+    check(alive and victim.returncode == -signal.SIGKILL and waiting and int(waiting[0]) > 0 and killed and
+          len(killed) == 1 and killed[0].endswith("|running"),
+          "the finish (run by shard 4) killed with SIGKILL mid-way: held customers done (%s), %s batches still held, "
+          "its record %s" % (seen, waiting, killed))
+    killed_id = killed[0].split("|")[0] if killed else "?"
+    r = run([csbridge, "-c", cd, "--no-progress", "migrate", "--finish", "--rejects", os.path.join(work, "d-f.jsonl")])
+    check(r.returncode == 0 and "finished shard plan" in r.stdout and
+          ("finish %s was interrupted: its audit record now holds the" % killed_id) in r.stdout,
+          "migrate --finish after the killed finish exits 0 and records the killed one's batches " +
+          (r.stdout + r.stderr)[-500:])
+    r = run([csbridge, "-c", cd, "runs"])
+    check(any(line.startswith(killed_id + "  interrupted") for line in r.stdout.splitlines()),
+          "runs shows the killed finish %s interrupted" % killed_id)
+    compare("killed finish", state(schema), want)
+    paths = [os.path.join(work, "d-%s.jsonl" % k) for k in ("1", "2", "3", "4", "f")]
+    check(reject_keys(paths) == want_rejects, "killed finish: the reject files hold the one-process run's rejects exactly once")
+    r = run([csbridge, "-c", cd, "--no-progress", "validate"])
+    check(r.returncode == 0 and "with 2 finish runs" in r.stdout,
+          "killed finish: a full validate passes (counts add up the killed finish's batches) " +
+          ((r.stdout + r.stderr)[-1200:] if r.returncode else ""))
+    r = run(["parallel", "-j4", "--halt", "never", "--tag", csbridge, "-c", cd, "--no-progress", "validate",
+             "--shard", "{}/4", "--checks", "counts", ":::", "1", "2", "3", "4"])
+    check(r.returncode == 0, "killed finish: validate --shard K/4 --checks counts passes for K = 1 … 4 " +
+          (r.stdout[-1500:] if r.returncode else ""))
 
 
 def main():
@@ -202,7 +324,7 @@ def main():
     counts = make_source(os.path.join(work, "legacy.db"), rows)
     print("source:", counts, flush=True)
     tag = "shards_%d" % os.getpid()
-    schemas = {s: "%s_%s" % (tag, s) for s in ("a", "b", "c")}
+    schemas = {s: "%s_%s" % (tag, s) for s in ("a", "b", "c", "d")}
     for s in schemas.values():
         psql('DROP SCHEMA IF EXISTS "%s" CASCADE' % s)
     try:
@@ -299,6 +421,9 @@ def main():
               (r.stdout + r.stderr)[-800:])
         check(reject_keys([os.path.join(work, "c-%d.jsonl" % k) for k in range(1, 5)]) == want_rejects,
               "kill -9 of shard 3: the reject files hold the one-process run's rejects exactly once")
+
+        # 5. The finish killed mid-way, run again.
+        kill_finish(csbridge, work, schemas["d"], want, want_rejects)
     finally:
         for s in schemas.values():
             psql('DROP SCHEMA IF EXISTS "%s" CASCADE' % s)

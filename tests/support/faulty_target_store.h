@@ -84,6 +84,9 @@ class FaultyTargetStore final : public migrate::TargetStore {
   Status end_run(std::string_view run_id, std::string_view status, std::string_view counts) override {
     return call("end_run", [&] { return inner_->end_run(run_id, status, counts); });
   }
+  Status set_run_counts(std::string_view run_id, std::string_view counts) override {
+    return call("set_run_counts", [&] { return inner_->set_run_counts(run_id, counts); });
+  }
   Result<std::vector<migrate::RunRecord>> list_runs(int limit) override {
     return call("list_runs", [&] { return inner_->list_runs(limit); });
   }

@@ -12,6 +12,7 @@
 
 #include "connector/registry.h"
 #include "mapping/loader.h"
+#include "migrate/shards.h"
 #include "model/ddl.h"
 #include "faulty_connector.h"
 #include "validate/source_stream.h"
@@ -307,6 +308,88 @@ TEST_CASE("validate refuses what it cannot do") {
   auto r = s.try_validate(o);
   REQUIRE_FALSE(r.is_ok());
   CHECK(std::string(error_code_name(r.status().code())) + ": " + r.status().message() == expected);
+}
+
+// Runs SQL on a SQLite file.
+void exec_sqlite(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+// Organizations with a composite text key (region, code) whose text holds '|' and quotes, migrated
+// as 3 shards into SQLite; then rows change in the source behind the migration's back.
+TEST_CASE("validate --shard: a target row whose key the source no longer holds is extra in the last shard's "
+          "validate only, one the mapping now refuses in its own shard's") {
+  test::TempDir dir;
+  const std::string source = (dir.path() / "legacy.db").string();
+  exec_sqlite(source,
+              "CREATE TABLE orgs (region TEXT NOT NULL, code TEXT NOT NULL, org_name TEXT, PRIMARY KEY (region, code));"
+              "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60) "
+              "INSERT INTO orgs SELECT CASE x % 3 WHEN 0 THEN 'east|1' WHEN 1 THEN 'north''s' ELSE 'west' END, "
+              "printf('c%02d', x), 'org ' || x FROM c;");
+  const std::string mdir = (dir.path() / "m").string();
+  std::filesystem::create_directories(mdir);
+  dir.write("m/organization.yaml",
+            "entity: organization\nsource: legacy\ntable: orgs\nkey: [region, code]\nfields: {name: org_name}\n"
+            "custom: none\n");
+  auto cfg = config::load_config(
+      dir.write("csbridge.yaml", "version: 1\nsources:\n  legacy: sqlite:" + source + "\ntarget:\n  connection: sqlite:" +
+                                     (dir.path() / "cs.db").string() + "\nmappings: " + mdir +
+                                     "\noptions: {batch_rows: 7}\n"),
+      test_env());
+  REQUIRE_MESSAGE(cfg.is_ok(), cfg.status().message());
+  auto model = model::builtin_model();
+  REQUIRE(model.is_ok());
+  auto loaded = mapping::load_mappings(cfg->mappings, *cfg, *model);
+  REQUIRE_FALSE(loaded.has_errors());
+  migrate::PlanShardsOptions p;
+  p.shards = 3;
+  auto plan = migrate::write_shard_plan(*cfg, loaded.set, *model, p, "");
+  REQUIRE_MESSAGE(plan.is_ok(), plan.status().message());
+  for (int k = 1; k <= 3; ++k) {
+    migrate::MigrateOptions o;
+    o.env = test_env();
+    auto ran = migrate::run_shard(*cfg, loaded.set, *model, o, k, 3);
+    REQUIRE_MESSAGE(ran.is_ok(), ran.status().message());
+    CHECK(ran->finish.has_value() == (k == 3));
+  }
+  auto validate = [&](const std::string& shard) {
+    ValidateOptions o;
+    o.env = test_env();
+    o.shard = shard;
+    o.checks = {"rows"};
+    auto r = run_validation(*cfg, loaded.set, *model, o);
+    REQUIRE_MESSAGE(r.is_ok(), r.status().message());
+    const CheckResult* rows = find(*r, "rows", "organization");
+    REQUIRE(rows);
+    return *rows;
+  };
+  for (const char* shard : {"1/3", "2/3", "3/3", ""}) {
+    CheckResult rows = validate(shard);
+    CHECK_MESSAGE(rows.status == CheckStatus::kPassed, shard);
+    CHECK(rows.figure("extra") == 0);
+  }
+  // Shard 1 holds ("east|1", …), shard 2 ("north's", …), shard 3 ("west", …): 20 keys each.
+  exec_sqlite(source, "DELETE FROM orgs WHERE region = 'east|1' AND code = 'c03';"
+                      "DELETE FROM orgs WHERE region = 'north''s' AND code = 'c31';"
+                      "UPDATE orgs SET org_name = NULL WHERE region = 'north''s' AND code = 'c40';");
+  CheckResult one = validate("1/3"), two = validate("2/3"), three = validate("3/3"), whole = validate("");
+  CHECK(one.status == CheckStatus::kPassed);
+  CHECK(one.figure("extra") == 0);
+  CHECK(two.figure("extra") == 1);  // refused by the mapping now (name required): its own shard's
+  CHECK(names(two, "north's|c40", "extra"));
+  CHECK(three.figure("extra") == 2);  // deleted: in no shard's range, the last shard's
+  CHECK(three.figure("outside_ranges") == 2);
+  CHECK(names(three, "east|1|c03", "extra"));
+  CHECK(names(three, "north's|c31", "extra"));
+  CHECK(whole.figure("extra") == 3);
+  CHECK(one.figure("extra") + two.figure("extra") + three.figure("extra") == whole.figure("extra"));
 }
 
 TEST_CASE("validate: the driving table of a block's query is the first table after FROM") {
