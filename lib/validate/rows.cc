@@ -343,21 +343,11 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
   CSB_RETURN_IF_ERROR(source_->finish());
   CSB_RETURN_IF_ERROR(target_->finish());
   int64_t matched = 0, differing = 0, missing = 0, extra = 0, orphan_rejects = 0, orphan_nulls = 0, duplicates = 0;
-  // A legacy key with no crosswalk entry (what migrate treats as an orphan).
-  auto orphan = [&](const std::string& value, const std::string& entity) -> Result<bool> {
-    auto [system, key] = split_key(value);
-    CSB_ASSIGN_OR_RETURN(auto id, target.store().lookup(entity, system, key));
-    return !id.has_value();
-  };
   const bool several_systems = systems_.size() > 1;
   auto name = [&](std::string_view spilled) {
     auto [system, key] = split_key(spilled);
     return several_systems ? std::string(system) + ":" + std::string(key) : std::string(key);
   };
-  std::vector<size_t> ref_columns;
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    if (columns_[c].reference) ref_columns.push_back(c);
-  }
   // tell_edits(): a crosswalk from before fingerprints were kept has no edits to tell (a load
   // writes its rows as before).
   bool edits = edits_model_ != nullptr;
@@ -380,12 +370,7 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
       if (j == dst.size() || (i < src.size() && src[i].key < dst[j].key)) {
         // In the source, not in the target: rejected at load as an orphan, or missing.
         decode(src[i].payload, a, edits_model_ != nullptr);
-        bool rejected = false;
-        for (size_t k = 0; k < ref_columns.size() && !rejected; ++k) {
-          const Column& c = columns_[ref_columns[k]];
-          if (!a.refs[k] || c.soft) continue;
-          CSB_ASSIGN_OR_RETURN(rejected, orphan(*a.refs[k], c.field->references));
-        }
+        CSB_ASSIGN_OR_RETURN(bool rejected, rejected_as_orphan(target, a.refs));
         if (rejected) {
           ++orphan_rejects;
         } else {
@@ -418,27 +403,11 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
       }
       decode(src[i].payload, a, edits_model_ != nullptr);
       decode(dst[j].payload, b);
-      std::vector<std::string> differ;
-      if (a.hash != b.hash) differ.push_back("values");
-      for (size_t k = 0; k < ref_columns.size(); ++k) {
-        const Column& c = columns_[ref_columns[k]];
-        if (a.refs[k] == b.refs[k]) continue;
-        if (c.soft && a.refs[k] && !b.refs[k]) {
-          CSB_ASSIGN_OR_RETURN(bool gone, orphan(*a.refs[k], c.field->references));
-          if (gone) {
-            ++orphan_nulls;
-            continue;
-          }
-        }
-        differ.push_back(c.name);
-      }
-      if (differ.empty()) {
+      CSB_ASSIGN_OR_RETURN(std::string what, difference(target, a.hash != b.hash, a.refs, b.refs, orphan_nulls));
+      if (what.empty()) {
         ++matched;
       } else {
         ++differing;
-        std::string what = differ.front() == "values" ? "values differ" : "reference differs";
-        std::vector<std::string> refs(differ.begin() + (differ.front() == "values" ? 1 : 0), differ.end());
-        if (!refs.empty()) what += (differ.front() == "values" ? "; references: " : ": ") + util::join(refs, ", ");
         if (edits && specs_.count(std::string(split_key(src[i].key).first))) {
           differing_rows.push_back({src[i].key, what, a.incoming});
           if (differing_rows.size() >= kTellChunk) {
@@ -470,6 +439,43 @@ Result<CheckResult> RowsCheck::compare(Target& target) {
   }
   result.sort_failures();
   return result;
+}
+
+Result<bool> RowsCheck::orphan(Target& target, const std::string& value, const std::string& entity) {
+  auto [system, key] = split_key(value);
+  CSB_ASSIGN_OR_RETURN(auto id, target.store().lookup(entity, system, key));
+  return !id.has_value();
+}
+
+Result<bool> RowsCheck::rejected_as_orphan(Target& target, const std::vector<std::optional<std::string>>& refs) {
+  for (size_t c = 0, k = 0; c < columns_.size(); ++c) {
+    if (!columns_[c].reference) continue;
+    const std::optional<std::string>& ref = refs[k++];
+    if (!ref || columns_[c].soft) continue;
+    CSB_ASSIGN_OR_RETURN(bool gone, orphan(target, *ref, columns_[c].field->references));
+    if (gone) return true;
+  }
+  return false;
+}
+
+Result<std::string> RowsCheck::difference(Target& target, bool values, const std::vector<std::optional<std::string>>& a,
+                                          const std::vector<std::optional<std::string>>& b, int64_t& orphan_nulls) {
+  std::vector<std::string> refs;
+  for (size_t c = 0, k = 0; c < columns_.size(); ++c) {
+    if (!columns_[c].reference) continue;
+    const size_t at = k++;
+    if (a[at] == b[at]) continue;
+    if (columns_[c].soft && a[at] && !b[at]) {
+      CSB_ASSIGN_OR_RETURN(bool gone, orphan(target, *a[at], columns_[c].field->references));
+      if (gone) {
+        ++orphan_nulls;
+        continue;
+      }
+    }
+    refs.push_back(columns_[c].name);
+  }
+  if (!values) return refs.empty() ? std::string() : "reference differs: " + util::join(refs, ", ");
+  return "values differ" + (refs.empty() ? std::string() : "; references: " + util::join(refs, ", "));
 }
 
 Status RowsCheck::tell(Target& target, std::vector<Differing>& rows, CheckResult& result, int64_t& kept,

@@ -92,6 +92,17 @@ class RowsCheck : public SourceSink {
   };
   std::string encode_payload(uint64_t hash, const std::optional<int64_t>& incoming,
                              const std::vector<std::optional<std::string>>& refs) const;
+  // A legacy key ("system\x1fkey") with no crosswalk entry in `entity` (what migrate treats as
+  // an orphan).
+  Result<bool> orphan(Target& target, const std::string& value, const std::string& entity);
+  // Whether a source row missing from the target was one migrate rejected: one of its required
+  // references (`refs`, of the reference columns in order) has no crosswalk entry.
+  Result<bool> rejected_as_orphan(Target& target, const std::vector<std::optional<std::string>>& refs);
+  // How a source row (references `a`) differs from its target row (`b`): "" when it does not
+  // ("values differ", "reference differs: f", "values differ; references: f, g"). A reference
+  // `orphans: null` left NULL for a key with no crosswalk entry is no difference (counted).
+  Result<std::string> difference(Target& target, bool values, const std::vector<std::optional<std::string>>& a,
+                                 const std::vector<std::optional<std::string>>& b, int64_t& orphan_nulls);
   // A differing row whose edits are still to be told (tell_edits()).
   struct Differing {
     std::string key;   // spilled: system \x1f key
