@@ -320,7 +320,8 @@ def main():
     if not os.environ.get("CSBRIDGE_TEST_PG") or not shutil.which("parallel"):
         print("skipped: needs CSBRIDGE_TEST_PG (scripts/servers) and GNU parallel")
         return 77
-    os.makedirs(work, exist_ok=True)
+    shutil.rmtree(work, ignore_errors=True)  # reject files append: an earlier run's would count twice
+    os.makedirs(work)
     counts = make_source(os.path.join(work, "legacy.db"), rows)
     print("source:", counts, flush=True)
     tag = "shards_%d" % os.getpid()
