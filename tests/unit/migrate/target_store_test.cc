@@ -652,12 +652,11 @@ TEST_CASE("target_store/postgres: a table whose ids come from a default of its o
   CHECK(target.rows("csbridge_crosswalk", {"source_key", "new_id"}, {"new_id"}).back() == Row{"O4", "503"});
 }
 
-TEST_CASE("target_store/postgres: a first load defers the secondary indexes and builds them after its rows") {
+TEST_CASE("target_store/postgres: a first load defers the secondary indexes and foreign keys and builds them after its rows") {
   Target target(Backend::kPostgres);
-  auto indexes = [&](const std::string& table) {
+  auto names = [&](const std::string& query) {
     connector::ReadRequest request;
-    request.query = "SELECT indexname FROM pg_indexes WHERE schemaname = '" + target.schema() +
-                    "' AND tablename = '" + table + "' ORDER BY 1";
+    request.query = query;
     auto reader = target.inspect().read(request);
     REQUIRE_MESSAGE(reader.is_ok(), reader.status().message());
     std::vector<std::string> names;
@@ -667,7 +666,17 @@ TEST_CASE("target_store/postgres: a first load defers the secondary indexes and 
     }
     return names;
   };
+  auto indexes = [&](const std::string& table) {
+    return names("SELECT indexname FROM pg_indexes WHERE schemaname = '" + target.schema() + "' AND tablename = '" +
+                 table + "' ORDER BY 1");
+  };
+  auto foreign_keys = [&](const std::string& table) {
+    return names("SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = "
+                 "(quote_ident('" + target.schema() + "') || '." + table + "')::regclass AND contype = 'f' ORDER BY 1");
+  };
   const std::vector<std::string> before = indexes("customer");
+  const std::vector<std::string> keys_before = foreign_keys("customer");
+  REQUIRE(!keys_before.empty());
   REQUIRE(std::find(before.begin(), before.end(), "customer_organization_id_idx") != before.end());
   auto deferred = target.store().defer_indexes("customer");
   REQUIRE_MESSAGE(deferred.is_ok(), deferred.status().message());
@@ -675,12 +684,14 @@ TEST_CASE("target_store/postgres: a first load defers the secondary indexes and 
   std::vector<std::string> during = indexes("customer");
   CHECK(std::find(during.begin(), during.end(), "customer_organization_id_idx") == during.end());
   CHECK(std::find(during.begin(), during.end(), "customer_pkey") != during.end());  // keys stay
+  CHECK(foreign_keys("customer").empty());
   auto noted = target.store().checkpoints("indexes:");
   REQUIRE(noted.is_ok());
   CHECK(noted->size() == 1);
   CHECK(*target.store().defer_indexes("customer") == false);  // a resumed run: nothing more to drop
   REQUIRE(target.store().restore_indexes().is_ok());
   CHECK(indexes("customer") == before);
+  CHECK(foreign_keys("customer") == keys_before);
   CHECK(target.store().checkpoints("indexes:")->empty());
   REQUIRE(target.store().restore_indexes().is_ok());  // nothing noted: nothing to do
 
