@@ -252,24 +252,28 @@ class PostgresTarget final : public TargetStore {
         pqxx::work w(db);
         w.exec0("SET LOCAL maintenance_work_mem = '256MB'");
         for (const auto& d : definitions.is_array() ? definitions : nlohmann::json::array()) {
-          if (d.is_string()) {  // an index
-            std::string sql = d.get<std::string>();
-            constexpr std::string_view kCreate = "CREATE INDEX ";
-            if (sql.starts_with(kCreate)) sql.insert(kCreate.size(), "IF NOT EXISTS ");
-            w.exec0(sql);
-          } else if (d.is_object() && d.value("constraint", nlohmann::json()).is_string() &&
-                     d.value("sql", nlohmann::json()).is_string()) {  // a foreign key, unless it is back
-            bool exists = w.exec_params1("SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass "
-                                         "AND conname = $2)",
-                                         target, d["constraint"].get<std::string>())[0]
-                              .as<bool>();
-            if (!exists) w.exec0(d["sql"].get<std::string>());
-          }
+          if (!d.is_string()) continue;  // an index
+          std::string sql = d.get<std::string>();
+          constexpr std::string_view kCreate = "CREATE INDEX ";
+          if (sql.starts_with(kCreate)) sql.insert(kCreate.size(), "IF NOT EXISTS ");
+          w.exec0(sql);
         }
         // A first load's statistics, as pg_restore leaves them to be taken: without them the
         // planner takes the freshly filled table for a small one (validate --delta reading 500
-        // keys a query scanned the whole unique index each time).
+        // keys a query scanned the whole unique index each time). Taken before the foreign keys
+        // check the rows: a reference column the load left all NULL is then found empty through
+        // its index instead of read whole (0.4 s less a million rows for five such keys).
         w.exec0("ANALYZE " + target);
+        for (const auto& d : definitions.is_array() ? definitions : nlohmann::json::array()) {
+          if (!d.is_object() || !d.value("constraint", nlohmann::json()).is_string() ||
+              !d.value("sql", nlohmann::json()).is_string())
+            continue;  // a foreign key, added unless it is back
+          bool exists = w.exec_params1("SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass "
+                                       "AND conname = $2)",
+                                       target, d["constraint"].get<std::string>())[0]
+                            .as<bool>();
+          if (!exists) w.exec0(d["sql"].get<std::string>());
+        }
         w.exec_params0("DELETE FROM " + table(kCheckpointTable) + " WHERE scope = $1", scope);
         w.commit();
         return Status::ok();
