@@ -14,6 +14,7 @@
 #include "connector/postgres_common.h"
 #include "migrate/conflicts.h"
 #include "migrate/load_checks.h"
+#include "migrate/postgres_copy.h"
 #include "migrate/postgres_plan.h"
 #include "model/ddl.h"
 
@@ -24,6 +25,7 @@ using connector::ConnectionString;
 using model::quote_identifier;
 using pg::AttemptResult;
 using pg::LoadPlan;
+using pg::RowIds;
 
 // Serialises prepare() across sessions (several csbridge processes on one
 // target): concurrent CREATE … IF NOT EXISTS of one table can still collide in
@@ -582,7 +584,7 @@ class PostgresTarget final : public TargetStore {
   // rejects), ids drawn from the table's sequence, then COPY into the entity table and the
   // crosswalk. A key that exists fails it with unique_violation (23505). False (nothing
   // written) when the table's id has no sequence to draw from.
-  bool copy_new_rows(pqxx::transaction_base& t, const LoadPlan& plan, std::span<const size_t> rows,
+  bool copy_new_rows(pqxx::dbtransaction& t, const LoadPlan& plan, std::span<const size_t> rows,
                      AttemptResult& result) {
     const std::string& sequence = sequence_of(t, plan);
     if (sequence.empty()) return false;
@@ -590,7 +592,7 @@ class PostgresTarget final : public TargetStore {
     const connector::Batch& batch = *plan.rows;
     // The crosswalk's answers per looked-up column, and each row's id in them (nullptr: none).
     std::vector<std::unordered_map<std::string_view, std::string>> resolved(spec.columns.size());
-    std::vector<std::vector<const std::string*>> row_ids(spec.columns.size());
+    RowIds row_ids(spec.columns.size());
     std::vector<pqxx::result> answers;
     std::vector<bool> drop(batch.rows(), false);
     size_t kept = rows.size();
@@ -630,59 +632,16 @@ class PostgresTarget final : public TargetStore {
     pqxx::result ids = t.exec_params("SELECT nextval($1::regclass) FROM generate_series(1, $2)", sequence,
                                      static_cast<int64_t>(kept));
     std::string now = t.exec1("SELECT now()")[0].as<std::string>();
-    std::string line, system_text, entity_text;
+    std::string system_text, entity_text;
     connector::pg::append_copy_text(spec.source_system, system_text);
     connector::pg::append_copy_text(spec.entity->name, entity_text);
-    std::vector<std::string_view> new_ids;
+    std::vector<int64_t> new_ids;
     new_ids.reserve(kept);
-    {
-      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(t, plan.target, plan.target_columns);
-      size_t next = 0;
-      for (size_t row : rows) {
-        if (drop[row]) continue;
-        new_ids.push_back(ids[static_cast<pqxx::result::size_type>(next++)][0].c_str());
-        line.assign(new_ids.back());
-        line += '\t';
-        line += system_text;
-        line += '\t';
-        connector::pg::append_copy_text(batch.get(row, 0), line);
-        for (size_t i = 0; i < spec.columns.size(); ++i) {
-          if (spec.columns[i].deferred) continue;
-          line += '\t';
-          if (batch.is_null(row, i + 1)) {
-            line += "\\N";
-          } else if (spec.columns[i].lookup_entity.empty()) {
-            connector::pg::append_copy_text(batch.get(row, i + 1), line);
-          } else {
-            const std::string* id = row_ids[i].empty() ? nullptr : row_ids[i][row];
-            line += id ? std::string_view(*id) : std::string_view("\\N");
-          }
-        }
-        line += '\t';
-        line += now;
-        copy->write_raw_line(line);
-      }
-      copy->complete();
+    for (const pqxx::row& r : ids) new_ids.push_back(r[0].as<int64_t>());
+    if (!pg::copy_entity_binary(t, plan, rows, drop, new_ids, now, row_ids)) {
+      pg::copy_entity_text(t, plan, rows, drop, new_ids, now, row_ids, system_text);
     }
-    {
-      std::unique_ptr<pqxx::tablewriter> copy = connector::pg::begin_copy(
-          t, table(kCrosswalkTable), {"entity", "source_system", "source_key", "new_id", "fingerprint"});
-      size_t next = 0;
-      for (size_t row : rows) {
-        if (drop[row]) continue;
-        line = entity_text;
-        line += '\t';
-        line += system_text;
-        line += '\t';
-        connector::pg::append_copy_text(batch.get(row, 0), line);
-        line += '\t';
-        line += new_ids[next++];
-        line += '\t';
-        line += std::to_string((*plan.fingerprints)[row]);
-        copy->write_raw_line(line);
-      }
-      copy->complete();
-    }
+    pg::copy_crosswalk(t, table(kCrosswalkTable), plan, rows, drop, new_ids);
     if (spec.has_deferred()) copy_pending(t, spec, batch, rows, drop, entity_text, system_text);
     result.loaded = static_cast<int64_t>(kept);
     return true;
