@@ -225,13 +225,16 @@ class TargetStore {
   virtual Result<std::set<std::string>> known_keys(std::string_view entity, std::string_view source_system,
                                                    const std::vector<std::string>& keys) = 0;
 
-  // First loads build an entity's secondary indexes after its rows instead of with every batch
-  // (as pg_restore does). defer_indexes drops the non-unique indexes of the entity's table when
-  // the table is empty, noting their definitions in a checkpoint ("indexes:<entity>") in the
-  // same transaction; true when it dropped any. restore_indexes builds every noted index again,
-  // takes the table's statistics (ANALYZE) and forgets its note, one transaction per entity, so that a run killed before or during the
-  // build leaves the note and the next block end or run end builds them. The unique keys the
-  // loads rely on stay. SQLite: nothing deferred.
+  // First loads build an entity's secondary indexes and add its foreign keys after its rows
+  // instead of with every batch (as pg_restore does). defer_indexes drops the non-unique indexes
+  // and the foreign keys of the entity's table when the table is empty, noting their definitions
+  // in a checkpoint ("indexes:<entity>") in the same transaction; true when it dropped any.
+  // restore_indexes builds every noted index again, adds every noted foreign key (checking the
+  // rows), takes the table's statistics (ANALYZE) and forgets its note, one transaction per
+  // entity, so that a run killed before or during the build leaves the note and the next block
+  // end or run end builds them. The unique keys the loads rely on stay; references need no
+  // foreign key while loading, since every one is resolved through the crosswalk. SQLite:
+  // nothing deferred.
   virtual Result<bool> defer_indexes(const std::string& entity) {
     (void)entity;
     return false;

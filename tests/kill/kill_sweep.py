@@ -144,10 +144,13 @@ class Target:
                                    "ON o.id = c.organization_id ORDER BY 1"),
             "crosswalk": self.query("SELECT entity || '|' || source_key FROM csbridge_crosswalk ORDER BY 1"),
             "checkpoints": self.query("SELECT count(*) FROM csbridge_checkpoint"),
-            # A first load into PostgreSQL builds secondary indexes after its rows: every run that
-            # ends builds those a killed one left dropped.
+            # A first load into PostgreSQL builds secondary indexes and adds foreign keys after its
+            # rows: every run that ends builds those a killed one left dropped.
             "indexes": self.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
                                   "ORDER BY 1") if self.engine == "pg" else [],
+            "foreign_keys": self.query("SELECT conrelid::regclass::text || ' ' || conname FROM pg_constraint "
+                                       "WHERE connamespace = current_schema()::regnamespace AND contype = 'f' "
+                                       "ORDER BY 1") if self.engine == "pg" else [],
         }
 
     def drop(self):
