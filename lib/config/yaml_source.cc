@@ -240,16 +240,21 @@ Status syntax_error(const YamlDocument& doc, const YAML::Mark& mark, const std::
 }
 
 // Whether a scalar of `node` (visiting at most `budget` nodes) begins at 0-based `line`/`col`.
-bool scalar_at(const YAML::Node& node, int line, int col, int& budget) {
-  if (--budget < 0) return false;
+// The text nests at most kMaxYamlDepth deep (checked before parsing), so a path deeper than
+// that runs through an alias: the scalar it would reach is also reached where its anchor is,
+// and an alias inside its own anchor (`a: &x [*x]`) is a cycle that would never end.
+bool scalar_at(const YAML::Node& node, int line, int col, int& budget, int depth = 0) {
+  if (--budget < 0 || depth > kMaxYamlDepth + 1) return false;
   if (node.IsScalar()) return node.Mark().line == line && node.Mark().column == col;
   if (node.IsSequence()) {
     for (const YAML::Node& child : node) {
-      if (scalar_at(child, line, col, budget)) return true;
+      if (scalar_at(child, line, col, budget, depth + 1)) return true;
     }
   } else if (node.IsMap()) {
     for (const auto& kv : node) {
-      if (scalar_at(kv.first, line, col, budget) || scalar_at(kv.second, line, col, budget)) return true;
+      if (scalar_at(kv.first, line, col, budget, depth + 1) || scalar_at(kv.second, line, col, budget, depth + 1)) {
+        return true;
+      }
     }
   }
   return false;

@@ -130,6 +130,11 @@ TEST_CASE("yaml source: an unclosed construct is named where it began") {
     REQUIRE_FALSE(single.is_ok());
     CHECK(single.status().message().rfind("s.yaml:1:4: quoted scalar not closed", 0) == 0);
   }
+  SUBCASE("an alias inside its own anchor is a cycle: looking for the quote's scalar ends") {
+    auto r = parse_yaml("a: &x\n  - *x\nb: \"c\n", "cycle.yaml");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message().rfind("cycle.yaml:3:4: quoted scalar not closed", 0) == 0);
+  }
   SUBCASE("a missing quote paired with the next one") {
     auto r = parse_yaml("version: 1\nsources:\n  a: \"sqlite:a.db\n  b: x\nc: \"d\"\ne: f\n", "c.yaml");
     REQUIRE_FALSE(r.is_ok());
