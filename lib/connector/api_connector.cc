@@ -102,11 +102,48 @@ std::string absolute(const std::string& base, const std::string& url) {
   return base + (base.ends_with("/") ? "" : "/") + url;
 }
 
+// A guess at the value the JSON pointer `pointer` has in `body`, made without reading the page:
+// the last member named as the pointer's last token, when its value is a string without escapes,
+// a plain integer (the text a full read gives for either), or null (""). nullopt when there is no
+// such member or its value is of another form. Only a guess: a member of that name in a record
+// may be the one found; the caller checks it against the page read.
+std::optional<std::string> quick_value(std::string_view body, std::string_view pointer) {
+  size_t slash = pointer.rfind('/');
+  if (slash == std::string_view::npos || pointer.find('~') != std::string_view::npos) return std::nullopt;
+  std::string key = "\"" + std::string(pointer.substr(slash + 1)) + "\"";
+  size_t at = body.rfind(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t i = at + key.size();
+  auto skip_ws = [&] {
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r')) ++i;
+  };
+  skip_ws();
+  if (i >= body.size() || body[i] != ':') return std::nullopt;
+  ++i;
+  skip_ws();
+  if (i >= body.size()) return std::nullopt;
+  if (body[i] == '"') {
+    size_t end = body.find_first_of("\"\\", i + 1);
+    if (end == std::string_view::npos || body[end] != '"') return std::nullopt;
+    return std::string(body.substr(i + 1, end - i - 1));
+  }
+  if (body.substr(i).starts_with("null")) return std::string();
+  size_t end = i;
+  while (end < body.size() && body[end] >= '0' && body[end] <= '9') ++end;
+  if (end == i || end - i > 18 || (body[i] == '0' && end - i > 1)) return std::nullopt;
+  if (end < body.size() && (body[end] == '.' || body[end] == 'e' || body[end] == 'E')) return std::nullopt;
+  return std::string(body.substr(i, end - i));
+}
+
 // One list of records: a resource, or the child list of one parent record.
 class Listing {
  public:
   Listing(const ApiSource& source, const ApiResource& resource, HttpClient& http, std::string path)
       : source_(source), r_(resource), http_(http), path_(std::move(path)), page_(resource.paginate.start) {}
+
+  // Ask for the next page before this one is read (a listing read to its end: not for a sample
+  // of its first page, not for a limit on rows): the server prepares it meanwhile.
+  void read_ahead() { read_ahead_ = true; }
 
   // The next page's rows (false at the end of the list).
   Result<bool> next(std::vector<Row>& rows, std::vector<RejectedRecord>& rejects) {
@@ -116,8 +153,14 @@ class Listing {
     std::vector<std::string> values;
     HttpReply reply;
     std::string malformed;
+    HttpClient::Pending asked = take_ahead(url);
     for (int attempt = 0; attempt <= kMalformedRetries; ++attempt) {
-      CSB_ASSIGN_OR_RETURN(reply, http_.get(url));
+      if (attempt == 0 && asked) {
+        CSB_ASSIGN_OR_RETURN(reply, http_.finish(std::move(asked)));
+      } else {
+        CSB_ASSIGN_OR_RETURN(reply, http_.get(url));
+      }
+      if (read_ahead_ && attempt == 0) ask_ahead(reply);
       malformed.clear();
       CSB_RETURN_IF_ERROR(parse(reply, url, rows, rejects, malformed, values));
       if (malformed.empty()) break;
@@ -139,6 +182,12 @@ class Listing {
     }
     ++pages_;
     CSB_RETURN_IF_ERROR(advance(values.empty() ? std::string() : values.front(), reply, rows));
+    if (read_ahead_ && !done_ && !(ahead_ && ahead_url_ == url_now())) {
+      ahead_url_ = url_now();  // the page after, known now: asked for while the caller takes these rows
+      ahead_ = http_.start(ahead_url_);
+    } else if (done_) {
+      ahead_.reset();
+    }
     return true;
   }
 
@@ -158,6 +207,7 @@ class Listing {
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
   bool restore(const nlohmann::json& j) {
+    ahead_.reset();
     if (!j.is_object() || j.value("kind", -1) != static_cast<int>(r_.paginate.kind)) return false;
     try {
       done_ = j.value("done", false);
@@ -173,13 +223,16 @@ class Listing {
   }
 
  private:
-  std::string url_now() const {
+  std::string url_now() const { return url_with(cursor_, next_url_); }
+
+  // The URL of the page at `cursor` or `next_url` (the listing's own for the rest of its state).
+  std::string url_with(const std::string& cursor, const std::string& next_url) const {
     std::vector<std::pair<std::string, std::string>> params = r_.params;
     const ApiPaging& p = r_.paginate;
-    if (!next_url_.empty()) return with_params(absolute(source_.base_url, next_url_), source_.query);
+    if (!next_url.empty()) return with_params(absolute(source_.base_url, next_url), source_.query);
     switch (p.kind) {
       case ApiPaging::Kind::kCursor:
-        if (!cursor_.empty()) params.emplace_back(p.param, cursor_);
+        if (!cursor.empty()) params.emplace_back(p.param, cursor);
         break;
       case ApiPaging::Kind::kPage:
         params.emplace_back(p.param, std::to_string(page_));
@@ -196,6 +249,34 @@ class Listing {
     std::string base = source_.base_url;
     while (base.ends_with("/")) base.pop_back();
     return with_params(base + (path_.starts_with("/") ? "" : "/") + path_, params);
+  }
+
+  // The request asked ahead for `url`, if that is the one; one asked for another page is dropped.
+  HttpClient::Pending take_ahead(const std::string& url) {
+    HttpClient::Pending asked = std::move(ahead_);
+    if (asked && ahead_url_ != url) asked.reset();
+    return asked;
+  }
+
+  // The next page asked for from what this reply says before its records are read: the Link
+  // header's next URL, or for a cursor or next URL in the body a guess at it (quick_value()).
+  // A guess is checked once the page is read (next()): a wrong one is dropped, the page asked for
+  // again.
+  void ask_ahead(const HttpReply& reply) {
+    const ApiPaging& p = r_.paginate;
+    std::optional<std::string> next;
+    if (p.kind == ApiPaging::Kind::kLinkHeader) {
+      std::string link = without_params(link_next(reply.header("link")), source_.query);
+      if (!link.empty()) next = url_with("", link);
+    } else if (p.kind == ApiPaging::Kind::kCursor || p.kind == ApiPaging::Kind::kNextUrl) {
+      std::optional<std::string> v = quick_value(reply.body, p.pointer);
+      if (v && !v->empty()) {
+        next = p.kind == ApiPaging::Kind::kCursor ? url_with(*v, "") : url_with("", without_params(*v, source_.query));
+      }
+    }
+    if (!next) return;
+    ahead_url_ = std::move(*next);
+    ahead_ = http_.start(ahead_url_);
   }
 
   // The page's records into `rows` and the value of the paging pointer into `values` (none for
@@ -321,6 +402,9 @@ class Listing {
   int64_t page_ = 1, offset_ = 0, pages_ = 0;
   std::string cursor_, next_url_, after_;
   bool done_ = false;
+  bool read_ahead_ = false;
+  HttpClient::Pending ahead_;  // the request for the page after, started before it is needed
+  std::string ahead_url_;
 };
 
 // The path of a fan-out child list for one parent value.
@@ -352,6 +436,11 @@ class RowSource {
     parents_ = std::make_unique<RowSource>(source_, *parent, http_);
     parent_position_ = j["parent"].dump();
     return parents_->restore(parent_position_);
+  }
+
+  // A listing of its own (not fan-out) asks for each next page ahead (Listing::read_ahead()).
+  void read_ahead() {
+    if (listing_) listing_->read_ahead();
   }
 
   // Pages read so far (with the parents' for fan-out).
@@ -472,6 +561,13 @@ class ApiReader final : public RowReader {
         requests_at_start_(http.requests()),
         waited_at_start_(http.waited_seconds()) {}
 
+  // The listing is read to its end (no limit on rows, not a sample): each next page is asked for
+  // ahead (Listing::read_ahead()).
+  void read_to_end() {
+    read_ahead_ = limit_ < 0;
+    if (read_ahead_) rows_->read_ahead();
+  }
+
   // Starts at the position an earlier reader was at after `rows` rows (ReadRequest::resume_position);
   // a position of another paging, or a read with a limit on rows, starts from the first page.
   void resume(const std::string& position, int64_t rows) {
@@ -481,6 +577,7 @@ class ApiReader final : public RowReader {
       resumed_at_ = position;
     } else {
       rows_ = std::make_unique<RowSource>(source_, r_, http_);
+      if (read_ahead_) rows_->read_ahead();
     }
   }
 
@@ -600,6 +697,7 @@ class ApiReader final : public RowReader {
   const int64_t requests_at_start_;
   const double waited_at_start_;
   int64_t emitted_ = 0;
+  bool read_ahead_ = false;
   std::deque<Item> pending_;
   bool ended_ = false;
   std::vector<ColumnInfo> columns_;
@@ -662,6 +760,7 @@ class ApiConnector final : public Connector {
       asked.params.emplace_back(r->incremental_param, since.value);
     }
     auto reader = std::make_unique<ApiReader>(*source_, std::move(asked), http_, request.batch_rows, request.limit);
+    reader->read_to_end();
     reader->resume(request.resume_position, request.skip_rows);
     CSB_RETURN_IF_ERROR(reader->start(request.columns));
     return std::unique_ptr<RowReader>(std::move(reader));

@@ -112,7 +112,34 @@ void HttpClient::pace() {
 
 HttpClient::~HttpClient() {
   for (void* c : idle_) curl_easy_cleanup(static_cast<CURL*>(c));
+  for (void* m : idle_multi_) curl_multi_cleanup(static_cast<CURLM*>(m));
 }
+
+// One request: its handle (from the pool), what it receives, and for a started request the multi
+// handle it runs in (from a pool too: a multi handle keeps its connections open for the next).
+struct HttpClient::Transfer {
+  HttpClient* owner = nullptr;
+  std::string url;
+  HttpReply reply;
+  Receiver receiver{&reply};
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_slist* headers = nullptr;
+  CURL* easy = nullptr;
+  CURLM* multi = nullptr;
+  bool attached = false;  // easy is in multi
+
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer() {
+    if (attached) curl_multi_remove_handle(multi, easy);  // aborts a request still under way
+    if (multi) owner->give_back_multi(multi);
+    if (easy) owner->give_back(easy);
+    curl_slist_free_all(headers);
+  }
+};
+
+void HttpClient::TransferDeleter::operator()(Transfer* t) const { delete t; }
 
 // A handle of the pool (its connections stay open between requests: keep-alive), or a new one.
 void* HttpClient::take_handle() {
@@ -133,32 +160,40 @@ void HttpClient::give_back(void* handle) {
   idle_.push_back(handle);
 }
 
-HttpReply HttpClient::fetch(const std::string& url, std::string& error) {
-  HttpReply reply;
-  std::unique_ptr<CURL, std::function<void(CURL*)>> curl(static_cast<CURL*>(take_handle()),
-                                                         [this](CURL* c) { give_back(c); });
-  if (!curl) {
-    error = "cannot start libcurl";
-    return reply;
+void* HttpClient::take_multi() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_multi_.empty()) {
+      void* m = idle_multi_.back();
+      idle_multi_.pop_back();
+      return m;
+    }
   }
-  CURL* c = curl.get();
-  Receiver receiver{&reply};
-  char buffer[CURL_ERROR_SIZE] = {0};
-  curl_slist* headers = nullptr;
-  for (const auto& [k, v] : source_.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  headers = curl_slist_append(headers, "Accept: application/json, application/xml;q=0.9, */*;q=0.5");
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers, curl_slist_free_all);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  return curl_multi_init();
+}
+
+void HttpClient::give_back_multi(void* handle) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_multi_.push_back(handle);
+}
+
+// The request's options on its handle: the source's headers and auth, TLS, timeouts, the body and
+// headers received into t.reply.
+void HttpClient::configure(Transfer& t) {
+  CURL* c = t.easy;
+  for (const auto& [k, v] : source_.headers) t.headers = curl_slist_append(t.headers, (k + ": " + v).c_str());
+  t.headers = curl_slist_append(t.headers, "Accept: application/json, application/xml;q=0.9, */*;q=0.5");
+  curl_easy_setopt(c, CURLOPT_URL, t.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(source_.timeout_ms));
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, buffer);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t.error);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &receiver);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t.receiver);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &receiver);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t.receiver);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "csbridge");
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   if (!source_.basic_user.empty()) {
@@ -171,28 +206,107 @@ HttpReply HttpClient::fetch(const std::string& url, std::string& error) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  CURLcode rc = curl_easy_perform(c);
-  if (receiver.too_big) {
-    error = "a reply over 256 MiB";
-    reply.status = -1;
-    return reply;
-  }
-  if (rc != CURLE_OK) {
-    error = buffer[0] ? buffer : curl_easy_strerror(rc);
-    return reply;
-  }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
-  return reply;
 }
 
-Result<HttpReply> HttpClient::get(const std::string& url) {
+// What an ended transfer gives (libcurl's CURLcode `code`): the reply with its status, or `error`
+// set with status 0 (no reply) or -1 (a reply too large).
+HttpReply HttpClient::result(Transfer& t, int code, std::string& error) {
+  const auto rc = static_cast<CURLcode>(code);
+  if (t.receiver.too_big) {
+    error = "a reply over 256 MiB";
+    t.reply.status = -1;
+    return std::move(t.reply);
+  }
+  if (rc != CURLE_OK) {
+    error = t.error[0] ? t.error : curl_easy_strerror(rc);
+    t.reply.status = 0;
+    return std::move(t.reply);
+  }
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &t.reply.status);
+  return std::move(t.reply);
+}
+
+HttpReply HttpClient::fetch(const std::string& url, std::string& error) {
+  Transfer t;
+  t.owner = this;
+  t.url = url;
+  t.easy = static_cast<CURL*>(take_handle());
+  if (!t.easy) {
+    error = "cannot start libcurl";
+    return {};
+  }
+  configure(t);
+  return result(t, curl_easy_perform(t.easy), error);
+}
+
+HttpClient::Pending HttpClient::start(const std::string& url) {
+  Pending t(new Transfer);
+  t->owner = this;
+  t->url = url;
+  t->easy = static_cast<CURL*>(take_handle());
+  t->multi = static_cast<CURLM*>(take_multi());
+  if (!t->easy || !t->multi) return nullptr;
+  configure(*t);
+  if (curl_multi_add_handle(t->multi, t->easy) != CURLM_OK) return nullptr;
+  t->attached = true;
+  pace();
+  ++requests_;
+  // The connection (a kept one, or a new one: to a near server it is up at once), then the
+  // request sent, as far as that goes without waiting; the rest happens in complete().
+  int running = 0;
+  for (int pass = 0; pass < 3; ++pass) {
+    curl_multi_perform(t->multi, &running);
+    curl_off_t sent = 0;
+    if (running == 0 || (curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0)) break;
+    curl_multi_poll(t->multi, nullptr, 0, 1, nullptr);
+  }
+  return t;
+}
+
+HttpReply HttpClient::complete(Transfer& t, std::string& error) {
+  CURLcode rc = CURLE_OK;
+  bool done = false;
+  while (!done) {
+    int running = 0;
+    if (curl_multi_perform(t.multi, &running) != CURLM_OK) break;
+    int left = 0;
+    while (CURLMsg* m = curl_multi_info_read(t.multi, &left)) {
+      if (m->msg == CURLMSG_DONE && m->easy_handle == t.easy) {
+        rc = m->data.result;
+        done = true;
+      }
+    }
+    if (!done && running == 0) break;
+    if (!done) curl_multi_poll(t.multi, nullptr, 0, 1000, nullptr);
+  }
+  if (!done) rc = CURLE_RECV_ERROR;  // ended without a result: taken as a dropped connection
+  curl_multi_remove_handle(t.multi, t.easy);
+  t.attached = false;
+  return result(t, rc, error);
+}
+
+Result<HttpReply> HttpClient::finish(Pending pending) {
+  std::string url = pending->url;
+  return run(url, std::move(pending));
+}
+
+Result<HttpReply> HttpClient::get(const std::string& url) { return run(url, nullptr); }
+
+// get()'s attempts; the first is `first`'s when a request was started for it.
+Result<HttpReply> HttpClient::run(const std::string& url, Pending first) {
   thread_local std::mt19937 jitter(std::random_device{}());
   std::string last;
   for (int attempt = 0;; ++attempt) {
-    pace();
-    ++requests_;
     std::string error;
-    HttpReply reply = fetch(url, error);
+    HttpReply reply;
+    if (attempt == 0 && first) {
+      reply = complete(*first, error);
+      first.reset();
+    } else {
+      pace();
+      ++requests_;
+      reply = fetch(url, error);
+    }
     const std::string shown = source_.redact(url);
     if (reply.status == -1) return data_error("GET " + shown + ": " + error);
     if (reply.status >= 200 && reply.status < 300) return reply;

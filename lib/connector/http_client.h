@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -28,6 +29,13 @@ struct HttpReply {
 
 class HttpClient {
  public:
+  // A request started ahead of need (start()), completed by finish().
+  struct Transfer;
+  struct TransferDeleter {
+    void operator()(Transfer* t) const;
+  };
+  using Pending = std::unique_ptr<Transfer, TransferDeleter>;
+
   explicit HttpClient(const ApiSource& source);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
@@ -35,6 +43,13 @@ class HttpClient {
   // A 2xx reply for `url` (absolute). kUnreachable naming the redacted URL for 401/403/404, for a
   // 4xx other than 429, and when retries are spent; the message says the status or the reason.
   Result<HttpReply> get(const std::string& url);
+  // Sends the request for `url` (absolute) and returns without waiting for the reply, so that the
+  // server answers while the caller works; nullptr when it cannot start. The request is get()'s
+  // first attempt: paced and counted the same.
+  Pending start(const std::string& url);
+  // The reply of a started request, as get() would give it (retries as its further attempts).
+  // Dropping a Pending instead aborts its request.
+  Result<HttpReply> finish(Pending pending);
   int64_t requests() const { return requests_; }
   double waited_seconds() const { return waited_ms_ / 1000.0; }
   // Base of the exponential backoff (tests shorten it).
@@ -42,9 +57,15 @@ class HttpClient {
 
  private:
   void pace();
+  Result<HttpReply> run(const std::string& url, Pending first);
   HttpReply fetch(const std::string& url, std::string& error);
+  HttpReply complete(Transfer& t, std::string& error);
+  HttpReply result(Transfer& t, int code, std::string& error);
+  void configure(Transfer& t);
   void* take_handle();  // a libcurl handle (CURL*), reused: connections kept alive
   void give_back(void* handle);
+  void* take_multi();  // a libcurl multi handle (CURLM*) for started requests, reused the same way
+  void give_back_multi(void* handle);
 
   const ApiSource& source_;
   std::mutex mutex_;
@@ -53,6 +74,7 @@ class HttpClient {
   std::atomic<int64_t> waited_ms_{0};
   int backoff_ms_ = 500;
   std::vector<void*> idle_;  // handles not in use (under mutex_)
+  std::vector<void*> idle_multi_;  // multi handles not in use (under mutex_)
 };
 
 // The next page's URL of a Link header (rel="next"), "" when none.
