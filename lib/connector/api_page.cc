@@ -186,6 +186,8 @@ class Scanner {
     ++pos_;
     size_t run = pos_;
     while (pos_ < text_.size()) {
+      pos_ += util::json_plain_run(text_.data() + pos_, text_.size() - pos_);
+      if (pos_ >= text_.size()) break;
       auto c = static_cast<unsigned char>(text_[pos_]);
       if (c == '"') {
         out.append(text_.data() + run, pos_ - run);

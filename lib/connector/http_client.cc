@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -39,6 +40,14 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   if (colon != std::string_view::npos) {
     r->reply->headers.emplace_back(util::to_lower(util::trim(line.substr(0, colon))),
                                    std::string(util::trim(line.substr(colon + 1))));
+    // The body's room taken at once when its length is said (not past the largest reply taken).
+    if (const auto& [name, value] = r->reply->headers.back(); name == "content-length") {
+      uint64_t length = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+      if (ec == std::errc() && end == value.data() + value.size() && length <= kMaxBody) {
+        r->reply->body.reserve(static_cast<size_t>(length));
+      }
+    }
   } else if (line.starts_with("HTTP/")) {
     r->reply->headers.clear();
   }

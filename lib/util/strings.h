@@ -25,6 +25,9 @@ std::string format_double(double v);
 // Appends `s` as a quoted JSON string: '"' and '\\' escaped, \b \f \n \r \t by name, other
 // control characters as \u00xx (lower-case hex), every other byte as it is (UTF-8 stays UTF-8).
 void append_json_string(std::string& out, std::string_view s);
+// How many bytes from `p` (at most n) a JSON string holds as they are: none a quote, a backslash
+// or a control character. Sixteen bytes at a time where the CPU has SSE2.
+size_t json_plain_run(const char* p, size_t n);
 
 }  // namespace csbridge::util
 

@@ -26,6 +26,27 @@ TEST_CASE("strings: JSON strings") {
   CHECK(out == "\"\"");
 }
 
+// The run of plain bytes is found 16 at a time: every special byte at every place of a long text,
+// across the 16-byte steps and in the tail, is where the run ends; bytes from 0x7F up are plain.
+TEST_CASE("strings: json_plain_run stops at the first quote, backslash or control character") {
+  std::string plain;
+  for (int i = 0; i < 40; ++i) plain += static_cast<char>(i % 2 ? 0xE5 : 0x7F);
+  plain += "客户 ~ }{";
+  CHECK(json_plain_run(plain.data(), plain.size()) == plain.size());
+  CHECK(json_plain_run(plain.data(), 0) == 0);
+  for (char special : {'"', '\\', '\0', '\n', '\x1f'}) {
+    for (size_t at = 0; at < plain.size(); ++at) {
+      std::string text = plain;
+      text[at] = special;
+      REQUIRE(json_plain_run(text.data(), text.size()) == at);
+      REQUIRE(json_plain_run(text.data(), at) == at);  // the length bounds the run
+    }
+  }
+  std::string escaped;
+  append_json_string(escaped, std::string(37, 'x') + "\"" + std::string(20, 'y') + "\n");
+  CHECK(escaped == "\"" + std::string(37, 'x') + "\\\"" + std::string(20, 'y') + "\\n\"");
+}
+
 TEST_CASE("strings: did-you-mean suggestions") {
   CHECK(edit_distance("trimm", "trim") == 1);
   CHECK(closest_match("trimm", {"trim", "split", "concat"}) == "trim");
