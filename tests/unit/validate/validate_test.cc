@@ -310,25 +310,13 @@ TEST_CASE("validate refuses what it cannot do") {
   CHECK(std::string(error_code_name(r.status().code())) + ": " + r.status().message() == expected);
 }
 
-// Runs SQL on a SQLite file.
-void exec_sqlite(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string message = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
-}
-
 // Organizations with a composite text key (region, code) whose text holds '|' and quotes, migrated
 // as 3 shards into SQLite; then rows change in the source behind the migration's back.
 TEST_CASE("validate --shard: a target row whose key the source no longer holds is extra in the last shard's "
           "validate only, one the mapping now refuses in its own shard's") {
   test::TempDir dir;
   const std::string source = (dir.path() / "legacy.db").string();
-  exec_sqlite(source,
+  test::sqlite_exec(source,
               "CREATE TABLE orgs (region TEXT NOT NULL, code TEXT NOT NULL, org_name TEXT, PRIMARY KEY (region, code));"
               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60) "
               "INSERT INTO orgs SELECT CASE x % 3 WHEN 0 THEN 'east|1' WHEN 1 THEN 'north''s' ELSE 'west' END, "
@@ -376,7 +364,7 @@ TEST_CASE("validate --shard: a target row whose key the source no longer holds i
     CHECK(rows.figure("extra") == 0);
   }
   // Shard 1 holds ("east|1", …), shard 2 ("north's", …), shard 3 ("west", …): 20 keys each.
-  exec_sqlite(source, "DELETE FROM orgs WHERE region = 'east|1' AND code = 'c03';"
+  test::sqlite_exec(source, "DELETE FROM orgs WHERE region = 'east|1' AND code = 'c03';"
                       "DELETE FROM orgs WHERE region = 'north''s' AND code = 'c31';"
                       "UPDATE orgs SET org_name = NULL WHERE region = 'north''s' AND code = 'c40';");
   CheckResult one = validate("1/3"), two = validate("2/3"), three = validate("3/3"), whole = validate("");
