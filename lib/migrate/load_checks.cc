@@ -163,7 +163,7 @@ bool check_key(const ResolvedSpec& spec, const connector::Batch& rows, size_t ro
   if (key.find('\0') != std::string_view::npos) return reject("nul_byte", "text contains a NUL byte (0x00)");
   if (util::find_invalid_utf8(key) != std::string_view::npos) return reject("bad_value", "text is not valid UTF-8");
   if (key.empty()) return reject("required_missing", "required value is empty");
-  if (size_t n = util::utf8_length(key); n > kMaxSourceKeyChars) {
+  if (size_t n = key.size() > kMaxSourceKeyChars ? util::utf8_length(key) : 0; n > kMaxSourceKeyChars) {
     return reject("too_long", std::to_string(n) + " characters, over the maximum of " +
                                   std::to_string(kMaxSourceKeyChars));
   }
@@ -184,7 +184,7 @@ bool check_cell(const ResolvedSpec& spec, const connector::Batch& rows, size_t r
   if (v.find('\0') != std::string_view::npos) return reject("nul_byte", "text contains a NUL byte (0x00)");
   if (util::find_invalid_utf8(v) != std::string_view::npos) return reject("bad_value", "text is not valid UTF-8");
   if (!column.lookup_entity.empty()) return true;  // a legacy key: the crosswalk judges it
-  if (field.type == FieldType::kString) {
+  if (field.type == FieldType::kString && v.size() > static_cast<size_t>(field.max_length)) {  // fewer bytes: fewer characters
     size_t n = util::utf8_length(v);
     if (n > static_cast<size_t>(field.max_length)) {
       return reject("too_long", std::to_string(n) + " characters, over the maximum of " +

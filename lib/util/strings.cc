@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace csbridge::util {
 
@@ -171,9 +172,17 @@ bool is_wide(char32_t cp) {
 }  // namespace
 
 size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
+  // Every byte but the continuation bytes (10xxxxxx) starts a code point: eight bytes at a time,
+  // a continuation byte is one whose top bit is set and next bit clear.
+  size_t continuations = 0, i = 0;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    continuations += static_cast<size_t>(__builtin_popcountll(w & ~(w << 1) & kHigh));
+  }
+  for (; i < s.size(); ++i) continuations += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+  return s.size() - continuations;
 }
 
 size_t display_width(std::string_view s) {

@@ -70,6 +70,14 @@ TEST_CASE("strings: utf8_length counts code points") {
   CHECK(utf8_length("abc") == 3);
   CHECK(utf8_length("已关闭") == 3);
   CHECK(utf8_length("a\u00e9\U0001F600") == 3);
+  // Counted eight bytes at a time: every prefix of a long mixed text, across the steps and the tail.
+  const std::string mixed = "订单 SO2023 没有收到\u00e9\U0001F600 x已关闭~\x7f\u07ff";
+  for (size_t end = 0; end <= mixed.size(); ++end) {
+    std::string_view prefix(mixed.data(), end);
+    size_t starts = 0;
+    for (char c : prefix) starts += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    REQUIRE(utf8_length(prefix) == starts);
+  }
 }
 
 TEST_CASE("strings: display width counts wide characters twice") {
