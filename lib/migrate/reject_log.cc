@@ -30,8 +30,10 @@ RejectLog::~RejectLog() {
   if (out_) std::fclose(out_);
 }
 
-void RejectLog::skip_lines_of(const std::set<std::string>& runs) {
-  std::ifstream in(path_);
+void RejectLog::skip_lines_of(const std::set<std::string>& runs) { skip_lines_of(runs, path_); }
+
+void RejectLog::skip_lines_of(const std::set<std::string>& runs, const std::string& file) {
+  std::ifstream in(file);
   std::string text;
   while (std::getline(in, text)) {
     auto line = nlohmann::json::parse(text, nullptr, false);

@@ -35,6 +35,9 @@ class RejectLog {
   // synced but which a kill stopped before its COMMIT is processed again by the resumed run,
   // whose lines for those rows would repeat them.
   void skip_lines_of(const std::set<std::string>& runs);
+  // The same for lines the chain wrote into another file (`file`: a run of the chain that wrote
+  // its rejects elsewhere); nothing when it cannot be read.
+  void skip_lines_of(const std::set<std::string>& runs, const std::string& file);
 
   // The target's version of a row in conflict (migrate/conflicts.h), one CS field each: written
   // as the line's "target", masked by the field's class as the values are.

@@ -70,6 +70,7 @@ struct ShardPlan {
 inline constexpr std::string_view kPlanScope = "shards:plan";
 inline constexpr std::string_view kDonePrefix = "shards:done:";   // + K: the plan id, once shard K completed
 inline constexpr std::string_view kFinishedScope = "shards:finished";  // the plan id, once finished
+inline constexpr std::string_view kFinishRejectsPrefix = "shards:rejects:";  // + a finish's run id: its reject file
 inline constexpr std::string_view kPendingPrefix = "pending:";    // rows held for the finish (shard_store.h)
 inline constexpr std::string_view kShardScopePrefix = "shard:";   // a shard's own checkpoints
 

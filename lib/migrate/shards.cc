@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
@@ -218,7 +219,22 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
     if (r.status == "ok") break;
     chain.insert(r.run_id);
   }
-  if (!chain.empty() && !options.reject_file.empty()) rejects.skip_lines_of(chain);
+  if (!chain.empty() && !options.reject_file.empty()) {
+    rejects.skip_lines_of(chain);
+    // A killed finish may have written its rejects into another file (the finish a shard ran
+    // wrote into that shard's --rejects): lines it synced for a batch it did not commit are not
+    // written again here.
+    for (const std::string& killed : chain) {
+      CSB_ASSIGN_OR_RETURN(std::optional<std::string> file, store->checkpoint(std::string(kFinishRejectsPrefix) + killed));
+      if (file && !file->empty()) rejects.skip_lines_of(chain, *file);
+    }
+  }
+  if (!options.reject_file.empty()) {
+    std::error_code ec;
+    std::string where = std::filesystem::absolute(options.reject_file, ec).string();
+    const std::string scope = std::string(kFinishRejectsPrefix) + summary.run_id;
+    CSB_RETURN_IF_ERROR(store->reset_checkpoints(scope, {scope}, ec ? options.reject_file : where, summary.run_id));
+  }
   auto ok_counts = [&] {
     return json({{"plan", summary.plan_id}, {"entities", entities_json(summary.entities)},
                  {"self_references", summary.self_references}})
@@ -246,6 +262,7 @@ Result<FinishSummary> finish_shards(const config::Config& config, const mapping:
     // the batches (a finish killed from here on keeps them; the next run marks it interrupted).
     CSB_RETURN_IF_ERROR(store->set_run_counts(summary.run_id, ok_counts()));
     CSB_RETURN_IF_ERROR(store->clear_checkpoints(kPendingPrefix));
+    CSB_RETURN_IF_ERROR(store->clear_checkpoints(kFinishRejectsPrefix));
     return store->reset_checkpoints(kFinishedScope, {std::string(kFinishedScope)}, summary.plan_id, summary.run_id);
   };
   Status s = body();
