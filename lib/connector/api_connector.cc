@@ -93,12 +93,16 @@ std::string without_params(const std::string& url, const std::vector<std::pair<s
 }
 
 // A next-page URL as the API wrote it, made absolute against the source's base URL.
+// The scheme, host and port of an absolute URL ("https://h:8443" of "https://h:8443/a?b").
+std::string origin_of(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t host_end = scheme == std::string::npos ? std::string::npos : url.find_first_of("/?#", scheme + 3);
+  return host_end == std::string::npos ? url : url.substr(0, host_end);
+}
+
 std::string absolute(const std::string& base, const std::string& url) {
   if (url.starts_with("http://") || url.starts_with("https://")) return url;
-  size_t scheme = base.find("://");
-  size_t host_end = scheme == std::string::npos ? std::string::npos : base.find('/', scheme + 3);
-  std::string origin = host_end == std::string::npos ? base : base.substr(0, host_end);
-  if (url.starts_with("/")) return origin + url;
+  if (url.starts_with("/")) return origin_of(base) + url;
   return base + (base.ends_with("/") ? "" : "/") + url;
 }
 
@@ -272,6 +276,9 @@ class Listing {
       std::optional<std::string> v = quick_value(reply.body, p.pointer);
       if (v && !v->empty()) {
         next = p.kind == ApiPaging::Kind::kCursor ? url_with(*v, "") : url_with("", without_params(*v, source_.query));
+        // A guess may be a record's own value: the source's credentials go with a guessed URL
+        // only to the source's own server.
+        if (util::to_lower(origin_of(*next)) != util::to_lower(origin_of(source_.base_url))) next.reset();
       }
     }
     if (!next) return;

@@ -543,5 +543,38 @@ TEST_CASE("api source: the next page is asked for ahead, a wrong guess at its cu
   }
 }
 
+// A next URL guessed from a record's own member that points at another server is not asked for:
+// the source's credentials go only to its own server ahead of a confirmed next URL.
+TEST_CASE("api source: a guessed next URL of another server is never asked for ahead") {
+  test::TempDir dir;
+  std::atomic<int> elsewhere{0};
+  test::HttpServer other([&](const test::HttpRequest&) -> test::HttpResponse {
+    ++elsewhere;
+    return {200, {{"Content-Type", "application/json"}}, "{\"data\":[]}"};
+  });
+  const std::string stranger = other.url("/steal");
+  test::HttpServer server([&](const test::HttpRequest& r) -> test::HttpResponse {
+    if (r.header("authorization") != "Bearer tok") return {401, {}, "{}"};
+    int page = std::max(1, std::atoi(r.param("page").c_str()));
+    std::string next = page < 3 ? "\"/items?page=" + std::to_string(page + 1) + "\"" : "null";
+    std::string body = "{\"links\":{\"next\":" + next + "},\"data\":[{\"id\":" + std::to_string(page) +
+                       ",\"next\":\"" + stranger + "\"}]}";
+    return {200, {{"Content-Type", "application/json"}}, body};
+  });
+  std::string yaml = "sources:\n  old:\n    api: " + server.url("") +
+                     "\n    auth: {bearer: \"${T}\"}\n    resources:\n      items: {path: /items, records: /data, "
+                     "paginate: {next_url: /links/next}, key: id}\n";
+  auto c = config::load_config(dir.write("csbridge.yaml", yaml), [](const std::string&) -> std::optional<std::string> {
+    return std::string("tok");
+  });
+  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
+  auto db = config::open_source(*c->source("old"));
+  REQUIRE(db.is_ok());
+  Read r = read_all(**db, "items", "id", 2);
+  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+  CHECK(r.values == numbers(1, 3));
+  CHECK(elsewhere == 0);
+}
+
 }  // namespace
 }  // namespace csbridge::connector
