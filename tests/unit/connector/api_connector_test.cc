@@ -113,6 +113,17 @@ std::vector<std::string> numbers(int from, int to) {
   return out;
 }
 
+// Source `old` of the config `yaml` (written into `dir`), every ${VAR} in it read as `secret`.
+std::unique_ptr<Connector> open_old(test::TempDir& dir, const std::string& yaml, const std::string& secret) {
+  auto c = config::load_config(dir.write("csbridge.yaml", yaml), [secret](const std::string&) -> std::optional<std::string> {
+    return secret;
+  });
+  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
+  auto db = config::open_source(*c->source("old"));
+  REQUIRE_MESSAGE(db.is_ok(), db.status().message());
+  return std::move(db).value();
+}
+
 TEST_CASE("api source: cursor paging reads every record once, flattened as the json backend flattens") {
   ApiProject p(kTickets);
   auto db = p.open();
@@ -459,17 +470,12 @@ TEST_CASE("api source: a next link that echoes the query key keeps no key in it 
   });
   std::string yaml = "sources:\n  old:\n    api: " + server.url("") + "\n    auth: {query: {key: \"${K}\"}}\n" +
                      "    resources:\n      items: {path: /items, paginate: link_header, key: id}\n";
-  auto c = config::load_config(dir.write("csbridge.yaml", yaml), [](const std::string&) -> std::optional<std::string> {
-    return std::string("k-SECRET");
-  });
-  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
-  auto db = config::open_source(*c->source("old"));
-  REQUIRE(db.is_ok());
-  Positions full = read_positions(**db, "items", 3);
+  auto db = open_old(dir, yaml, "k-SECRET");
+  Positions full = read_positions(*db, "items", 3);
   CHECK(full.values.size() == 10);
   CHECK(twice == 0);
   for (const auto& [rows, at] : full.after) CHECK(at.find("SECRET") == std::string::npos);
-  Positions rest = read_positions(**db, "items", 3, full.after[1].first, full.after[1].second);
+  Positions rest = read_positions(*db, "items", 3, full.after[1].first, full.after[1].second);
   CHECK(rest.values == std::vector<std::string>(full.values.begin() + full.after[1].first, full.values.end()));
 }
 
@@ -498,11 +504,8 @@ TEST_CASE("api source: the next page is asked for ahead, a wrong guess at its cu
   std::string yaml = "sources:\n  old:\n    api: " + server.url("") +
                      "\n    resources:\n      items: {path: /items, records: /data, paginate: {cursor: /meta/next, "
                      "param: cursor}, key: id}\n";
-  auto c = config::load_config(dir.write("csbridge.yaml", yaml), [](const std::string&) { return std::nullopt; });
-  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
-  auto db = config::open_source(*c->source("old"));
-  REQUIRE(db.is_ok());
-  Read r = read_all(**db, "items", "id", 3);
+  auto db = open_old(dir, yaml, "");
+  Read r = read_all(*db, "items", "id", 3);
   REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
   CHECK(r.values == numbers(1, 10));
   {
@@ -524,7 +527,7 @@ TEST_CASE("api source: the next page is asked for ahead, a wrong guess at its cu
     ReadRequest request;
     request.table = {"", "items"};
     request.limit = 3;
-    auto reader = (*db)->read(request);
+    auto reader = db->read(request);
     REQUIRE(reader.is_ok());
     Batch b;
     while (true) {
@@ -564,13 +567,8 @@ TEST_CASE("api source: a guessed next URL of another server is never asked for a
   std::string yaml = "sources:\n  old:\n    api: " + server.url("") +
                      "\n    auth: {bearer: \"${T}\"}\n    resources:\n      items: {path: /items, records: /data, "
                      "paginate: {next_url: /links/next}, key: id}\n";
-  auto c = config::load_config(dir.write("csbridge.yaml", yaml), [](const std::string&) -> std::optional<std::string> {
-    return std::string("tok");
-  });
-  REQUIRE_MESSAGE(c.is_ok(), c.status().message());
-  auto db = config::open_source(*c->source("old"));
-  REQUIRE(db.is_ok());
-  Read r = read_all(**db, "items", "id", 2);
+  auto db = open_old(dir, yaml, "tok");
+  Read r = read_all(*db, "items", "id", 2);
   REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
   CHECK(r.values == numbers(1, 3));
   CHECK(elsewhere == 0);
