@@ -108,6 +108,8 @@ class BlockMapper {
   bool map_row(const connector::Batch& in, size_t row, connector::Batch& out, RowError& error) const;
 
   const Block& block() const { return block_; }
+  // The source columns of the legacy key, in the block's key order.
+  const std::vector<size_t>& key_columns() const { return key_columns_; }
 
  private:
   struct FieldPlan;

@@ -119,6 +119,24 @@ Result<DeltaBounds> decode_bounds(std::string_view text) {
 std::string mark_scope(const std::string& block_scope) { return "mark:" + block_scope; }
 std::string bounds_scope(const std::string& block_scope) { return block_scope + "~bounds"; }
 std::string window_scope(const std::string& block_scope) { return "window:" + block_scope; }
+std::string conflict_scope(const std::string& block_scope) { return "conflict:" + block_scope + ":"; }
+
+std::string keys_predicate(const connector::Connector& db, const std::vector<std::string>& columns,
+                           const std::vector<Mark>& keys) {
+  std::string sql;
+  if (columns.size() == 1) {
+    for (const Mark& k : keys) sql += (sql.empty() ? "" : ", ") + constant(db, k.front());
+    return sql.empty() ? "1 = 0" : db.quote_name(columns.front()) + " IN (" + sql + ")";
+  }
+  for (const Mark& k : keys) {
+    std::string term;
+    for (size_t i = 0; i < columns.size() && i < k.size(); ++i) {
+      term += (i ? " AND " : "") + db.quote_name(columns[i]) + " = " + constant(db, k[i]);
+    }
+    sql += (sql.empty() ? "(" : " OR (") + term + ")";
+  }
+  return sql.empty() ? "1 = 0" : sql;
+}
 
 std::string random_sample_predicate(const std::string& engine, double fraction) {
   if (!(fraction < 1)) return "";

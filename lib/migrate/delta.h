@@ -57,6 +57,22 @@ std::string bounds_scope(const std::string& block_scope);
 // `validate --delta` checks); kept, like the mark, outside the block's own scope.
 std::string window_scope(const std::string& block_scope);
 
+// Rows in conflict (migrate/conflicts.h) that a run rejected stay in conflict until settled, and
+// a delta reads them again beside its window: each is a checkpoint "<conflict_scope><key>", the
+// key being encode_mark() of the block's key columns as the source gives them, holding
+// kConflictPending; a row of the list that a later run writes, keeps or rejects otherwise is set
+// to "" (settled) in its batch's transaction, and such entries are dropped when the run ends. A
+// full run that reads the block from its start begins the list anew.
+std::string conflict_scope(const std::string& block_scope);
+inline constexpr std::string_view kConflictPending = "conflict";
+// More rows in conflict than this and a delta reads the block whole instead of by key.
+inline constexpr size_t kMaxConflictRereads = 1000;
+
+// The SQL predicate of the source rows whose key columns hold one of `keys` (each a value per
+// column, canonical text): "k IN (…)" for one column, else "(k1 = … AND k2 = …) OR …".
+std::string keys_predicate(const connector::Connector& db, const std::vector<std::string>& columns,
+                           const std::vector<Mark>& keys);
+
 // The source's greatest (watermark, key) tuple whose watermark is at most its clock minus
 // `settle_seconds` (PostgreSQL, MariaDB/MySQL, SQLite; a numeric watermark, or another engine:
 // the greatest tuple, said so in `clock`). kInvalidArgument for a block without a watermark.

@@ -259,8 +259,13 @@ class Migration {
     CSB_ASSIGN_OR_RETURN(connector::Connector * db, connect(*source));
     counts.snapshot = snapshots_[source->name];
 
+    std::set<std::string> in_conflict;
+    if (store_) {
+      bool from_start = committed.upto() == 0 && committed.records_read() == 0;
+      CSB_ASSIGN_OR_RETURN(in_conflict, conflict_list(block, from_start));
+    }
     CSB_ASSIGN_OR_RETURN(connector::ReadRequest request, block_request(block, *db));
-    CSB_ASSIGN_OR_RETURN(std::string window, delta_window(block, *db, counts));
+    CSB_ASSIGN_OR_RETURN(std::string window, delta_window(block, *db, counts, in_conflict));
     if (!window.empty()) request.where = request.where.empty() ? window : "(" + request.where + ") AND " + window;
     request.limit = options_.limit;
     request.batch_rows = static_cast<size_t>(config_.options.batch_rows);
@@ -283,6 +288,8 @@ class Migration {
     CSB_ASSIGN_OR_RETURN(auto mapper, mapping::BlockMapper::bind(block, columns, settings));
     BlockRun run{block, columns, mapping::BlockMapper::source_pii(block, columns), {}, loader_scopes, counts, {}, {}};
     run.outputs = mapper->outputs();
+    run.in_conflict = std::move(in_conflict);
+    run.key_columns = mapper->key_columns();
     for (const auto& o : mapper->outputs()) {
       run.spec.columns.push_back(o.field);
       run.spec.lookups.push_back(o.lookup_entity);
@@ -335,11 +342,27 @@ class Migration {
     for (const auto* b : blocks) {
       // The block's upper bound becomes its mark in the transaction that closes its checkpoints.
       CSB_RETURN_IF_ERROR(close_block(*store_, b->scope(), run_id_, retrier()));
+      CSB_RETURN_IF_ERROR(settle_conflict_list(*b));
     }
     return Status::ok();
   }
 
   bool interrupted() const { return interrupted_; }
+
+  // Drops the entries of rows settled since they joined the block's conflict list, in one
+  // transaction (a run killed first leaves them: they are read as settled).
+  Status settle_conflict_list(const mapping::Block& block) {
+    const std::string prefix = conflict_scope(block.scope());
+    return retry("settling the list of rows in conflict", [&]() -> Status {
+      CSB_ASSIGN_OR_RETURN(auto entries, store_->checkpoints(prefix));
+      std::vector<std::string> pending;
+      for (auto& [scope, value] : entries) {
+        if (value == kConflictPending) pending.push_back(std::move(scope));
+      }
+      if (pending.size() == entries.size()) return Status::ok();
+      return store_->reset_checkpoints(prefix, pending, kConflictPending, run_id_);
+    });
+  }
 
   // The blocks' deletes (migrate/deletes.h), once every block is loaded: all found first, then the
   // guard, then applied. Only runs that read whole blocks into a target see deletes. Returns the
@@ -383,7 +406,10 @@ class Migration {
   // The predicate of what a block with a watermark reads in this run ("" = everything) and the
   // bounds recorded for its mark: taken once per chain of runs (a resumed run keeps them) and
   // only by runs that read the whole block into a target.
-  Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts) {
+  // A delta also reads the rows still in conflict (`in_conflict`, delta.h conflict_scope) by key,
+  // or, past kMaxConflictRereads of them, the block whole.
+  Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts,
+                                   const std::set<std::string>& in_conflict) {
     bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
                  options_.since.empty() && !options_.key_range;
     if (!store_ || block.watermark.empty() || !whole || !db.runs_sql()) {
@@ -403,7 +429,22 @@ class Migration {
       return std::string();
     }
     counts.delta = (bounds.lower ? "delta past the mark, to " : "delta from the start (no mark yet), to ") + bounds.clock;
-    return delta_predicate(db, block, bounds, config_.delta.lookback_seconds);
+    CSB_ASSIGN_OR_RETURN(std::string window, delta_predicate(db, block, bounds, config_.delta.lookback_seconds));
+    if (window.empty() || in_conflict.empty()) return window;
+    const std::string n = std::to_string(in_conflict.size()) + (in_conflict.size() == 1 ? " row" : " rows");
+    size_t most = options_.max_conflict_rereads > 0 ? options_.max_conflict_rereads : kMaxConflictRereads;
+    if (in_conflict.size() > most) {
+      counts.delta = "full comparison (" + n + " in conflict, over " + std::to_string(most) + " to read by key)";
+      return std::string();
+    }
+    const std::string prefix = conflict_scope(block.scope());
+    std::vector<Mark> keys;
+    for (const std::string& scope : in_conflict) {
+      Result<Mark> key = decode_mark(std::string_view(scope).substr(prefix.size()));
+      if (key.is_ok() && key->size() == block.key.size()) keys.push_back(std::move(*key));
+    }
+    counts.delta += ", and the " + n + " in conflict";
+    return "(" + window + " OR " + keys_predicate(db, block.key, keys) + ")";
   }
 
  private:
@@ -467,7 +508,67 @@ class Migration {
     Status failure;                  // the first loader failure; the others stop
     std::atomic<bool> stop{false};
     std::vector<mapping::OutputColumn> outputs = {};  // the mapper's (shared key spaces)
+    std::set<std::string> in_conflict = {};  // the block's list of rows in conflict (delta.h conflict_scope)
+    std::vector<size_t> key_columns = {};    // the legacy key's columns among `columns`
   };
+
+  // The block's rows in conflict from earlier runs (delta.h conflict_scope), as their checkpoint
+  // scopes. A full run that reads the block from its start begins the list anew: every row in
+  // conflict is then rejected again, and joins it again, in its batch.
+  Result<std::set<std::string>> conflict_list(const mapping::Block& block, bool from_start) {
+    const std::string prefix = conflict_scope(block.scope());
+    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
+                 options_.since.empty() && !options_.key_range;
+    std::set<std::string> list;
+    if (whole && from_start && !options_.delta) {
+      CSB_RETURN_IF_ERROR(retry("beginning the list of rows in conflict", [&] { return store_->clear_checkpoints(prefix); }));
+      return list;
+    }
+    CSB_RETURN_IF_ERROR(retry("reading the rows in conflict", [&]() -> Status {
+      CSB_ASSIGN_OR_RETURN(auto entries, store_->checkpoints(prefix));
+      list.clear();
+      for (auto& [scope, value] : entries) {
+        if (value == kConflictPending) list.insert(std::move(scope));
+      }
+      return Status::ok();
+    }));
+    return list;
+  }
+
+  // The entries of the conflict list a loaded batch changes, written in its transaction: its rows
+  // rejected as conflicts join the list; rows of the list it wrote, kept or rejected otherwise
+  // (the mapping's rejects too) leave it ("").
+  static void conflict_entries(const BlockRun& run, const LoadJob& job, const LoadOutcome& outcome,
+                               std::vector<std::pair<std::string, std::string>>& entries) {
+    bool any = !run.in_conflict.empty();
+    for (const auto& r : outcome.rejects) any = any || r.code == "conflict";
+    if (!any || run.key_columns.empty()) return;
+    const std::string prefix = conflict_scope(run.block.scope());
+    auto scope_of = [&](size_t in_row) -> std::optional<std::string> {
+      Mark key;
+      for (size_t c : run.key_columns) {
+        if (job.in.is_null(in_row, c)) return std::nullopt;
+        key.emplace_back(job.in.get(in_row, c));
+      }
+      return prefix + encode_mark(key);
+    };
+    size_t next = 0;  // outcome.rejects are ordered by row
+    for (size_t row = 0; row < job.out.rows(); ++row) {
+      while (next < outcome.rejects.size() && outcome.rejects[next].row < row) ++next;
+      bool conflict = next < outcome.rejects.size() && outcome.rejects[next].row == row &&
+                      outcome.rejects[next].code == "conflict";
+      if (!conflict && run.in_conflict.empty()) continue;
+      std::optional<std::string> scope = scope_of(job.origin[row]);
+      if (!scope) continue;
+      if (conflict) entries.emplace_back(std::move(*scope), std::string(kConflictPending));
+      else if (run.in_conflict.count(*scope) != 0) entries.emplace_back(std::move(*scope), "");
+    }
+    for (const auto& r : job.rejects) {
+      if (r.row == SIZE_MAX || run.in_conflict.empty()) continue;
+      std::optional<std::string> scope = scope_of(r.row);
+      if (scope && run.in_conflict.count(*scope) != 0) entries.emplace_back(std::move(*scope), "");
+    }
+  }
 
   // Checkpoints of a block. Each loader commits its position ("<scope>/<n>") with its batches;
   // every batch also commits a record of the rows it covers ("<scope>@<last>"). A loader takes
@@ -696,7 +797,9 @@ class Migration {
                       static_cast<long long>(c.filtered), static_cast<long long>(outcome.nulled_references));
         std::string value = text;
         if (!job->position.empty()) value += " " + loader_position(job->consumed, job->position);
-        return std::vector{std::make_pair(record_scope(run.block.scope(), job->last), std::move(value))};
+        std::vector entries{std::make_pair(record_scope(run.block.scope(), job->last), std::move(value))};
+        conflict_entries(run, *job, outcome, entries);
+        return entries;
       };
       LoadOutcome outcome;
       Status s = retry("loading a batch", [&]() -> Status {

@@ -63,6 +63,9 @@ struct MigrateOptions {
   std::string conflicts;
   // Source keys sorted in memory at once by `deletes: keys` (0 = the default); tests make it small.
   size_t delete_sort_run_keys = 0;
+  // Rows still in conflict a delta reads by key; more and it reads the block whole (0 = the
+  // default, migrate/delta.h kMaxConflictRereads); tests make it small.
+  size_t max_conflict_rereads = 0;
   // Set (to the signal's number) by SIGINT/SIGTERM: the run stops reading, the batches already
   // read load and commit, and the run ends "interrupted" (resumable); nullptr = never.
   const std::atomic<int>* interrupt = nullptr;

@@ -254,13 +254,19 @@ def scenario():
     check("the conflict's reject line has both versions",
           [(c["source_key"], sorted(c["values"]), sorted(c["target"])) for c in lines],
           [("20", ["id", "subject"], ["name"])])
+    # The row in conflict stays in conflict: the next delta reads it again, past its mark.
+    again = migrate("--delta")
+    check("the next delta reads the row in conflict again and rejects it again",
+          (again["read"], again["loaded"], again["rejected"], again["conflicts"],
+           again.get("delta", "").endswith("and the 1 row in conflict")), (1, 0, 1, 1, True))
     full = migrate()  # every row compared: exactly the two edits are seen
     check("a full run keeps the edit made there only and rejects the conflict again",
           (full["loaded"], full["kept_target_edits"], full["conflicts"], full["rejected"]), (0, 1, 1, 1))
-    settled = migrate("--conflicts", "source_wins")
-    check("--conflicts source_wins writes the source's version",
-          (settled["loaded"], settled["conflicts"], target("SELECT name FROM tag WHERE source_key = '20'")[0][0]),
-          (1, 1, "legacy edit"))
+    settled = migrate("--delta", "--conflicts", "source_wins")
+    check("a delta with --conflicts source_wins reads the row in conflict and writes the source's version",
+          (settled["read"], settled["loaded"], settled["conflicts"],
+           target("SELECT name FROM tag WHERE source_key = '20'")[0][0]), (1, 1, 1, "legacy edit"))
+    check("once settled, a delta reads it no more", migrate("--delta")["read"], 0)
     target("UPDATE tag SET name = 'subject 10' WHERE source_key = '10'")
     check("once the edit there is undone, nothing differs", migrate()["loaded"], 0)
     check("target equals source after the edits", equal_to_source(), ROWS + 499)

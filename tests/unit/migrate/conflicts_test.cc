@@ -78,7 +78,8 @@ struct Project {
   std::string schema;
   std::unique_ptr<connector::Connector> inspect;
 
-  explicit Project(Backend b) : backend(b) {
+  // `labels`: a third block, tags keyed by (site, no) with a watermark, sites holding '|' and a quote.
+  explicit Project(Backend b, bool labels = false) : backend(b) {
     exec("CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, vip INTEGER);"
          "CREATE TABLE cases (id INTEGER PRIMARY KEY, person INTEGER, title TEXT, state TEXT, opened TEXT);"
          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50) "
@@ -106,7 +107,17 @@ struct Project {
                              "  customer_id: {column: person, lookup: customer}\n  subject: title\n"
                              "  status: state\n  priority: {value: normal}\n  channel: {value: email}\n"
                              "  created_at: opened\ncustom: none\n";
-    loaded = mapping::load_mappings({customer, ticket}, config, model);
+    std::vector<std::string> files = {customer, ticket};
+    if (labels) {
+      exec("CREATE TABLE labels (site TEXT, no INTEGER, label TEXT, updated TEXT, PRIMARY KEY (site, no));"
+           "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30) "
+           "INSERT INTO labels SELECT CASE x % 3 WHEN 0 THEN 'a|b' WHEN 1 THEN 'o''hara' ELSE 'plain' END, x, "
+           "'label ' || x, '2026-01-01 00:00:00.' || printf('%03d', x) FROM c;");
+      files.push_back((dir.path() / "tag.yaml").string());
+      std::ofstream(files.back()) << "entity: tag\nsource: legacy\ntable: labels\nkey: [site, no]\n"
+                                     "watermark: updated\nfields: {name: label}\ncustom: none\n";
+    }
+    loaded = mapping::load_mappings(files, config, model);
     REQUIRE_FALSE(loaded.has_errors());
     MigrateSummary first = migrate();
     REQUIRE(first.status == "ok");
@@ -131,10 +142,12 @@ struct Project {
     Status s = inspect->execute(sql);
     REQUIRE_MESSAGE(s.is_ok(), s.message());
   }
-  MigrateSummary migrate(const std::string& policy = "") {
+  MigrateSummary migrate(const std::string& policy = "", bool delta = false, size_t max_rereads = 0) {
     MigrateOptions o;
+    o.max_conflict_rereads = max_rereads;
     o.env = [](const std::string&) { return std::optional<std::string>(); };
     o.conflicts = policy;
+    o.delta = delta;
     o.reject_file = rejects;
     auto run = run_migration(config, loaded.set, model, o);
     REQUIRE_MESSAGE(run.is_ok(), run.status().message());
@@ -311,6 +324,60 @@ TEST_CASE("conflicts: a crosswalk from before fingerprints gets the column, and 
     CHECK(Project::entity(run, "ticket").loaded == 1);
     CHECK(p.subject(3) == "new title");
     CHECK(p.text("SELECT count(*) FROM " + p.table("csbridge_crosswalk") + " WHERE fingerprint IS NULL") == "0");
+  }
+}
+
+TEST_CASE("conflicts: a delta reads the rows still in conflict again by their key until they are settled") {
+  for (Backend b : backends()) {
+    CAPTURE(name(b));
+    Project p(b, true);
+    auto list = [&] {
+      return p.text("SELECT count(*) FROM " + p.table("csbridge_checkpoint") + " WHERE scope LIKE 'conflict:%'");
+    };
+    // Rows 3 ('a|b', 3) and 4 ('o''hara', 4): edited in the target, then in the source past the mark.
+    p.target("UPDATE " + p.table("tag") + " SET name = 'agent' WHERE source_key IN ('a|b|3', 'o''hara|4')");
+    p.exec("UPDATE labels SET label = 'legacy', updated = '2026-02-01 00:00:00.000' WHERE no IN (3, 4)");
+    MigrateSummary first = p.migrate("", true);
+    const EntityCounts& tag = Project::entity(first, "tag");
+    CHECK(tag.read == 2);
+    CHECK(tag.conflicts == 2);
+    CHECK(tag.rejected == 2);
+    CHECK(list() == "2");
+    // Past the mark nothing changed, but both rows are read again by their composite key.
+    MigrateSummary again = p.migrate("", true);
+    CHECK(Project::entity(again, "tag").read == 2);
+    CHECK(Project::entity(again, "tag").conflicts == 2);
+    CHECK(Project::entity(again, "tag").delta.ends_with("and the 2 rows in conflict"));
+    // More than a delta reads by key: the block is read whole, and still only the two are in conflict.
+    MigrateSummary whole = p.migrate("", true, 1);
+    CHECK(Project::entity(whole, "tag").read == 30);
+    CHECK(Project::entity(whole, "tag").conflicts == 2);
+    CHECK(Project::entity(whole, "tag").delta == "full comparison (2 rows in conflict, over 1 to read by key)");
+    CHECK(list() == "2");
+    // One is settled by the source agreeing with the target: it leaves the list.
+    p.exec("UPDATE labels SET label = 'agent' WHERE no = 3");
+    MigrateSummary agreed = p.migrate("", true);
+    CHECK(Project::entity(agreed, "tag").read == 2);
+    CHECK(Project::entity(agreed, "tag").conflicts == 1);  // row 4 still
+    CHECK(Project::entity(agreed, "tag").rejected == 1);
+    CHECK(Project::entity(agreed, "tag").unchanged == 1);
+    CHECK(list() == "1");
+    // source_wins on a delta writes the other; the list is empty and the next delta reads nothing.
+    MigrateSummary settled = p.migrate("source_wins", true);
+    CHECK(Project::entity(settled, "tag").loaded == 1);
+    CHECK(p.text("SELECT name FROM " + p.table("tag") + " WHERE source_key = 'o''hara|4'") == "legacy");
+    CHECK(list() == "0");
+    CHECK(Project::entity(p.migrate("", true), "tag").read == 0);
+    // A row in conflict that the source then deletes stays listed until a full run begins the list anew.
+    p.target("UPDATE " + p.table("tag") + " SET name = 'agent' WHERE source_key = 'plain|5'");
+    p.exec("UPDATE labels SET label = 'legacy', updated = '2026-03-01 00:00:00.000' WHERE no = 5");
+    CHECK(Project::entity(p.migrate("", true), "tag").conflicts == 1);
+    p.exec("DELETE FROM labels WHERE no = 5");
+    CHECK(Project::entity(p.migrate("", true), "tag").read == 0);
+    CHECK(list() == "1");
+    MigrateSummary full = p.migrate();
+    CHECK(Project::entity(full, "tag").conflicts == 0);
+    CHECK(list() == "0");
   }
 }
 
