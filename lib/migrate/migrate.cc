@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -169,8 +170,36 @@ class Migration {
       if (r.status == "ok" || r.status == "too_many_rejects" || r.status == "too_many_deletes") break;
       chain.insert(r.run_id);
     }
-    if (!chain.empty() && !rejects_.path().empty()) rejects_.skip_lines_of(chain);
+    if (!chain.empty() && !rejects_.path().empty()) {
+      rejects_.skip_lines_of(chain);
+      // A run of the chain may have written into another reject file (run with another
+      // --rejects): lines it synced for a batch that did not commit are not written again.
+      const std::string here = absolute_path(rejects_.path());
+      for (const std::string& earlier : chain) {
+        std::optional<std::string> file;
+        CSB_RETURN_IF_ERROR(retry("reading the runs' reject files", [&]() -> Status {
+          CSB_ASSIGN_OR_RETURN(file, store_->checkpoint(std::string(kRunRejectsPrefix) + earlier));
+          return Status::ok();
+        }));
+        if (file && !file->empty() && *file != here) rejects_.skip_lines_of(chain, *file);
+      }
+    }
+    // This run's reject file, for the runs that continue its chain (cleared when one completes).
+    if (!rejects_.path().empty()) {
+      const std::string scope = std::string(kRunRejectsPrefix) + run_id;
+      CSB_RETURN_IF_ERROR(retry("recording the reject file", [&] {
+        return store_->reset_checkpoints(scope, {scope}, absolute_path(rejects_.path()), run_id);
+      }));
+    }
     return Status::ok();
+  }
+
+  // The checkpoint of the reject file each run of an unfinished chain writes (+ its run id).
+  static constexpr std::string_view kRunRejectsPrefix = "rejects:";
+  static std::string absolute_path(const std::string& path) {
+    std::error_code ec;
+    std::string where = std::filesystem::absolute(path, ec).lexically_normal().string();
+    return ec ? path : where;
   }
 
   Status end(const MigrateSummary& summary) {
@@ -185,6 +214,12 @@ class Migration {
                         {"mark", e.mark.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(e.mark, nullptr, false)},
                         {"chain", {{"in_target", e.chain_in_target()}, {"rejected", e.chain_rejected()},
                                    {"filtered", e.chain_filtered()}}}});
+    }
+    // A chain that ends: its runs' reject files are no longer needed (every batch has committed,
+    // so a run that still continues the chain, should the record fail, writes no line again).
+    if (summary.status == "ok" || summary.status == "too_many_rejects" || summary.status == "too_many_deletes") {
+      CSB_RETURN_IF_ERROR(
+          retry("forgetting the runs' reject files", [&] { return store_->clear_checkpoints(kRunRejectsPrefix); }));
     }
     return retry("recording the end of the run", [&] { return store_->end_run(run_id_, summary.status, counts.dump()); });
   }

@@ -305,6 +305,28 @@ TEST_CASE("migrate: faults injected into the target's loads lose, repeat and re-
     CHECK(keys.size() == 10);
     CHECK(std::set<std::string>(keys.begin(), keys.end()).size() == 10);
   }
+  SUBCASE("a run stopped after its batch's reject lines were synced, resumed with another reject file: "
+          "the two files hold every reject once") {
+    faults->fail_load = 8;  // rows 351-400: the line of 400 is synced, then the batch rolls back
+    faults->in_transaction = true;
+    faults->code = ErrorCode::kData;
+    REQUIRE_FALSE(run_migration(p.config, p.tags.set, p.model, o).is_ok());
+    const std::string first = o.reject_file;
+    CHECK(p.reject_keys(first) == std::vector<std::string>{"100", "200", "300", "400"});
+    faults->fail_load = 0;
+    o.reject_file = first + ".second";
+    auto resumed = run_migration(p.config, p.tags.set, p.model, o);
+    REQUIRE_MESSAGE(resumed.is_ok(), resumed.status().message());
+    CHECK(p.entity(*resumed, "tag").chain_rejected() == 10);
+    auto keys = p.reject_keys(first);
+    for (const auto& k : p.reject_keys(o.reject_file)) keys.push_back(k);
+    CHECK(keys.size() == 10);
+    CHECK(std::set<std::string>(keys.begin(), keys.end()).size() == 10);
+    // The chain completed: its runs' reject files are forgotten; a new chain starts afresh.
+    o.reject_file = first + ".third";
+    REQUIRE(run_migration(p.config, p.tags.set, p.model, o).is_ok());
+    CHECK(p.reject_keys(o.reject_file).size() == 10);
+  }
 }
 
 TEST_CASE("migrate: a source that drops mid-read stops the run and the next run resumes where it stopped") {
