@@ -281,7 +281,15 @@ class PostgresTarget final : public TargetStore {
         return Status::ok();
       }));
     }
-    return Status::ok();
+    if (noted.empty()) return Status::ok();
+    // And the crosswalk's, which the first load filled as much: without them the next run's
+    // read-back of changed rows (migrate/conflicts.h) took the entity's million entries for a
+    // dozen and hashed them all for each batch (a 1 % delta of 1M rows: 3.5 s instead of 0.6 s).
+    return run("taking the statistics of the crosswalk", [&](pqxx::connection& db) -> Status {
+      pqxx::nontransaction n(db);
+      n.exec0("ANALYZE " + table(kCrosswalkTable));
+      return Status::ok();
+    });
   }
 
   Status analyze(const std::vector<std::string>& entities) override {
