@@ -101,18 +101,23 @@ LoadPlan make_plan(pqxx::connection& db, const TableName& table, const ResolvedS
   std::string entries = " (entity, source_system, source_key, new_id, fingerprint) SELECT " +
                         db.quote(spec.entity->name) + ", " + system + ", w.source_key, w.id, s.fp FROM written w JOIN " +
                         plan.stage + " s ON s.k = w.source_key";
+  std::string entry_of_stage = " x.entity = " + db.quote(spec.entity->name) + " AND x.source_system = " + system +
+                               " AND x.source_key = s.k";
+  // The fingerprints of the staged rows not written (unchanged, or kept) follow what came in, in
+  // the same statement: the rows written have theirs from `crosswalk`, and are not looked up again.
   plan.upsert_sql = "WITH written AS (INSERT INTO " + target + " AS t (" + names + ") SELECT " + values + " FROM " +
                     plan.stage + " s WHERE true ON CONFLICT (\"source_system\", \"source_key\")" + conflict +
                     " RETURNING t.\"id\", t.\"source_key\"), crosswalk AS (INSERT INTO " + crosswalk + " AS c" +
                     entries +
                     " ON CONFLICT (entity, source_system, source_key) DO UPDATE SET new_id = excluded.new_id, "
                     "fingerprint = excluded.fingerprint WHERE c.new_id <> excluded.new_id OR c.fingerprint IS "
-                    "DISTINCT FROM excluded.fingerprint) SELECT count(*) FROM written";
+                    "DISTINCT FROM excluded.fingerprint), based AS (UPDATE " + crosswalk +
+                    " x SET fingerprint = s.fp FROM " + plan.stage + " s WHERE" + entry_of_stage +
+                    " AND x.fingerprint IS DISTINCT FROM s.fp AND NOT EXISTS (SELECT 1 FROM written w WHERE "
+                    "w.source_key = s.k)) SELECT count(*) FROM written";
   plan.insert_sql = "WITH written AS (INSERT INTO " + target + " AS t (" + names + ") SELECT " + values + " FROM " +
                     plan.stage + " s RETURNING t.\"id\", t.\"source_key\"), crosswalk AS (INSERT INTO " + crosswalk +
                     entries + ") SELECT count(*) FROM written";
-  std::string entry_of_stage = " x.entity = " + db.quote(spec.entity->name) + " AND x.source_system = " + system +
-                               " AND x.source_key = s.k";
   if (!mine.empty()) {
     plan.readback_sql = "SELECT s.rn, x.fingerprint, " +
                         readback_columns(spec, [&](std::string_view name) { return table(name); }) + " FROM " +
@@ -120,8 +125,6 @@ LoadPlan make_plan(pqxx::connection& db, const TableName& table, const ResolvedS
                         " t ON t.\"id\" = x.new_id WHERE x.fingerprint IS NOT NULL AND t.\"deleted_at\" IS NULL "
                         "AND (" + mine + ") IS DISTINCT FROM (" + incoming + ")";
   }
-  plan.base_sql = "UPDATE " + crosswalk + " x SET fingerprint = s.fp FROM " + plan.stage + " s WHERE" +
-                  entry_of_stage + " AND x.fingerprint IS DISTINCT FROM s.fp";
   return plan;
 }
 

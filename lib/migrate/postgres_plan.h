@@ -36,10 +36,9 @@ struct LoadPlan {
   std::string mode_key;                     // entity and source_system: which loads take the merge path
   std::string pending_sql;                  // records the staged self-references ("" for none)
   // Edits made in the target (migrate/conflicts.h): the staged rows that exist and differ from
-  // their target row, with the crosswalk's fingerprint and the row read back; then the
-  // fingerprints of the staged rows that moved.
+  // their target row, with the crosswalk's fingerprint and the row read back (upsert_sql then
+  // moves the fingerprints of the staged rows it does not write).
   std::string readback_sql;
-  std::string base_sql;
 };
 
 struct AttemptResult {

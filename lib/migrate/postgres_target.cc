@@ -777,7 +777,6 @@ class PostgresTarget final : public TargetStore {
     }
     if (inserted) merge_mode_.erase(plan.mode_key);  // all new again: the next batch goes direct
     result.loaded = inserted ? *inserted : sub.exec1(plan.upsert_sql)[0].as<int64_t>();
-    if (!inserted) sub.exec0(plan.base_sql);
     if (!plan.pending_sql.empty()) sub.exec0(plan.pending_sql);
     result.unchanged = staged - result.loaded;
     sub.commit();
