@@ -19,8 +19,6 @@
 namespace csbridge::connector {
 namespace {
 
-using Row = ApiRow;
-
 // Where a run of records came from, for RowReader::position(): a page of a listing (`start` the
 // listing's state before it, `next` after it) or the children of one fan-out parent (`start` the
 // parent's position before that parent, `next` after it). Positions are JSON text:
@@ -32,9 +30,11 @@ struct Span {
   size_t count = 0;
 };
 
-// A record with its place, so the reader can say where it stands after handing it out.
+// A record (row `row` of its page's records) with its place, so the reader can say where it
+// stands after handing it out.
 struct Item {
-  Row row;
+  std::shared_ptr<const ApiRows> rows;
+  size_t row = 0;
   std::shared_ptr<const Span> span;
   size_t index = 0;
 };
@@ -150,8 +150,8 @@ class Listing {
   void read_ahead() { read_ahead_ = true; }
 
   // The next page's rows (false at the end of the list).
-  Result<bool> next(std::vector<Row>& rows, std::vector<RejectedRecord>& rejects) {
-    rows.clear();
+  Result<bool> next(ApiRows& rows, std::vector<RejectedRecord>& rejects) {
+    rows = ApiRows();
     if (done_) return false;
     std::string url = url_now();
     std::vector<std::string> values;
@@ -168,7 +168,7 @@ class Listing {
       malformed.clear();
       CSB_RETURN_IF_ERROR(parse(reply, url, rows, rejects, malformed, values));
       if (malformed.empty()) break;
-      rows.clear();
+      rows = ApiRows();
     }
     const ApiPaging& p = r_.paginate;
     if (!malformed.empty()) {
@@ -288,7 +288,7 @@ class Listing {
 
   // The page's records into `rows` and the value of the paging pointer into `values` (none for
   // XML), or `malformed` set.
-  Status parse(const HttpReply& reply, const std::string& url, std::vector<Row>& rows,
+  Status parse(const HttpReply& reply, const std::string& url, ApiRows& rows,
                std::vector<RejectedRecord>& rejects, std::string& malformed, std::vector<std::string>& values) {
     values.clear();
     std::string_view body = reply.body;
@@ -313,12 +313,12 @@ class Listing {
       while (true) {
         CSB_ASSIGN_OR_RETURN(bool more, (*records)->next(record, rejects));
         if (!more) break;
-        Row row;
+        rows.start_row();
         for (size_t i = 0; i < record.size(); ++i) {
           const Field& f = record[i];
-          row.emplace_back(f.name, f.is_null ? std::nullopt : std::optional<std::string>(f.value));
+          if (f.is_null) rows.add_null(f.name);
+          else rows.add(f.name, f.value);
         }
-        rows.push_back(std::move(row));
       }
       return Status::ok();  // XML pages carry no JSON paging fields
     }
@@ -344,17 +344,13 @@ class Listing {
     for (size_t i : page.not_objects) {
       rejects.push_back({shown + " record " + std::to_string(i), "a record that is not a JSON object"});
     }
-    if (rows.empty()) {
-      rows = std::move(page.rows);
-    } else {
-      for (Row& row : page.rows) rows.push_back(std::move(row));
-    }
+    rows = std::move(page.rows);  // rows is empty here: a JSON page is read whole
     values = std::move(page.values);
     return Status::ok();
   }
 
   // Where the next page is, from this one.
-  Status advance(const std::string& value, const HttpReply& reply, const std::vector<Row>& rows) {
+  Status advance(const std::string& value, const HttpReply& reply, const ApiRows& rows) {
     const ApiPaging& p = r_.paginate;
     next_url_.clear();
     switch (p.kind) {
@@ -388,10 +384,7 @@ class Listing {
                               " was full; set paginate.after_param (and after_field) to read on past the cap");
           }
           // Start the listing again after the last record read (a listing sorted by after_field).
-          std::string after;
-          for (const auto& [k, v] : rows.back()) {
-            if (k == p.after_field && v) after = *v;
-          }
+          std::string after(rows.find(rows.size() - 1, p.after_field).value_or(""));
           if (after.empty()) return data_error("resource " + r_.name + ": the last record has no '" + p.after_field + "'");
           after_ = after;
           page_ = p.start;
@@ -458,13 +451,13 @@ class RowSource {
     if (!listing_) return next_children(out, rejects);
     auto span = std::make_shared<Span>();
     span->start = listing_->state();
-    std::vector<Row> rows;
-    CSB_ASSIGN_OR_RETURN(bool more, listing_->next(rows, rejects));
+    auto rows = std::make_shared<ApiRows>();
+    CSB_ASSIGN_OR_RETURN(bool more, listing_->next(*rows, rejects));
     span->next = listing_->state();
-    span->count = rows.size();
+    span->count = rows->size();
     pages_ = listing_->pages();
-    size_t from = std::min(std::exchange(skip_first_, 0), rows.size());
-    for (size_t i = from; i < rows.size(); ++i) out.push_back({std::move(rows[i]), span, i});
+    size_t from = std::min(std::exchange(skip_first_, 0), rows->size());
+    for (size_t i = from; i < rows->size(); ++i) out.push_back({rows, i, span, i});
     return more;
   }
 
@@ -496,36 +489,35 @@ class RowSource {
       span->key = "parent";
       span->start = std::exchange(parent_position_, position_after(item));
       span->next = parent_position_;
-      for (const auto& [k, v] : item.row) {
-        if (k == r_.parent_field && v) window.push_back({*v, span});
-      }
+      if (auto v = item.rows->find(item.row, r_.parent_field)) window.push_back({std::string(*v), span});
     }
     if (window.empty()) return false;
     struct Child {
-      std::vector<Row> rows;
+      std::vector<std::shared_ptr<const ApiRows>> pages;  // each record with the parent's key
+      size_t count = 0;
       std::vector<RejectedRecord> rejects;
       Status status;
-      int64_t pages = 0;
+      int64_t pages_read = 0;
     };
     std::vector<std::future<Child>> tasks;
     for (const Parent& p : window) {
       tasks.push_back(std::async(std::launch::async, [this, v = p.value] {
         Child c;
         Listing listing(source_, r_, http_, child_path(r_, v));
-        std::vector<Row> page;
+        ApiRows page;
         while (true) {
           auto more = listing.next(page, c.rejects);
           if (!more.is_ok()) {
             c.status = more.status();
             break;
           }
-          for (auto& row : page) {
-            row.emplace_back(r_.parent + "." + r_.parent_field, v);
-            c.rows.push_back(std::move(row));
+          if (!page.empty()) {
+            c.count += page.size();
+            c.pages.push_back(std::make_shared<const ApiRows>(page.with_cell(r_.parent + "." + r_.parent_field, v)));
           }
           if (!*more) break;
         }
-        c.pages = listing.pages();
+        c.pages_read = listing.pages();
         return c;
       }));
     }
@@ -533,10 +525,14 @@ class RowSource {
     for (size_t t = 0; t < tasks.size(); ++t) {
       Child c = tasks[t].get();
       if (!c.status.is_ok() && failed.is_ok()) failed = c.status;
-      window[t].span->count = c.rows.size();
-      pages_ += c.pages;
-      size_t from = std::min(std::exchange(skip_first_, 0), c.rows.size());
-      for (size_t i = from; i < c.rows.size(); ++i) out.push_back({std::move(c.rows[i]), window[t].span, i});
+      window[t].span->count = c.count;
+      pages_ += c.pages_read;
+      size_t from = std::min(std::exchange(skip_first_, 0), c.count), index = 0;
+      for (const auto& page : c.pages) {
+        for (size_t i = 0; i < page->size(); ++i, ++index) {
+          if (index >= from) out.push_back({page, i, window[t].span, index});
+        }
+      }
       for (auto& r : c.rejects) rejects.push_back(std::move(r));
     }
     if (!failed.is_ok()) return failed;
@@ -619,8 +615,10 @@ class ApiReader final : public RowReader {
     }
     while (!ended_ && pending_.empty()) CSB_RETURN_IF_ERROR(fill());
     for (const Item& item : pending_) {
-      for (const auto& [k, v] : item.row) {
-        if (!index_.count(k)) add_column(k);
+      const ApiRows& rows = *item.rows;
+      for (size_t c = rows.begin(item.row); c < rows.end(item.row); ++c) {
+        std::string name(rows.name(rows.cell(c)));
+        if (!index_.count(name)) add_column(name);
       }
     }
     extra_ = columns_.size();
@@ -639,7 +637,7 @@ class ApiReader final : public RowReader {
         CSB_RETURN_IF_ERROR(fill());
         continue;
       }
-      append(pending_.front().row, out);
+      append(pending_.front(), out);
       last_ = std::move(pending_.front());
       pending_.pop_front();
       ++emitted_;
@@ -659,35 +657,41 @@ class ApiReader final : public RowReader {
     columns_.push_back({name, "text", ValueType::kText, true});
   }
 
-  void append(const Row& row, Batch& out) {
+  void append(const Item& item, Batch& out) {
+    const ApiRows& rows = *item.rows;
+    // The column of each of the page's names, found once a page.
+    if (&rows != page_) {
+      page_ = &rows;
+      page_columns_.clear();
+      for (const std::string& name : rows.names()) {
+        auto it = index_.find(name);
+        page_columns_.push_back(it == index_.end() ? SIZE_MAX : it->second);
+      }
+    }
     cells_.assign(columns_.size(), nullptr);
     nlohmann::ordered_json extra;
-    for (size_t i = 0; i < row.size(); ++i) {
-      const auto& [k, v] = row[i];
-      // The records of a listing mostly hold their fields in one order: the column the field at
-      // this place had last time is tried before the lookup by name.
-      size_t col = i < hints_.size() ? hints_[i] : SIZE_MAX;
-      if (col >= columns_.size() || columns_[col].name != k) {
-        auto it = index_.find(k);
-        col = it == index_.end() ? SIZE_MAX : it->second;
-        if (i >= hints_.size()) hints_.resize(i + 1, SIZE_MAX);
-        hints_[i] = col;
-      }
+    for (size_t c = rows.begin(item.row); c < rows.end(item.row); ++c) {
+      const ApiRows::Cell& cell = rows.cell(c);
+      size_t col = page_columns_[cell.name];
       if (col != SIZE_MAX) {
-        cells_[col] = &v;
+        cells_[col] = &cell;
       } else if (extra_ != SIZE_MAX) {
-        if (v) extra[k] = *v;
-        else extra[k] = nullptr;
+        std::string name(rows.name(cell));
+        if (rows.is_null(cell)) extra[name] = nullptr;
+        else extra[name] = std::string(rows.value(cell));
       }
     }
-    std::optional<std::string> extra_text;
-    if (extra_ != SIZE_MAX && !extra.is_null()) {
-      extra_text = extra.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-      cells_[extra_] = &extra_text;
-    }
-    for (const std::optional<std::string>* c : cells_) {
-      if (c && *c) out.append(**c);
-      else out.append_null();
+    std::string extra_text;
+    for (size_t col = 0; col < cells_.size(); ++col) {
+      const ApiRows::Cell* cell = cells_[col];
+      if (col == extra_ && !extra.is_null()) {
+        extra_text = extra.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        out.append(extra_text);
+      } else if (cell && !rows.is_null(*cell)) {
+        out.append(rows.value(*cell));
+      } else {
+        out.append_null();
+      }
     }
   }
 
@@ -710,8 +714,9 @@ class ApiReader final : public RowReader {
   std::vector<ColumnInfo> columns_;
   std::unordered_map<std::string, size_t> index_;
   size_t extra_ = SIZE_MAX;
-  std::vector<const std::optional<std::string>*> cells_;  // per column: its value in the row being appended
-  std::vector<size_t> hints_;  // per place in a record: the column its field had last (SIZE_MAX: none)
+  std::vector<const ApiRows::Cell*> cells_;  // per column: its cell in the row being appended
+  const ApiRows* page_ = nullptr;            // the records whose names page_columns_ maps
+  std::vector<size_t> page_columns_;         // per name of page_: its column (SIZE_MAX: none)
 };
 
 class ApiConnector final : public Connector {

@@ -15,7 +15,7 @@ using Json = nlohmann::ordered_json;
 
 // ---- The document reader ----
 
-void flatten(const Json& v, std::string& name, ApiRow& out) {
+void flatten(const Json& v, std::string& name, ApiRows& out) {
   if (v.is_object() && !name.empty()) {
     size_t mark = name.size();
     for (const auto& [k, member] : v.items()) {
@@ -25,10 +25,10 @@ void flatten(const Json& v, std::string& name, ApiRow& out) {
     }
     return;
   }
-  if (v.is_null()) out.emplace_back(name, std::nullopt);
-  else if (v.is_string()) out.emplace_back(name, v.get<std::string>());
-  else if (v.is_boolean()) out.emplace_back(name, v.get<bool>() ? "true" : "false");
-  else out.emplace_back(name, v.dump(-1, ' ', false, Json::error_handler_t::replace));
+  if (v.is_null()) out.add_null(name);
+  else if (v.is_string()) out.add(name, v.get_ref<const std::string&>());
+  else if (v.is_boolean()) out.add(name, v.get<bool>() ? "true" : "false");
+  else out.add(name, v.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 // The value at a JSON pointer as text ("" when absent or null).
@@ -427,22 +427,20 @@ class Scanner {
         page_.not_objects.push_back(i);
         return value(depth + 1, 0);
       }
-      ApiRow& row = page_.rows.emplace_back();
-      row.reserve(last_width_);  // records of a page mostly have the same fields
+      page_.rows.start_row();
       name.clear();
-      if (!flat_object(depth + 1, name, row, true)) return false;
-      last_width_ = row.size();
-      return true;
+      return flat_object(depth + 1, name, true);
     });
   }
 
-  // The object at pos_ flattened into `row`, its members' names joined to `name` (a record: `top`).
-  bool flat_object(int depth, std::string& name, ApiRow& row, bool top) {
+  // The object at pos_ flattened into the page's current record, its members' names joined to
+  // `name` (a record: `top`).
+  bool flat_object(int depth, std::string& name, bool top) {
     return members(depth, [&](const std::string& key) {
       size_t mark = name.size();
       if (!top) name += '.';
       name += key;
-      if (!flat_member(depth + 1, name, row)) return false;
+      if (!flat_member(depth + 1, name)) return false;
       name.resize(mark);
       return true;
     });
@@ -450,32 +448,32 @@ class Scanner {
 
   // One member of a record: an object flattened further (but kept as JSON text when its name is
   // "": only a record's own member can be), anything else a column.
-  bool flat_member(int depth, std::string& name, ApiRow& row) {
+  bool flat_member(int depth, std::string& name) {
+    ApiRows& rows = page_.rows;
+    std::string& text = rows.buffer();  // the value written straight into the page's buffer
+    size_t start = text.size();
     int c = peek();
-    if (c == '{' && !name.empty()) return flat_object(depth, name, row, false);
+    if (c == '{' && !name.empty()) return flat_object(depth, name, false);
     if (c == '{' || c == '[') {
-      std::string text;
       if (!json_text(depth, text)) return false;
-      row.emplace_back(name, std::move(text));
+      rows.add_from(name, start);
       return true;
     }
     if (c == '"') {
-      std::string text;
       if (!string(text)) return false;
-      row.emplace_back(name, std::move(text));
+      rows.add_from(name, start);
       return true;
     }
     std::string_view literal;
     bool number = false;
     if (!scalar(literal, number)) return false;
     if (number) {
-      std::string text;
       if (!append_number(text, literal)) return leave("a number out of range");
-      row.emplace_back(name, std::move(text));
+      rows.add_from(name, start);
     } else if (literal == "null") {
-      row.emplace_back(name, std::nullopt);
+      rows.add_null(name);
     } else {
-      row.emplace_back(name, std::string(literal));
+      rows.add(name, literal);
     }
     return true;
   }
@@ -525,7 +523,6 @@ class Scanner {
   std::vector<Target> targets_;
   std::vector<Keys> keys_;
   std::string text_buffer_;
-  size_t last_width_ = 0;  // columns of the last record flattened
   PageScanResult result_;
 };
 
@@ -565,16 +562,73 @@ bool read_api_page_document(std::string_view body, std::string_view records, con
     if (!rec.is_object()) {
       page.not_objects.push_back(i);
     } else {
-      ApiRow& row = page.rows.emplace_back();
+      page.rows.start_row();
       std::string name;
       for (const auto& [k, v] : rec.items()) {
         name = k;
-        flatten(v, name, row);
+        flatten(v, name, page.rows);
       }
     }
     ++i;
   }
   return true;
+}
+
+uint32_t ApiRows::intern(std::string_view name) {
+  size_t place = place_++;
+  if (place < hints_.size() && hints_[place] != kNull && names_[hints_[place]] == name) return hints_[place];
+  uint32_t id = kNull;
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) {
+      id = static_cast<uint32_t>(i);
+      break;
+    }
+  }
+  if (id == kNull) {
+    id = static_cast<uint32_t>(names_.size());
+    names_.emplace_back(name);
+  }
+  if (place >= hints_.size()) hints_.resize(place + 1, kNull);
+  hints_[place] = id;
+  return id;
+}
+
+std::optional<std::string_view> ApiRows::find(size_t r, std::string_view name) const {
+  for (size_t c = begin(r); c < end(r); ++c) {
+    if (this->name(cells_[c]) == name) return is_null(cells_[c]) ? std::nullopt : std::optional(value(cells_[c]));
+  }
+  return std::nullopt;
+}
+
+ApiRows ApiRows::with_cell(std::string_view name, std::string_view value) const {
+  ApiRows out;
+  out.text_ = text_;
+  out.names_ = names_;
+  out.cells_.reserve(cells_.size() + size());
+  for (size_t r = 0; r < size(); ++r) {
+    out.starts_.push_back(out.cells_.size());
+    out.cells_.insert(out.cells_.end(), cells_.begin() + static_cast<std::ptrdiff_t>(begin(r)),
+                      cells_.begin() + static_cast<std::ptrdiff_t>(end(r)));
+    out.place_ = end(r) - begin(r);
+    out.add(name, value);
+  }
+  return out;
+}
+
+ApiRow ApiRows::row(size_t r) const {
+  ApiRow out;
+  for (size_t c = begin(r); c < end(r); ++c) {
+    const Cell& cell = cells_[c];
+    out.emplace_back(std::string(name(cell)),
+                     is_null(cell) ? std::nullopt : std::optional<std::string>(std::string(value(cell))));
+  }
+  return out;
+}
+
+std::vector<ApiRow> ApiRows::all() const {
+  std::vector<ApiRow> out;
+  for (size_t r = 0; r < size(); ++r) out.push_back(row(r));
+  return out;
 }
 
 std::string read_api_page(std::string_view body, std::string_view records, const std::vector<std::string>& pointers,
