@@ -129,6 +129,8 @@ class Batch {
     if (is_null(row, col)) return std::nullopt;
     return get(row, col);
   }
+  // Every cell's bytes back to back, in order (a writer may check them all at once).
+  std::string_view arena() const { return arena_; }
 
  private:
   static constexpr uint32_t kNull = UINT32_MAX;

@@ -212,6 +212,20 @@ std::optional<std::string> rows_jsonl(const std::vector<connector::ColumnInfo>& 
   }
   std::string out;
   out.reserve(batch.bytes() + batch.rows() * (columns.size() * 16 + 4));
+  // The cells' bytes checked once: when they are valid UTF-8 together, a cell is valid UTF-8
+  // alone when it starts and ends on a character's first byte (neither its first byte nor the
+  // byte after it continues a character).
+  const std::string_view arena = batch.arena();
+  const bool arena_valid = util::find_invalid_utf8(arena) == std::string_view::npos;
+  auto continues = [&](size_t at) { return at < arena.size() && (static_cast<unsigned char>(arena[at]) & 0xC0) == 0x80; };
+  auto valid = [&](std::string_view v) {
+    if (v.empty()) return true;
+    if (arena_valid) {
+      size_t at = static_cast<size_t>(v.data() - arena.data());
+      if (!continues(at) && !continues(at + v.size())) return true;
+    }
+    return util::find_invalid_utf8(v) == std::string_view::npos;
+  };
   for (size_t r = 0; r < batch.rows(); ++r) {
     if (columns.empty()) out += '{';
     for (size_t c = 0; c < columns.size(); ++c) {
@@ -221,7 +235,7 @@ std::optional<std::string> rows_jsonl(const std::vector<connector::ColumnInfo>& 
         continue;
       }
       std::string_view v = batch.get(r, c);
-      if (columns[c].type == connector::ValueType::kBinary || util::find_invalid_utf8(v) != std::string_view::npos) {
+      if (columns[c].type == connector::ValueType::kBinary || !valid(v)) {
         util::append_json_string(out, cell_json(v, columns[c].type).get<std::string>());
       } else {
         util::append_json_string(out, v);

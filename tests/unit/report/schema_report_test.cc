@@ -57,6 +57,16 @@ TEST_CASE("schema report: JSON Lines escape as a JSON document would") {
     connector::Batch none(0);
     CHECK(rows_body({}, none, RowFormat::kJsonl).empty());
   }
+  SUBCASE("cells that split a character are each not UTF-8, though their bytes together are") {
+    connector::Batch split(2);
+    split.append(std::string_view("a\xe5\xae", 3));  // 客 is e5 ae a2
+    split.append(std::string_view("\xa2", 1));
+    CHECK(rows_body(cols, split, RowFormat::kJsonl) == "{\"k\\\"\\\\\":\"\\\\x61e5ae\",\"t\":\"\\\\xa2\"}\n");
+    connector::Batch whole(2);
+    whole.append("客");
+    whole.append("户");
+    CHECK(rows_body(cols, whole, RowFormat::kJsonl) == "{\"k\\\"\\\\\":\"客\",\"t\":\"户\"}\n");
+  }
 }
 
 TEST_CASE("schema report: tables as JSON carry the documented keys") {
