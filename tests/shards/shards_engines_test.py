@@ -35,6 +35,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from shards_test import reject_keys  # noqa: E402  (the reject files' (entity, key, code), sorted)
+
 failures = []
 TAG = "shards_eng_%d" % os.getpid()
 
@@ -198,15 +201,6 @@ def leftovers(path):
                    "OR scope LIKE '%#%'").fetchone()[0]
     db.close()
     return n
-
-
-def reject_keys(paths):
-    keys = []
-    for p in paths:
-        if os.path.exists(p):
-            with open(p) as f:
-                keys += [(d["entity"], d["source_key"], d["code"]) for d in map(json.loads, f)]
-    return sorted(keys)
 
 
 def literal(v):
