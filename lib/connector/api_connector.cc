@@ -660,8 +660,8 @@ class ApiReader final : public RowReader {
   void append(const Item& item, Batch& out) {
     const ApiRows& rows = *item.rows;
     // The column of each of the page's names, found once a page.
-    if (&rows != page_) {
-      page_ = &rows;
+    if (item.rows != page_) {
+      page_ = item.rows;
       page_columns_.clear();
       for (const std::string& name : rows.names()) {
         auto it = index_.find(name);
@@ -715,7 +715,8 @@ class ApiReader final : public RowReader {
   std::unordered_map<std::string, size_t> index_;
   size_t extra_ = SIZE_MAX;
   std::vector<const ApiRows::Cell*> cells_;  // per column: its cell in the row being appended
-  const ApiRows* page_ = nullptr;            // the records whose names page_columns_ maps
+  std::shared_ptr<const ApiRows> page_;     // the records whose names page_columns_ maps (held:
+                                             // another page is never taken for it)
   std::vector<size_t> page_columns_;         // per name of page_: its column (SIZE_MAX: none)
 };
 

@@ -577,17 +577,11 @@ bool read_api_page_document(std::string_view body, std::string_view records, con
 uint32_t ApiRows::intern(std::string_view name) {
   size_t place = place_++;
   if (place < hints_.size() && hints_[place] != kNull && names_[hints_[place]] == name) return hints_[place];
-  uint32_t id = kNull;
-  for (size_t i = 0; i < names_.size(); ++i) {
-    if (names_[i] == name) {
-      id = static_cast<uint32_t>(i);
-      break;
-    }
-  }
-  if (id == kNull) {
-    id = static_cast<uint32_t>(names_.size());
-    names_.emplace_back(name);
-  }
+  // A miss (the first record, or one whose fields differ): by name, so that records of many
+  // different fields cost no scan of every name seen.
+  auto [it, added] = ids_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
+  if (added) names_.emplace_back(name);
+  uint32_t id = it->second;
   if (place >= hints_.size()) hints_.resize(place + 1, kNull);
   hints_[place] = id;
   return id;
@@ -604,6 +598,7 @@ ApiRows ApiRows::with_cell(std::string_view name, std::string_view value) const 
   ApiRows out;
   out.text_ = text_;
   out.names_ = names_;
+  out.ids_ = ids_;
   out.cells_.reserve(cells_.size() + size());
   for (size_t r = 0; r < size(); ++r) {
     out.starts_.push_back(out.cells_.size());

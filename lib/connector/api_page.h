@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -87,6 +88,7 @@ class ApiRows {
   std::vector<Cell> cells_;
   std::vector<size_t> starts_;
   std::vector<std::string> names_;
+  std::unordered_map<std::string, uint32_t> ids_;  // names_ by name (looked up when a hint misses)
   std::vector<uint32_t> hints_;  // per place in a record: the name it had last
   size_t place_ = 0;             // the place of the next cell in the current record
 };

@@ -384,6 +384,13 @@ class Migration {
 
   bool interrupted() const { return interrupted_; }
 
+  // Whether this run reads every block whole (not a subset: --where, --sample, --limit, --since,
+  // a shard's range): only such runs see deletes, move delta marks and begin conflict lists anew.
+  bool reads_whole_blocks() const {
+    return options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 && options_.since.empty() &&
+           !options_.key_range;
+  }
+
   // Drops the entries of rows settled since they joined the block's conflict list, in one
   // transaction (a run killed first leaves them: they are read as settled).
   Status settle_conflict_list(const mapping::Block& block) {
@@ -403,8 +410,7 @@ class Migration {
   // guard, then applied. Only runs that read whole blocks into a target see deletes. Returns the
   // guard's refusal ("" when none).
   Result<std::string> deletes(const std::vector<const mapping::Block*>& blocks, MigrateSummary& summary) {
-    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
-                 options_.since.empty() && !options_.key_range;
+    const bool whole = reads_whole_blocks();
     DeleteOptions o;
     o.hard = options_.hard_deletes;
     o.max_percent = config_.delta.max_delete_percent;
@@ -445,8 +451,7 @@ class Migration {
   // or, past kMaxConflictRereads of them, the block whole.
   Result<std::string> delta_window(const mapping::Block& block, connector::Connector& db, EntityCounts& counts,
                                    const std::set<std::string>& in_conflict) {
-    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
-                 options_.since.empty() && !options_.key_range;
+    const bool whole = reads_whole_blocks();
     if (!store_ || block.watermark.empty() || !whole || !db.runs_sql()) {
       if (options_.delta) {
         counts.delta = block.watermark.empty() ? "full comparison (no watermark)"
@@ -552,8 +557,7 @@ class Migration {
   // conflict is then rejected again, and joins it again, in its batch.
   Result<std::set<std::string>> conflict_list(const mapping::Block& block, bool from_start) {
     const std::string prefix = conflict_scope(block.scope());
-    bool whole = options_.where.empty() && options_.sample_percent >= 100 && options_.limit < 0 &&
-                 options_.since.empty() && !options_.key_range;
+    const bool whole = reads_whole_blocks();
     std::set<std::string> list;
     if (whole && from_start && !options_.delta) {
       CSB_RETURN_IF_ERROR(retry("beginning the list of rows in conflict", [&] { return store_->clear_checkpoints(prefix); }));
