@@ -1,11 +1,13 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "config/api_config.h"
 #include "config/yaml_source.h"
@@ -391,9 +393,27 @@ Result<std::string> interpolate_env(const std::string& text, const EnvLookup& en
   return out;
 }
 
+// Any message about the file may quote a value that ${VAR} put there (an unknown encoding, a bad
+// number, a URL), and the variable may hold a password: every value read from the environment is
+// shown as its ${NAME} in the message, whichever node the message is about. Values of fewer than
+// four characters are left (they would mangle line numbers and words, and are no secret).
 Result<Config> load_config(const std::string& path, const EnvLookup& env) {
   CSB_ASSIGN_OR_RETURN(YamlDocument doc, load_yaml_file(path));
-  return Loader(std::move(doc), env).load();
+  std::vector<std::pair<std::string, std::string>> read;  // value, name
+  EnvLookup recording = [&](const std::string& name) {
+    std::optional<std::string> value = env(name);
+    if (value && value->size() >= 4) read.emplace_back(*value, name);
+    return value;
+  };
+  Result<Config> loaded = Loader(std::move(doc), recording).load();
+  if (loaded.is_ok() || read.empty()) return loaded;
+  std::sort(read.begin(), read.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  std::string message = loaded.status().message();
+  // The location that starts the message names the file, which no variable wrote.
+  size_t from = message.starts_with(path + ":") ? path.size() + 1 : 0;
+  std::string head = message.substr(0, from), rest = message.substr(from);
+  for (const auto& [value, name] : read) rest = util::replace_all(rest, value, "${" + name + "}");
+  return Status(loaded.status().code(), head + rest);
 }
 
 std::string resolve_connection(const Config& config, const std::string& name_or_connection) {

@@ -214,6 +214,23 @@ TEST_CASE("config: an interpolated secret never appears in an error") {
   CHECK(r.status().message().find("hunter2") == std::string::npos);
 }
 
+TEST_CASE("config: a value from the environment is never quoted back, whatever the message is about") {
+  test::TempDir dir;
+  // Found by fuzz_config: an unknown encoding quoted the text after interpolation.
+  auto r = load_text(dir, "sources:\n  legacy:\n    connection: sqlite:///tmp/x.db\n    encoding: ql://csb:${PG_PASSWORD}@1bl\n",
+                     {{"PG_PASSWORD", "Fz9secretPw"}});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message().find("Fz9secretPw") == std::string::npos);
+  CHECK(r.status().message().find("unknown encoding 'ql://csb:${PG_PASSWORD}@1bl'") != std::string::npos);
+  auto n = load_text(dir, "options:\n  batch_rows: ${ROWS}\n", {{"ROWS", "many-S3cr3t"}});
+  REQUIRE_FALSE(n.is_ok());
+  CHECK(n.status().message().find("S3cr3t") == std::string::npos);
+  // A short value is no secret and is left, so line numbers and words stay whole.
+  auto s = load_text(dir, "options:\n  batch_rows: ${ROWS}\n", {{"ROWS", "2x"}});
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.status().message().find(":2:") != std::string::npos);
+}
+
 TEST_CASE("config: empty file is an empty config") {
   test::TempDir dir;
   auto r = load_text(dir, "# nothing yet\n");
