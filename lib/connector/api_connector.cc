@@ -6,7 +6,11 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <condition_variable>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "connector/api_page.h"
@@ -139,6 +143,113 @@ std::optional<std::string> quick_value(std::string_view body, std::string_view p
   return std::string(body.substr(i, end - i));
 }
 
+// The pages of one listing fetched on a thread of their own, each next page asked for as soon as
+// the page before has arrived, from a guess at where it is (Listing::guess_next()): the caller
+// parses a page while the next one is on its way, and neither thread waits for the other page by
+// page (on a near server, connecting and receiving cost as much as reading the page; a thread
+// woken for each page would cost more than it saves).
+//
+// A page is taken by its URL. When the caller's next URL is not the one guessed, the pages fetched
+// past it are dropped and fetching starts again there. The thread runs ahead by one page until
+// a guess has proved right, then by up to kDepth: a wrong guess costs the API one request.
+class PageFetcher {
+ public:
+  using Guess = std::function<std::optional<std::string>(const HttpReply&)>;
+  PageFetcher(HttpClient& http, Guess guess) : http_(http), guess_(std::move(guess)) {}
+  ~PageFetcher() { stop(); }
+  PageFetcher(const PageFetcher&) = delete;
+  PageFetcher& operator=(const PageFetcher&) = delete;
+
+  // The reply for `url`: the one fetched ahead when it is that page, else fetched from now on.
+  Result<HttpReply> take(const std::string& url) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    bool coming = queue_.empty() ? running_ && next_url_ == url : queue_.front().url == url;
+    if (!coming) {
+      lock.unlock();
+      restart(url);
+      lock.lock();
+    } else if (guessed_) {
+      depth_ = kDepth;  // the page the thread went on to is the one wanted
+    }
+    waiting_ = true;
+    ready_.wait(lock, [this] { return !queue_.empty(); });
+    waiting_ = false;
+    Page page = std::move(queue_.front());
+    queue_.pop_front();
+    guessed_ = true;  // the pages after the first of a run are guesses
+    lock.unlock();
+    room_.notify_one();
+    return std::move(page.reply);
+  }
+
+  // Stops fetching (a request under way is ended) and drops what was fetched.
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cancel_ = true;
+    room_.notify_all();
+    thread_.join();
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = running_ = guessed_ = false;
+    cancel_ = false;
+    depth_ = 1;
+    queue_.clear();
+  }
+
+ private:
+  static constexpr size_t kDepth = 8;
+  struct Page {
+    std::string url;
+    Result<HttpReply> reply;
+  };
+
+  void restart(const std::string& url) {
+    stop();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      running_ = true;
+      next_url_ = url;
+    }
+    thread_ = std::thread([this, url] { run(url); });
+  }
+
+  void run(std::string url) {
+    for (;;) {
+      Result<HttpReply> reply = http_.get(url, &cancel_);
+      std::optional<std::string> next;
+      if (reply.is_ok()) next = guess_(*reply);
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (stop_) return;
+      queue_.push_back({std::move(url), std::move(reply)});
+      bool wake = waiting_;
+      running_ = next.has_value();
+      if (next) next_url_ = *next;
+      lock.unlock();
+      if (wake) ready_.notify_one();
+      if (!next) return;
+      url = std::move(*next);
+      lock.lock();
+      room_.wait(lock, [this] { return stop_ || queue_.size() < depth_; });
+      if (stop_) return;
+    }
+  }
+
+  HttpClient& http_;
+  Guess guess_;
+  std::mutex mutex_;
+  std::condition_variable ready_, room_;
+  std::deque<Page> queue_;
+  std::string next_url_;  // the page the thread fetches next, while running_
+  bool running_ = false, stop_ = false, waiting_ = false;
+  bool guessed_ = false;  // the thread has gone on past a page taken: on guesses
+  size_t depth_ = 1;      // pages fetched ahead of the one taken last
+  std::atomic<bool> cancel_{false};
+  std::thread thread_;
+};
+
 // One list of records: a resource, or the child list of one parent record.
 class Listing {
  public:
@@ -146,8 +257,16 @@ class Listing {
       : source_(source), r_(resource), http_(http), path_(std::move(path)), page_(resource.paginate.start) {}
 
   // Ask for the next page before this one is read (a listing read to its end: not for a sample
-  // of its first page, not for a limit on rows): the server prepares it meanwhile.
-  void read_ahead() { read_ahead_ = true; }
+  // of its first page, not for a limit on rows): the server prepares it meanwhile. A listing whose
+  // next page a reply names (cursor, next URL, Link header) is fetched by a PageFetcher; one of
+  // page numbers or offsets has its next page started once a page is read (HttpClient::start()).
+  void read_ahead() {
+    read_ahead_ = true;
+    const ApiPaging::Kind kind = r_.paginate.kind;
+    if (kind == ApiPaging::Kind::kCursor || kind == ApiPaging::Kind::kNextUrl || kind == ApiPaging::Kind::kLinkHeader) {
+      fetcher_ = std::make_unique<PageFetcher>(http_, [this](const HttpReply& reply) { return guess_next(reply); });
+    }
+  }
 
   // The next page's rows (false at the end of the list).
   Result<bool> next(ApiRows& rows, std::vector<RejectedRecord>& rejects) {
@@ -159,12 +278,13 @@ class Listing {
     std::string malformed;
     HttpClient::Pending asked = take_ahead(url);
     for (int attempt = 0; attempt <= kMalformedRetries; ++attempt) {
-      if (attempt == 0 && asked) {
+      if (attempt == 0 && fetcher_) {
+        CSB_ASSIGN_OR_RETURN(reply, fetcher_->take(url));
+      } else if (attempt == 0 && asked) {
         CSB_ASSIGN_OR_RETURN(reply, http_.finish(std::move(asked)));
       } else {
         CSB_ASSIGN_OR_RETURN(reply, http_.get(url));
       }
-      if (read_ahead_ && attempt == 0) ask_ahead(reply);
       malformed.clear();
       CSB_RETURN_IF_ERROR(parse(reply, url, rows, rejects, malformed, values));
       if (malformed.empty()) break;
@@ -186,11 +306,12 @@ class Listing {
     }
     ++pages_;
     CSB_RETURN_IF_ERROR(advance(values.empty() ? std::string() : values.front(), reply, rows));
-    if (read_ahead_ && !done_ && !(ahead_ && ahead_url_ == url_now())) {
+    if (read_ahead_ && !fetcher_ && !done_ && !(ahead_ && ahead_url_ == url_now())) {
       ahead_url_ = url_now();  // the page after, known now: asked for while the caller takes these rows
       ahead_ = http_.start(ahead_url_);
     } else if (done_) {
       ahead_.reset();
+      if (fetcher_) fetcher_->stop();
     }
     return true;
   }
@@ -212,6 +333,7 @@ class Listing {
   }
   bool restore(const nlohmann::json& j) {
     ahead_.reset();
+    if (fetcher_) fetcher_->stop();
     if (!j.is_object() || j.value("kind", -1) != static_cast<int>(r_.paginate.kind)) return false;
     try {
       done_ = j.value("done", false);
@@ -262,11 +384,12 @@ class Listing {
     return asked;
   }
 
-  // The next page asked for from what this reply says before its records are read: the Link
-  // header's next URL, or for a cursor or next URL in the body a guess at it (quick_value()).
-  // A guess is checked once the page is read (next()): a wrong one is dropped, the page asked for
-  // again.
-  void ask_ahead(const HttpReply& reply) {
+  // Where the page after `reply` is, from what the reply says before its records are read: the
+  // Link header's next URL, or for a cursor or next URL in the body a guess at it (quick_value()),
+  // checked once the page is read (the URL next() asks the fetcher for then is the page's own).
+  // Reads only the listing's settings and after_, which these paging kinds never change: the page
+  // fetcher calls it on its thread.
+  std::optional<std::string> guess_next(const HttpReply& reply) const {
     const ApiPaging& p = r_.paginate;
     std::optional<std::string> next;
     if (p.kind == ApiPaging::Kind::kLinkHeader) {
@@ -281,9 +404,7 @@ class Listing {
         if (util::to_lower(origin_of(*next)) != util::to_lower(origin_of(source_.base_url))) next.reset();
       }
     }
-    if (!next) return;
-    ahead_url_ = std::move(*next);
-    ahead_ = http_.start(ahead_url_);
+    return next;
   }
 
   // The page's records into `rows` and the value of the paging pointer into `values` (none for
@@ -405,6 +526,7 @@ class Listing {
   bool read_ahead_ = false;
   HttpClient::Pending ahead_;  // the request for the page after, started before it is needed
   std::string ahead_url_;
+  std::unique_ptr<PageFetcher> fetcher_;
 };
 
 // The path of a fan-out child list for one parent value.

@@ -235,7 +235,7 @@ HttpReply HttpClient::result(Transfer& t, int code, std::string& error) {
   return std::move(t.reply);
 }
 
-HttpReply HttpClient::fetch(const std::string& url, std::string& error) {
+HttpReply HttpClient::fetch(const std::string& url, std::string& error, const std::atomic<bool>* cancel) {
   Transfer t;
   t.owner = this;
   t.url = url;
@@ -245,6 +245,14 @@ HttpReply HttpClient::fetch(const std::string& url, std::string& error) {
     return {};
   }
   configure(t);
+  if (cancel) {
+    curl_easy_setopt(t.easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(t.easy, CURLOPT_XFERINFOFUNCTION,
+                     +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                       return static_cast<const std::atomic<bool>*>(flag)->load(std::memory_order_relaxed) ? 1 : 0;
+                     });
+    curl_easy_setopt(t.easy, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel));
+  }
   return result(t, curl_easy_perform(t.easy), error);
 }
 
@@ -299,10 +307,13 @@ Result<HttpReply> HttpClient::finish(Pending pending) {
   return run(url, std::move(pending));
 }
 
-Result<HttpReply> HttpClient::get(const std::string& url) { return run(url, nullptr); }
+Result<HttpReply> HttpClient::get(const std::string& url, const std::atomic<bool>* cancel) {
+  return run(url, nullptr, cancel);
+}
 
 // get()'s attempts; the first is `first`'s when a request was started for it.
-Result<HttpReply> HttpClient::run(const std::string& url, Pending first) {
+Result<HttpReply> HttpClient::run(const std::string& url, Pending first, const std::atomic<bool>* cancel) {
+  auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
   thread_local std::mt19937 jitter(std::random_device{}());
   std::string last;
   for (int attempt = 0;; ++attempt) {
@@ -314,8 +325,9 @@ Result<HttpReply> HttpClient::run(const std::string& url, Pending first) {
     } else {
       pace();
       ++requests_;
-      reply = fetch(url, error);
+      reply = fetch(url, error, cancel);
     }
+    if (cancelled()) return unreachable("GET " + source_.redact(url) + ": cancelled");
     const std::string shown = source_.redact(url);
     if (reply.status == -1) return data_error("GET " + shown + ": " + error);
     if (reply.status >= 200 && reply.status < 300) return reply;
@@ -335,7 +347,12 @@ Result<HttpReply> HttpClient::run(const std::string& url, Pending first) {
       wait = base / 2 + std::uniform_int_distribution<int64_t>(0, base / 2)(jitter);
     }
     waited_ms_ += wait;
-    std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
+         std::chrono::steady_clock::now() < until;) {
+      if (cancelled()) return unreachable("GET " + source_.redact(url) + ": cancelled");
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          until - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+    }
   }
 }
 

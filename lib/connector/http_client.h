@@ -42,7 +42,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
   // A 2xx reply for `url` (absolute). kUnreachable naming the redacted URL for 401/403/404, for a
   // 4xx other than 429, and when retries are spent; the message says the status or the reason.
-  Result<HttpReply> get(const std::string& url);
+  // `cancel`, when given, ends the request early once it is set (a transfer under way, a wait
+  // before a retry): the result is then an error no caller shows.
+  Result<HttpReply> get(const std::string& url, const std::atomic<bool>* cancel = nullptr);
   // Sends the request for `url` (absolute) and returns without waiting for the reply, so that the
   // server answers while the caller works; nullptr when it cannot start. The request is get()'s
   // first attempt: paced and counted the same.
@@ -57,8 +59,8 @@ class HttpClient {
 
  private:
   void pace();
-  Result<HttpReply> run(const std::string& url, Pending first);
-  HttpReply fetch(const std::string& url, std::string& error);
+  Result<HttpReply> run(const std::string& url, Pending first, const std::atomic<bool>* cancel = nullptr);
+  HttpReply fetch(const std::string& url, std::string& error, const std::atomic<bool>* cancel);
   HttpReply complete(Transfer& t, std::string& error);
   HttpReply result(Transfer& t, int code, std::string& error);
   void configure(Transfer& t);

@@ -119,6 +119,10 @@ void HttpServer::serve() {
       if (n <= 0) break;
       raw.append(buf, static_cast<size_t>(n));
     }
+    if (raw.find("\r\n\r\n") == std::string::npos && raw.size() < kMaxRequestBytes) {
+      ::close(fd);  // closed before its request was whole (a client that dropped it): no request
+      continue;
+    }
     HttpRequest req;
     size_t sp1 = raw.find(' '), sp2 = raw.find(' ', sp1 + 1);
     if (sp1 != std::string::npos && sp2 != std::string::npos) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "config/config.h"
 #include "faulty_target_store.h"
@@ -505,15 +506,34 @@ TEST_CASE("api source: the next page is asked for ahead, a wrong guess at its cu
                      "\n    resources:\n      items: {path: /items, records: /data, paginate: {cursor: /meta/next, "
                      "param: cursor}, key: id}\n";
   auto db = open_old(dir, yaml, "");
-  Read r = read_all(*db, "items", "id", 3);
-  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
-  CHECK(r.values == numbers(1, 10));
+  {
+    // A reader slower than the server: the guesses have the time to reach it.
+    ReadRequest request;
+    request.table = {"", "items"};
+    request.batch_rows = 2;
+    auto reader = db->read(request);
+    REQUIRE(reader.is_ok());
+    size_t id = 0;
+    for (size_t c = 0; c < (*reader)->columns().size(); ++c) {
+      if ((*reader)->columns()[c].name == "id") id = c;
+    }
+    std::vector<std::string> values;
+    Batch b;
+    while (true) {
+      auto more = (*reader)->next(b);
+      REQUIRE_MESSAGE(more.is_ok(), more.status().message());
+      if (!*more) break;
+      for (size_t row = 0; row < b.rows(); ++row) values.emplace_back(b.get(row, id));
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    CHECK(values == numbers(1, 10));
+  }
   {
     std::lock_guard<std::mutex> lock(mutex);
     std::multiset<std::string> seen(asked.begin(), asked.end());
-    for (const char* page : {"first", "2", "3", "4", "5"}) CHECK_MESSAGE(seen.count(page) == 1, page);
-    // After each page a wrong guess was asked for ahead (dropped; a request dropped before it
-    // left is not seen), the last page's too: its null shows only once the page is read.
+    for (const char* page : {"first", "2", "3", "4", "5"}) CHECK_MESSAGE(seen.count(page) == 1, util::join(asked, ","));
+    // After each page a wrong guess was asked for ahead and dropped (one dropped before it left
+    // is not seen), the last page's too: its null shows only once the page is read.
     size_t wrong = 0;
     for (const char* guess : {"wrong1", "wrong2", "wrong3", "wrong4", "wrong5"}) wrong += seen.count(guess);
     CHECK(wrong >= 1);
@@ -543,6 +563,68 @@ TEST_CASE("api source: the next page is asked for ahead, a wrong guess at its cu
     }
     const std::vector<std::string> expected = {"first", "2"};
     CHECK_MESSAGE(pages == expected, util::join(asked, ","));
+  }
+}
+
+// Once a guess at the next page has proved right, the pages after it are fetched ahead while the
+// reader is busy, several at once (not more than 8), each once; a reader dropped while the next page
+// waits out a Retry-After returns at once, not after the wait.
+TEST_CASE("api source: pages are fetched ahead of a slow reader, and a dropped reader does not wait") {
+  test::TempDir dir;
+  std::mutex mutex;
+  std::vector<int> asked;
+  std::atomic<bool> throttle{false};
+  test::HttpServer server([&](const test::HttpRequest& r) -> test::HttpResponse {
+    int page = r.param("cursor").empty() ? 1 : std::atoi(r.param("cursor").c_str());
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      asked.push_back(page);
+    }
+    if (throttle && page > 1) return {429, {{"Retry-After", "30"}}, "{}"};
+    std::string next = page < 20 ? std::to_string(page + 1) : "null";
+    std::string body = "{\"data\":[{\"id\":" + std::to_string(page) + "}],\"meta\":{\"next\":" + next + "}}";
+    return {200, {{"Content-Type", "application/json"}}, body};
+  });
+  std::string yaml = "sources:\n  old:\n    api: " + server.url("") +
+                     "\n    resources:\n      items: {path: /items, records: /data, paginate: {cursor: /meta/next, "
+                     "param: cursor}, key: id}\n";
+  auto db = open_old(dir, yaml, "");
+  ReadRequest request;
+  request.table = {"", "items"};
+  request.batch_rows = 1;
+  SUBCASE("ahead of a slow reader") {
+    auto reader = db->read(request);
+    REQUIRE(reader.is_ok());
+    Batch b;
+    size_t most_ahead = 0;
+    for (int page = 1;; ++page) {
+      auto more = (*reader)->next(b);
+      REQUIRE(more.is_ok());
+      if (!*more) break;
+      CHECK(b.get(0, 0) == std::to_string(page));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::lock_guard<std::mutex> lock(mutex);
+      most_ahead = std::max(most_ahead, asked.size() - static_cast<size_t>(page));
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<int> each;
+    for (int page = 1; page <= 20; ++page) each.push_back(page);
+    CHECK(asked == each);
+    CHECK(most_ahead > 1);
+    CHECK(most_ahead <= 8);
+  }
+  SUBCASE("a dropped reader does not wait for a Retry-After") {
+    throttle = true;
+    auto reader = db->read(request);
+    REQUIRE(reader.is_ok());
+    Batch b;
+    auto more = (*reader)->next(b);
+    REQUIRE(more.is_ok());
+    CHECK(b.get(0, 0) == "1");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the next page's 429 has come
+    auto t0 = std::chrono::steady_clock::now();
+    reader->reset();
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
   }
 }
 
