@@ -61,6 +61,19 @@ void init_once() {
 
 bool retryable_status(long status) { return status == 429 || status == 500 || status == 502 || status == 503 || status == 504; }
 
+// Sleeps until `until`, or less once `cancel` (when given) is set: true when cancelled.
+bool sleep_until_or_cancel(std::chrono::steady_clock::time_point until, const std::atomic<bool>* cancel) {
+  if (!cancel) {
+    std::this_thread::sleep_until(until);
+    return false;
+  }
+  for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
+    if (cancel->load(std::memory_order_relaxed)) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
+  }
+  return cancel->load(std::memory_order_relaxed);
+}
+
 }  // namespace
 
 std::string HttpReply::header(std::string_view name) const {
@@ -105,7 +118,7 @@ int64_t retry_after_ms(std::string_view value) {
 
 HttpClient::HttpClient(const ApiSource& source) : source_(source) { init_once(); }
 
-void HttpClient::pace() {
+void HttpClient::pace(const std::atomic<bool>* cancel) {
   if (source_.requests_per_second <= 0) return;
   auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(1.0 / source_.requests_per_second));
@@ -116,7 +129,7 @@ void HttpClient::pace() {
     slot = std::max(now, next_slot_);
     next_slot_ = slot + interval;
   }
-  std::this_thread::sleep_until(slot);
+  sleep_until_or_cancel(slot, cancel);
 }
 
 HttpClient::~HttpClient() {
@@ -323,7 +336,8 @@ Result<HttpReply> HttpClient::run(const std::string& url, Pending first, const s
       reply = complete(*first, error);
       first.reset();
     } else {
-      pace();
+      pace(cancel);
+      if (cancelled()) return unreachable("GET " + source_.redact(url) + ": cancelled");
       ++requests_;
       reply = fetch(url, error, cancel);
     }
@@ -347,11 +361,8 @@ Result<HttpReply> HttpClient::run(const std::string& url, Pending first, const s
       wait = base / 2 + std::uniform_int_distribution<int64_t>(0, base / 2)(jitter);
     }
     waited_ms_ += wait;
-    for (auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
-         std::chrono::steady_clock::now() < until;) {
-      if (cancelled()) return unreachable("GET " + source_.redact(url) + ": cancelled");
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-          until - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+    if (sleep_until_or_cancel(std::chrono::steady_clock::now() + std::chrono::milliseconds(wait), cancel)) {
+      return unreachable("GET " + source_.redact(url) + ": cancelled");
     }
   }
 }

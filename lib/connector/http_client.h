@@ -58,7 +58,7 @@ class HttpClient {
   void set_backoff_ms(int ms) { backoff_ms_ = ms; }
 
  private:
-  void pace();
+  void pace(const std::atomic<bool>* cancel = nullptr);  // waits for the request's slot in the budget
   Result<HttpReply> run(const std::string& url, Pending first, const std::atomic<bool>* cancel = nullptr);
   HttpReply fetch(const std::string& url, std::string& error, const std::atomic<bool>* cancel);
   HttpReply complete(Transfer& t, std::string& error);

@@ -114,6 +114,14 @@ std::vector<std::string> numbers(int from, int to) {
   return out;
 }
 
+// A config whose source `old` lists `items` at `url` by the cursor at /meta/next, with `extra`
+// (indented lines) among the source's settings.
+std::string cursor_items_config(const std::string& url, const std::string& extra = "") {
+  return "sources:\n  old:\n    api: " + url + "\n" + extra +
+         "    resources:\n      items: {path: /items, records: /data, paginate: {cursor: /meta/next, "
+         "param: cursor}, key: id}\n";
+}
+
 // Source `old` of the config `yaml` (written into `dir`), every ${VAR} in it read as `secret`.
 std::unique_ptr<Connector> open_old(test::TempDir& dir, const std::string& yaml, const std::string& secret) {
   auto c = config::load_config(dir.write("csbridge.yaml", yaml), [secret](const std::string&) -> std::optional<std::string> {
@@ -502,10 +510,7 @@ TEST_CASE("api source: the next page is asked for ahead, a wrong guess at its cu
                        std::to_string(page) + "\"}]}";
     return {200, {{"Content-Type", "application/json"}}, body};
   });
-  std::string yaml = "sources:\n  old:\n    api: " + server.url("") +
-                     "\n    resources:\n      items: {path: /items, records: /data, paginate: {cursor: /meta/next, "
-                     "param: cursor}, key: id}\n";
-  auto db = open_old(dir, yaml, "");
+  auto db = open_old(dir, cursor_items_config(server.url("")), "");
   {
     // A reader slower than the server: the guesses have the time to reach it.
     ReadRequest request;
@@ -585,10 +590,7 @@ TEST_CASE("api source: pages are fetched ahead of a slow reader, and a dropped r
     std::string body = "{\"data\":[{\"id\":" + std::to_string(page) + "}],\"meta\":{\"next\":" + next + "}}";
     return {200, {{"Content-Type", "application/json"}}, body};
   });
-  std::string yaml = "sources:\n  old:\n    api: " + server.url("") +
-                     "\n    resources:\n      items: {path: /items, records: /data, paginate: {cursor: /meta/next, "
-                     "param: cursor}, key: id}\n";
-  auto db = open_old(dir, yaml, "");
+  auto db = open_old(dir, cursor_items_config(server.url("")), "");
   ReadRequest request;
   request.table = {"", "items"};
   request.batch_rows = 1;
@@ -612,6 +614,17 @@ TEST_CASE("api source: pages are fetched ahead of a slow reader, and a dropped r
     CHECK(asked == each);
     CHECK(most_ahead > 1);
     CHECK(most_ahead <= 8);
+  }
+  SUBCASE("a dropped reader does not wait for its turn in the request budget") {
+    auto slow = open_old(dir, cursor_items_config(server.url(""), "    requests_per_second: 0.2\n"), "");
+    auto reader = slow->read(request);
+    REQUIRE(reader.is_ok());
+    Batch b;
+    auto more = (*reader)->next(b);  // the first page; the next waits 5 s for its slot
+    REQUIRE(more.is_ok());
+    auto t0 = std::chrono::steady_clock::now();
+    reader->reset();
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
   }
   SUBCASE("a dropped reader does not wait for a Retry-After") {
     throttle = true;
